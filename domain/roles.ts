@@ -1,0 +1,39 @@
+/**
+ * Roles, enforced by the database (`_security` + validate_doc_update) and not only by the UI.
+ * - agent: reception at the counter, records requests for every service
+ * - service_agent: handles the requests of their own service(s)
+ * - supervisor: everything, plus statistics, reassignment, deletion
+ * - admin: accounts and catalogue
+ * - portal: the public portal's service account (creates online requests only)
+ * - server: the sync-server's jobs (AR sending, deadlines, retention)
+ */
+export const ROLES = ["agent", "service_agent", "supervisor", "admin", "portal", "server"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  agent: "Agent d'accueil",
+  service_agent: "Agent de service",
+  supervisor: "Encadrant",
+  admin: "Administrateur",
+  portal: "Portail en ligne",
+  server: "Serveur",
+};
+
+/** CouchDB role names carry a prefix so they never clash with a commune's own roles. */
+export const couchRole = (role: Role): string => `guichet:${role}`;
+
+/** Sensitive services (CCAS, police) need this role in addition, per service. */
+export const sensitiveRole = (service: string): string => `guichet:sensitive:${service}`;
+
+export function rolesFromCouch(couchRoles: readonly string[]): Role[] {
+  const found = new Set<Role>();
+  for (const r of couchRoles) {
+    if (r === "_admin") {
+      found.add("admin");
+      found.add("supervisor");
+      found.add("server");
+    }
+    for (const role of ROLES) if (r === couchRole(role)) found.add(role);
+  }
+  return [...found];
+}

@@ -1,0 +1,59 @@
+import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from "rxdb";
+import { deepEqual } from "rxdb/plugins/utils";
+import { mergeRequests } from "../../domain/history";
+import type { GuichetRequest } from "../../domain/request";
+import {
+  type PendingMarker,
+  pendingRxSchema,
+  type Rejection,
+  rejectionRxSchema,
+  requestRxSchema,
+} from "./request-rx-schema";
+
+export type GuichetCollections = {
+  requests: RxCollection<GuichetRequest>;
+  /** Local only: requests changed here and not yet accepted by the server. */
+  pending: RxCollection<PendingMarker>;
+  /** Local only: documents the server refused, with its reason, kept until fixed. */
+  rejections: RxCollection<Rejection>;
+};
+export type GuichetDatabase = RxDatabase<GuichetCollections>;
+
+/**
+ * Replaces RxDB's default handler (server wins, the local edit is silently dropped):
+ * both versions' events are kept, the state re-derived, deterministically on every replica.
+ */
+export const requestConflictHandler = {
+  isEqual(a: GuichetRequest, b: GuichetRequest): boolean {
+    return deepEqual(strip(a), strip(b));
+  },
+  resolve(i: { newDocumentState: GuichetRequest; realMasterState: GuichetRequest }): GuichetRequest {
+    return mergeRequests(strip(i.newDocumentState), strip(i.realMasterState));
+  },
+};
+
+function strip(d: GuichetRequest): GuichetRequest {
+  const { _deleted, _meta, _rev, _attachments, ...rest } = d as GuichetRequest & Record<string, unknown>;
+  return rest as GuichetRequest;
+}
+
+/** The one place that owns the local database's lifetime. */
+export async function createGuichetDatabase(opts: {
+  name: string;
+  storage: RxStorage<unknown, unknown>;
+  multiInstance?: boolean;
+}): Promise<GuichetDatabase> {
+  const db = await createRxDatabase<GuichetCollections>({
+    name: opts.name,
+    storage: opts.storage,
+    multiInstance: opts.multiInstance ?? false,
+    eventReduce: true,
+    closeDuplicates: true,
+  });
+  await db.addCollections({
+    requests: { schema: requestRxSchema, conflictHandler: requestConflictHandler as never },
+    pending: { schema: pendingRxSchema },
+    rejections: { schema: rejectionRxSchema },
+  });
+  return db;
+}

@@ -1,0 +1,118 @@
+/**
+ * The only code in the renderer that speaks CouchDB's HTTP API. Basic auth on every call
+ * (the password lives in memory only; over https in production), no cookies, so it works
+ * the same from a browser page, Electron's custom scheme and Node tests.
+ */
+export type CouchAuth = { username: string; password: string };
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
+
+export type ChangeRow = { id: string; seq: unknown; deleted?: boolean; doc?: Record<string, unknown> };
+export type ChangesResult = { results: ChangeRow[]; last_seq: unknown };
+export type BulkRow = { id: string; ok?: boolean; rev?: string; error?: string; reason?: string };
+export type AllDocsRow = {
+  key: string;
+  id?: string;
+  value?: { rev: string; deleted?: boolean };
+  doc?: Record<string, unknown> | null;
+  error?: string;
+};
+
+export class CouchHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly couchError: string,
+    readonly reason: string,
+  ) {
+    super(`${status} ${couchError}: ${reason}`);
+  }
+}
+
+/** Network failures are not errors of the data: callers retry them, the UI says "hors ligne". */
+export class NetworkError extends Error {}
+
+export type CouchClient = ReturnType<typeof couchClient>;
+
+export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike = (u, i) => fetch(u, i)) {
+  const base = dbUrl.endsWith("/") ? dbUrl : `${dbUrl}/`;
+  const authorization = `Basic ${toBase64(`${auth.username}:${auth.password}`)}`;
+
+  async function call<T>(path: string, init: RequestInit & { signal?: AbortSignal } = {}): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(base + path, {
+        ...init,
+        headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: authorization },
+      });
+    } catch (err) {
+      if ((err as Error).name === "AbortError") throw err;
+      throw new NetworkError((err as Error).message);
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      // A proxy or captive portal answering HTML is a network problem, not a refusal.
+      throw new NetworkError(`Réponse illisible (${res.status})`);
+    }
+    if (!res.ok) {
+      const b = body as { error?: string; reason?: string };
+      throw new CouchHttpError(res.status, b.error ?? "error", b.reason ?? res.statusText);
+    }
+    return body as T;
+  }
+
+  return {
+    url: base,
+    changes(opts: { since: unknown; limit: number; longpollMs?: number; signal?: AbortSignal }) {
+      const q = new URLSearchParams({
+        include_docs: "true",
+        since: typeof opts.since === "string" ? opts.since : JSON.stringify(opts.since ?? 0),
+        limit: String(opts.limit),
+        // Only the winning revision: conflicts are merged by the clients, not replicated as branches.
+        style: "main_only",
+      });
+      if (opts.longpollMs !== undefined) {
+        q.set("feed", "longpoll");
+        q.set("timeout", String(opts.longpollMs));
+      }
+      return call<ChangesResult>(`_changes?${q}`, opts.signal ? { signal: opts.signal } : {});
+    },
+    bulkDocs(docs: Record<string, unknown>[]) {
+      return call<BulkRow[]>("_bulk_docs", { method: "POST", body: JSON.stringify({ docs }) });
+    },
+    allDocs(keys: string[]) {
+      return call<{ rows: AllDocsRow[] }>("_all_docs?include_docs=true", {
+        method: "POST",
+        body: JSON.stringify({ keys }),
+      });
+    },
+    info() {
+      return call<{ db_name: string; update_seq: unknown; doc_count: number }>("");
+    },
+  };
+}
+
+function toBase64(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/** What the agent reads when sync fails: plain French, with what happens to their work. */
+export function syncErrorMessage(err: unknown): string {
+  if (err instanceof NetworkError) {
+    return "Serveur injoignable : le travail est enregistré sur ce poste et partira au retour du réseau.";
+  }
+  if (err instanceof CouchHttpError) {
+    if (err.status === 401) return "Identifiant ou mot de passe refusé par le serveur : reconnectez-vous.";
+    if (err.status === 403 && /lock/i.test(err.reason)) {
+      return "Compte bloqué quelques minutes après plusieurs mots de passe erronés : réessayez dans 5 minutes.";
+    }
+    if (err.status === 403) return "Ce compte n'a pas accès aux demandes de cette commune.";
+    if (err.status === 404) return "Base de données introuvable sur le serveur : vérifiez l'adresse du serveur.";
+    return `Le serveur a répondu une erreur (${err.status}) : ${err.reason}`;
+  }
+  return `Erreur de synchronisation : ${(err as Error)?.message ?? String(err)}`;
+}

@@ -1,0 +1,281 @@
+import type { WithDeleted } from "rxdb";
+import { replicateRxCollection } from "rxdb/plugins/replication";
+import { BehaviorSubject, combineLatest, map, type Observable, Subject } from "rxjs";
+import { NO_DUE_DATE, type GuichetRequest } from "../../domain/request";
+import { type GuichetDatabase, requestConflictHandler } from "../db/database";
+import {
+  type CouchAuth,
+  type CouchClient,
+  CouchHttpError,
+  couchClient,
+  type FetchLike,
+  NetworkError,
+  syncErrorMessage,
+} from "./couch-client";
+
+/**
+ * Replication of the requests collection with one CouchDB database, through RxDB's generic
+ * replication and our own handlers rather than its CouchDB plugin (TECH-NOTES):
+ * - push writes new documents directly (no `_all_docs` check before each batch: they cannot
+ *   conflict unless a previous push's answer was lost, which the `conflict` row tells us);
+ * - a document the server refuses is flagged and kept, and never blocks the rest of the batch;
+ * - pull skips design documents and turns deletion stubs into tombstones;
+ * - one long-poll connection for live changes, with backoff while the line is down.
+ */
+export type SyncStatus = {
+  online: boolean;
+  /** Requests changed on this workstation that the server does not hold yet (rejected ones included). */
+  pending: number;
+  rejected: number;
+  lastSyncAt: string | null;
+  lastError: string | null;
+};
+
+export type RequestReplicationOptions = {
+  db: GuichetDatabase;
+  dbUrl: string;
+  auth: CouchAuth;
+  fetch?: FetchLike;
+  pullBatchSize?: number;
+  pushBatchSize?: number;
+  live?: boolean;
+  retryMs?: number;
+  longpollMs?: number;
+  identifier?: string;
+};
+
+type Checkpoint = { seq: string | number };
+type Doc = WithDeleted<GuichetRequest>;
+type CouchDoc = Record<string, unknown> & { _id: string; _rev?: string; _deleted?: boolean };
+
+export const DEFAULT_BATCH = { pull: 500, push: 250 };
+
+export function fromCouch(doc: CouchDoc): Doc {
+  const { _id, _rev, _revisions, _conflicts, ...rest } = doc;
+  if (doc._deleted && !("events" in rest)) {
+    // A deletion stub carries no body: keep a tombstone that satisfies the indexes.
+    return {
+      id: _id,
+      _deleted: true,
+      open: false,
+      service: "",
+      dueOn: NO_DUE_DATE,
+      channel: "autre",
+      status: "cancelled",
+      receivedAt: "",
+      updatedAt: "",
+      nameKey: "",
+    } as unknown as Doc;
+  }
+  return { ...(rest as unknown as GuichetRequest), id: _id, _deleted: !!doc._deleted };
+}
+
+function toCouch(doc: GuichetRequest & { _deleted?: boolean }, rev?: string): CouchDoc {
+  const { _deleted, _meta, _rev, _attachments, ...rest } = doc as GuichetRequest & Record<string, unknown>;
+  const out: CouchDoc = { ...rest, _id: doc.id };
+  if (rev) out._rev = rev;
+  if (_deleted) out._deleted = true;
+  return out;
+}
+
+export function startRequestReplication(opts: RequestReplicationOptions) {
+  const { db } = opts;
+  const client: CouchClient = couchClient(opts.dbUrl, opts.auth, opts.fetch);
+  const online$ = new BehaviorSubject<boolean>(false);
+  const lastSyncAt$ = new BehaviorSubject<string | null>(null);
+  const lastError$ = new BehaviorSubject<string | null>(null);
+  const stream$ = new Subject<{ documents: Doc[]; checkpoint: Checkpoint } | "RESYNC">();
+  const pullBatch = opts.pullBatchSize ?? DEFAULT_BATCH.pull;
+  let stopped = false;
+  const abort = new AbortController();
+
+  const succeeded = () => {
+    online$.next(true);
+    lastError$.next(null);
+    lastSyncAt$.next(new Date().toISOString());
+  };
+  const failed = (err: unknown) => {
+    if (err instanceof NetworkError) online$.next(false);
+    else online$.next(true);
+    lastError$.next(syncErrorMessage(err));
+  };
+
+  async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const out = await fn();
+      succeeded();
+      return out;
+    } catch (err) {
+      failed(err);
+      throw err;
+    }
+  }
+
+  async function pullOnce(checkpoint: Checkpoint | undefined, batchSize: number) {
+    let since: string | number = checkpoint?.seq ?? 0;
+    for (;;) {
+      const res = await client.changes({ since, limit: batchSize });
+      const documents = res.results.filter((r) => r.doc && !r.id.startsWith("_design/")).map((r) => fromCouch(r.doc as CouchDoc));
+      since = res.last_seq as string | number;
+      // A batch made only of design documents is not the end of the feed: read on.
+      if (documents.length > 0 || res.results.length === 0) return { documents, checkpoint: { seq: since } };
+    }
+  }
+
+  /** Clears the pending marker of each pushed document whose local state is still the one pushed. */
+  async function confirmPushed(pushed: GuichetRequest[]): Promise<void> {
+    if (pushed.length === 0) return;
+    const ids = pushed.map((d) => d.id);
+    const local = await db.requests.findByIds(ids).exec();
+    const done = pushed
+      .filter((d) => {
+        const cur = local.get(d.id);
+        return cur && requestConflictHandler.isEqual(cur.toJSON() as GuichetRequest, d);
+      })
+      .map((d) => d.id);
+    if (done.length > 0) {
+      await db.pending.bulkRemove(done);
+      await db.rejections.bulkRemove(done);
+    }
+  }
+
+  async function reject(doc: GuichetRequest, reason: string): Promise<void> {
+    await db.rejections.upsert({ id: doc.id, reason, at: new Date().toISOString() });
+  }
+
+  type PushRow = { newDocumentState: GuichetRequest; assumedMasterState?: GuichetRequest };
+
+  async function push(rows: PushRow[]): Promise<Doc[]> {
+    const conflicts: Doc[] = [];
+    const revs = new Map<string, string>();
+    const toWrite: PushRow[] = [];
+    const updates = rows.filter((r) => r.assumedMasterState);
+    if (updates.length > 0) {
+      // Only documents the server already has need their revision and a conflict check.
+      const current = await client.allDocs(updates.map((r) => r.newDocumentState.id));
+      const byId = new Map(current.rows.map((r) => [r.key, r]));
+      for (const row of updates) {
+        const server = byId.get(row.newDocumentState.id);
+        if (!server?.doc || server.value?.deleted) {
+          toWrite.push(row); // refused earlier, or never arrived: write it as new
+        } else if (requestConflictHandler.isEqual(fromCouch(server.doc as CouchDoc), row.assumedMasterState!)) {
+          revs.set(row.newDocumentState.id, String(server.doc._rev));
+          toWrite.push(row);
+        } else {
+          conflicts.push(fromCouch(server.doc as CouchDoc));
+        }
+      }
+    }
+    toWrite.push(...rows.filter((r) => !r.assumedMasterState));
+    if (toWrite.length === 0) return conflicts;
+
+    const results = await client.bulkDocs(toWrite.map((r) => toCouch(r.newDocumentState, revs.get(r.newDocumentState.id))));
+    // Rows are matched by id: PouchDB Server does not keep the request's order.
+    const resultById = new Map(results.map((r) => [r.id, r]));
+    const pushed: GuichetRequest[] = [];
+    const again: PushRow[] = [];
+    for (const row of toWrite) {
+      const r = resultById.get(row.newDocumentState.id);
+      if (r?.ok) pushed.push(row.newDocumentState);
+      else if (r?.error === "conflict") again.push(row);
+      else await reject(row.newDocumentState, r?.reason ?? r?.error ?? "refus sans motif");
+    }
+    if (again.length > 0) {
+      const current = await client.allDocs(again.map((r) => r.newDocumentState.id));
+      const byId = new Map(current.rows.map((r) => [r.key, r]));
+      for (const row of again) {
+        const server = byId.get(row.newDocumentState.id)?.doc;
+        if (!server) continue; // deleted meanwhile: RxDB retries the row
+        const master = fromCouch(server as CouchDoc);
+        // Same state already there: an earlier push whose answer was lost. Not a conflict.
+        if (requestConflictHandler.isEqual(master, row.newDocumentState)) pushed.push(row.newDocumentState);
+        else conflicts.push(master);
+      }
+    }
+    await confirmPushed(pushed);
+    return conflicts;
+  }
+
+  const replication = replicateRxCollection<GuichetRequest, Checkpoint>({
+    collection: db.requests,
+    replicationIdentifier: opts.identifier ?? `guichet-couch-${client.url}`,
+    live: opts.live ?? true,
+    retryTime: opts.retryMs ?? 5000,
+    waitForLeadership: false,
+    autoStart: true,
+    pull: {
+      batchSize: pullBatch,
+      handler: (checkpoint, batchSize) => guarded(() => pullOnce(checkpoint, batchSize)),
+      stream$: stream$.asObservable(),
+    },
+    push: {
+      batchSize: opts.pushBatchSize ?? DEFAULT_BATCH.push,
+      handler: (rows) => guarded(() => push(rows as PushRow[])),
+    },
+  });
+  replication.error$.subscribe((err) => failed((err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err));
+
+  // Live changes: one long-poll at a time; after an outage, a RESYNC makes RxDB catch up from its checkpoint.
+  if (opts.live ?? true) {
+    void (async () => {
+      let since: unknown = "now";
+      let backoff = 500;
+      let wasDown = false;
+      while (!stopped) {
+        try {
+          const res = await client.changes({
+            since,
+            limit: pullBatch,
+            longpollMs: opts.longpollMs ?? 25_000,
+            signal: abort.signal,
+          });
+          since = res.last_seq;
+          backoff = 500;
+          online$.next(true);
+          if (wasDown) {
+            wasDown = false;
+            stream$.next("RESYNC");
+          }
+          const documents = res.results
+            .filter((r) => r.doc && !r.id.startsWith("_design/"))
+            .map((r) => fromCouch(r.doc as CouchDoc));
+          if (documents.length > 0) stream$.next({ documents, checkpoint: { seq: res.last_seq as string | number } });
+        } catch (err) {
+          if (stopped) break;
+          failed(err);
+          wasDown = true;
+          await new Promise((r) => setTimeout(r, backoff));
+          backoff = Math.min(backoff * 2, 30_000);
+          // The push side may be stuck waiting for its retry timer: nudge it as soon as we're back.
+          if (err instanceof CouchHttpError && err.status === 401) backoff = 30_000;
+        }
+      }
+    })();
+  }
+
+  const status$: Observable<SyncStatus> = combineLatest([
+    online$,
+    db.pending.count().$,
+    db.rejections.count().$,
+    lastSyncAt$,
+    lastError$,
+  ]).pipe(map(([online, pending, rejected, lastSyncAt, lastError]) => ({ online, pending, rejected, lastSyncAt, lastError })));
+
+  return {
+    replication,
+    status$,
+    /** Resolves when everything local is on the server and everything on the server is local. */
+    async awaitInSync(): Promise<void> {
+      await replication.awaitInSync();
+    },
+    reSync() {
+      replication.reSync();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      abort.abort();
+      await replication.cancel();
+    },
+  };
+}
+export type RequestReplication = ReturnType<typeof startRequestReplication>;

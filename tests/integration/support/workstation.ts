@@ -1,0 +1,141 @@
+import { IDBKeyRange, indexedDB } from "fake-indexeddb";
+import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
+import { firstValueFrom, filter } from "rxjs";
+import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
+import { DEMO_COMMUNE } from "../../../domain/commune";
+import { findDemarche } from "../../../domain/catalogue";
+import { newEventId } from "../../../domain/history";
+import { newRequest } from "../../../domain/new-request";
+import type { GuichetRequest, RequestEvent } from "../../../domain/request";
+import { makeTrackingNumber } from "../../../domain/tracking-number";
+import { createGuichetDatabase, type GuichetDatabase } from "../../../renderer/db/database";
+import { requestsRepo } from "../../../renderer/db/requests-repo";
+import type { CouchAuth } from "../../../renderer/sync/couch-client";
+import { type RequestReplication, type SyncStatus, startRequestReplication } from "../../../renderer/sync/request-replication";
+
+/**
+ * A simulated counter workstation: its own IndexedDB (fake-indexeddb, Dexie storage as in the
+ * renderer), its own replication, and a network switch that makes every HTTP call fail like a
+ * cut line.
+ */
+let dbCounter = 0;
+
+export type Workstation = Awaited<ReturnType<typeof openWorkstation>>;
+
+export async function openWorkstation(opts: {
+  code: string;
+  commune: string;
+  dbUrl: string;
+  auth: CouchAuth;
+  dbName?: string;
+  pushBatchSize?: number;
+}) {
+  const name = opts.dbName ?? `ws-${opts.code.toLowerCase()}-${Date.now()}-${dbCounter++}`;
+  const db: GuichetDatabase = await createGuichetDatabase({
+    name,
+    storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
+  });
+  const repo = requestsRepo(db);
+  let online = true;
+  let seq = (await db.requests.count().exec()) + 1;
+  const net = {
+    fetch: (url: string, init?: RequestInit) => {
+      if (!online) return Promise.reject(new TypeError("fetch failed (réseau coupé)"));
+      return fetch(url, init);
+    },
+  };
+  let replication: RequestReplication = start();
+
+  function start() {
+    return startRequestReplication({
+      db,
+      dbUrl: opts.dbUrl,
+      auth: opts.auth,
+      fetch: net.fetch,
+      retryMs: 300,
+      longpollMs: 2000,
+      identifier: `test-${opts.dbUrl}`,
+      ...(opts.pushBatchSize ? { pushBatchSize: opts.pushBatchSize } : {}),
+    });
+  }
+
+  function record(overrides: Partial<{ demarche: string; lastName: string; channel: string }> = {}): Promise<GuichetRequest> {
+    const demarche = findDemarche(DEFAULT_CATALOGUE, overrides.demarche ?? "aide_restauration_scolaire")!;
+    const now = new Date().toISOString();
+    const res = newRequest(
+      {
+        demarche: demarche.id,
+        channel: overrides.channel ?? "guichet",
+        subject: `${demarche.label} (${opts.code} n°${seq})`,
+        fields:
+          demarche.id === "aide_restauration_scolaire"
+            ? { enfant: "Léa Martin", ecole: "École Jules-Ferry" }
+            : { message: "Question posée au guichet" },
+        citizen: { firstName: "Camille", lastName: overrides.lastName ?? `Durand-${opts.code}-${seq}` },
+        attachments: [],
+      },
+      {
+        commune: opts.commune,
+        tracking: makeTrackingNumber(opts.code, seq++),
+        demarche,
+        policy: DEMO_COMMUNE.policy,
+        by: opts.auth.username,
+        workstation: opts.code,
+        now,
+      },
+    );
+    if (!res.ok) throw new Error(JSON.stringify(res.issues));
+    return repo.insert(res.request);
+  }
+
+  function event<K extends RequestEvent["kind"]>(kind: K, body: Omit<Extract<RequestEvent, { kind: K }>, "id" | "at" | "by" | "workstation" | "kind">): RequestEvent {
+    const at = new Date().toISOString();
+    return { id: newEventId(at, opts.code), at, by: opts.auth.username, workstation: opts.code, kind, ...body } as RequestEvent;
+  }
+
+  return {
+    code: opts.code,
+    db,
+    repo,
+    get replication() {
+      return replication;
+    },
+    record,
+    event,
+    setOnline(value: boolean) {
+      online = value;
+      if (value) replication.reSync();
+    },
+    async status(): Promise<SyncStatus> {
+      return firstValueFrom(replication.status$);
+    },
+    /** Waits until nothing is pending and the replication reports being in sync. */
+    async settle(timeoutMs = 30_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      await Promise.race([
+        firstValueFrom(replication.status$.pipe(filter((s) => s.pending === 0))),
+        new Promise((_, rej) => setTimeout(() => rej(new Error(`${opts.code}: still pending after ${timeoutMs} ms`)), timeoutMs)),
+      ]);
+      await replication.awaitInSync();
+      if (Date.now() > deadline) throw new Error("timeout");
+    },
+    async all(): Promise<GuichetRequest[]> {
+      const docs = await db.requests.find().exec();
+      return docs.map((d) => d.toJSON() as GuichetRequest);
+    },
+    /** Closes the app: the local database stays on disk (in fake-indexeddb) for a reopen. */
+    async close(): Promise<string> {
+      await replication.stop();
+      await db.close();
+      return name;
+    },
+    async restartReplication(): Promise<void> {
+      await replication.stop();
+      replication = start();
+    },
+    async destroy(): Promise<void> {
+      await replication.stop();
+      await db.remove();
+    },
+  };
+}
