@@ -7,7 +7,7 @@ export default defineConfig({
     coverage: {
       provider: "v8",
       include: ["domain/**/*.ts"],
-      exclude: ["domain/**/*.test.ts"],
+      exclude: ["domain/**/*.test.ts", "domain/test-fixtures.ts"],
       thresholds: { lines: 90 },
       reporter: ["text-summary"],
     },

@@ -18,10 +18,16 @@ const FIELDS: FieldDef[] = [
   { key: "nom", label: "Nom", kind: "text", required: true, maxLength: 10 },
   { key: "commentaire", label: "Commentaire", kind: "textarea", required: false },
   { key: "le", label: "Date", kind: "date", required: true },
-  { key: "couleur", label: "Couleur", kind: "select", required: true, options: [
-    { value: "rouge", label: "Rouge" },
-    { value: "vert", label: "Vert" },
-  ] },
+  {
+    key: "couleur",
+    label: "Couleur",
+    kind: "select",
+    required: true,
+    options: [
+      { value: "rouge", label: "Rouge" },
+      { value: "vert", label: "Vert" },
+    ],
+  },
   { key: "nombre", label: "Nombre", kind: "number", required: true },
   { key: "age", label: "Âge", kind: "number", required: false },
   { key: "courriel", label: "Courriel", kind: "email", required: false },
@@ -137,11 +143,15 @@ describe("demarcheFieldsSchema", () => {
   });
 
   it("refuses a required text made of spaces", () => {
-    expect(issues({ ...VALID, nom: "   " })).toEqual([{ field: "nom", message: "Ce champ est obligatoire." }]);
+    expect(issues({ ...VALID, nom: "   " })).toEqual([
+      { field: "nom", message: "Ce champ est obligatoire." },
+    ]);
   });
 
   it("refuses a required number left empty rather than reading it as 0", () => {
-    expect(issues({ ...VALID, nombre: "" })).toEqual([{ field: "nombre", message: "Ce champ est obligatoire." }]);
+    expect(issues({ ...VALID, nombre: "" })).toEqual([
+      { field: "nombre", message: "Ce champ est obligatoire." },
+    ]);
   });
 
   it("refuses text or a boolean in a number field", () => {
@@ -159,7 +169,9 @@ describe("demarcheFieldsSchema", () => {
   });
 
   it("refuses unknown keys", () => {
-    expect(issues({ ...VALID, intrus: "x" })).toEqual([{ field: "", message: 'Clé non reconnue : "intrus"' }]);
+    expect(issues({ ...VALID, intrus: "x" })).toEqual([
+      { field: "", message: 'Clé non reconnue : "intrus"' },
+    ]);
   });
 
   it("refuses a value outside the select's options", () => {
@@ -194,7 +206,9 @@ describe("demarcheFieldsSchema", () => {
   });
 
   it("makes a select without options refuse every value", () => {
-    const s = demarcheFieldsSchema({ fields: [{ key: "choix", label: "Choix", kind: "select", required: true }] });
+    const s = demarcheFieldsSchema({
+      fields: [{ key: "choix", label: "Choix", kind: "select", required: true }],
+    });
     expect(s.safeParse({ choix: "a" }).success).toBe(false);
   });
 });
@@ -226,7 +240,10 @@ describe("applyOverrides", () => {
 
   it("replaces a démarche (new version) and adds a new one at the end", () => {
     const c = applyOverrides(DEFAULT_CATALOGUE, {
-      demarches: [{ ...ccas(), version: 2, rule: { kind: "SVR", months: 1, onCorrection: "resume" } }, SVA_DEMARCHE],
+      demarches: [
+        { ...ccas(), version: 2, rule: { kind: "SVR", months: 1, onCorrection: "resume" } },
+        SVA_DEMARCHE,
+      ],
     });
     expect(findDemarche(c, "ccas_aide")?.version).toBe(2);
     expect(findDemarche(c, "ccas_aide")?.rule).toEqual({ kind: "SVR", months: 1, onCorrection: "resume" });
@@ -247,7 +264,9 @@ describe("applyOverrides", () => {
   });
 
   it("throws in French when a démarche points to an unknown service", () => {
-    expect(() => applyOverrides(DEFAULT_CATALOGUE, { demarches: [{ ...SVA_DEMARCHE, service: "fetes" }] })).toThrow(
+    expect(() =>
+      applyOverrides(DEFAULT_CATALOGUE, { demarches: [{ ...SVA_DEMARCHE, service: "fetes" }] }),
+    ).toThrow(
       "La démarche « Autorisation d'ouverture d'une buvette temporaire » renvoie au service inconnu « fetes ».",
     );
   });
@@ -269,7 +288,12 @@ describe("catalogueProblems", () => {
       services: DEFAULT_CATALOGUE.services,
       demarches: [
         { ...SVA_DEMARCHE, service: "nulle_part" },
-        { ...SVA_DEMARCHE, id: "sans_delai", label: "Sans délai", rule: { kind: "SVA", onCorrection: "resume" } },
+        {
+          ...SVA_DEMARCHE,
+          id: "sans_delai",
+          label: "Sans délai",
+          rule: { kind: "SVA", onCorrection: "resume" },
+        },
         { ...SVA_DEMARCHE, id: "sensible", label: "Sensible", sensitive: true },
       ],
     };
@@ -291,7 +315,8 @@ describe("catalogueProblems", () => {
   it("refuses, through the schema, an empty catalogue and a bad démarche id", () => {
     expect(catalogueSchema.safeParse({ services: [], demarches: [] }).success).toBe(false);
     expect(
-      catalogueSchema.safeParse({ ...DEFAULT_CATALOGUE, demarches: [{ ...SVA_DEMARCHE, id: "Bad Id" }] }).success,
+      catalogueSchema.safeParse({ ...DEFAULT_CATALOGUE, demarches: [{ ...SVA_DEMARCHE, id: "Bad Id" }] })
+        .success,
     ).toBe(false);
   });
 });

@@ -3,14 +3,25 @@ import "./zod-fr";
 import type { DeadlineRule } from "./deadlines";
 
 /** Field kinds a démarche form can hold. Data (not code) so an admin can edit the catalogue. */
-export const FIELD_KINDS = ["text", "textarea", "date", "select", "number", "email", "phone", "boolean"] as const;
+export const FIELD_KINDS = [
+  "text",
+  "textarea",
+  "date",
+  "select",
+  "number",
+  "email",
+  "phone",
+  "boolean",
+] as const;
 
 export const fieldDefSchema = z.object({
   key: z.string().regex(/^[a-z][a-zA-Z0-9_]{0,39}$/),
   label: z.string().min(1).max(120),
   kind: z.enum(FIELD_KINDS),
   required: z.boolean().default(false),
-  options: z.array(z.object({ value: z.string().min(1).max(60), label: z.string().min(1).max(120) })).optional(),
+  options: z
+    .array(z.object({ value: z.string().min(1).max(60), label: z.string().min(1).max(120) }))
+    .optional(),
   maxLength: z.number().int().positive().max(5000).optional(),
   help: z.string().max(300).optional(),
 });
@@ -39,7 +50,17 @@ export const demarcheSchema = z.object({
   /** Bumped on every change; a request keeps the version it was made with. */
   version: z.number().int().min(1),
   label: z.string().min(1).max(120),
-  category: z.enum(["etat_civil", "elections", "citoyennete", "espace_public", "securite", "education", "culture", "social", "general"]),
+  category: z.enum([
+    "etat_civil",
+    "elections",
+    "citoyennete",
+    "espace_public",
+    "securite",
+    "education",
+    "culture",
+    "social",
+    "general",
+  ]),
   description: z.string().max(500),
   service: z.string(),
   rule: deadlineRuleSchema,
@@ -77,10 +98,7 @@ const PHONE = /^\+?[0-9 .()-]{6,20}$/;
 
 function fieldZod(def: FieldDef): z.ZodType {
   const max = def.maxLength ?? (def.kind === "textarea" ? 4000 : 200);
-  const text = z
-    .string({ error: MSG.required })
-    .trim()
-    .max(max, MSG.tooLong(max));
+  const text = z.string({ error: MSG.required }).trim().max(max, MSG.tooLong(max));
   let schema: z.ZodType;
   switch (def.kind) {
     case "text":
@@ -90,7 +108,7 @@ function fieldZod(def: FieldDef): z.ZodType {
     case "date":
       schema = z
         .string({ error: MSG.required })
-        .regex(ISO_DATE, MSG.date)
+        .regex(ISO_DATE, { error: MSG.date, abort: true })
         // Date.parse rolls 2026-02-30 over to 2 March: the day must survive the round trip.
         .refine((s) => {
           const t = Date.parse(`${s}T00:00:00Z`);
@@ -131,9 +149,9 @@ export function demarcheFieldsSchema(d: Pick<Demarche, "fields">): z.ZodType<Rec
   // An optional field left empty is dropped, not kept as `undefined` (a stored request's fields hold values only).
   return z
     .strictObject(shape)
-    .transform((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))) as unknown as z.ZodType<
-    Record<string, unknown>
-  >;
+    .transform((o) =>
+      Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
+    ) as unknown as z.ZodType<Record<string, unknown>>;
 }
 
 /** A commune's changes to the catalogue: replace or add démarches/services by id, or withdraw one. */
@@ -168,7 +186,9 @@ export function catalogueProblems(c: Catalogue): string[] {
     const s = services.get(d.service);
     if (!s) problems.push(`La démarche « ${d.label} » renvoie au service inconnu « ${d.service} ».`);
     else if (s.sensitive !== d.sensitive)
-      problems.push(`La démarche « ${d.label} » et son service « ${s.name} » doivent avoir la même sensibilité.`);
+      problems.push(
+        `La démarche « ${d.label} » et son service « ${s.name} » doivent avoir la même sensibilité.`,
+      );
     if (d.rule.kind !== "none" && !d.rule.months && !d.rule.days)
       problems.push(`La démarche « ${d.label} » doit préciser le délai de sa décision implicite.`);
   }

@@ -12,7 +12,10 @@ export const communeSchema = z.strictObject({
   website: z.string().max(200).optional(),
   policy: deadlinePolicySchema,
   /** Days before the implicit-decision date when a request is "soon" / "urgent". */
-  risk: z.strictObject({ soonDays: z.number().int().min(1).max(60), urgentDays: z.number().int().min(0).max(30) }),
+  risk: z.strictObject({
+    soonDays: z.number().int().min(1).max(60),
+    urgentDays: z.number().int().min(0).max(30),
+  }),
   /** Tribunal administratif competent for appeals (voies et délais de recours on SVR ARs). */
   tribunal: z.string().min(1).max(200),
 });

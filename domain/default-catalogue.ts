@@ -34,7 +34,13 @@ const acte: FieldDef[] = [
 ];
 
 const signalement: FieldDef[] = [
-  { key: "description", label: "Ce que vous avez constaté", kind: "textarea", required: true, maxLength: 2000 },
+  {
+    key: "description",
+    label: "Ce que vous avez constaté",
+    kind: "textarea",
+    required: true,
+    maxLength: 2000,
+  },
   { key: "lieu", label: "Adresse ou lieu précis", kind: "text", required: true },
 ];
 
@@ -57,14 +63,70 @@ const etatCivil = (id: string, label: string) => ({
 
 export const DEFAULT_CATALOGUE: Catalogue = {
   services: [
-    { id: "etat_civil", name: "Service État civil", address: "Mairie, place de la Mairie", phone: "01 00 00 00 01", email: "etat-civil@mairie.example", sensitive: false },
-    { id: "elections", name: "Service Élections", address: "Mairie, place de la Mairie", phone: "01 00 00 00 02", email: "elections@mairie.example", sensitive: false },
-    { id: "services_techniques", name: "Services techniques", address: "Centre technique municipal, rue des Ateliers", phone: "01 00 00 00 03", email: "technique@mairie.example", sensitive: false },
-    { id: "police_municipale", name: "Police municipale", address: "Poste de police municipale, rue de la Paix", phone: "01 00 00 00 04", email: "police@mairie.example", sensitive: true },
-    { id: "scolaire", name: "Service Enfance et scolaire", address: "Mairie annexe, rue des Écoles", phone: "01 00 00 00 05", email: "scolaire@mairie.example", sensitive: false },
-    { id: "bibliotheque", name: "Bibliothèque municipale", address: "Place de la Médiathèque", phone: "01 00 00 00 06", email: "bibliotheque@mairie.example", sensitive: false },
-    { id: "ccas", name: "Centre communal d'action sociale (CCAS)", address: "CCAS, rue de la Solidarité", phone: "01 00 00 00 07", email: "ccas@mairie.example", sensitive: true },
-    { id: "accueil", name: "Accueil de la mairie", address: "Mairie, place de la Mairie", phone: "01 00 00 00 00", email: "accueil@mairie.example", sensitive: false },
+    {
+      id: "etat_civil",
+      name: "Service État civil",
+      address: "Mairie, place de la Mairie",
+      phone: "01 00 00 00 01",
+      email: "etat-civil@mairie.example",
+      sensitive: false,
+    },
+    {
+      id: "elections",
+      name: "Service Élections",
+      address: "Mairie, place de la Mairie",
+      phone: "01 00 00 00 02",
+      email: "elections@mairie.example",
+      sensitive: false,
+    },
+    {
+      id: "services_techniques",
+      name: "Services techniques",
+      address: "Centre technique municipal, rue des Ateliers",
+      phone: "01 00 00 00 03",
+      email: "technique@mairie.example",
+      sensitive: false,
+    },
+    {
+      id: "police_municipale",
+      name: "Police municipale",
+      address: "Poste de police municipale, rue de la Paix",
+      phone: "01 00 00 00 04",
+      email: "police@mairie.example",
+      sensitive: true,
+    },
+    {
+      id: "scolaire",
+      name: "Service Enfance et scolaire",
+      address: "Mairie annexe, rue des Écoles",
+      phone: "01 00 00 00 05",
+      email: "scolaire@mairie.example",
+      sensitive: false,
+    },
+    {
+      id: "bibliotheque",
+      name: "Bibliothèque municipale",
+      address: "Place de la Médiathèque",
+      phone: "01 00 00 00 06",
+      email: "bibliotheque@mairie.example",
+      sensitive: false,
+    },
+    {
+      id: "ccas",
+      name: "Centre communal d'action sociale (CCAS)",
+      address: "CCAS, rue de la Solidarité",
+      phone: "01 00 00 00 07",
+      email: "ccas@mairie.example",
+      sensitive: true,
+    },
+    {
+      id: "accueil",
+      name: "Accueil de la mairie",
+      address: "Mairie, place de la Mairie",
+      phone: "01 00 00 00 00",
+      email: "accueil@mairie.example",
+      sensitive: false,
+    },
   ],
   demarches: [
     etatCivil("acte_naissance", "Copie ou extrait d'acte de naissance"),
@@ -87,11 +149,22 @@ export const DEFAULT_CATALOGUE: Catalogue = {
       fields: [
         { key: "dateNaissance", label: "Date de naissance", kind: "date", required: true },
         { key: "lieuNaissance", label: "Lieu de naissance", kind: "text", required: true },
-        { key: "nationalite", label: "Nationalité", kind: "select", required: true, options: [
-          { value: "francaise", label: "Française" },
-          { value: "ue", label: "Autre pays de l'Union européenne" },
-        ] },
-        { key: "justificatifDomicile", label: "Justificatif de domicile fourni", kind: "boolean", required: true },
+        {
+          key: "nationalite",
+          label: "Nationalité",
+          kind: "select",
+          required: true,
+          options: [
+            { value: "francaise", label: "Française" },
+            { value: "ue", label: "Autre pays de l'Union européenne" },
+          ],
+        },
+        {
+          key: "justificatifDomicile",
+          label: "Justificatif de domicile fourni",
+          kind: "boolean",
+          required: true,
+        },
       ],
     },
     {
@@ -116,7 +189,11 @@ export const DEFAULT_CATALOGUE: Catalogue = {
     ...(["voirie", "proprete", "eclairage"] as const).map((t) => ({
       id: `signalement_${t}`,
       version: 1,
-      label: { voirie: "Signalement voirie", proprete: "Signalement propreté", eclairage: "Signalement éclairage public" }[t],
+      label: {
+        voirie: "Signalement voirie",
+        proprete: "Signalement propreté",
+        eclairage: "Signalement éclairage public",
+      }[t],
       category: "espace_public" as const,
       description: "Un problème dans l'espace public : nid-de-poule, dépôt sauvage, lampadaire éteint…",
       service: "services_techniques",
@@ -198,12 +275,18 @@ export const DEFAULT_CATALOGUE: Catalogue = {
       online: false,
       needsLocation: false,
       fields: [
-        { key: "nature", label: "Nature de l'aide demandée", kind: "select", required: true, options: [
-          { value: "secours", label: "Secours d'urgence" },
-          { value: "alimentaire", label: "Aide alimentaire" },
-          { value: "energie", label: "Aide énergie" },
-          { value: "autre", label: "Autre" },
-        ] },
+        {
+          key: "nature",
+          label: "Nature de l'aide demandée",
+          kind: "select",
+          required: true,
+          options: [
+            { value: "secours", label: "Secours d'urgence" },
+            { value: "alimentaire", label: "Aide alimentaire" },
+            { value: "energie", label: "Aide énergie" },
+            { value: "autre", label: "Autre" },
+          ],
+        },
         { key: "situation", label: "Situation", kind: "textarea", required: true, maxLength: 4000 },
       ],
     },

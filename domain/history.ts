@@ -16,12 +16,17 @@ export function compareEvents(a: RequestEvent, b: RequestEvent): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-export const sortEvents = (events: readonly RequestEvent[]): RequestEvent[] => [...events].sort(compareEvents);
+export const sortEvents = (events: readonly RequestEvent[]): RequestEvent[] =>
+  [...events].sort(compareEvents);
 
 const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /** Unique within a request: time + workstation code (unique per device) + 8 random symbols. */
-export function newEventId(at: string, workstation: string, random: (n: number) => Uint8Array = randomBytes): string {
+export function newEventId(
+  at: string,
+  workstation: string,
+  random: (n: number) => Uint8Array = randomBytes,
+): string {
   const bytes = random(8);
   let suffix = "";
   for (const b of bytes) suffix += ID_ALPHABET[b % 36];
@@ -85,7 +90,8 @@ export function project(doc: ProjectionInput): Projection {
             date: parisDate(e.at),
             ...(e.piecesDueOn ? { piecesDueOn: e.piecesDueOn } : {}),
           });
-        if (status === "incomplete" && e.to !== "incomplete") clock.push({ kind: "complete", date: parisDate(e.at) });
+        if (status === "incomplete" && e.to !== "incomplete")
+          clock.push({ kind: "complete", date: parisDate(e.at) });
         status = e.to;
         break;
       case "implicit_decision":
@@ -146,7 +152,7 @@ function unionEvents(a: readonly RequestEvent[], b: readonly RequestEvent[]): Re
  */
 export function mergeRequests(a: GuichetRequest, b: GuichetRequest): GuichetRequest {
   if (a.id !== b.id) throw new Error(`Cannot merge ${a.id} with ${b.id}`);
-  const base = a.anonymised ? a : b.anonymised ? b : stableFirst(a, b);
+  const base = a.anonymised === b.anonymised ? stableFirst(a, b) : a.anonymised ? a : b;
   return withEvents({ ...base, events: [] }, unionEvents(a.events, b.events));
 }
 

@@ -9,9 +9,20 @@ type Doc = Record<string, unknown>;
 const STEPS: Record<number, (doc: Doc) => Doc> = {
   0: (doc) => {
     const { citizenName, ...rest } = doc as Doc & { citizenName?: string };
-    const [lastName = "", ...first] = String(citizenName ?? "").trim().split(/\s+/);
-    const citizen = { ...((rest.citizen as Doc | undefined) ?? {}), lastName, firstName: first.join(" ") || "-" };
-    return { ...rest, citizen, channel: rest.channel === "web" ? "en_ligne" : rest.channel, schemaVersion: 1 };
+    const [lastName = "", ...first] = String(citizenName ?? "")
+      .trim()
+      .split(/\s+/);
+    const citizen = {
+      ...((rest.citizen as Doc | undefined) ?? {}),
+      lastName,
+      firstName: first.join(" ") || "-",
+    };
+    return {
+      ...rest,
+      citizen,
+      channel: rest.channel === "web" ? "en_ligne" : rest.channel,
+      schemaVersion: 1,
+    };
   },
 };
 
@@ -19,7 +30,9 @@ export function migrateRequest(input: unknown): GuichetRequest {
   let doc = input as Doc;
   let version = typeof doc.schemaVersion === "number" ? doc.schemaVersion : 0;
   if (version > SCHEMA_VERSION) {
-    throw new Error(`Document ${String(doc.id)} en version ${version}, plus récente que cette application : mettez-la à jour.`);
+    throw new Error(
+      `Document ${String(doc.id)} en version ${version}, plus récente que cette application : mettez-la à jour.`,
+    );
   }
   while (version < SCHEMA_VERSION) {
     const step = STEPS[version];

@@ -25,7 +25,8 @@ export function newRequest(input: unknown, ctx: NewRequestContext): NewRequestRe
   if (!parsed.success) return { ok: false, issues: fieldIssues(parsed.error) };
   const content: RequestContent = parsed.data;
   const issues: FieldIssue[] = [];
-  if (content.demarche !== ctx.demarche.id) issues.push({ field: "demarche", message: "Démarche incohérente." });
+  if (content.demarche !== ctx.demarche.id)
+    issues.push({ field: "demarche", message: "Démarche incohérente." });
   const fields = demarcheFieldsSchema(ctx.demarche).safeParse(content.fields);
   if (!fields.success) issues.push(...fieldIssues(fields.error, "fields"));
   // A place is an address and/or coordinates (a pin on the portal's map).
@@ -33,11 +34,17 @@ export function newRequest(input: unknown, ctx: NewRequestContext): NewRequestRe
   if (ctx.demarche.needsLocation && !content.location?.address?.trim() && !hasCoordinates)
     issues.push({ field: "location.address", message: "Indiquez le lieu concerné." });
   if (content.postmarkOn && content.channel !== "courrier")
-    issues.push({ field: "postmarkOn", message: "La date du cachet de la poste ne concerne que le courrier." });
+    issues.push({
+      field: "postmarkOn",
+      message: "La date du cachet de la poste ne concerne que le courrier.",
+    });
   const receivedAt = ctx.receivedAt ?? ctx.now;
   const receivedOn = parisDate(receivedAt);
   if (content.postmarkOn && content.postmarkOn > receivedOn)
-    issues.push({ field: "postmarkOn", message: "Le cachet de la poste ne peut pas être postérieur à la réception." });
+    issues.push({
+      field: "postmarkOn",
+      message: "Le cachet de la poste ne peut pas être postérieur à la réception.",
+    });
   if (issues.length > 0) return { ok: false, issues };
 
   const creation = {

@@ -16,11 +16,16 @@ export const NO_DUE_DATE = "9999-12-31";
 
 export const isoDate = z.iso.date({ error: "Date invalide (format attendu : AAAA-MM-JJ)." });
 export const isoDateTime = z.iso.datetime({ offset: true, error: "Horodatage invalide." });
-export const username = z.string().min(1).max(80).regex(/^[a-z0-9][a-z0-9._@-]*$/, "Identifiant invalide.");
+export const username = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[a-z0-9][a-z0-9._@-]*$/, "Identifiant invalide.");
 export const workstationCode = z.string().regex(/^[0-9A-Z]{3}$/, "Code de poste invalide.");
 export const trackingNumber = z.string().regex(/^[0-9A-Z]{8}$/, "Numéro de suivi invalide.");
 
 // Forbids CR/LF and other control characters: they would let a name or an email inject mail headers.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 const line = (max: number) =>
   z.string().max(max, `${max} caractères au maximum.`).regex(NO_CONTROL, "Caractère non autorisé.");
@@ -54,7 +59,11 @@ export const attachmentSchema = z.strictObject({
   id: z.string().regex(/^[a-zA-Z0-9_-]{8,64}$/),
   name: line(200),
   mime: z.enum(["application/pdf", "image/jpeg", "image/png"]),
-  size: z.number().int().min(1).max(10 * 1024 * 1024),
+  size: z
+    .number()
+    .int()
+    .min(1)
+    .max(10 * 1024 * 1024),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type AttachmentMeta = z.infer<typeof attachmentSchema>;

@@ -1,6 +1,6 @@
+import { addDays } from "./calendar";
 import { newEventId, parisDate, withEvents } from "./history";
 import type { GuichetRequest } from "./request";
-import { addDays } from "./calendar";
 
 /**
  * RGPD retention: past its démarche's retention period after closure, a request keeps only what

@@ -2,7 +2,14 @@
  * Shared builders for the domain tests: a catalogue with one SVA démarche (the default one has
  * none), valid fields for every démarche, and deterministic history events.
  */
-import { applyOverrides, type Catalogue, type Demarche, findDemarche, findService, type Service } from "./catalogue";
+import {
+  applyOverrides,
+  type Catalogue,
+  type Demarche,
+  findDemarche,
+  findService,
+  type Service,
+} from "./catalogue";
 import { type Commune, DEMO_COMMUNE } from "./commune";
 import { DEFAULT_CATALOGUE } from "./default-catalogue";
 import { type NewRequestContext, newRequest } from "./new-request";
@@ -168,7 +175,13 @@ export const ev = {
     from: Status,
     to: Status,
     who: Who = {},
-    extra: { reason?: string; missingPieces?: string[]; piecesDueOn?: string; answer?: string; forwardedTo?: string } = {},
+    extra: {
+      reason?: string;
+      missingPieces?: string[];
+      piecesDueOn?: string;
+      answer?: string;
+      forwardedTo?: string;
+    } = {},
   ): RequestEvent => ({ ...base(at, who), kind: "status", from, to, ...extra }),
   assigned: (at: string, serviceId: string, assignee: string, who: Who = {}): RequestEvent => ({
     ...base(at, who),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ROLES, type Role } from "./roles";
+import { couchRole, ROLE_LABELS, ROLES, type Role, rolesFromCouch, sensitiveRole } from "./roles";
 import {
   canTransition,
   isOpen,
@@ -116,11 +116,21 @@ describe("nextStatuses", () => {
   });
 
   it("offers a service agent the handling steps of an assigned request", () => {
-    expect(nextStatuses("assigned", ["service_agent"])).toEqual(["in_progress", "incomplete", "answered", "forwarded"]);
+    expect(nextStatuses("assigned", ["service_agent"])).toEqual([
+      "in_progress",
+      "incomplete",
+      "answered",
+      "forwarded",
+    ]);
   });
 
   it("offers a supervisor cancellation on top", () => {
-    expect(nextStatuses("in_progress", ["supervisor"])).toEqual(["incomplete", "answered", "forwarded", "cancelled"]);
+    expect(nextStatuses("in_progress", ["supervisor"])).toEqual([
+      "incomplete",
+      "answered",
+      "forwarded",
+      "cancelled",
+    ]);
   });
 
   it("lets an agent take the missing pieces at the counter", () => {
@@ -139,7 +149,9 @@ describe("nextStatuses", () => {
   it("matches canTransition for every status and role", () => {
     for (const from of STATUSES)
       for (const role of ROLES)
-        expect(nextStatuses(from, [role])).toEqual(STATUSES.filter((to) => expectedFor(from, to, role) === null));
+        expect(nextStatuses(from, [role])).toEqual(
+          STATUSES.filter((to) => expectedFor(from, to, role) === null),
+        );
   });
 });
 
@@ -153,5 +165,40 @@ describe("statuses", () => {
     expect(PUBLIC_STATUS.assigned).toBe("En cours de traitement");
     expect(PUBLIC_STATUS.in_progress).toBe("En cours de traitement");
     expect(PUBLIC_STATUS.incomplete).toBe("En attente de pièces de votre part");
+  });
+});
+
+describe("roles", () => {
+  it("prefixes CouchDB role names so they never clash with a commune's own", () => {
+    expect(couchRole("service_agent")).toBe("guichet:service_agent");
+    expect(sensitiveRole("ccas")).toBe("guichet:sensitive:ccas");
+  });
+
+  it("reads Guichet roles back from a CouchDB user, ignoring others and sensitive grants", () => {
+    expect(
+      rolesFromCouch([
+        "guichet:agent",
+        "guichet:sensitive:ccas",
+        "compta",
+        "guichet:supervisor",
+        "guichet:agent",
+      ]),
+    ).toEqual(["agent", "supervisor"]);
+    expect(rolesFromCouch([])).toEqual([]);
+  });
+
+  it("gives a CouchDB server admin the admin, supervisor and server roles", () => {
+    expect(rolesFromCouch(["_admin"]).sort()).toEqual(["admin", "server", "supervisor"]);
+  });
+
+  it("labels every role in French", () => {
+    expect(ROLES.map((r) => ROLE_LABELS[r])).toEqual([
+      "Agent d'accueil",
+      "Agent de service",
+      "Encadrant",
+      "Administrateur",
+      "Portail en ligne",
+      "Serveur",
+    ]);
   });
 });
