@@ -27,7 +27,7 @@ export const fieldDefSchema = z.object({
 });
 export type FieldDef = z.infer<typeof fieldDefSchema>;
 
-export const deadlineRuleSchema = z.object({
+export const deadlineRuleSchema = z.strictObject({
   kind: z.enum(["SVA", "SVR", "none"]),
   months: z.number().int().min(1).max(24).optional(),
   days: z.number().int().min(1).max(365).optional(),

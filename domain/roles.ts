@@ -34,6 +34,8 @@ export function rolesFromCouch(couchRoles: readonly string[]): Role[] {
       found.add("server");
     }
     for (const role of ROLES) if (r === couchRole(role)) found.add(role);
+    // The server lets admins act as supervisors (validate_doc_update); the UI must offer the same.
+    if (r === couchRole("admin")) found.add("supervisor");
   }
   return [...found];
 }

@@ -21,7 +21,9 @@ const INDEXED_STRINGS: Record<string, number> = {
 type JsonProp = { type?: string | string[]; [k: string]: unknown };
 
 function storageProp(name: string, p: JsonProp): JsonProp {
-  const out: JsonProp = { type: p.type ?? (p.oneOf || p.anyOf ? ["string", "number", "boolean", "object"] : "object") };
+  const out: JsonProp = {
+    type: p.type ?? (p.oneOf || p.anyOf ? ["string", "number", "boolean", "object"] : "object"),
+  };
   const max = INDEXED_STRINGS[name];
   if (max) out.maxLength = max;
   if (p.type === "array") out.items = { type: "object" };

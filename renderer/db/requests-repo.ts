@@ -14,7 +14,9 @@ export class RequestValidationError extends Error {
 }
 
 function validate(doc: GuichetRequest): GuichetRequest {
-  const parsed = requestSchema.safeParse(doc);
+  // RxDB's own fields (_rev, _meta, _deleted, _attachments) are storage's business, not the schema's.
+  const content = Object.fromEntries(Object.entries(doc).filter(([k]) => !k.startsWith("_")));
+  const parsed = requestSchema.safeParse(content);
   if (!parsed.success) {
     throw new RequestValidationError(
       parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
@@ -49,7 +51,10 @@ export function requestsRepo(db: GuichetDatabase) {
     async addEvents(id: string, events: RequestEvent[]): Promise<GuichetRequest> {
       const doc = await db.requests.findOne(id).exec();
       if (!doc) throw new Error(`Demande ${id} introuvable sur ce poste.`);
-      const updated = await doc.incrementalModify((old) => validate(withEvents(old, events)));
+      const updated = await doc.incrementalModify((old) => ({
+        ...old,
+        ...validate(withEvents(old, events)),
+      }));
       const json = updated.toJSON() as GuichetRequest;
       await markPending(json);
       return json;
@@ -60,7 +65,7 @@ export function requestsRepo(db: GuichetDatabase) {
       const valid = validate(doc);
       const current = await db.requests.findOne(doc.id).exec();
       if (!current) throw new Error(`Demande ${doc.id} introuvable sur ce poste.`);
-      await current.incrementalModify(() => valid);
+      await current.incrementalModify((old) => ({ ...old, ...valid }));
       await markPending(valid);
       return valid;
     },

@@ -41,7 +41,11 @@ export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike
     try {
       res = await fetchImpl(base + path, {
         ...init,
-        headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: authorization },
+        headers: {
+          Accept: "application/json",
+          "Content-Type": "application/json",
+          Authorization: authorization,
+        },
       });
     } catch (err) {
       if ((err as Error).name === "AbortError") throw err;
@@ -111,7 +115,8 @@ export function syncErrorMessage(err: unknown): string {
       return "Compte bloqué quelques minutes après plusieurs mots de passe erronés : réessayez dans 5 minutes.";
     }
     if (err.status === 403) return "Ce compte n'a pas accès aux demandes de cette commune.";
-    if (err.status === 404) return "Base de données introuvable sur le serveur : vérifiez l'adresse du serveur.";
+    if (err.status === 404)
+      return "Base de données introuvable sur le serveur : vérifiez l'adresse du serveur.";
     return `Le serveur a répondu une erreur (${err.status}) : ${err.reason}`;
   }
   return `Erreur de synchronisation : ${(err as Error)?.message ?? String(err)}`;

@@ -1,7 +1,7 @@
 import type { WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
 import { BehaviorSubject, combineLatest, map, type Observable, Subject } from "rxjs";
-import { NO_DUE_DATE, type GuichetRequest } from "../../domain/request";
+import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
 import { type GuichetDatabase, requestConflictHandler } from "../db/database";
 import {
   type CouchAuth,
@@ -115,7 +115,9 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     let since: string | number = checkpoint?.seq ?? 0;
     for (;;) {
       const res = await client.changes({ since, limit: batchSize });
-      const documents = res.results.filter((r) => r.doc && !r.id.startsWith("_design/")).map((r) => fromCouch(r.doc as CouchDoc));
+      const documents = res.results
+        .filter((r) => r.doc && !r.id.startsWith("_design/"))
+        .map((r) => fromCouch(r.doc as CouchDoc));
       since = res.last_seq as string | number;
       // A batch made only of design documents is not the end of the feed: read on.
       if (documents.length > 0 || res.results.length === 0) return { documents, checkpoint: { seq: since } };
@@ -158,7 +160,9 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
         const server = byId.get(row.newDocumentState.id);
         if (!server?.doc || server.value?.deleted) {
           toWrite.push(row); // refused earlier, or never arrived: write it as new
-        } else if (requestConflictHandler.isEqual(fromCouch(server.doc as CouchDoc), row.assumedMasterState!)) {
+        } else if (
+          requestConflictHandler.isEqual(fromCouch(server.doc as CouchDoc), row.assumedMasterState!)
+        ) {
           revs.set(row.newDocumentState.id, String(server.doc._rev));
           toWrite.push(row);
         } else {
@@ -169,7 +173,9 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     toWrite.push(...rows.filter((r) => !r.assumedMasterState));
     if (toWrite.length === 0) return conflicts;
 
-    const results = await client.bulkDocs(toWrite.map((r) => toCouch(r.newDocumentState, revs.get(r.newDocumentState.id))));
+    const results = await client.bulkDocs(
+      toWrite.map((r) => toCouch(r.newDocumentState, revs.get(r.newDocumentState.id))),
+    );
     // Rows are matched by id: PouchDB Server does not keep the request's order.
     const resultById = new Map(results.map((r) => [r.id, r]));
     const pushed: GuichetRequest[] = [];
@@ -213,7 +219,9 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       handler: (rows) => guarded(() => push(rows as PushRow[])),
     },
   });
-  replication.error$.subscribe((err) => failed((err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err));
+  replication.error$.subscribe((err) =>
+    failed((err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err),
+  );
 
   // Live changes: one long-poll at a time; after an outage, a RESYNC makes RxDB catch up from its checkpoint.
   if (opts.live ?? true) {
@@ -239,7 +247,8 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
           const documents = res.results
             .filter((r) => r.doc && !r.id.startsWith("_design/"))
             .map((r) => fromCouch(r.doc as CouchDoc));
-          if (documents.length > 0) stream$.next({ documents, checkpoint: { seq: res.last_seq as string | number } });
+          if (documents.length > 0)
+            stream$.next({ documents, checkpoint: { seq: res.last_seq as string | number } });
         } catch (err) {
           if (stopped) break;
           failed(err);
@@ -259,7 +268,15 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     db.rejections.count().$,
     lastSyncAt$,
     lastError$,
-  ]).pipe(map(([online, pending, rejected, lastSyncAt, lastError]) => ({ online, pending, rejected, lastSyncAt, lastError })));
+  ]).pipe(
+    map(([online, pending, rejected, lastSyncAt, lastError]) => ({
+      online,
+      pending,
+      rejected,
+      lastSyncAt,
+      lastError,
+    })),
+  );
 
   return {
     replication,

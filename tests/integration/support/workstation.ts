@@ -1,9 +1,9 @@
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
-import { firstValueFrom, filter } from "rxjs";
-import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
-import { DEMO_COMMUNE } from "../../../domain/commune";
+import { filter, firstValueFrom } from "rxjs";
 import { findDemarche } from "../../../domain/catalogue";
+import { DEMO_COMMUNE } from "../../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import { newEventId } from "../../../domain/history";
 import { newRequest } from "../../../domain/new-request";
 import type { GuichetRequest, RequestEvent } from "../../../domain/request";
@@ -11,7 +11,11 @@ import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { createGuichetDatabase, type GuichetDatabase } from "../../../renderer/db/database";
 import { requestsRepo } from "../../../renderer/db/requests-repo";
 import type { CouchAuth } from "../../../renderer/sync/couch-client";
-import { type RequestReplication, type SyncStatus, startRequestReplication } from "../../../renderer/sync/request-replication";
+import {
+  type RequestReplication,
+  type SyncStatus,
+  startRequestReplication,
+} from "../../../renderer/sync/request-replication";
 
 /**
  * A simulated counter workstation: its own IndexedDB (fake-indexeddb, Dexie storage as in the
@@ -59,7 +63,9 @@ export async function openWorkstation(opts: {
     });
   }
 
-  function record(overrides: Partial<{ demarche: string; lastName: string; channel: string }> = {}): Promise<GuichetRequest> {
+  function record(
+    overrides: Partial<{ demarche: string; lastName: string; channel: string }> = {},
+  ): Promise<GuichetRequest> {
     const demarche = findDemarche(DEFAULT_CATALOGUE, overrides.demarche ?? "aide_restauration_scolaire")!;
     const now = new Date().toISOString();
     const res = newRequest(
@@ -88,9 +94,19 @@ export async function openWorkstation(opts: {
     return repo.insert(res.request);
   }
 
-  function event<K extends RequestEvent["kind"]>(kind: K, body: Omit<Extract<RequestEvent, { kind: K }>, "id" | "at" | "by" | "workstation" | "kind">): RequestEvent {
+  function event<K extends RequestEvent["kind"]>(
+    kind: K,
+    body: Omit<Extract<RequestEvent, { kind: K }>, "id" | "at" | "by" | "workstation" | "kind">,
+  ): RequestEvent {
     const at = new Date().toISOString();
-    return { id: newEventId(at, opts.code), at, by: opts.auth.username, workstation: opts.code, kind, ...body } as RequestEvent;
+    return {
+      id: newEventId(at, opts.code),
+      at,
+      by: opts.auth.username,
+      workstation: opts.code,
+      kind,
+      ...body,
+    } as RequestEvent;
   }
 
   return {
@@ -114,7 +130,9 @@ export async function openWorkstation(opts: {
       const deadline = Date.now() + timeoutMs;
       await Promise.race([
         firstValueFrom(replication.status$.pipe(filter((s) => s.pending === 0))),
-        new Promise((_, rej) => setTimeout(() => rej(new Error(`${opts.code}: still pending after ${timeoutMs} ms`)), timeoutMs)),
+        new Promise((_, rej) =>
+          setTimeout(() => rej(new Error(`${opts.code}: still pending after ${timeoutMs} ms`)), timeoutMs),
+        ),
       ]);
       await replication.awaitInSync();
       if (Date.now() > deadline) throw new Error("timeout");

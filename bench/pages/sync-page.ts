@@ -1,0 +1,143 @@
+/**
+ * Runs inside Chromium for `bench/sync.ts`: Guichet's replication (RxDB + Dexie + our CouchDB
+ * handlers) beside PouchDB's own replicator and the raw HTTP floor, on the same server and data.
+ */
+import PouchDB from "pouchdb-browser";
+import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
+import type { GuichetRequest } from "../../domain/request";
+import { createGuichetDatabase } from "../../renderer/db/database";
+import { requestsRepo } from "../../renderer/db/requests-repo";
+import { startRequestReplication } from "../../renderer/sync/request-replication";
+
+type Auth = { username: string; password: string };
+const authHeader = (a: Auth) => `Basic ${btoa(`${a.username}:${a.password}`)}`;
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+let n = 0;
+const bench = {
+  /** Guichet push: documents already in the local replica, then replication until the server holds them. */
+  async guichetPush(
+    docs: GuichetRequest[],
+    dbUrl: string,
+    auth: Auth,
+    batch: { push: number; pull: number },
+  ) {
+    const db = await createGuichetDatabase({
+      name: `bench-push-${Date.now()}-${n++}`,
+      storage: getRxStorageDexie(),
+    });
+    await requestsRepo(db).bulkInsert(docs);
+    const r = await timed(async () => {
+      const rep = startRequestReplication({
+        db,
+        dbUrl,
+        auth,
+        live: false,
+        pushBatchSize: batch.push,
+        pullBatchSize: batch.pull,
+      });
+      await rep.replication.awaitInitialReplication();
+      await rep.stop();
+    });
+    const pending = await db.pending.count().exec();
+    await db.remove();
+    return { ms: r.ms, pending };
+  },
+  /** Guichet pull: an empty replica catches up with the server. */
+  async guichetPull(dbUrl: string, auth: Auth, batch: { push: number; pull: number }) {
+    const db = await createGuichetDatabase({
+      name: `bench-pull-${Date.now()}-${n++}`,
+      storage: getRxStorageDexie(),
+    });
+    const r = await timed(async () => {
+      const rep = startRequestReplication({
+        db,
+        dbUrl,
+        auth,
+        live: false,
+        pushBatchSize: batch.push,
+        pullBatchSize: batch.pull,
+      });
+      await rep.replication.awaitInitialReplication();
+      await rep.stop();
+    });
+    const count = await db.requests.count().exec();
+    await db.remove();
+    return { ms: r.ms, count };
+  },
+  async pouchPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, batchSize: number) {
+    const local = new PouchDB(`pouch-push-${Date.now()}-${n++}`);
+    await local.bulkDocs(docs.map((d) => ({ ...d, _id: d.id })));
+    const remote = new PouchDB(dbUrl, { fetch: (url, opts) => fetchWithAuth(url, opts, auth) });
+    const r = await timed(() => local.replicate.to(remote, { batch_size: batchSize }));
+    await local.destroy();
+    return { ms: r.ms, written: r.value.docs_written };
+  },
+  async pouchPull(dbUrl: string, auth: Auth, batchSize: number) {
+    const local = new PouchDB(`pouch-pull-${Date.now()}-${n++}`);
+    const remote = new PouchDB(dbUrl, { fetch: (url, opts) => fetchWithAuth(url, opts, auth) });
+    const r = await timed(() => local.replicate.from(remote, { batch_size: batchSize }));
+    const info = await local.info();
+    await local.destroy();
+    return { ms: r.ms, count: info.doc_count };
+  },
+  /** Floor: the same documents posted with `_bulk_docs` from the page, nothing else. */
+  async rawPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, batchSize: number) {
+    const r = await timed(async () => {
+      for (let i = 0; i < docs.length; i += batchSize) {
+        const body = JSON.stringify({ docs: docs.slice(i, i + batchSize).map((d) => ({ ...d, _id: d.id })) });
+        const res = await fetch(`${dbUrl}/_bulk_docs`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Authorization: authHeader(auth) },
+          body,
+        });
+        await res.json();
+      }
+    });
+    return { ms: r.ms };
+  },
+  /** Floor: reading the changes feed with the documents, nothing stored. */
+  async rawPull(dbUrl: string, auth: Auth, batchSize: number) {
+    let since: unknown = 0;
+    let count = 0;
+    const r = await timed(async () => {
+      for (;;) {
+        const res = await fetch(
+          `${dbUrl}/_changes?include_docs=true&limit=${batchSize}&since=${encodeURIComponent(String(since))}`,
+          {
+            headers: { Authorization: authHeader(auth) },
+          },
+        );
+        const body = (await res.json()) as { results: unknown[]; last_seq: unknown };
+        if (body.results.length === 0) break;
+        count += body.results.length;
+        since = body.last_seq;
+      }
+    });
+    return { ms: r.ms, count };
+  },
+  /** Floor: one IndexedDB bulk write of the documents (Dexie storage through RxDB). */
+  async localInsert(docs: GuichetRequest[]) {
+    const db = await createGuichetDatabase({
+      name: `bench-local-${Date.now()}-${n++}`,
+      storage: getRxStorageDexie(),
+    });
+    const r = await timed(() => db.requests.bulkInsert(docs));
+    await db.remove();
+    return { ms: r.ms };
+  },
+};
+
+function fetchWithAuth(url: RequestInfo | URL, opts: RequestInit | undefined, auth: Auth) {
+  const headers = new Headers(opts?.headers);
+  headers.set("Authorization", authHeader(auth));
+  return fetch(url, { ...opts, headers });
+}
+
+(globalThis as unknown as { bench: typeof bench }).bench = bench;
+document.title = "ready";

@@ -1,0 +1,119 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { Role } from "../domain/roles";
+import { bootstrap } from "./bootstrap";
+import { loadConfig } from "./config";
+import { type Couch, connectCouch } from "./couch";
+import { secretsPath } from "./secrets";
+import { addUser, userProblems } from "./users";
+
+const USAGE = `Utilisation :
+  npm run server:bootstrap [-- --commune <id>]
+      crée ou met à jour les bases, droits, règles de validation, index et comptes de service
+  npm run user:add -- --name <identifiant> --password <mot de passe> --role <rôle> [--role <rôle>...]
+                      [--service <service>...] [--commune <id>]
+      rôles : agent, service_agent, supervisor, admin, portal, server
+
+Variables d'environnement : COUCHDB_URL (sinon serveur PouchDB embarqué), COUCHDB_ADMIN_USER,
+COUCHDB_ADMIN_PASSWORD, GUICHET_DATA_DIR, GUICHET_COUCH_PORT, GUICHET_CORS_ORIGINS, GUICHET_COMMUNE.`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === "bootstrap") return runBootstrap(args);
+  if (command === "user:add") return runUserAdd(args);
+  if (command === undefined || command === "help" || command === "--help") {
+    console.log(USAGE);
+    return;
+  }
+  throw new UsageError(`Commande inconnue : « ${command} ».`);
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+  } catch (e) {
+    throw new UsageError(`Arguments invalides : ${(e as Error).message}`);
+  }
+}
+
+/** "--role a --role b" and "--role a,b" both work. */
+const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : typeof v === "string" ? [v] : [])
+    .flatMap((x) => String(x).split(","))
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+async function withCouch<T>(
+  run: (couch: Couch, commune: string) => Promise<T>,
+  commune?: string,
+): Promise<T> {
+  const config = loadConfig();
+  const couch = await connectCouch(config, { attachToRunning: true });
+  console.log(
+    couch.kind === "couchdb"
+      ? `Serveur : CouchDB ${couch.url}`
+      : `Serveur : PouchDB Server embarqué ${couch.url} (données : ${config.dataDir})`,
+  );
+  try {
+    return await run(couch, commune ?? config.commune);
+  } finally {
+    await couch.stop();
+  }
+}
+
+async function runBootstrap(args: string[]): Promise<void> {
+  const values = parse(args, { commune: { type: "string" } });
+  await withCouch(
+    async (couch, commune) => {
+      const result = await bootstrap(couch, commune);
+      if (result.changes.length === 0) console.log(`Commune ${commune} : tout était déjà en place.`);
+      else for (const line of result.changes) console.log(`- ${line}`);
+      console.log(`Bases : ${result.databases.all.join(", ")}`);
+      console.log(
+        `Comptes de service : ${Object.keys(result.serviceAccounts).join(", ")} ` +
+          `(mots de passe : variables GUICHET_*_PASSWORD ou ${secretsPath(couch.dataDir)}).`,
+      );
+    },
+    typeof values.commune === "string" ? values.commune : undefined,
+  );
+}
+
+async function runUserAdd(args: string[]): Promise<void> {
+  const values = parse(args, {
+    name: { type: "string" },
+    password: { type: "string" },
+    role: { type: "string", multiple: true },
+    service: { type: "string", multiple: true },
+    commune: { type: "string" },
+  });
+  if (typeof values.name !== "string") throw new UsageError("--name est obligatoire.");
+  if (typeof values.password !== "string") throw new UsageError("--password est obligatoire.");
+  const name = values.name;
+  const password = values.password;
+  const roles = list(values.role) as Role[];
+  const services = list(values.service);
+  const problems = userProblems({ name, password, roles, services });
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  await withCouch(
+    async (couch, commune) => {
+      const result = await addUser(couch, {
+        name,
+        password,
+        roles,
+        services,
+        commune,
+      });
+      console.log(
+        `Compte « ${name} » ${result.created ? "créé" : "mis à jour"} (commune ${commune}) : ${result.couchRoles.join(", ")}`,
+      );
+    },
+    typeof values.commune === "string" ? values.commune : undefined,
+  );
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(`Erreur : ${(e as Error).message}`);
+  if (e instanceof UsageError) console.error(`\n${USAGE}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,163 @@
+import nano, { type ServerScope } from "nano";
+import type { ServerConfig } from "./config";
+import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
+import { readSecrets } from "./secrets";
+
+/** The database server the sync-server talks to, with admin rights. */
+export type Couch = {
+  /** Base URL, without credentials (what clients are given). */
+  url: string;
+  /** nano client authenticated as the server admin. */
+  admin: ServerScope;
+  adminUser: string;
+  adminPassword: string;
+  kind: "embedded" | "couchdb";
+  /** Where generated secrets live (secrets.json). */
+  dataDir: string;
+  /** Stops the embedded server (LevelDB closed); nothing to do for an external CouchDB. */
+  stop(): Promise<void>;
+};
+
+export type ConnectOptions = {
+  /**
+   * Embedded mode only: when a Guichet PouchDB Server already runs on the configured port with this
+   * DATA_DIR (its admin password is in secrets.json), talk to it instead of opening LevelDB twice.
+   */
+  attachToRunning?: boolean;
+};
+
+/** Either the embedded PouchDB Server (default) or the CouchDB of COUCHDB_URL. */
+export async function connectCouch(config: ServerConfig, options: ConnectOptions = {}): Promise<Couch> {
+  if (config.couchdbUrl) {
+    const adminUser = config.adminUser ?? "";
+    const adminPassword = config.adminPassword ?? "";
+    const couch: Couch = {
+      url: config.couchdbUrl,
+      admin: adminClient(config.couchdbUrl, adminUser, adminPassword),
+      adminUser,
+      adminPassword,
+      kind: "couchdb",
+      dataDir: config.dataDir,
+      stop: async () => undefined,
+    };
+    await checkAdmin(couch);
+    if (config.corsOrigins.length > 0) await applyCouchdbCors(couch, config.corsOrigins);
+    return couch;
+  }
+  if (options.attachToRunning) {
+    const running = await runningEmbedded(config);
+    if (running) return running;
+  }
+  const server = await startEmbeddedCouch({
+    dataDir: config.dataDir,
+    port: config.couchPort,
+    corsOrigins: config.corsOrigins,
+    adminUser: config.adminUser,
+    adminPassword: config.adminPassword,
+  });
+  return {
+    url: server.url,
+    admin: adminClient(server.url, server.adminUser, server.adminPassword),
+    adminUser: server.adminUser,
+    adminPassword: server.adminPassword,
+    kind: "embedded",
+    dataDir: config.dataDir,
+    stop: () => server.stop(),
+  };
+}
+
+export function adminClient(url: string, user: string, password: string): ServerScope {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  return nano({ url: u.toString().replace(/\/+$/, "") });
+}
+
+async function checkAdmin(couch: Couch): Promise<void> {
+  let roles: string[] = [];
+  try {
+    const session = await couch.admin.session();
+    roles = session.userCtx.roles;
+  } catch (e) {
+    const status = statusOf(e);
+    if (status === 401) throw new Error(`CouchDB (${couch.url}) refuse les identifiants administrateur.`);
+    throw new Error(`CouchDB injoignable à ${couch.url} : ${(e as Error).message}`);
+  }
+  if (!roles.includes("_admin")) {
+    throw new Error(
+      `Le compte « ${couch.adminUser} » n'est pas administrateur du serveur CouchDB ${couch.url}.`,
+    );
+  }
+}
+
+async function runningEmbedded(config: ServerConfig): Promise<Couch | undefined> {
+  const password = config.adminPassword ?? readSecrets(config.dataDir)[SECRET_ADMIN];
+  if (!password || config.couchPort === 0) return undefined;
+  const url = `http://127.0.0.1:${config.couchPort}`;
+  try {
+    const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as Record<string, unknown>;
+    if (!("express-pouchdb" in body)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const adminUser = config.adminUser ?? "admin";
+  const couch: Couch = {
+    url,
+    admin: adminClient(url, adminUser, password),
+    adminUser,
+    adminPassword: password,
+    kind: "embedded",
+    dataDir: config.dataDir,
+    stop: async () => undefined,
+  };
+  await checkAdmin(couch);
+  return couch;
+}
+
+/** Server-level configuration: `/_config` on PouchDB Server, `/_node/_local/_config` on CouchDB 3. */
+export function serverConfigPath(couch: Pick<Couch, "kind">, section: string, key: string): string {
+  const base = couch.kind === "couchdb" ? "_node/_local/_config" : "_config";
+  return `${base}/${encodeURIComponent(section)}/${encodeURIComponent(key)}`;
+}
+
+export async function getServerConfig(
+  couch: Couch,
+  section: string,
+  key: string,
+): Promise<string | undefined> {
+  try {
+    return (await couch.admin.request({
+      method: "GET",
+      path: serverConfigPath(couch, section, key),
+    })) as string;
+  } catch (e) {
+    if (statusOf(e) === 404) return undefined;
+    throw e;
+  }
+}
+
+export async function setServerConfig(
+  couch: Couch,
+  section: string,
+  key: string,
+  value: string,
+): Promise<boolean> {
+  if ((await getServerConfig(couch, section, key)) === value) return false;
+  await couch.admin.request({ method: "PUT", path: serverConfigPath(couch, section, key), body: value });
+  return true;
+}
+
+/** The embedded server has its own CORS layer; a real CouchDB is told the same origins. */
+async function applyCouchdbCors(couch: Couch, origins: readonly string[]): Promise<void> {
+  await setServerConfig(couch, "chttpd", "enable_cors", "true");
+  await setServerConfig(couch, "cors", "origins", origins.join(","));
+  await setServerConfig(couch, "cors", "credentials", "true");
+  await setServerConfig(couch, "cors", "headers", "accept, authorization, content-type, origin, referer");
+  await setServerConfig(couch, "cors", "methods", "GET, PUT, POST, HEAD, DELETE");
+}
+
+export function statusOf(e: unknown): number | undefined {
+  const status = (e as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === "number" ? status : undefined;
+}

@@ -1,0 +1,193 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { withCors } from "./cors";
+import { withCouchStatusParity } from "./couch-parity";
+import {
+  type ExpressPouchApp,
+  hashAdminPasswords,
+  loadExpressPouchDB,
+  loadPouchDB,
+  type PouchConstructor,
+  type PouchInstance,
+} from "./pouch-modules";
+import { randomPassword, readSecrets, writeSecrets } from "./secrets";
+
+export type EmbeddedCouchOptions = {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  corsOrigins: readonly string[];
+  adminUser?: string | undefined;
+  adminPassword?: string | undefined;
+};
+
+export type EmbeddedCouch = {
+  url: string;
+  port: number;
+  adminUser: string;
+  adminPassword: string;
+  stop(): Promise<void>;
+};
+
+/** Key of the generated admin password in secrets.json. */
+export const SECRET_ADMIN = "embeddedAdminPassword";
+const SECRET_COOKIE = "embeddedCookieSecret";
+
+// Not needed by Guichet; the test handler even grants admin rights when enabled in the config.
+const EXCLUDED_PARTS = ["routes/fauxton", "routes/special-test-auth"];
+
+/**
+ * PouchDB Server in-process: express-pouchdb over pouchdb-node (LevelDB files under DATA_DIR/pouchdb),
+ * on 127.0.0.1 only, behind a plain http layer for CORS. Never in "admin party": the admin is
+ * configured before the port opens.
+ */
+export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise<EmbeddedCouch> {
+  const dataDir = path.resolve(options.dataDir);
+  const dbDir = path.join(dataDir, "pouchdb");
+  mkdirSync(dbDir, { recursive: true });
+  // Personal data, the cookie secret and hashed passwords live here: owner only.
+  chmodSync(dataDir, 0o700);
+
+  const secrets = readSecrets(dataDir);
+  const adminUser = options.adminUser ?? "admin";
+  const adminPassword = options.adminPassword ?? secrets[SECRET_ADMIN] ?? randomPassword();
+  const cookieSecret = secrets[SECRET_COOKIE] ?? randomPassword();
+  if (!options.adminPassword && secrets[SECRET_ADMIN] !== adminPassword) {
+    writeSecrets(dataDir, { [SECRET_ADMIN]: adminPassword });
+  }
+  if (secrets[SECRET_COOKIE] !== cookieSecret) writeSecrets(dataDir, { [SECRET_COOKIE]: cookieSecret });
+
+  const BasePouchDB = loadPouchDB();
+  const prefix = `${dbDir}${path.sep}`;
+  const PouchDB = BasePouchDB.defaults({ prefix });
+  const tracker = trackInstances(BasePouchDB, PouchDB);
+
+  // Written before express-pouchdb reads it: the admin exists before the first request ("admin
+  // party" never happens), and no config write of ours races with the one it does on load.
+  const configPath = path.join(dataDir, "pouchdb-config.json");
+  await writePouchConfig(configPath, adminUser, adminPassword, cookieSecret);
+  const app = loadExpressPouchDB()({
+    mode: "fullCouchDB",
+    configPath,
+    logPath: path.join(dataDir, "pouchdb.log"),
+    overrideMode: { exclude: EXCLUDED_PARTS },
+  });
+  try {
+    await app.setPouchDB(PouchDB);
+  } catch (e) {
+    tracker.captureListeners();
+    await shutDown(app, PouchDB, tracker);
+    if (/\bLOCK\b/.test((e as Error).message)) {
+      throw new Error(
+        `Les données de ${dataDir} sont déjà ouvertes par un autre serveur Guichet : arrêtez-le ou choisissez un autre GUICHET_DATA_DIR.`,
+      );
+    }
+    throw e;
+  }
+  tracker.captureListeners();
+
+  const server = createServer(withCors(options.corsOrigins, withCouchStatusParity(app)));
+  try {
+    await listen(server, options.port);
+  } catch (e) {
+    await shutDown(app, PouchDB, tracker);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE")
+      throw new Error(`Le port ${options.port} est déjà utilisé (GUICHET_COUCH_PORT).`);
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    adminUser,
+    adminPassword,
+    stop() {
+      stopping ??= (async () => {
+        await closeServer(server);
+        await shutDown(app, PouchDB, tracker);
+      })();
+      return stopping;
+    },
+  };
+}
+
+type PouchConfigFile = Record<string, Record<string, string> | undefined>;
+
+async function writePouchConfig(
+  file: string,
+  user: string,
+  password: string,
+  cookieSecret: string,
+): Promise<void> {
+  const config = (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {}) as PouchConfigFile;
+  config.admins = { ...config.admins, ...(await hashAdminPasswords({ [user]: password })) };
+  // A fixed secret keeps AuthSession cookies valid across restarts, as CouchDB does.
+  config.couch_httpd_auth = { ...config.couch_httpd_auth, secret: cookieSecret };
+  config.log = { ...config.log, level: "warning" };
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Live _changes long-polls would keep the server open for minutes.
+    server.closeAllConnections();
+  });
+}
+
+type Tracker = { instances: Set<PouchInstance>; captureListeners(): void; detach(): void };
+
+/**
+ * pouchdb-node's constructor events are process-wide (every class made by `defaults` shares them),
+ * and express-pouchdb's `_all_dbs` bookkeeping listens to them. Keep the instances this server opened
+ * (to close LevelDB on stop) and remove the listeners its start-up added (so a restarted server in the
+ * same process does not leave a stale one writing into a closed database).
+ */
+function trackInstances(Base: PouchConstructor, Mine: PouchConstructor): Tracker {
+  const instances = new Set<PouchInstance>();
+  const events = ["created", "destroyed", "ref", "unref"];
+  const before = new Map(events.map((e) => [e, new Set(Base.listeners(e))]));
+  const added: [string, (...args: unknown[]) => void][] = [];
+  const onRef = (db: unknown) => {
+    const instance = db as PouchInstance;
+    if (instance.constructor === Mine) instances.add(instance);
+  };
+  const onUnref = (db: unknown) => instances.delete(db as PouchInstance);
+  Base.on("ref", onRef);
+  Base.on("unref", onUnref);
+  return {
+    instances,
+    captureListeners() {
+      for (const e of events) {
+        const old = before.get(e) ?? new Set();
+        for (const l of Base.listeners(e)) if (!old.has(l)) added.push([e, l]);
+      }
+    },
+    detach() {
+      for (const [e, l] of added) Base.removeListener(e, l);
+    },
+  };
+}
+
+async function shutDown(app: ExpressPouchApp, PouchDB: PouchConstructor, tracker: Tracker): Promise<void> {
+  await app.daemonManager.stop(PouchDB).catch(() => undefined);
+  // Several instances may share one LevelDB store: the first close shuts it, later ones fail harmlessly.
+  for (const db of [...tracker.instances]) await db.close().catch(() => undefined);
+  tracker.detach();
+  app.couchLogger?._stream?.end();
+}

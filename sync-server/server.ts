@@ -1,0 +1,353 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Catalogue } from "../domain/catalogue";
+import type { Commune } from "../domain/commune";
+import { parisDate } from "../domain/history";
+import { MAX_TRACKING_SEQUENCE } from "../domain/tracking-number";
+import { AgentAuth } from "./api/agent-auth";
+import { AttachmentStore } from "./api/attachment-store";
+import { BulkWriter } from "./api/bulk-writer";
+import { BlockCounter } from "./api/counter";
+import type { IntakeDeps } from "./api/intake";
+import { OPEN311_INDEX, open311Router, renderOpen311Error } from "./api/open311";
+import { apiRouter, renderApiError } from "./api/routes";
+import { PORTAL_WORKSTATION, portalCounterId } from "./api/server-codes";
+import { ensureServerDatabase } from "./api/server-db";
+import { Tokens, tokenKey } from "./api/tokens";
+import { bootstrap } from "./bootstrap";
+import { loadConfig, type ServerConfig } from "./config";
+import { readCommuneConfig } from "./config-docs";
+import { type Couch, connectCouch } from "./couch";
+import { createApp, type Mount } from "./http/app";
+import { couchServer } from "./http/couch-db";
+import { listen, type TlsFiles, tlsFromEnv } from "./http/listen";
+import { RateLimiter } from "./http/rate-limit";
+import { sendHtml } from "./http/respond";
+import { Router } from "./http/router";
+import { staticApp } from "./http/static-files";
+import { type AckMailer, ackComposer, startAckMailer } from "./jobs/ack-mailer";
+import { followChanges } from "./jobs/changes-feed";
+import { type DailyJobs, startDailyJobs } from "./jobs/daily-jobs";
+import { inboxRouter } from "./mail/inbox-page";
+import { createMailer } from "./mail/mailer";
+import { Outbox } from "./mail/outbox";
+import { type ReceivedMail, type SmtpSink, startSmtpSink } from "./mail/smtp-sink";
+import { PORTAL_CSS_HASH } from "./portal/layout";
+import { messagePage } from "./portal/pages";
+import { portalRouter, renderPortalError } from "./portal/routes";
+
+export type GuichetServerOptions = {
+  /** Environment read for everything not given here (process.env by default). */
+  env?: NodeJS.ProcessEnv;
+  /** Database connection settings; `loadConfig(env)` by default. */
+  config?: ServerConfig;
+  /** An already connected database server (tests): used as is and left running by `stop()`. */
+  couch?: Couch;
+  commune?: string | Commune;
+  catalogue?: Catalogue;
+  /** GUICHET_PORT, default 3000; 0 picks a free port. */
+  port?: number;
+  /** GUICHET_HOST, default 127.0.0.1 (put a TLS reverse proxy in front for the public). */
+  host?: string;
+  /** SMTP_URL (smtp://user:pass@host:587 or smtps://…); absent: a local sink is started (dev mode). */
+  smtpUrl?: string;
+  /** Shows /dev/inbox; true by default when no SMTP_URL is set. */
+  dev?: boolean;
+  /** Address citizens use (links in emails); GUICHET_PUBLIC_URL, else the listening URL. */
+  publicUrl?: string;
+  /** CouchDB address given to counters; GUICHET_PUBLIC_COUCH_URL, else the server's own. */
+  publicCouchUrl?: string;
+  /** The clock of the jobs and of "today" (tests move it). */
+  now?: () => Date;
+  /** Periodic daily jobs (deadline watcher, retention); `false` runs them only when asked. */
+  jobs?: boolean | { intervalMs?: number };
+  mail?: { retryBaseMs?: number; leaseMs?: number; maxAgeDays?: number };
+  /** Identifies this installation's process in mail claims; kept in DATA_DIR by default. */
+  instanceId?: string;
+  tls?: TlsFiles | null;
+  /** Behind a reverse proxy (GUICHET_TRUST_PROXY=1): client IP and scheme from X-Forwarded-*. */
+  trustProxy?: boolean;
+  /** Per client IP and minute; `submitPerMinute: null` disables that limit (benchmarks). */
+  limits?: { followUpPerMinute?: number; submitPerMinute?: number | null };
+  /** Minimum answer time of a follow-up lookup (hides which path the database took). */
+  followUpMinDelayMs?: number;
+  /** The built counter app, served at /guichet/ when the folder exists. */
+  rendererDir?: string;
+  log?: (message: string) => void;
+};
+
+export type GuichetServer = {
+  url: string;
+  couchUrl: string;
+  commune: string;
+  smtp: { messages(): ReceivedMail[]; url?: string; sink?: SmtpSink };
+  /** Runs the daily jobs now (for `today`, default the clock's day). */
+  runDailyJobs: DailyJobs["run"];
+  mailer: AckMailer;
+  stop(): Promise<void>;
+};
+
+/**
+ * The whole server side: database (embedded PouchDB Server unless COUCHDB_URL), bootstrap,
+ * mail (SMTP_URL or a local sink), the HTTP app (portal, JSON API, Open311, dev inbox, the
+ * counter app) and the jobs (accusés by email, deadlines, retention).
+ */
+export async function startGuichetServer(opts: GuichetServerOptions = {}): Promise<GuichetServer> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const logError = (e: unknown) => log(`[guichet] ${(e as Error)?.stack ?? String(e)}`);
+  const now = opts.now ?? (() => new Date());
+  const today = () => parisDate(now().toISOString());
+  const config = opts.config ?? loadConfig(env);
+  const ownsCouch = !opts.couch;
+  const couch = opts.couch ?? (await connectCouch(config));
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse().splice(0)) await Promise.resolve(c()).catch(logError);
+  };
+  if (ownsCouch) cleanups.push(() => couch.stop());
+
+  try {
+    const boot = await bootstrap(couch, opts.commune ?? config.commune, opts.catalogue, { env });
+    for (const change of boot.changes) log(`[bootstrap] ${change}`);
+    const communeId = boot.commune;
+    const dbs = boot.databases;
+    let settings = boot.settings;
+    let catalogue = boot.catalogue;
+    const commune = () => settings;
+    const currentCatalogue = () => catalogue;
+    const requestDatabases = [dbs.main, ...Object.values(dbs.sensitive)];
+
+    const admin = couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword });
+    const portalAccount = boot.serviceAccounts.portal;
+    const serverAccount = boot.serviceAccounts.server;
+    const asPortal = couchServer(couch.url, {
+      username: portalAccount.name,
+      password: portalAccount.password,
+    });
+    const asServer = couchServer(couch.url, {
+      username: serverAccount.name,
+      password: serverAccount.password,
+    });
+    const serverDbName = await ensureServerDatabase(admin, communeId);
+    await admin
+      .db(dbs.main)
+      .createIndex({ fields: OPEN311_INDEX.fields }, OPEN311_INDEX.ddoc, OPEN311_INDEX.name);
+    const stateDb = asServer.db(serverDbName);
+    const mainDb = asPortal.db(dbs.main);
+
+    // Settings and catalogue edited by an admin take effect without a restart.
+    const configFollower = followChanges(asServer.db(dbs.config), {
+      checkpointId: "guichet-config-reload",
+      onDocs: async () => {
+        const stored = await readCommuneConfig(couch.admin.use(dbs.config));
+        if (stored.commune) settings = stored.commune;
+        if (stored.catalogue) catalogue = stored.catalogue;
+      },
+      onError: logError,
+    });
+    cleanups.push(() => configFollower.stop());
+
+    const dataDir = couch.dataDir ?? config.dataDir;
+    const instanceId = opts.instanceId ?? persistentInstanceId(dataDir);
+    const attachments = new AttachmentStore(path.join(dataDir, "attachments"));
+    const tokens = new Tokens(tokenKey(dataDir));
+
+    // Mail: a real relay, or the development sink.
+    const smtpUrl = opts.smtpUrl ?? env.SMTP_URL?.trim();
+    let sink: SmtpSink | undefined;
+    if (!smtpUrl) {
+      sink = await startSmtpSink();
+      cleanups.push(() => sink?.stop());
+    }
+    const dev = opts.dev ?? !smtpUrl;
+    const fromAddress = env.GUICHET_MAIL_FROM?.trim() || `ne-pas-repondre@${domainOf(settings.email)}`;
+    const mailer = createMailer(smtpUrl ?? sink?.url ?? "", { name: settings.name, address: fromAddress });
+    cleanups.push(() => mailer.close());
+
+    const port = opts.port ?? Number(env.GUICHET_PORT ?? 3000);
+    const host = opts.host ?? env.GUICHET_HOST?.trim() ?? "127.0.0.1";
+    const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(env));
+    const trustProxy = opts.trustProxy ?? env.GUICHET_TRUST_PROXY === "1";
+
+    // The URL is known once listening; links in mails need it, so they read it lazily.
+    let publicUrl = opts.publicUrl ?? env.GUICHET_PUBLIC_URL?.trim() ?? "";
+    const outbox = new Outbox({
+      stateDb,
+      requestDb: (name) => asServer.db(name),
+      mailer,
+      compose: ackComposer({
+        catalogue: currentCatalogue,
+        commune,
+        today,
+        get followUpUrl() {
+          return `${publicUrl}/suivi`;
+        },
+        messageIdDomain: domainOf(fromAddress),
+      }),
+      instanceId,
+      serverUser: serverAccount.name,
+      now,
+      ...(opts.mail?.leaseMs ? { leaseMs: opts.mail.leaseMs } : {}),
+      ...(opts.mail?.retryBaseMs ? { retryBaseMs: opts.mail.retryBaseMs } : {}),
+      onError: logError,
+    });
+    cleanups.push(() => outbox.stop());
+
+    const writer = new BulkWriter(mainDb);
+    cleanups.push(() => writer.drain());
+    const mailJob = { current: null as AckMailer | null };
+    const intake: IntakeDeps = {
+      commune,
+      catalogue: currentCatalogue,
+      tracking: new BlockCounter(stateDb, portalCounterId(PORTAL_WORKSTATION), 50, MAX_TRACKING_SEQUENCE),
+      writer,
+      portalUser: portalAccount.name,
+      attachments,
+      now,
+      // The accusés go at once; the changes feed would find the request too, a moment later.
+      onStored: (r) => void mailJob.current?.process(dbs.main, r).catch(logError),
+    };
+    const followUpLimiter = new RateLimiter(opts.limits?.followUpPerMinute ?? 10, 60_000);
+    const submitPerMinute = opts.limits?.submitPerMinute === undefined ? 30 : opts.limits.submitPerMinute;
+    const submitLimiter = submitPerMinute === null ? null : new RateLimiter(submitPerMinute, 60_000);
+    const followUpMinDelayMs = opts.followUpMinDelayMs ?? 150;
+    const shared = {
+      commune,
+      catalogue: currentCatalogue,
+      intake,
+      mainDb,
+      tokens,
+      followUpLimiter,
+      submitLimiter,
+      today,
+    };
+
+    const mounts: Mount[] = [
+      {
+        prefix: "/",
+        router: portalRouter({ ...shared, attachments, followUpMinDelayMs }),
+        csp: "page",
+        styleHashes: [PORTAL_CSS_HASH],
+        renderError: renderPortalError(commune),
+      },
+      {
+        prefix: "/api/",
+        router: apiRouter({
+          ...shared,
+          followUpMinDelayMs,
+          agents: new AgentAuth(couchServer(couch.url), communeId),
+          couch: couchServer(couch.url),
+          publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
+          databases: dbs,
+          serverDb: stateDb,
+          attachments,
+          now,
+        }),
+        csp: "api",
+        renderError: renderApiError,
+      },
+      {
+        prefix: "/open311/",
+        router: open311Router({ catalogue: currentCatalogue, intake, mainDb, submitLimiter }),
+        csp: "api",
+        renderError: renderOpen311Error,
+      },
+    ];
+    if (dev && sink) {
+      const s = sink;
+      mounts.push({
+        prefix: "/dev/",
+        router: inboxRouter(() => s.messages()),
+        csp: "page",
+        styleHashes: [PORTAL_CSS_HASH],
+        renderError: renderPortalError(commune),
+      });
+    }
+    const rendererDir = opts.rendererDir ?? path.resolve("dist/renderer");
+    if (existsSync(path.join(rendererDir, "index.html"))) {
+      const app = new Router().get("/guichet/*", staticApp(rendererDir, "/guichet/"));
+      mounts.push({
+        prefix: "/guichet/",
+        router: app,
+        csp: "app",
+        connectSrc: [new URL(opts.publicCouchUrl ?? couch.url).origin],
+        renderError: (ctx, err) =>
+          sendHtml(ctx.res, err.status, messagePage(commune(), "Erreur", err.message)),
+      });
+    }
+
+    const handler = createApp({ mounts, trustProxy, tls: !!tls, onError: logError });
+    const server = await listen(handler, { port, host, tls });
+    cleanups.push(() => server.close());
+    publicUrl ||= server.url;
+
+    let mailerJob: AckMailer | null = null;
+    let daily: DailyJobs;
+    const jobsEnabled = opts.jobs !== false;
+    await outbox.resume();
+    mailerJob = startAckMailer({
+      databases: requestDatabases,
+      db: (name) => asServer.db(name),
+      outbox,
+      catalogue: currentCatalogue,
+      today,
+      instanceId,
+      maxAgeDays: opts.mail?.maxAgeDays ?? 30,
+      onError: logError,
+    });
+    mailJob.current = mailerJob;
+    cleanups.push(() => mailerJob?.stop());
+    daily = startDailyJobs({
+      databases: requestDatabases,
+      db: (name) => asServer.db(name),
+      compact: async (name) => {
+        await admin.request(`${encodeURIComponent(name)}/_compact`, { method: "POST", body: {} });
+      },
+      commune,
+      catalogue: currentCatalogue,
+      today,
+      now,
+      serverUser: serverAccount.name,
+      attachments,
+      intervalMs: jobsEnabled
+        ? typeof opts.jobs === "object"
+          ? (opts.jobs.intervalMs ?? 3_600_000)
+          : 3_600_000
+        : null,
+      onError: logError,
+    });
+    cleanups.push(() => daily.stop());
+
+    return {
+      url: server.url,
+      couchUrl: couch.url,
+      commune: communeId,
+      smtp: {
+        messages: () => sink?.messages() ?? [],
+        ...(sink ? { url: sink.url, sink } : { url: smtpUrl }),
+      },
+      runDailyJobs: (day) => daily.run(day),
+      mailer: mailerJob,
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+function domainOf(email: string): string {
+  return email.split("@")[1]?.trim() || "guichet.invalid";
+}
+
+/** A stable id per installation (DATA_DIR): after a restart the server knows its own mail claims. */
+function persistentInstanceId(dataDir: string): string {
+  const file = path.join(dataDir, "instance-id");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const id = `srv-${randomBytes(6).toString("hex")}`;
+  writeFileSync(file, `${id}\n`);
+  return id;
+}

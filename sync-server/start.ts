@@ -1,0 +1,85 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { loadConfig } from "./config";
+import { connectCouch } from "./couch";
+import { randomPassword } from "./secrets";
+import { startGuichetServer } from "./server";
+import { getUserDoc } from "./user-docs";
+import { addUser } from "./users";
+
+/**
+ * `npm start`: everything on this machine, data in ./.data (GUICHET_DATA_DIR). On the first run
+ * two demo accounts are created and their passwords printed once: CouchDB keeps only a hash,
+ * nothing else writes them anywhere.
+ */
+const DEMO_ACCOUNTS = [
+  { name: "agent", label: "Agent d'accueil", roles: ["agent" as const] },
+  { name: "encadrant", label: "Encadrant", roles: ["supervisor" as const] },
+];
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const couch = await connectCouch(config);
+  const server = await startGuichetServer({ couch, config }).catch(async (e) => {
+    await couch.stop();
+    throw e;
+  });
+
+  const created: { name: string; label: string; password: string }[] = [];
+  for (const account of DEMO_ACCOUNTS) {
+    if (await getUserDoc(couch, account.name)) continue;
+    const password = randomPassword();
+    await addUser(couch, { name: account.name, password, roles: account.roles, commune: server.commune });
+    created.push({ name: account.name, label: account.label, password });
+  }
+
+  const app = existsSync(path.resolve("dist/renderer/index.html"))
+    ? `${server.url}/guichet/`
+    : `${server.url}/guichet/ (construisez-le d'abord : npm run build)`;
+  const lines = [
+    "",
+    `Guichet est démarré (commune « ${server.commune} », données dans ${config.dataDir}).`,
+    "",
+    `  Portail des citoyens     ${server.url}/`,
+    `  Suivi d'une demande      ${server.url}/suivi`,
+    `  Application du guichet   ${app}`,
+    `  API JSON                 ${server.url}/api/v1/catalogue`,
+    `  Open311                  ${server.url}/open311/v2/services.json`,
+    ...(server.smtp.sink ? [`  Courriels (dév.)         ${server.url}/dev/inbox`] : []),
+    `  CouchDB                  ${server.couchUrl}`,
+    "",
+  ];
+  if (created.length > 0) {
+    lines.push(
+      "Comptes de démonstration créés. Notez ces mots de passe : ils ne seront plus jamais affichés.",
+    );
+    for (const c of created)
+      lines.push(`  ${c.label.padEnd(16)} identifiant ${c.name.padEnd(10)} mot de passe ${c.password}`);
+    lines.push("");
+  }
+  lines.push("Ctrl+C pour arrêter.");
+  console.log(lines.join("\n"));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} reçu : arrêt en cours…`);
+    try {
+      await server.stop();
+      await couch.stop();
+      console.log("Guichet est arrêté.");
+      process.exit(0);
+    } catch (e) {
+      console.error(`Arrêt incomplet : ${(e as Error).message}`);
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((e: Error) => {
+  console.error(`Guichet n'a pas pu démarrer : ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,167 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { requestSchema } from "../domain/request";
+import { couchRole, ROLES } from "../domain/roles";
+import { OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
+import { contactLogSchema } from "./contact-log";
+
+/**
+ * validate_doc_update functions, generated from the domain: the zod schemas as JSON Schema, the
+ * TRANSITIONS table and the role names, embedded as JSON next to a small ES5 checker (./vdu/*.es5.js).
+ * ES5 because the same source runs in CouchDB (QuickJS here, SpiderMonkey elsewhere) and in
+ * PouchDB Server (eval in Node).
+ */
+
+export type JsonSchema = { [key: string]: unknown };
+
+/** Where a request database's function runs: the main database (service null) or a sensitive one. */
+export type RequestDatabaseTarget = {
+  commune: string;
+  /** The sensitive service of this database, or null for the main database. */
+  service: string | null;
+  /** All sensitive services of the commune (refused in the main database). */
+  sensitiveServices: readonly string[];
+};
+
+/** Keywords schema-check.es5.js implements. `format` is only an annotation next to a `pattern`. */
+const SUPPORTED = new Set([
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "enum",
+  "const",
+  "oneOf",
+  "anyOf",
+  "minimum",
+  "maximum",
+  "propertyNames",
+  "format",
+]);
+const TYPES = new Set(["string", "number", "integer", "boolean", "object", "array", "null"]);
+
+/** Fields computed from the events (request.ts projectionShape): checked against them, not frozen. */
+const PROJECTION_FIELDS = [
+  "status",
+  "service",
+  "assignee",
+  "open",
+  "dueOn",
+  "outcome",
+  "implicitDecision",
+  "arSent",
+  "updatedAt",
+  "nameKey",
+];
+/** What retention.ts `anonymise` may remove or replace; everything else of the creation stays. */
+export const PERSONAL_FIELDS = ["subject", "fields", "citizen", "filedBy", "location", "attachments"];
+
+/** Throws when the schema uses anything the ES5 checker would silently ignore. */
+export function assertSupportedSchema(schema: unknown, at = "(racine)"): void {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
+    throw new Error(`Schéma inattendu à ${at} : objet JSON Schema attendu.`);
+  }
+  const s = schema as JsonSchema;
+  // What z.toJSONSchema writes for a type it cannot represent ("unrepresentable: any").
+  if (Object.keys(s).length === 0) throw new Error(`Schéma vide à ${at} : tout y serait accepté.`);
+  for (const key of Object.keys(s)) {
+    if (key === "$schema" && at === "(racine)") continue;
+    if (!SUPPORTED.has(key)) {
+      throw new Error(`Mot-clé JSON Schema « ${key} » (à ${at}) non pris en charge par validate_doc_update.`);
+    }
+  }
+  if (s.type !== undefined && !(typeof s.type === "string" && TYPES.has(s.type))) {
+    throw new Error(`Type JSON Schema ${JSON.stringify(s.type)} (à ${at}) non pris en charge.`);
+  }
+  if (s.format !== undefined && typeof s.pattern !== "string") {
+    throw new Error(`« format » sans « pattern » (à ${at}) : le format ne serait pas vérifié.`);
+  }
+  if (typeof s.pattern === "string") checkPattern(s.pattern, at);
+  if (s.properties !== undefined) {
+    for (const [k, v] of Object.entries(s.properties as JsonSchema)) assertSupportedSchema(v, `${at}.${k}`);
+  }
+  for (const key of ["items", "propertyNames"])
+    if (s[key] !== undefined) assertSupportedSchema(s[key], `${at}.${key}`);
+  if (s.additionalProperties !== undefined && s.additionalProperties !== false) {
+    if (s.additionalProperties === true)
+      throw new Error(`additionalProperties: true (à ${at}) : objet non vérifié.`);
+    assertSupportedSchema(s.additionalProperties, `${at}.additionalProperties`);
+  }
+  for (const key of ["oneOf", "anyOf"]) {
+    const branches = s[key];
+    if (branches === undefined) continue;
+    if (!Array.isArray(branches) || branches.length === 0) throw new Error(`${key} vide (à ${at}).`);
+    branches.forEach((b, i) => {
+      assertSupportedSchema(b, `${at}.${key}[${i}]`);
+    });
+  }
+  // An object without a closed list of members would let anything in.
+  if (s.type === "object" && s.additionalProperties === undefined) {
+    throw new Error(`Objet ouvert (à ${at}) : additionalProperties manque.`);
+  }
+}
+
+// Flags are lost in JSON Schema, and ES5 engines know no `u` flag syntax.
+function checkPattern(pattern: string, at: string): void {
+  if (/\\[pPk]\{|\\u\{|\(\?<[=!]?[a-zA-Z]/.test(pattern)) {
+    throw new Error(`Expression régulière (à ${at}) hors du sous-ensemble ES5 : ${pattern}`);
+  }
+  new RegExp(pattern); // throws on a syntax error
+}
+
+export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, { unrepresentable: "any" }) as JsonSchema;
+  assertSupportedSchema(json);
+  return json;
+}
+
+const couchRoleNames = (): Record<string, string> => Object.fromEntries(ROLES.map((r) => [r, couchRole(r)]));
+
+const source = (file: string): string => readFileSync(new URL(`./vdu/${file}`, import.meta.url), "utf8");
+
+/** One self-contained function expression: CONFIG, the checker, the rules, then the call. */
+function compose(config: unknown, files: string[], entry: string): string {
+  const body = [
+    "function (newDoc, oldDoc, userCtx, secObj) {",
+    `var CONFIG = ${JSON.stringify(config)};`,
+    ...files.map(source),
+    `return ${entry}(newDoc, oldDoc, userCtx, CONFIG);`,
+    "}",
+  ].join("\n");
+  // ASCII only: no engine or transport can then misread an accent, U+2028 or U+2029.
+  return body.replace(/[^\x20-\x7e\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export function requestValidateDocUpdate(target: RequestDatabaseTarget): string {
+  const config = {
+    commune: target.commune,
+    service: target.service,
+    sensitiveServices: target.sensitiveServices,
+    schema: jsonSchemaOf(requestSchema),
+    transitions: TRANSITIONS,
+    statusLabels: STATUS_LABELS,
+    openStatuses: OPEN_STATUSES,
+    roles: couchRoleNames(),
+    projectionFields: PROJECTION_FIELDS,
+    personalFields: PERSONAL_FIELDS,
+  };
+  return compose(config, ["schema-check.es5.js", "request-rules.es5.js"], "validateRequest");
+}
+
+/** Document types of a -config database (config-docs.ts). */
+export const CONFIG_TYPES = ["commune", "service", "demarche"];
+
+export function configValidateDocUpdate(): string {
+  return compose({ roles: couchRoleNames(), types: CONFIG_TYPES }, ["config-rules.es5.js"], "validateConfig");
+}
+
+export function logValidateDocUpdate(): string {
+  const config = { roles: couchRoleNames(), schema: jsonSchemaOf(contactLogSchema) };
+  return compose(config, ["schema-check.es5.js", "log-rules.es5.js"], "validateLog");
+}
