@@ -111,16 +111,20 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     }
   }
 
+  /**
+   * RxDB stops pulling when a batch holds fewer documents than asked for, so a batch thinned
+   * out by skipped design documents must be topped up, or the rest of the feed would wait
+   * for the next live change.
+   */
   async function pullOnce(checkpoint: Checkpoint | undefined, batchSize: number) {
     let since: string | number = checkpoint?.seq ?? 0;
+    const documents: Doc[] = [];
     for (;;) {
-      const res = await client.changes({ since, limit: batchSize });
-      const documents = res.results
-        .filter((r) => r.doc && !r.id.startsWith("_design/"))
-        .map((r) => fromCouch(r.doc as CouchDoc));
+      const limit = batchSize - documents.length;
+      const res = await client.changes({ since, limit });
+      for (const r of res.results) if (r.doc && !r.id.startsWith("_design/")) documents.push(fromCouch(r.doc as CouchDoc));
       since = res.last_seq as string | number;
-      // A batch made only of design documents is not the end of the feed: read on.
-      if (documents.length > 0 || res.results.length === 0) return { documents, checkpoint: { seq: since } };
+      if (res.results.length < limit || documents.length >= batchSize) return { documents, checkpoint: { seq: since } };
     }
   }
 

@@ -1,0 +1,192 @@
+/**
+ * `npm run bench:sync`: push and pull of N requests between a Chromium replica (RxDB + Dexie +
+ * Guichet's CouchDB handlers) and the server, beside PouchDB's own replicator (pouchdb-browser)
+ * and the raw HTTP floor, same server, same data, same run. Writes docs/bench/sync.md.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+import { DEMO_COMMUNE } from "../domain/commune";
+import { findDemarche } from "../domain/catalogue";
+import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
+import { newRequest } from "../domain/new-request";
+import type { GuichetRequest } from "../domain/request";
+import { makeTrackingNumber } from "../domain/tracking-number";
+import { bootstrap } from "../sync-server/bootstrap";
+import { randomPassword } from "../sync-server/secrets";
+import { addUser } from "../sync-server/users";
+import { startTestCouch, TEST_CORS_ORIGIN } from "../tests/integration/support/test-couch";
+import { machineLine, median } from "./machine";
+
+const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
+const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 3);
+const BATCH = { push: 250, pull: 500 };
+const POUCH_BATCH = 100; // PouchDB's default batch_size
+
+type Auth = { username: string; password: string };
+type Target = { dbUrl: string; auth: Auth; docs: GuichetRequest[] };
+
+function docsFor(commune: string, by: string, code: string): GuichetRequest[] {
+  const d = findDemarche(DEFAULT_CATALOGUE, "aide_restauration_scolaire")!;
+  const out: GuichetRequest[] = [];
+  const t0 = Date.parse("2026-11-02T08:00:00Z");
+  for (let i = 1; i <= N; i++) {
+    const r = newRequest(
+      {
+        demarche: d.id,
+        channel: (["guichet", "telephone", "courrier", "courriel"] as const)[i % 4],
+        subject: `Demande de tarif réduit n°${i}`,
+        fields: { enfant: `Enfant ${i}`, ecole: "École Jules-Ferry", quotientFamilial: 400 + (i % 900) },
+        citizen: { firstName: "Camille", lastName: `Durand ${i}`, email: `famille${i}@example.fr`, phone: "06 12 34 56 78" },
+        attachments: [],
+      },
+      {
+        commune,
+        tracking: makeTrackingNumber(code, i),
+        demarche: d,
+        policy: DEMO_COMMUNE.policy,
+        by,
+        workstation: code,
+        now: new Date(t0 + i * 60_000).toISOString(),
+      },
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    out.push(r.request);
+  }
+  return out;
+}
+
+async function main() {
+  const couch = await startTestCouch();
+  const dir = mkdtempSync(path.join(tmpdir(), "guichet-bench-sync-"));
+  await build({
+    entryPoints: [path.resolve("bench/pages/sync-page.ts")],
+    bundle: true,
+    format: "esm",
+    outfile: path.join(dir, "page.js"),
+    define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
+    logLevel: "error",
+  });
+  writeFileSync(path.join(dir, "index.html"), '<!doctype html><meta charset="utf-8"><title>…</title><script type="module" src="page.js"></script>');
+  const { readFileSync } = await import("node:fs");
+  const server = createServer((req, res) => {
+    const file = req.url === "/page.js" ? "page.js" : "index.html";
+    res.setHeader("Content-Type", file.endsWith(".js") ? "text/javascript" : "text/html");
+    res.end(readFileSync(path.join(dir, file)));
+  });
+  const port = Number(new URL(TEST_CORS_ORIGIN).port);
+  await new Promise<void>((r) => server.listen(port, "localhost", r));
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const page = await browser.newPage();
+  await page.goto(`${TEST_CORS_ORIGIN}/`);
+  await page.waitForFunction(() => document.title === "ready");
+
+  /** A fresh commune (databases, VDU, agent) per measured push: every method writes into an empty database. */
+  let k = 0;
+  async function target(code: string): Promise<Target> {
+    const commune = `bench-${Date.now().toString(36)}-${k++}`;
+    await bootstrap(couch.couch, commune);
+    const user = { name: `bench-agent.${commune}`, password: randomPassword() };
+    await addUser(couch.couch, { ...user, roles: ["agent"], services: [], commune });
+    return {
+      dbUrl: `${couch.url}/guichet-${commune}`,
+      auth: { username: user.name, password: user.password },
+      docs: docsFor(commune, user.name, code),
+    };
+  }
+
+  const results: Record<string, number[]> = {};
+  const add = (k: string, ms: number) => {
+    (results[k] ??= []).push(ms);
+    console.log(`${k}: ${ms.toFixed(0)} ms`);
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    const [g, p, r] = [await target("A2K"), await target("B3M"), await target("C4N")];
+    // Rotate the order so no method always runs on a warmer server.
+    const pushes = [
+      async () => {
+        const o = await page.evaluate(([t, b]) => window.bench.guichetPush(t.docs, t.dbUrl, t.auth, b), [g, BATCH] as const);
+        if (o.pending !== 0) throw new Error(`guichet push left ${o.pending} pending`);
+        add("guichet push", o.ms);
+      },
+      async () => {
+        const o = await page.evaluate(([t, b]) => window.bench.pouchPush(t.docs, t.dbUrl, t.auth, b), [p, POUCH_BATCH] as const);
+        if (o.written !== N) throw new Error(`pouch wrote ${o.written}`);
+        add("pouchdb push", o.ms);
+      },
+      async () => {
+        add("raw _bulk_docs", (await page.evaluate(([t, b]) => window.bench.rawPush(t.docs, t.dbUrl, t.auth, b), [r, BATCH.push] as const)).ms);
+      },
+    ];
+    for (let i = 0; i < pushes.length; i++) await pushes[(i + round) % pushes.length]!();
+    const pulls = [
+      async () => {
+        const o = await page.evaluate(([t, b]) => window.bench.guichetPull(t.dbUrl, t.auth, b), [g, BATCH] as const);
+        if (o.count !== N) throw new Error(`guichet pulled ${o.count}`);
+        add("guichet pull", o.ms);
+      },
+      async () => {
+        const o = await page.evaluate(([t, b]) => window.bench.pouchPull(t.dbUrl, t.auth, b), [g, POUCH_BATCH] as const);
+        if (o.count < N) throw new Error(`pouch pulled ${o.count}`);
+        add("pouchdb pull", o.ms);
+      },
+      async () => {
+        const o = await page.evaluate(([t, b]) => window.bench.rawPull(t.dbUrl, t.auth, b), [g, BATCH.pull] as const);
+        add("raw _changes", o.ms);
+      },
+      async () => {
+        add("IndexedDB bulk insert", (await page.evaluate((t) => window.bench.localInsert(t.docs), g)).ms);
+      },
+    ];
+    for (let i = 0; i < pulls.length; i++) await pulls[(i + round) % pulls.length]!();
+  }
+  const version = browser.version();
+  await browser.close();
+  server.close();
+  await couch.stop();
+
+  const m = (k: string) => median(results[k] ?? []);
+  const row = (label: string, k: string, peer: string, floor: string) =>
+    `| ${label} | ${m(k).toFixed(0)} | ${m(peer).toFixed(0)} | ${(m(k) / m(peer)).toFixed(2)}× | ${m(floor).toFixed(0)} | ${(m(k) / m(floor)).toFixed(2)}× |`;
+  const md = [
+    `### Synchronisation (${N} demandes, médiane de ${ROUNDS} tours)`,
+    "",
+    `${machineLine(`Chromium ${version}`)} — serveur : ${couch.kind === "couchdb" ? "Apache CouchDB 3 (COUCHDB_URL)" : "PouchDB Server embarqué"}; lots Guichet push ${BATCH.push} / pull ${BATCH.pull}, PouchDB ${POUCH_BATCH}.`,
+    "",
+    "| sens | Guichet (ms) | PouchDB replicate (ms) | Guichet / PouchDB | plancher (ms) | Guichet / plancher |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    row("envoi (push)", "guichet push", "pouchdb push", "raw _bulk_docs"),
+    row("réception (pull)", "guichet pull", "pouchdb pull", "raw _changes"),
+    "",
+    `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) ; écriture IndexedDB seule des ${N} documents : ${m("IndexedDB bulk insert").toFixed(0)} ms.`,
+    "",
+  ].join("\n");
+  writeFileSync(path.resolve(`docs/bench/sync${couch.kind === "couchdb" ? "-couchdb" : ""}.md`), md);
+  console.log(md);
+}
+
+declare global {
+  interface Window {
+    bench: {
+      guichetPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, b: { push: number; pull: number }): Promise<{ ms: number; pending: number }>;
+      guichetPull(dbUrl: string, auth: Auth, b: { push: number; pull: number }): Promise<{ ms: number; count: number }>;
+      pouchPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, b: number): Promise<{ ms: number; written: number }>;
+      pouchPull(dbUrl: string, auth: Auth, b: number): Promise<{ ms: number; count: number }>;
+      rawPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, b: number): Promise<{ ms: number }>;
+      rawPull(dbUrl: string, auth: Auth, b: number): Promise<{ ms: number; count: number }>;
+      localInsert(docs: GuichetRequest[]): Promise<{ ms: number }>;
+    };
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
