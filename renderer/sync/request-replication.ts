@@ -122,9 +122,11 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     for (;;) {
       const limit = batchSize - documents.length;
       const res = await client.changes({ since, limit });
-      for (const r of res.results) if (r.doc && !r.id.startsWith("_design/")) documents.push(fromCouch(r.doc as CouchDoc));
+      for (const r of res.results)
+        if (r.doc && !r.id.startsWith("_design/")) documents.push(fromCouch(r.doc as CouchDoc));
       since = res.last_seq as string | number;
-      if (res.results.length < limit || documents.length >= batchSize) return { documents, checkpoint: { seq: since } };
+      if (res.results.length < limit || documents.length >= batchSize)
+        return { documents, checkpoint: { seq: since } };
     }
   }
 
@@ -184,19 +186,31 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     const resultById = new Map(results.map((r) => [r.id, r]));
     const pushed: GuichetRequest[] = [];
     const again: PushRow[] = [];
+    const refused = new Map<string, string>();
     for (const row of toWrite) {
       const r = resultById.get(row.newDocumentState.id);
       if (r?.ok) pushed.push(row.newDocumentState);
-      else if (r?.error === "conflict") again.push(row);
-      else await reject(row.newDocumentState, r?.reason ?? r?.error ?? "refus sans motif");
+      else {
+        again.push(row);
+        if (r?.error !== "conflict")
+          refused.set(row.newDocumentState.id, r?.reason ?? r?.error ?? "refus sans motif");
+      }
     }
     if (again.length > 0) {
       const current = await client.allDocs(again.map((r) => r.newDocumentState.id));
       const byId = new Map(current.rows.map((r) => [r.key, r]));
       for (const row of again) {
-        const server = byId.get(row.newDocumentState.id)?.doc;
+        const id = row.newDocumentState.id;
+        const server = byId.get(id)?.doc as CouchDoc | null | undefined;
+        const reason = refused.get(id);
+        // PouchDB Server validates a stale revision against the current document and answers
+        // "forbidden" where CouchDB answers "conflict": a refusal only counts if our revision was current.
+        if (reason !== undefined && (!server || server._rev === revs.get(id))) {
+          await reject(row.newDocumentState, reason);
+          continue;
+        }
         if (!server) continue; // deleted meanwhile: RxDB retries the row
-        const master = fromCouch(server as CouchDoc);
+        const master = fromCouch(server);
         // Same state already there: an earlier push whose answer was lost. Not a conflict.
         if (requestConflictHandler.isEqual(master, row.newDocumentState)) pushed.push(row.newDocumentState);
         else conflicts.push(master);
@@ -228,6 +242,15 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   );
 
   // Live changes: one long-poll at a time; after an outage, a RESYNC makes RxDB catch up from its checkpoint.
+  let wake: () => void = () => {};
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
   if (opts.live ?? true) {
     void (async () => {
       let since: unknown = "now";
@@ -235,6 +258,14 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       let wasDown = false;
       while (!stopped) {
         try {
+          if (wasDown) {
+            // A short call first: a long-poll would only tell us the line is back after its timeout.
+            await client.info();
+            wasDown = false;
+            backoff = 500;
+            online$.next(true);
+            stream$.next("RESYNC");
+          }
           const res = await client.changes({
             since,
             limit: pullBatch,
@@ -242,12 +273,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
             signal: abort.signal,
           });
           since = res.last_seq;
-          backoff = 500;
           online$.next(true);
-          if (wasDown) {
-            wasDown = false;
-            stream$.next("RESYNC");
-          }
           const documents = res.results
             .filter((r) => r.doc && !r.id.startsWith("_design/"))
             .map((r) => fromCouch(r.doc as CouchDoc));
@@ -257,10 +283,10 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
           if (stopped) break;
           failed(err);
           wasDown = true;
-          await new Promise((r) => setTimeout(r, backoff));
-          backoff = Math.min(backoff * 2, 30_000);
-          // The push side may be stuck waiting for its retry timer: nudge it as soon as we're back.
-          if (err instanceof CouchHttpError && err.status === 401) backoff = 30_000;
+          await sleep(backoff);
+          // A refused password will not fix itself: retry slowly; a cut line: retry sooner.
+          backoff =
+            err instanceof CouchHttpError && err.status === 401 ? 30_000 : Math.min(backoff * 2, 10_000);
         }
       }
     })();
@@ -289,12 +315,15 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     async awaitInSync(): Promise<void> {
       await replication.awaitInSync();
     },
+    /** The network is back (browser "online" event, a click on "Synchroniser"): retry now. */
     reSync() {
+      wake();
       replication.reSync();
     },
     async stop(): Promise<void> {
       stopped = true;
       abort.abort();
+      wake();
       await replication.cancel();
     },
   };

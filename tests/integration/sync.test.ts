@@ -43,7 +43,7 @@ describe("offline-first sync between workstations and the server", () => {
   async function workstation(
     code: string,
     user: { name: string; password: string },
-    extra: { pushBatchSize?: number } = {},
+    extra: { pushBatchSize?: number; pullBatchSize?: number } = {},
   ) {
     const ws = await openWorkstation({
       code,
@@ -80,7 +80,7 @@ describe("offline-first sync between workstations and the server", () => {
     a.setOnline(true);
     await a.settle(60_000);
     await b.replication.reSync();
-    await waitFor(async () => (await b.all()).length === 250);
+    await waitFor(async () => (await b.all()).length === 250 && (await a.all()).length === 250);
     await a.settle();
 
     const server = await serverDocs(couch);
@@ -118,6 +118,18 @@ describe("offline-first sync between workstations and the server", () => {
     await waitFor(async () => {
       const [x, y] = [await a.repo.get(created.id), await b.repo.get(created.id)];
       return x?.events.length === 5 && y?.events.length === 5;
+    }).catch(async (err) => {
+      const srv = byId(await serverDocs(couch)).get(created.id);
+      console.log(
+        "DEBUG",
+        JSON.stringify(await b.db.rejections.find().exec()),
+        (await a.repo.get(created.id))?.events.length,
+        (await b.repo.get(created.id))?.events.length,
+        srv?.events.length,
+        await a.status(),
+        await b.status(),
+      );
+      throw err;
     });
     await a.settle();
     await b.settle();
@@ -149,6 +161,17 @@ describe("offline-first sync between workstations and the server", () => {
     expect(mine).toHaveLength(120);
     expect(new Set(mine.map((d) => d.id)).size).toBe(120);
     expect(mine.every((d) => d.events.length === 1)).toBe(true);
+  });
+
+  it("pulls the whole database even when design documents thin out the first batches", async () => {
+    const a = await workstation("J9T", agentA);
+    for (let i = 0; i < 7; i++) await a.record();
+    await a.settle();
+    const total = (await serverDocs(couch)).length;
+    // Batches of 2 against a feed that starts with the design documents written at bootstrap.
+    const fresh = await workstation("K2V", agentB, { pullBatchSize: 2 });
+    await fresh.replication.awaitInSync();
+    expect(await fresh.all()).toHaveLength(total);
   });
 
   it("keeps a request the server refuses, flags it with the reason, and lets the rest through", async () => {

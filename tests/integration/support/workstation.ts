@@ -33,6 +33,7 @@ export async function openWorkstation(opts: {
   auth: CouchAuth;
   dbName?: string;
   pushBatchSize?: number;
+  pullBatchSize?: number;
 }) {
   const name = opts.dbName ?? `ws-${opts.code.toLowerCase()}-${Date.now()}-${dbCounter++}`;
   const db: GuichetDatabase = await createGuichetDatabase({
@@ -60,6 +61,7 @@ export async function openWorkstation(opts: {
       longpollMs: 2000,
       identifier: `test-${opts.dbUrl}`,
       ...(opts.pushBatchSize ? { pushBatchSize: opts.pushBatchSize } : {}),
+      ...(opts.pullBatchSize ? { pullBatchSize: opts.pullBatchSize } : {}),
     });
   }
 
