@@ -14,7 +14,9 @@ export function machineLine(extra = ""): string {
 
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2;
+  return s.length === 0
+    ? Number.NaN
+    : (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2;
 };
 
 export const percentile = (xs: number[], p: number): number => {

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
 import { chromium } from "playwright-core";
-import { DEMO_COMMUNE } from "../domain/commune";
 import { findDemarche } from "../domain/catalogue";
+import { DEMO_COMMUNE } from "../domain/commune";
 import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
 import { newRequest } from "../domain/new-request";
 import type { GuichetRequest } from "../domain/request";
@@ -23,7 +23,10 @@ import { machineLine, median } from "./machine";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 3);
-const BATCH = { push: 250, pull: 500 };
+const BATCH = {
+  push: Number(process.env.BENCH_PUSH_BATCH ?? 250),
+  pull: Number(process.env.BENCH_PULL_BATCH ?? 500),
+};
 const POUCH_BATCH = 100; // PouchDB's default batch_size
 
 type Auth = { username: string; password: string };
@@ -40,7 +43,12 @@ function docsFor(commune: string, by: string, code: string): GuichetRequest[] {
         channel: (["guichet", "telephone", "courrier", "courriel"] as const)[i % 4],
         subject: `Demande de tarif réduit n°${i}`,
         fields: { enfant: `Enfant ${i}`, ecole: "École Jules-Ferry", quotientFamilial: 400 + (i % 900) },
-        citizen: { firstName: "Camille", lastName: `Durand ${i}`, email: `famille${i}@example.fr`, phone: "06 12 34 56 78" },
+        citizen: {
+          firstName: "Camille",
+          lastName: `Durand ${i}`,
+          email: `famille${i}@example.fr`,
+          phone: "06 12 34 56 78",
+        },
         attachments: [],
       },
       {
@@ -70,7 +78,10 @@ async function main() {
     define: { "process.env.NODE_ENV": '"production"', global: "globalThis" },
     logLevel: "error",
   });
-  writeFileSync(path.join(dir, "index.html"), '<!doctype html><meta charset="utf-8"><title>…</title><script type="module" src="page.js"></script>');
+  writeFileSync(
+    path.join(dir, "index.html"),
+    '<!doctype html><meta charset="utf-8"><title>…</title><script type="module" src="page.js"></script>',
+  );
   const { readFileSync } = await import("node:fs");
   const server = createServer((req, res) => {
     const file = req.url === "/page.js" ? "page.js" : "index.html";
@@ -82,7 +93,13 @@ async function main() {
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   const page = await browser.newPage();
   await page.goto(`${TEST_CORS_ORIGIN}/`);
@@ -112,33 +129,57 @@ async function main() {
     // Rotate the order so no method always runs on a warmer server.
     const pushes = [
       async () => {
-        const o = await page.evaluate(([t, b]) => window.bench.guichetPush(t.docs, t.dbUrl, t.auth, b), [g, BATCH] as const);
+        const o = await page.evaluate(([t, b]) => window.bench.guichetPush(t.docs, t.dbUrl, t.auth, b), [
+          g,
+          BATCH,
+        ] as const);
         if (o.pending !== 0) throw new Error(`guichet push left ${o.pending} pending`);
         add("guichet push", o.ms);
+        add("guichet push, time in HTTP", o.networkMs);
       },
       async () => {
-        const o = await page.evaluate(([t, b]) => window.bench.pouchPush(t.docs, t.dbUrl, t.auth, b), [p, POUCH_BATCH] as const);
+        const o = await page.evaluate(([t, b]) => window.bench.pouchPush(t.docs, t.dbUrl, t.auth, b), [
+          p,
+          POUCH_BATCH,
+        ] as const);
         if (o.written !== N) throw new Error(`pouch wrote ${o.written}`);
         add("pouchdb push", o.ms);
       },
       async () => {
-        add("raw _bulk_docs", (await page.evaluate(([t, b]) => window.bench.rawPush(t.docs, t.dbUrl, t.auth, b), [r, BATCH.push] as const)).ms);
+        add(
+          "raw _bulk_docs",
+          (
+            await page.evaluate(([t, b]) => window.bench.rawPush(t.docs, t.dbUrl, t.auth, b), [
+              r,
+              BATCH.push,
+            ] as const)
+          ).ms,
+        );
       },
     ];
     for (let i = 0; i < pushes.length; i++) await pushes[(i + round) % pushes.length]!();
     const pulls = [
       async () => {
-        const o = await page.evaluate(([t, b]) => window.bench.guichetPull(t.dbUrl, t.auth, b), [g, BATCH] as const);
+        const o = await page.evaluate(([t, b]) => window.bench.guichetPull(t.dbUrl, t.auth, b), [
+          g,
+          BATCH,
+        ] as const);
         if (o.count !== N) throw new Error(`guichet pulled ${o.count}`);
         add("guichet pull", o.ms);
       },
       async () => {
-        const o = await page.evaluate(([t, b]) => window.bench.pouchPull(t.dbUrl, t.auth, b), [g, POUCH_BATCH] as const);
+        const o = await page.evaluate(([t, b]) => window.bench.pouchPull(t.dbUrl, t.auth, b), [
+          g,
+          POUCH_BATCH,
+        ] as const);
         if (o.count < N) throw new Error(`pouch pulled ${o.count}`);
         add("pouchdb pull", o.ms);
       },
       async () => {
-        const o = await page.evaluate(([t, b]) => window.bench.rawPull(t.dbUrl, t.auth, b), [g, BATCH.pull] as const);
+        const o = await page.evaluate(([t, b]) => window.bench.rawPull(t.dbUrl, t.auth, b), [
+          g,
+          BATCH.pull,
+        ] as const);
         add("raw _changes", o.ms);
       },
       async () => {
@@ -175,9 +216,23 @@ async function main() {
 declare global {
   interface Window {
     bench: {
-      guichetPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, b: { push: number; pull: number }): Promise<{ ms: number; pending: number }>;
-      guichetPull(dbUrl: string, auth: Auth, b: { push: number; pull: number }): Promise<{ ms: number; count: number }>;
-      pouchPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, b: number): Promise<{ ms: number; written: number }>;
+      guichetPush(
+        docs: GuichetRequest[],
+        dbUrl: string,
+        auth: Auth,
+        b: { push: number; pull: number },
+      ): Promise<{ ms: number; pending: number; networkMs: number }>;
+      guichetPull(
+        dbUrl: string,
+        auth: Auth,
+        b: { push: number; pull: number },
+      ): Promise<{ ms: number; count: number }>;
+      pouchPush(
+        docs: GuichetRequest[],
+        dbUrl: string,
+        auth: Auth,
+        b: number,
+      ): Promise<{ ms: number; written: number }>;
       pouchPull(dbUrl: string, auth: Auth, b: number): Promise<{ ms: number; count: number }>;
       rawPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, b: number): Promise<{ ms: number }>;
       rawPull(dbUrl: string, auth: Auth, b: number): Promise<{ ms: number; count: number }>;

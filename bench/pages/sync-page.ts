@@ -32,6 +32,14 @@ const bench = {
       storage: getRxStorageDexie(),
     });
     await requestsRepo(db).bulkInsert(docs);
+    let networkMs = 0;
+    const counted = async (url: string, init?: RequestInit) => {
+      const t0 = performance.now();
+      const res = await fetch(url, init);
+      const body = await res.text();
+      networkMs += performance.now() - t0;
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
     const r = await timed(async () => {
       const rep = startRequestReplication({
         db,
@@ -40,13 +48,15 @@ const bench = {
         live: false,
         pushBatchSize: batch.push,
         pullBatchSize: batch.pull,
+        fetch: counted,
       });
       await rep.replication.awaitInitialReplication();
+      await rep.awaitInSync();
       await rep.stop();
     });
     const pending = await db.pending.count().exec();
     await db.remove();
-    return { ms: r.ms, pending };
+    return { ms: r.ms, pending, networkMs };
   },
   /** Guichet pull: an empty replica catches up with the server. */
   async guichetPull(dbUrl: string, auth: Auth, batch: { push: number; pull: number }) {

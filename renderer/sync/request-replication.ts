@@ -143,17 +143,57 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       .map((d) => d.id);
     if (done.length > 0) {
       await db.pending.bulkRemove(done);
-      await db.rejections.bulkRemove(done);
+      // Rejections are rare: only touch that collection when one of these documents is in it.
+      const flagged = done.filter((id) => rejectedIds.has(id));
+      if (flagged.length > 0) {
+        await db.rejections.bulkRemove(flagged);
+        for (const id of flagged) rejectedIds.delete(id);
+      }
     }
   }
 
+  let confirmations: Promise<void> = Promise.resolve();
+
+  /**
+   * A marker can outlive its push if the app stopped between the server's answer and the
+   * marker's removal: at start, drop those whose local state the server already holds.
+   */
+  async function reconcilePending(): Promise<void> {
+    const markers = await db.pending.find().exec();
+    for (let i = 0; i < markers.length; i += 200) {
+      const ids = markers.slice(i, i + 200).map((m) => m.id);
+      const [server, local] = await Promise.all([client.allDocs(ids), db.requests.findByIds(ids).exec()]);
+      const done = server.rows
+        .filter((r) => {
+          const mine = local.get(r.key);
+          return (
+            r.doc &&
+            mine &&
+            requestConflictHandler.isEqual(fromCouch(r.doc as CouchDoc), mine.toJSON() as GuichetRequest)
+          );
+        })
+        .map((r) => r.key);
+      if (done.length > 0) await db.pending.bulkRemove(done);
+    }
+  }
+
+  const rejectedIds = new Set<string>();
+  const rejectionsLoaded = db.rejections
+    .find()
+    .exec()
+    .then((docs) => {
+      for (const d of docs) rejectedIds.add(d.id);
+    });
+
   async function reject(doc: GuichetRequest, reason: string): Promise<void> {
+    rejectedIds.add(doc.id);
     await db.rejections.upsert({ id: doc.id, reason, at: new Date().toISOString() });
   }
 
   type PushRow = { newDocumentState: GuichetRequest; assumedMasterState?: GuichetRequest };
 
   async function push(rows: PushRow[]): Promise<Doc[]> {
+    await rejectionsLoaded;
     const conflicts: Doc[] = [];
     const revs = new Map<string, string>();
     const toWrite: PushRow[] = [];
@@ -216,7 +256,8 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
         else conflicts.push(master);
       }
     }
-    await confirmPushed(pushed);
+    // Off the push's critical path: the next batch goes on the wire while IndexedDB clears these.
+    confirmations = confirmations.then(() => confirmPushed(pushed)).catch(() => {});
     return conflicts;
   }
 
@@ -237,6 +278,12 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       handler: (rows) => guarded(() => push(rows as PushRow[])),
     },
   });
+  // After the first full sync every marker of a pushed document is gone; what is left is checked once.
+  void replication
+    .awaitInitialReplication()
+    .then(() => confirmations)
+    .then(reconcilePending)
+    .catch(() => {});
   replication.error$.subscribe((err) =>
     failed((err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err),
   );
@@ -314,6 +361,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     /** Resolves when everything local is on the server and everything on the server is local. */
     async awaitInSync(): Promise<void> {
       await replication.awaitInSync();
+      await confirmations;
     },
     /** The network is back (browser "online" event, a click on "Synchroniser"): retry now. */
     reSync() {

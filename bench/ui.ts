@@ -1,0 +1,352 @@
+/**
+ * Counter app at 100,000 local requests, in Debian's Chromium: `npx tsx bench/ui.ts`.
+ *
+ * Builds the bench copy of the app (vite --mode bench: the only build with window.__guichetTest),
+ * serves it with the real sync-server, logs in once online, stops sync, seeds the replica through
+ * requestsRepo.bulkInsert (batches of 5,000), stops the server (offline from then on), then times
+ * each read from inside the page (≥ 50 runs, RxDB's and React Query's caches cleared before each),
+ * beside raw IndexedDB floors measured in the same page. Writes docs/bench/ui.md.
+ *
+ * BENCH_N (default 100000) and BENCH_RUNS (default 60) shrink it for a quick look.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type Page } from "playwright-core";
+import { searchKey } from "../domain/history";
+import { formatTrackingNumber } from "../domain/tracking-number";
+import { addUser } from "../sync-server/users";
+import { startRealServer } from "../tests/browser/support/real-server";
+import { machineLine, median, percentile } from "./machine";
+
+const N = Number(process.env.BENCH_N ?? 100_000);
+const RUNS = Math.max(50, Number(process.env.BENCH_RUNS ?? 60));
+const COLD_RUNS = Math.max(10, Number(process.env.BENCH_COLD_RUNS ?? 20));
+const BATCH = 5_000;
+const root = path.resolve(import.meta.dirname, "..");
+const appDir = path.join(root, "dist/renderer-bench");
+
+type Hook = {
+  ready: Promise<boolean>;
+  seed(
+    total: number,
+    batch: number,
+    ws: { code: string; commune: string; username: string },
+  ): Promise<number>;
+  count(): Promise<number>;
+  stopSync(): Promise<void>;
+  sampleIds(n: number): Promise<string[]>;
+  timeQueue(service: string): Promise<number>;
+  timeTracking(input: string): Promise<number>;
+  timeName(text: string): Promise<number>;
+  timeGet(id: string): Promise<number>;
+  timeScreen(hash: string, selector: string): Promise<number>;
+  floorGet(id: string): Promise<number>;
+  floorCursor(service: string): Promise<number>;
+  coldMarks(): Promise<{ nav: number; rows: number }>;
+};
+
+/** Calls one hook function in the page. */
+function hook<K extends keyof Hook>(
+  page: Page,
+  name: K,
+  ...args: unknown[]
+): Promise<Awaited<ReturnType<Extract<Hook[K], (...a: never[]) => unknown>>>> {
+  return page.evaluate(
+    async ([n, a]) => {
+      const h = (window as unknown as { __guichetTest: Record<string, (...x: unknown[]) => unknown> })
+        .__guichetTest;
+      return h[n as string]!(...(a as unknown[]));
+    },
+    [name, args] as const,
+  ) as never;
+}
+
+async function series(label: string, runs: number, one: (i: number) => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) out.push(await one(i));
+  console.log(`${label}: p50 ${median(out).toFixed(1)} ms, p95 ${percentile(out, 95).toFixed(1)} ms`);
+  return out;
+}
+
+const SERVICES = ["accueil", "scolaire", "etat_civil", "elections", "services_techniques", "bibliotheque"];
+const NAMES = ["mart", "lefe", "guer", "dup", "garc", "mull", "fran", "chev", "roux", "bonn"];
+
+async function main(): Promise<void> {
+  console.log(`[ui] build (mode bench) → ${path.relative(root, appDir)}`);
+  execFileSync(
+    path.join(root, "node_modules/.bin/vite"),
+    ["build", "--mode", "bench", "--logLevel", "warn"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
+  const server = await startRealServer(appDir);
+  const user = { username: `bench.${server.commune}`, password: randomBytes(12).toString("base64url") };
+  await addUser(server.couch, {
+    name: user.username,
+    password: user.password,
+    roles: ["agent", "service_agent"],
+    services: ["accueil"],
+    commune: server.commune,
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  let serverStopped = false;
+  let offline: Server | null = null;
+  try {
+    const context = await browser.newContext({
+      locale: "fr-FR",
+      timezoneId: "Europe/Paris",
+      viewport: { width: 1400, height: 900 },
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
+    await page.goto(server.appUrl);
+    await login(page, user);
+    await hook(page, "stopSync");
+    const code = await page.evaluate(
+      () => JSON.parse(localStorage.getItem("guichet.settings.v1") ?? "{}").workstationCode as string,
+    );
+    await page.evaluate(() => {
+      location.hash = "#/settings";
+    });
+
+    console.log(`[ui] seeding ${N} requests in batches of ${BATCH}…`);
+    const seedMs = await hook(page, "seed", N, BATCH, {
+      code,
+      commune: server.commune,
+      username: user.username,
+    });
+    const count = await hook(page, "count");
+    console.log(`[ui] seeded ${count} in ${(seedMs / 1000).toFixed(1)} s`);
+    await server.stop();
+    serverStopped = true;
+    // The app's own files stay reachable (as from Electron's local files); the server does not.
+    offline = await serveAppOnly(new URL(server.apiUrl).port);
+
+    // Distinct requests per series: a document read once is served from RxDB's document cache after.
+    const ids = await hook(page, "sampleIds", RUNS * 4);
+    const idAt = (i: number, series = 0) => ids[series * RUNS + (i % RUNS)]!;
+    const results: Row[] = [];
+
+    const floorGet = await series("floor: IndexedDB get by key", RUNS, (i) =>
+      hook(page, "floorGet", idAt(i, 3)),
+    );
+    const floorCursor = await series("floor: index cursor, 50 rows", RUNS, (i) =>
+      hook(page, "floorCursor", SERVICES[i % SERVICES.length]!),
+    );
+
+    const queue = await series("service queue, first page (query)", RUNS, (i) =>
+      hook(page, "timeQueue", SERVICES[i % SERVICES.length]!),
+    );
+    const queueScreen = await series("service queue, first rows on screen", RUNS, async () => {
+      await hook(page, "timeScreen", "#/sync", "h1");
+      return hook(page, "timeScreen", "#/queue/service", "[data-testid=queue-row]");
+    });
+    const tracking = await series("search by tracking number", RUNS, (i) =>
+      hook(page, "timeTracking", formatTrackingNumber(idAt(i)).toLowerCase()),
+    );
+    const name = await series("search by name prefix", RUNS, (i) =>
+      hook(page, "timeName", NAMES[i % NAMES.length]!),
+    );
+    const detail = await series("detail (read)", RUNS, (i) => hook(page, "timeGet", idAt(i, 1)));
+    const detailScreen = await series("detail on screen", RUNS, async (i) => {
+      await hook(page, "timeScreen", "#/sync", "h1");
+      return hook(page, "timeScreen", `#/request/${idAt(i, 2)}`, `[data-testid=detail-tracking]`);
+    });
+    results.push(
+      row(
+        "Ouvrir la file « Mon service » : 1re page (requête, 50 lignes)",
+        queue,
+        30,
+        "curseur d'index brut, 50 lignes",
+        floorCursor,
+      ),
+      row(
+        "Ouvrir la file « Mon service » : lignes affichées",
+        queueScreen,
+        30,
+        "curseur d'index brut, 50 lignes",
+        floorCursor,
+      ),
+      row("Recherche par numéro de suivi", tracking, 30, "get IndexedDB par clé", floorGet),
+      row(
+        `Recherche par nom (préfixe : ${NAMES.slice(0, 3).join(", ")}…)`,
+        name,
+        30,
+        "curseur d'index brut, 50 lignes",
+        floorCursor,
+      ),
+      row("Ouvrir une demande (lecture)", detail, 30, "get IndexedDB par clé", floorGet),
+      row("Ouvrir une demande : détail affiché", detailScreen, 30, "get IndexedDB par clé", floorGet),
+    );
+
+    const cold = await coldStarts(page, user);
+    const version = browser.version();
+    writeReport({ results, cold, version, seedMs, count, searchNames: NAMES.map(searchKey) });
+    await context.close();
+  } finally {
+    await browser.close();
+    if (!serverStopped) await server.stop();
+    offline?.closeAllConnections();
+    offline?.close();
+  }
+}
+
+/** Same origin as the stopped server (same IndexedDB), app files only; every API call gets 503. */
+async function serveAppOnly(port: string): Promise<Server> {
+  const types: Record<string, string> = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+  };
+  const s = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!url.pathname.startsWith("/guichet/")) {
+      res.writeHead(503).end();
+      return;
+    }
+    const rel = path.normalize(url.pathname.slice("/guichet/".length)).replace(/^(\.\.[/\\])+/, "");
+    let file = path.join(appDir, rel);
+    if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(appDir, "index.html");
+    res.writeHead(200, {
+      "Content-Type": `${types[path.extname(file)] ?? "application/octet-stream"}; charset=utf-8`,
+    });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => s.listen(Number(port), "127.0.0.1", r));
+  return s;
+}
+
+async function login(page: Page, user: { username: string; password: string }): Promise<void> {
+  await page.getByLabel("Identifiant").fill(user.username);
+  await page.getByLabel("Mot de passe").fill(user.password);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByRole("navigation", { name: "Navigation principale" }).waitFor();
+}
+
+type Cold = { total: number[]; form: number[]; login: number[]; list: number[] };
+
+/**
+ * Reload → login form → (offline) login → first rows of the service queue. Times are read in the
+ * page (performance.now() counts from the navigation), the login typed by the bench at once.
+ */
+async function coldStarts(page: Page, user: { username: string; password: string }): Promise<Cold> {
+  const c: Cold = { total: [], form: [], login: [], list: [] };
+  await page.evaluate("location.hash = '#/queue/service'");
+  for (let i = 0; i < COLD_RUNS; i++) {
+    await page.reload();
+    const field = page.getByLabel("Identifiant");
+    await field.waitFor();
+    const form = (await page.evaluate("performance.now()")) as number;
+    await field.fill(user.username);
+    await page.getByLabel("Mot de passe").fill(user.password);
+    const submitted = (await page.evaluate(
+      "(document.querySelector('form button[type=submit]').click(), performance.now())",
+    )) as number;
+    const done = await hook(page, "coldMarks");
+    c.form.push(form);
+    c.login.push(done.nav - submitted);
+    c.list.push(done.rows - done.nav);
+    // The bench's own typing time (a few ms) is not the app's: it is left out of the total.
+    c.total.push(form + (done.rows - submitted));
+  }
+  console.log(
+    `cold start: p50 ${median(c.total).toFixed(0)} ms, p95 ${percentile(c.total, 95).toFixed(0)} ms`,
+  );
+  return c;
+}
+
+type Row = {
+  label: string;
+  p50: number;
+  p95: number;
+  max: number;
+  runs: number;
+  target: number;
+  floorLabel: string;
+  floorP50: number;
+  floorP95: number;
+};
+
+function row(label: string, xs: number[], target: number, floorLabel: string, floor: number[]): Row {
+  return {
+    label,
+    p50: median(xs),
+    p95: percentile(xs, 95),
+    max: Math.max(...xs),
+    runs: xs.length,
+    target,
+    floorLabel,
+    floorP50: median(floor),
+    floorP95: percentile(floor, 95),
+  };
+}
+
+const ms = (x: number) => `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms`.replace(".", ",");
+
+function writeReport(r: {
+  results: Row[];
+  cold: Cold;
+  version: string;
+  seedMs: number;
+  count: number;
+  searchNames: string[];
+}): void {
+  const cpu = os.cpus()[0]?.model ?? "?";
+  const lines = [
+    "# Application du guichet : 100 000 demandes locales",
+    "",
+    `Machine : ${machineLine(`Chromium ${r.version}`)} (processeur « ${cpu} », ${os.cpus().length} cœurs partagés ; charge moyenne à la fin : ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" / ")}).`,
+    "",
+    `Réplique : ${r.count.toLocaleString("fr-FR")} demandes écrites par \`requestsRepo.bulkInsert\` par lots de ${BATCH.toLocaleString("fr-FR")} en ${(r.seedMs / 1000).toFixed(1).replace(".", ",")} s (validation zod comprise). Stockage Dexie (IndexedDB), synchronisation arrêtée, serveur arrêté pendant les mesures.`,
+    "",
+    `Chaque mesure est prise dans la page (\`performance.now()\`), ${r.results[0]?.runs ?? RUNS} fois, caches de RxDB et de React Query vidés avant chaque essai ; le « plancher » est mesuré dans la même page, directement sur l'IndexedDB de RxDB.`,
+    "",
+    "| mesure | p50 | p95 | max | essais | objectif p95 | plancher (même page) | plancher p50 / p95 | verdict |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...r.results.map(
+      (x) =>
+        `| ${x.label} | ${ms(x.p50)} | **${ms(x.p95)}** | ${ms(x.max)} | ${x.runs} | ≤ ${x.target} ms | ${x.floorLabel} | ${ms(x.floorP50)} / ${ms(x.floorP95)} | ${x.p95 <= x.target ? "tenu" : "**dépassé**"} |`,
+    ),
+    `| Démarrage à froid : rechargement → premières lignes de la file | ${ms(median(r.cold.total))} | **${ms(percentile(r.cold.total, 95))}** | ${ms(Math.max(...r.cold.total))} | ${r.cold.total.length} | ≤ 2 000 ms | — | — | ${percentile(r.cold.total, 95) <= 2000 ? "tenu" : "**dépassé**"} |`,
+    "",
+    "Démarrage à froid, décomposé (p50 / p95) :",
+    "",
+    `- rechargement → formulaire de connexion prêt (JavaScript chargé, base locale ouverte en parallèle) : ${ms(median(r.cold.form))} / ${ms(percentile(r.cold.form, 95))} ;`,
+    `- connexion hors ligne (serveur arrêté : appel refusé, puis PBKDF2-SHA-256 600 000 itérations) : ${ms(median(r.cold.login))} / ${ms(percentile(r.cold.login, 95))} ;`,
+    `- connexion → premières lignes de la file « Mon service » : ${ms(median(r.cold.list))} / ${ms(percentile(r.cold.list, 95))}.`,
+    "",
+    "Notes :",
+    "",
+    "- « requête » : la fonction que l'écran appelle (`fetchPage`, `findByTracking`, `findByName`, `requestsRepo.get`), sans rendu ; « affiché » : du changement de route à l'apparition des éléments dans le DOM (rendu React compris).",
+    "- La recherche à l'écran attend 200 ms de pause dans la frappe avant de chercher (anti-rebond) ; cette attente voulue n'est pas comptée.",
+    `- Préfixes de nom cherchés : ${r.searchNames.join(", ")} ; numéros de suivi tapés en minuscules avec tiret.`,
+    "- Relancer : `npx tsx bench/ui.ts` (BENCH_N, BENCH_RUNS, BENCH_COLD_RUNS pour un essai réduit).",
+    "",
+  ];
+  mkdirSync(path.join(root, "docs/bench"), { recursive: true });
+  writeFileSync(path.join(root, "docs/bench/ui.md"), lines.join("\n"));
+  console.log("[ui] docs/bench/ui.md written");
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
