@@ -1,0 +1,136 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { adminClient, type Couch } from "../../sync-server/couch";
+
+/**
+ * A server the test can kill -9 and start again on the same port and data: the embedded
+ * PouchDB Server in a child process, or — when CI points COUCHDB_URL at ../shared/couchdb and
+ * names its data directory — that Apache CouchDB, killed through its pid file.
+ */
+export type KillableCouch = {
+  couch: Couch;
+  host: string;
+  port: number;
+  kill9(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startKillableCouch(): Promise<KillableCouch> {
+  const external = process.env.COUCHDB_URL;
+  const couchDir = process.env.GUICHET_TEST_COUCHDB_DIR;
+  if (external && couchDir) return externalCouch(external, couchDir);
+  if (external) throw new Error("COUCHDB_URL sans GUICHET_TEST_COUCHDB_DIR : impossible de tuer ce serveur");
+  return embeddedCouch();
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+async function embeddedCouch(): Promise<KillableCouch> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "guichet-chaos-"));
+  const port = await freePort();
+  const adminUser = "admin";
+  const adminPassword = `chaos-${Date.now()}`;
+  let child: ChildProcess | undefined;
+  const url = `http://127.0.0.1:${port}`;
+
+  async function start(): Promise<void> {
+    const proc = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        path.resolve("tests/support/couch-process-main.ts"),
+        dataDir,
+        String(port),
+        adminUser,
+        adminPassword,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    child = proc;
+    await new Promise<void>((resolve, reject) => {
+      let out = "";
+      proc.stdout?.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("READY")) resolve();
+      });
+      proc.on("exit", (code) => reject(new Error(`serveur arrêté au démarrage (${code})`)));
+    });
+  }
+  await start();
+  const couch: Couch = {
+    url,
+    admin: adminClient(url, adminUser, adminPassword),
+    adminUser,
+    adminPassword,
+    kind: "embedded",
+    dataDir,
+    stop: async () => undefined,
+  };
+  async function kill9(): Promise<void> {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const exited = new Promise((r) => c.once("exit", r));
+    c.kill("SIGKILL");
+    await exited;
+  }
+  return {
+    couch,
+    host: "127.0.0.1",
+    port,
+    kill9,
+    start,
+    async stop() {
+      await kill9();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function externalCouch(urlWithCredentials: string, dir: string): Promise<KillableCouch> {
+  const u = new URL(urlWithCredentials);
+  const adminUser = decodeURIComponent(u.username);
+  const adminPassword = decodeURIComponent(u.password);
+  const url = `${u.protocol}//${u.host}`;
+  const port = Number(u.port || 5984);
+  const scripts = path.resolve("../shared/couchdb");
+  const run = promisify(execFile);
+  const couch: Couch = {
+    url,
+    admin: adminClient(url, adminUser, adminPassword),
+    adminUser,
+    adminPassword,
+    kind: "couchdb",
+    dataDir: dir,
+    stop: async () => undefined,
+  };
+  return {
+    couch,
+    host: u.hostname,
+    port,
+    async kill9() {
+      const pid = Number(readFileSync(path.join(dir, "couchdb.pid"), "utf8").trim());
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        process.kill(pid, "SIGKILL");
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    },
+    async start() {
+      await run(path.join(scripts, "start"), [String(port), dir, adminUser, adminPassword]);
+    },
+    async stop() {},
+  };
+}
