@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { machineLine } from "./machine";
 
-const BENCHES = ["sync", "portal", "ui"];
+const BENCHES = ["sync", "link", "portal", "ui"];
 const only = process.argv.slice(2);
 const failed: string[] = [];
 for (const name of only.length > 0 ? only : BENCHES) {
