@@ -15,7 +15,12 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["domain/**/*.test.ts", "renderer/**/*.test.ts", "sync-server/**/*.test.ts", "electron/**/*.test.ts"],
+          include: [
+            "domain/**/*.test.ts",
+            "renderer/**/*.test.ts",
+            "sync-server/**/*.test.ts",
+            "electron/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

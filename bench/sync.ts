@@ -121,7 +121,7 @@ async function main() {
 
   const results: Record<string, number[]> = {};
   const add = (k: string, ms: number) => {
-    (results[k] ??= []).push(ms);
+    results[k] = [...(results[k] ?? []), ms];
     console.log(`${k}: ${ms.toFixed(0)} ms`);
   };
   for (let round = 0; round < ROUNDS; round++) {

@@ -1,6 +1,6 @@
 import type { WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
-import { BehaviorSubject, combineLatest, map, type Observable, Subject } from "rxjs";
+import { BehaviorSubject, combineLatest, debounceTime, filter, map, type Observable, Subject } from "rxjs";
 import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
 import { type GuichetDatabase, requestConflictHandler } from "../db/database";
 import {
@@ -155,14 +155,16 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   let confirmations: Promise<void> = Promise.resolve();
 
   /**
-   * A marker can outlive its push if the app stopped between the server's answer and the
-   * marker's removal: at start, drop those whose local state the server already holds.
+   * A pending marker or a rejection flag means "the server does not hold this local state". Either
+   * can outlive its truth: a marker written just after its push (write and marker are two steps),
+   * one left by a crash, a flag on a document whose events reached the server merged into another
+   * workstation's push. When the replication is idle, check what is left against the server.
    */
   async function reconcilePending(): Promise<void> {
-    const markers = await db.pending.find().exec();
-    for (let i = 0; i < markers.length; i += 200) {
-      const ids = markers.slice(i, i + 200).map((m) => m.id);
-      const [server, local] = await Promise.all([client.allDocs(ids), db.requests.findByIds(ids).exec()]);
+    const ids = [...new Set([...(await db.pending.find().exec()).map((m) => m.id), ...rejectedIds])];
+    for (let i = 0; i < ids.length; i += 200) {
+      const chunk = ids.slice(i, i + 200);
+      const [server, local] = await Promise.all([client.allDocs(chunk), db.requests.findByIds(chunk).exec()]);
       const done = server.rows
         .filter((r) => {
           const mine = local.get(r.key);
@@ -173,7 +175,12 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
           );
         })
         .map((r) => r.key);
-      if (done.length > 0) await db.pending.bulkRemove(done);
+      if (done.length > 0) {
+        await db.pending.bulkRemove(done);
+        const flagged = done.filter((id) => rejectedIds.has(id));
+        if (flagged.length > 0) await db.rejections.bulkRemove(flagged);
+        for (const id of flagged) rejectedIds.delete(id);
+      }
     }
   }
 
@@ -278,12 +285,24 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       handler: (rows) => guarded(() => push(rows as PushRow[])),
     },
   });
-  // After the first full sync every marker of a pushed document is gone; what is left is checked once.
-  void replication
-    .awaitInitialReplication()
-    .then(() => confirmations)
-    .then(reconcilePending)
-    .catch(() => {});
+  // A marker written just after its document was pushed (the write and the marker are two steps)
+  // would stay forever, as would one left by a crash: whenever the replication goes idle, the
+  // markers left are checked against the server, which is the truth.
+  let reconciling = false;
+  const idle = replication.active$.pipe(
+    filter((active) => !active),
+    debounceTime(300),
+  );
+  const idleSub = idle.subscribe(() => {
+    if (reconciling || stopped) return;
+    reconciling = true;
+    void confirmations
+      .then(reconcilePending)
+      .catch(() => {})
+      .finally(() => {
+        reconciling = false;
+      });
+  });
   replication.error$.subscribe((err) =>
     failed((err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err),
   );
@@ -370,6 +389,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     },
     async stop(): Promise<void> {
       stopped = true;
+      idleSub.unsubscribe();
       abort.abort();
       wake();
       await replication.cancel();

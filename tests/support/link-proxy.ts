@@ -36,7 +36,7 @@ export async function startLinkProxy(opts: {
   function shaper(to: net.Socket, count: (n: number) => void) {
     let lineFreeAt = 0;
     let lastDelivery = 0;
-    return (chunk: Buffer) => {
+    const send = (chunk: Buffer) => {
       count(chunk.length);
       const now = Date.now();
       const transmitMs = shape.bandwidthBps > 0 ? (chunk.length * 8 * 1000) / shape.bandwidthBps : 0;
@@ -46,41 +46,40 @@ export async function startLinkProxy(opts: {
       const deliverAt = Math.max(lastDelivery, lineFreeAt + shape.rttMs / 2 + stall);
       lastDelivery = deliverAt;
       const delay = deliverAt - now;
-      const send = () => {
+      const write = () => {
         if (!to.destroyed) to.write(chunk);
       };
-      if (delay <= 0) send();
-      else setTimeout(send, delay);
+      if (delay <= 0) write();
+      else setTimeout(write, delay);
     };
+    /** Half-closes the far side once every chunk still on the line has arrived. */
+    const end = () => {
+      setTimeout(() => to.end(), Math.max(0, lastDelivery - Date.now()) + 1);
+    };
+    return { send, end };
   }
 
-  const server = net.createServer((client) => {
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
     if (!up) {
       client.destroy();
       return;
     }
-    const upstream = net.connect(opts.target.port, opts.target.host);
+    const upstream = net.connect({ port: opts.target.port, host: opts.target.host, allowHalfOpen: true });
     sockets.add(client);
     sockets.add(upstream);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    client.on(
-      "data",
-      shaper(upstream, (n) => (bytes.up += n)),
-    );
-    upstream.on(
-      "data",
-      shaper(client, (n) => (bytes.down += n)),
-    );
-    const close = () => {
-      // Let in-flight delayed chunks go out before closing, as a real line would.
-      setTimeout(() => {
-        client.destroy();
-        upstream.destroy();
-      }, shape.rttMs + 50);
-    };
-    client.on("end", close);
-    upstream.on("end", close);
+    const toServer = shaper(upstream, (n) => {
+      bytes.up += n;
+    });
+    const toClient = shaper(client, (n) => {
+      bytes.down += n;
+    });
+    client.on("data", toServer.send);
+    upstream.on("data", toClient.send);
+    // A FIN travels the line like data: in-flight chunks arrive first, as on a real line.
+    client.on("end", toServer.end);
+    upstream.on("end", toClient.end);
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
     client.on("close", () => sockets.delete(client));
