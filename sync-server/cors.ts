@@ -1,7 +1,8 @@
 import type { RequestListener } from "node:http";
 
 const ALLOWED_METHODS = "GET, POST, PUT, DELETE, HEAD, OPTIONS";
-const ALLOWED_HEADERS = "Authorization, Content-Type, Accept";
+// Content-Encoding: workstations gzip their uploads (renderer/sync/couch-client.ts).
+const ALLOWED_HEADERS = "Authorization, Content-Type, Content-Encoding, Accept";
 const EXPOSED_HEADERS = "Content-Type, ETag, Cache-Control";
 
 /**

@@ -34,6 +34,7 @@ export type CouchClient = ReturnType<typeof couchClient>;
 
 export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike = (u, i) => fetch(u, i)) {
   const base = dbUrl.endsWith("/") ? dbUrl : `${dbUrl}/`;
+  let compress = true;
   const authorization = `Basic ${toBase64(`${auth.username}:${auth.password}`)}`;
 
   async function call<T>(
@@ -91,14 +92,23 @@ export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike
       const json = JSON.stringify({ docs });
       // Request bodies are the bulk of what a workstation sends over a poor line; JSON of requests
       // compresses about 4:1, and both CouchDB 3 and PouchDB Server inflate gzip bodies.
-      if (json.length < 2048 || typeof CompressionStream === "undefined") {
+      if (!compress || json.length < 2048 || typeof CompressionStream === "undefined") {
         return call<BulkRow[]>("_bulk_docs", { method: "POST", body: json });
       }
-      return call<BulkRow[]>(
-        "_bulk_docs",
-        { method: "POST", body: await gzip(json) },
-        { "Content-Encoding": "gzip" },
-      );
+      try {
+        return await call<BulkRow[]>(
+          "_bulk_docs",
+          { method: "POST", body: await gzip(json) },
+          { "Content-Encoding": "gzip" },
+        );
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        // A server (or its CORS rules) refusing compressed bodies looks like a dead line from a
+        // browser: try once uncompressed, and if that goes through, stop compressing.
+        const out = await call<BulkRow[]>("_bulk_docs", { method: "POST", body: json });
+        compress = false;
+        return out;
+      }
     },
     allDocs(keys: string[]) {
       return call<{ rows: AllDocsRow[] }>("_all_docs?include_docs=true", {

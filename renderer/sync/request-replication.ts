@@ -42,6 +42,8 @@ export type RequestReplicationOptions = {
   retryMs?: number;
   longpollMs?: number;
   identifier?: string;
+  /** How often leftover pending/refused flags are checked against the server. */
+  reconcileMs?: number;
 };
 
 type Checkpoint = { seq: string | number };
@@ -293,7 +295,10 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     filter((active) => !active),
     debounceTime(300),
   );
-  const idleSub = idle.subscribe(() => {
+  // And every few seconds while flags remain: the idle signal alone was seen to miss a burst.
+  const periodic = setInterval(() => reconcile(), opts.reconcileMs ?? 5000);
+  const idleSub = idle.subscribe(() => reconcile());
+  function reconcile(): void {
     if (reconciling || stopped) return;
     reconciling = true;
     void confirmations
@@ -302,7 +307,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       .finally(() => {
         reconciling = false;
       });
-  });
+  }
   replication.error$.subscribe((err) =>
     failed((err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err),
   );
@@ -360,8 +365,9 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
 
   const status$: Observable<SyncStatus> = combineLatest([
     online$,
-    db.pending.count().$,
-    db.rejections.count().$,
+    // find() rather than count(): count queries missed some bulk removals here (stale "2 en attente").
+    db.pending.find().$.pipe(map((d) => d.length)),
+    db.rejections.find().$.pipe(map((d) => d.length)),
     lastSyncAt$,
     lastError$,
   ]).pipe(
@@ -390,6 +396,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     async stop(): Promise<void> {
       stopped = true;
       idleSub.unsubscribe();
+      clearInterval(periodic);
       abort.abort();
       wake();
       await replication.cancel();
