@@ -8,9 +8,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startLinkProxy } from "../tests/support/link-proxy";
-import { openWorkstation } from "../tests/integration/support/workstation";
 import { startTestCouch } from "../tests/integration/support/test-couch";
+import { openWorkstation } from "../tests/integration/support/workstation";
+import { startLinkProxy } from "../tests/support/link-proxy";
 import { machineLine } from "./machine";
 
 const N = Number(process.env.BENCH_LINK_DOCS ?? 1000);
@@ -24,7 +24,11 @@ type PouchLike = {
 };
 type PouchCtor = {
   new (name: string, opts?: object): PouchLike;
-  replicate(src: PouchLike, dst: PouchLike, opts?: object): { on(ev: string, fn: (x: unknown) => void): unknown; cancel(): void };
+  replicate(
+    src: PouchLike,
+    dst: PouchLike,
+    opts?: object,
+  ): { on(ev: string, fn: (x: unknown) => void): unknown; cancel(): void };
 };
 
 async function waitFor(cond: () => Promise<boolean>, timeoutMs: number) {
@@ -46,12 +50,22 @@ async function main() {
   // Guichet: A records offline, then its line comes back; B is live on its own poor line.
   const linkA = await startLinkProxy({ target, shape: SHAPE });
   const linkB = await startLinkProxy({ target, shape: SHAPE });
-  const a = await openWorkstation({ code: "H2A", commune: couch.commune, dbUrl: linkA.url + dbPath, auth: { username: agentA.name, password: agentA.password } });
+  const a = await openWorkstation({
+    code: "H2A",
+    commune: couch.commune,
+    dbUrl: linkA.url + dbPath,
+    auth: { username: agentA.name, password: agentA.password },
+  });
   a.setOnline(false);
   const docs = [];
   for (let i = 0; i < N; i++) docs.push(await a.record());
   const rawBytes = docs.reduce((s, d) => s + Buffer.byteLength(JSON.stringify(d)), 0);
-  const b = await openWorkstation({ code: "H3B", commune: couch.commune, dbUrl: linkB.url + dbPath, auth: { username: agentB.name, password: agentB.password } });
+  const b = await openWorkstation({
+    code: "H3B",
+    commune: couch.commune,
+    dbUrl: linkB.url + dbPath,
+    auth: { username: agentB.name, password: agentB.password },
+  });
   await b.replication.awaitInSync();
   const [a0, b0] = [{ ...linkA.bytes }, { ...linkB.bytes }];
   const t0 = Date.now();
@@ -59,7 +73,12 @@ async function main() {
   await waitFor(async () => (await b.db.requests.count().exec()) >= N, 600_000);
   const guichetMs = Date.now() - t0;
   console.log(`guichet: ${guichetMs} ms`);
-  const guichetWire = linkA.bytes.up - a0.up + (linkA.bytes.down - a0.down) + (linkB.bytes.up - b0.up) + (linkB.bytes.down - b0.down);
+  const guichetWire =
+    linkA.bytes.up -
+    a0.up +
+    (linkA.bytes.down - a0.down) +
+    (linkB.bytes.up - b0.up) +
+    (linkB.bytes.down - b0.down);
   const guichetUp = linkA.bytes.up - a0.up;
   const guichetDown = linkB.bytes.down - b0.down;
   await a.destroy();
@@ -73,7 +92,9 @@ async function main() {
     const id = `P${d.id.slice(1)}`;
     return { ...d, _id: id, id, tracking: id };
   });
-  const auth = (u: { name: string; password: string }) => ({ auth: { username: u.name, password: u.password } });
+  const auth = (u: { name: string; password: string }) => ({
+    auth: { username: u.name, password: u.password },
+  });
   const localA = new PouchDB(path.join(dir, "a"));
   await localA.bulkDocs(pouchDocs);
   const localB = new PouchDB(path.join(dir, "b"));
@@ -89,7 +110,12 @@ async function main() {
   const pouchMs = Date.now() - t1;
   const pulled = (await localB.info()).doc_count;
   if (pulled < 2 * N) throw new Error(`PouchDB B n'a reçu que ${pulled} documents`);
-  const pouchWire = linkA.bytes.up - pa0.up + (linkA.bytes.down - pa0.down) + (linkB.bytes.up - pb0.up) + (linkB.bytes.down - pb0.down);
+  const pouchWire =
+    linkA.bytes.up -
+    pa0.up +
+    (linkA.bytes.down - pa0.down) +
+    (linkB.bytes.up - pb0.up) +
+    (linkB.bytes.down - pb0.down);
   await linkA.stop();
   await linkB.stop();
   await couch.stop();

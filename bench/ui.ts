@@ -149,6 +149,10 @@ async function main(): Promise<void> {
       hook(page, "floorCursor", SERVICES[i % SERVICES.length]!),
     );
 
+    const screenFloor = await series("floor: route change to a screen without data", RUNS, async () => {
+      await hook(page, "timeScreen", "#/sync", "h1");
+      return hook(page, "timeScreen", "#/settings", "[data-testid=workstation-code]");
+    });
     const queue = await series("service queue, first page (query)", RUNS, (i) =>
       hook(page, "timeQueue", SERVICES[i % SERVICES.length]!),
     );
@@ -191,7 +195,13 @@ async function main(): Promise<void> {
         floorCursor,
       ),
       row("Ouvrir une demande (lecture)", detail, 30, "get IndexedDB par clé", floorGet),
-      row("Ouvrir une demande : détail affiché", detailScreen, 30, "get IndexedDB par clé", floorGet),
+      row(
+        "Ouvrir une demande : détail affiché",
+        detailScreen,
+        30,
+        "changement d'écran sans données",
+        screenFloor,
+      ),
     );
 
     const cold = await coldStarts(page, user);

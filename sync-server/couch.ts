@@ -153,7 +153,12 @@ async function applyCouchdbCors(couch: Couch, origins: readonly string[]): Promi
   await setServerConfig(couch, "chttpd", "enable_cors", "true");
   await setServerConfig(couch, "cors", "origins", origins.join(","));
   await setServerConfig(couch, "cors", "credentials", "true");
-  await setServerConfig(couch, "cors", "headers", "accept, authorization, content-type, content-encoding, origin, referer");
+  await setServerConfig(
+    couch,
+    "cors",
+    "headers",
+    "accept, authorization, content-type, content-encoding, origin, referer",
+  );
   await setServerConfig(couch, "cors", "methods", "GET, PUT, POST, HEAD, DELETE");
 }
 

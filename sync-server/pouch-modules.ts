@@ -56,7 +56,8 @@ function cacheDesignFunctions(): void {
   const cache = new Map<string, unknown>();
   const cached = ((requireContext, extraVars, program) => {
     const ddoc = requireContext as { _id?: string; _rev?: string } | undefined;
-    if (!ddoc?._rev || Object.keys(extraVars ?? {}).length > 0) return original(requireContext, extraVars, program);
+    if (!ddoc?._rev || Object.keys(extraVars ?? {}).length > 0)
+      return original(requireContext, extraVars, program);
     const key = `${ddoc._id}@${ddoc._rev}\n${program}`;
     let fn = cache.get(key);
     if (!fn) {

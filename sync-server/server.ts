@@ -7,7 +7,6 @@ import { parisDate } from "../domain/history";
 import { MAX_TRACKING_SEQUENCE } from "../domain/tracking-number";
 import { AgentAuth } from "./api/agent-auth";
 import { AttachmentStore } from "./api/attachment-store";
-import { BulkWriter } from "./api/bulk-writer";
 import { BlockCounter } from "./api/counter";
 import type { IntakeDeps } from "./api/intake";
 import { OPEN311_INDEX, open311Router, renderOpen311Error } from "./api/open311";
@@ -20,7 +19,9 @@ import { loadConfig, type ServerConfig } from "./config";
 import { readCommuneConfig } from "./config-docs";
 import { type Couch, connectCouch } from "./couch";
 import { createApp, type Mount } from "./http/app";
-import { couchServer } from "./http/couch-db";
+import { batchedDb } from "./http/batched-db";
+import { BulkWriter } from "./http/bulk-writer";
+import { type CouchDb, couchServer } from "./http/couch-db";
 import { listen, type TlsFiles, tlsFromEnv } from "./http/listen";
 import { RateLimiter } from "./http/rate-limit";
 import { sendHtml } from "./http/respond";
@@ -134,7 +135,17 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     await admin
       .db(dbs.main)
       .createIndex({ fields: OPEN311_INDEX.fields }, OPEN311_INDEX.ddoc, OPEN311_INDEX.name);
-    const stateDb = asServer.db(serverDbName);
+    // The outbox and the jobs do many small reads and writes: grouped under load (group commit).
+    const batchedServerDbs = new Map<string, CouchDb>();
+    const serverDb = (name: string): CouchDb => {
+      let db = batchedServerDbs.get(name);
+      if (!db) {
+        db = batchedDb(asServer.db(name), { lingerMs: 50 });
+        batchedServerDbs.set(name, db);
+      }
+      return db;
+    };
+    const stateDb = serverDb(serverDbName);
     const mainDb = asPortal.db(dbs.main);
 
     // Settings and catalogue edited by an admin take effect without a restart.
@@ -173,9 +184,11 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
 
     // The URL is known once listening; links in mails need it, so they read it lazily.
     let publicUrl = opts.publicUrl ?? env.GUICHET_PUBLIC_URL?.trim() ?? "";
+    // The mailer job starts after the HTTP server; the outbox and the intake reach it through this.
+    const mailJob = { current: null as AckMailer | null };
     const outbox = new Outbox({
       stateDb,
-      requestDb: (name) => asServer.db(name),
+      requestDb: serverDb,
       mailer,
       compose: ackComposer({
         catalogue: currentCatalogue,
@@ -192,12 +205,13 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       ...(opts.mail?.leaseMs ? { leaseMs: opts.mail.leaseMs } : {}),
       ...(opts.mail?.retryBaseMs ? { retryBaseMs: opts.mail.retryBaseMs } : {}),
       onError: logError,
+      onDue: (database, requestId) => mailJob.current?.retry(database, requestId) ?? Promise.resolve(),
     });
     cleanups.push(() => outbox.stop());
 
-    const writer = new BulkWriter(mainDb);
+    // Up to 4 batches in flight: one validated by the database while the next one forms.
+    const writer = new BulkWriter(mainDb, 100, 4);
     cleanups.push(() => writer.drain());
-    const mailJob = { current: null as AckMailer | null };
     const intake: IntakeDeps = {
       commune,
       catalogue: currentCatalogue,
@@ -206,8 +220,6 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       portalUser: portalAccount.name,
       attachments,
       now,
-      // The accusés go at once; the changes feed would find the request too, a moment later.
-      onStored: (r) => void mailJob.current?.process(dbs.main, r).catch(logError),
     };
     const followUpLimiter = new RateLimiter(opts.limits?.followUpPerMinute ?? 10, 60_000);
     const submitPerMinute = opts.limits?.submitPerMinute === undefined ? 30 : opts.limits.submitPerMinute;
@@ -289,7 +301,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     await outbox.resume();
     mailerJob = startAckMailer({
       databases: requestDatabases,
-      db: (name) => asServer.db(name),
+      db: serverDb,
       outbox,
       catalogue: currentCatalogue,
       today,
@@ -301,7 +313,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     cleanups.push(() => mailerJob?.stop());
     daily = startDailyJobs({
       databases: requestDatabases,
-      db: (name) => asServer.db(name),
+      db: serverDb,
       compact: async (name) => {
         await admin.request(`${encodeURIComponent(name)}/_compact`, { method: "POST", body: {} });
       },

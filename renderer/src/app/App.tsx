@@ -1,0 +1,112 @@
+import { use, useCallback, useMemo, useState } from "react";
+import type { Catalogue } from "../../../domain/catalogue";
+import { DEMO_COMMUNE } from "../../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
+import { useLiveInvalidation } from "../data/live-invalidation";
+import type { LocalData } from "../data/local-database";
+import { LoginScreen } from "../session/LoginScreen";
+import type { Session } from "../session/session";
+import { SettingsScreen } from "../settings/SettingsScreen";
+import {
+  type AgentPrefs,
+  agentPrefs,
+  loadSettings,
+  type Settings,
+  saveSettings,
+  withAgentPrefs,
+  workstationCodeFor,
+} from "../settings/settings-store";
+import { useReplication } from "../sync-ui/use-replication";
+import { DEFAULT_CHANNEL, type Workstation, WorkstationContext } from "./app-context";
+import { useRoute } from "./routes";
+import { Workspace } from "./Workspace";
+
+/** Root: the local database (opened at start-up, before login), then login, then the workspace. */
+export function App({ dataPromise }: { dataPromise: Promise<LocalData> }) {
+  const data = use(dataPromise);
+  const [settings, setSettingsState] = useState<Settings>(loadSettings);
+  const [session, setSession] = useState<Session | null>(null);
+  const [notice, setNotice] = useState<string | undefined>();
+  const route = useRoute();
+  const updateSettings = useCallback((next: Settings) => {
+    saveSettings(next);
+    setSettingsState(next);
+  }, []);
+
+  if (!session) {
+    if (route.name === "settings") return <SettingsScreen settings={settings} onSave={updateSettings} />;
+    return (
+      <LoginScreen
+        settings={settings}
+        onLogin={(s, next, message) => {
+          updateSettings(next);
+          setNotice(message);
+          setSession(s);
+        }}
+      />
+    );
+  }
+  return (
+    <LoggedIn
+      data={data}
+      session={session}
+      settings={settings}
+      updateSettings={updateSettings}
+      notice={notice}
+      onLogout={() => {
+        setSession(null);
+        setNotice(undefined);
+      }}
+    />
+  );
+}
+
+function myServices(session: Session): string[] {
+  return session.couchRoles.filter((r) => r.startsWith("guichet:service:")).map((r) => r.slice(16));
+}
+
+function LoggedIn(props: {
+  data: LocalData;
+  session: Session;
+  settings: Settings;
+  updateSettings(s: Settings): void;
+  notice: string | undefined;
+  onLogout(): void;
+}) {
+  const { data, session, settings, updateSettings } = props;
+  const route = useRoute();
+  const config = settings.config;
+  const sync = useReplication(data.db, config, session);
+  useLiveInvalidation(data);
+  const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;
+  const prefs = agentPrefs(settings, session.username);
+  const ws = useMemo<Workstation>(
+    () => ({
+      data,
+      session,
+      settings,
+      updateSettings,
+      catalogue,
+      commune: config?.commune ?? DEMO_COMMUNE,
+      workstationCode: workstationCodeFor(settings),
+      prefs: {
+        ...prefs,
+        defaultChannel: prefs.defaultChannel ?? DEFAULT_CHANNEL,
+        myService: prefs.myService ?? myServices(session)[0] ?? "accueil",
+      },
+      setPrefs: (p: AgentPrefs) => updateSettings(withAgentPrefs(settings, session.username, p)),
+      reSync: sync.reSync,
+    }),
+    [data, session, settings, updateSettings, catalogue, config, prefs, sync.reSync],
+  );
+  return (
+    <WorkstationContext value={ws}>
+      {props.notice && (
+        <p className="notice no-print" role="status">
+          {props.notice}
+        </p>
+      )}
+      <Workspace route={route} sync={sync.status} onLogout={props.onLogout} />
+    </WorkstationContext>
+  );
+}

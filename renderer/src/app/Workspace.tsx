@@ -1,0 +1,141 @@
+import { useMemo, useState } from "react";
+import { ROLE_LABELS } from "../../../domain/roles";
+import { DetailScreen } from "../detail/DetailScreen";
+import { fr } from "../i18n/fr";
+import { QueueScreen } from "../queues/QueueScreen";
+import { QuickAnswerDialog } from "../quick-answers/QuickAnswerDialog";
+import { TodayCounter } from "../quick-answers/TodayCounter";
+import { NewRequestScreen } from "../requests/NewRequestScreen";
+import { SavedScreen } from "../requests/SavedScreen";
+import { SearchScreen } from "../search/SearchScreen";
+import { SettingsScreen } from "../settings/SettingsScreen";
+import { SyncBar } from "../sync-ui/SyncBar";
+import { SyncScreen } from "../sync-ui/SyncScreen";
+import type { SyncView } from "../sync-ui/use-replication";
+import { useWorkstation } from "./app-context";
+import { href, navigate, type Route } from "./routes";
+import { type ShortcutHandlers, useGlobalShortcuts } from "./shortcuts";
+
+type NavItem = { route: Route; label: string; hint?: string; match: Route["name"][] };
+
+const NAV: NavItem[] = [
+  { route: { name: "new" }, label: fr.nav.newRequest, hint: "Alt+N", match: ["new", "saved"] },
+  {
+    route: { name: "queue", queue: "service" },
+    label: fr.nav.queues,
+    hint: "Alt+F",
+    match: ["queue", "request"],
+  },
+  { route: { name: "search", q: "" }, label: fr.nav.search, hint: "/", match: ["search"] },
+  { route: { name: "sync" }, label: fr.nav.sync, match: ["sync"] },
+  { route: { name: "settings" }, label: fr.nav.settings, match: ["settings"] },
+];
+
+/** The logged-in app: header with navigation, the sync bar, the current screen, the shortcuts. */
+export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncView; onLogout(): void }) {
+  const { session, commune } = useWorkstation();
+  const [quickOpen, setQuickOpen] = useState(false);
+  const shortcuts = useMemo<ShortcutHandlers>(
+    () => ({
+      newRequest: () => navigate({ name: "new" }),
+      quickAnswer: () => setQuickOpen(true),
+      queues: () => navigate({ name: "queue", queue: "service" }),
+      search: () => {
+        navigate({ name: "search", q: "" });
+        // The search screen may already be open: focus its field either way.
+        requestAnimationFrame(() => document.getElementById("search-input")?.focus());
+      },
+    }),
+    [],
+  );
+  useGlobalShortcuts(shortcuts);
+  const roles = session.roles.map((r) => ROLE_LABELS[r]).join(", ");
+
+  return (
+    <div className="workspace">
+      <button type="button" className="skip-link" onClick={skipToMain}>
+        {fr.app.skipToContent}
+      </button>
+      <header className="topbar no-print">
+        <p className="brand">
+          {fr.app.title} — {commune.name}
+        </p>
+        <nav aria-label={fr.nav.label}>
+          <ul className="nav-links">
+            {NAV.map((item) => (
+              <li key={item.label}>
+                <a
+                  href={href(item.route)}
+                  aria-current={item.match.includes(route.name) ? "page" : undefined}
+                >
+                  {item.label}
+                  {item.hint && <kbd>{item.hint}</kbd>}
+                </a>
+              </li>
+            ))}
+            <li>
+              <button type="button" onClick={() => setQuickOpen(true)}>
+                {fr.nav.quickAnswer}
+                <kbd>Alt+R</kbd>
+              </button>
+            </li>
+          </ul>
+        </nav>
+        <div className="who">
+          <TodayCounter />
+          <span>
+            {fr.nav.connectedAs(session.username, roles)}
+            {session.offline && ` — ${fr.nav.offlineSession}`}
+          </span>
+          <button type="button" onClick={onLogout}>
+            {fr.nav.logout}
+          </button>
+        </div>
+      </header>
+      <div className="no-print">
+        <SyncBar status={sync} />
+      </div>
+      <main id="main" tabIndex={-1}>
+        <Screen route={route} />
+      </main>
+      <footer className="shortcuts no-print">
+        <p>
+          <strong>{fr.shortcuts.title} :</strong>{" "}
+          {[
+            fr.shortcuts.newRequest,
+            fr.shortcuts.quickAnswer,
+            fr.shortcuts.queues,
+            fr.shortcuts.search,
+            fr.shortcuts.save,
+            fr.shortcuts.escape,
+          ].join(" · ")}
+        </p>
+      </footer>
+      {quickOpen && <QuickAnswerDialog onClose={() => setQuickOpen(false)} />}
+    </div>
+  );
+}
+
+// A button, not a "#main" link: hashes are the app's routes here.
+function skipToMain() {
+  document.getElementById("main")?.focus();
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case "new":
+      return <NewRequestScreen />;
+    case "saved":
+      return <SavedScreen id={route.id} />;
+    case "queue":
+      return <QueueScreen queue={route.queue} />;
+    case "request":
+      return <DetailScreen id={route.id} />;
+    case "search":
+      return <SearchScreen initial={route.q} />;
+    case "sync":
+      return <SyncScreen />;
+    case "settings":
+      return <SettingsScreen />;
+  }
+}

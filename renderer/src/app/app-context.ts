@@ -1,0 +1,32 @@
+import { createContext, useContext } from "react";
+import type { Catalogue } from "../../../domain/catalogue";
+import type { Channel } from "../../../domain/channels";
+import type { Commune } from "../../../domain/commune";
+import type { LocalData } from "../data/local-database";
+import type { Session } from "../session/session";
+import type { AgentPrefs, Settings } from "../settings/settings-store";
+
+/** What every screen of a logged-in workstation needs. */
+export type Workstation = {
+  data: LocalData;
+  session: Session;
+  settings: Settings;
+  updateSettings(next: Settings): void;
+  catalogue: Catalogue;
+  commune: Commune;
+  /** Missing until the first online login registers this workstation. */
+  workstationCode: string | undefined;
+  prefs: Required<Pick<AgentPrefs, "defaultChannel">> & AgentPrefs & { myService: string };
+  setPrefs(prefs: AgentPrefs): void;
+  reSync(): void;
+};
+
+export const WorkstationContext = createContext<Workstation | null>(null);
+
+export function useWorkstation(): Workstation {
+  const ws = useContext(WorkstationContext);
+  if (!ws) throw new Error("useWorkstation outside a logged-in workstation");
+  return ws;
+}
+
+export const DEFAULT_CHANNEL: Channel = "guichet";

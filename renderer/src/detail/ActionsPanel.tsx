@@ -1,0 +1,231 @@
+import { type FormEvent, useState } from "react";
+import type { GuichetRequest } from "../../../domain/request";
+import type { Role } from "../../../domain/roles";
+import { parseTrackingNumber } from "../../../domain/tracking-number";
+import { nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
+import { useWorkstation } from "../app/app-context";
+import { fr } from "../i18n/fr";
+import { TextField } from "../requests/TextField";
+import { useAddEvents } from "./use-add-events";
+
+const A = fr.actions;
+const ASSIGNERS: readonly Role[] = ["agent", "service_agent", "supervisor"];
+
+/** What the agent's role allows on this request, each action one history event (or two for a link). */
+export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
+  const { session } = useWorkstation();
+  const actions = useAddEvents(r.id);
+  const targets = nextStatuses(r.status, session.roles);
+  const canAssign = r.open && session.roles.some((x) => ASSIGNERS.includes(x));
+  return (
+    <section aria-labelledby="actions-title" className="actions">
+      <h2 id="actions-title">{fr.detail.actions}</h2>
+      {actions.message && (
+        <p
+          className={actions.message.ok ? "success" : "error"}
+          role={actions.message.ok ? "status" : "alert"}
+        >
+          {actions.message.text}
+        </p>
+      )}
+      {targets.length > 0 && <StatusForm request={r} targets={targets} actions={actions} />}
+      {canAssign && <AssignForm request={r} actions={actions} />}
+      <NoteForm actions={actions} />
+      <LinkForm request={r} actions={actions} />
+    </section>
+  );
+}
+
+type Actions = ReturnType<typeof useAddEvents>;
+
+function StatusForm({
+  request: r,
+  targets,
+  actions,
+}: {
+  request: GuichetRequest;
+  targets: Status[];
+  actions: Actions;
+}) {
+  const [to, setTo] = useState<Status>(targets[0]!);
+  const [reason, setReason] = useState("");
+  const [pieces, setPieces] = useState("");
+  const [dueOn, setDueOn] = useState("");
+  const [answer, setAnswer] = useState("");
+  const [forwardedTo, setForwardedTo] = useState("");
+  const [error, setError] = useState<{ path: string; text: string } | null>(null);
+  const target = targets.includes(to) ? to : targets[0]!;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const missingPieces = pieces
+      .split("\n")
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (target === "incomplete" && missingPieces.length === 0)
+      return setError({ path: "action.missingPieces", text: A.missingPiecesRequired });
+    if (target === "answered" && !answer.trim())
+      return setError({ path: "action.answer", text: A.answerRequired });
+    if (target === "forwarded" && !forwardedTo.trim())
+      return setError({ path: "action.forwardedTo", text: A.forwardRequired });
+    setError(null);
+    const ok = await actions.add([
+      actions.event("status", {
+        from: r.status,
+        to: target,
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+        ...(target === "incomplete" ? { missingPieces, ...(dueOn ? { piecesDueOn: dueOn } : {}) } : {}),
+        ...(target === "answered" ? { answer: answer.trim() } : {}),
+        ...(target === "forwarded" ? { forwardedTo: forwardedTo.trim() } : {}),
+      }),
+    ]);
+    if (ok) for (const clear of [setReason, setPieces, setDueOn, setAnswer, setForwardedTo]) clear("");
+  }
+  const err = (path: string) => (error?.path === path ? error.text : undefined);
+
+  return (
+    <form onSubmit={submit} className="action" aria-labelledby="status-form-title" noValidate>
+      <h3 id="status-form-title">{A.status}</h3>
+      <div className="field">
+        <label htmlFor="action-status">{A.statusTo}</label>
+        <select id="action-status" value={target} onChange={(e) => setTo(e.target.value as Status)}>
+          {targets.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABELS[s]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {target === "incomplete" && (
+        <>
+          <TextField
+            path="action.missingPieces"
+            label={A.missingPieces}
+            multiline
+            required
+            value={pieces}
+            onChange={setPieces}
+            error={err("action.missingPieces")}
+          />
+          <TextField
+            path="action.piecesDueOn"
+            label={A.piecesDueOn}
+            value={dueOn}
+            onChange={setDueOn}
+            input={{ type: "date" }}
+          />
+        </>
+      )}
+      {target === "answered" && (
+        <TextField
+          path="action.answer"
+          label={A.answer}
+          multiline
+          required
+          value={answer}
+          onChange={setAnswer}
+          error={err("action.answer")}
+        />
+      )}
+      {target === "forwarded" && (
+        <TextField
+          path="action.forwardedTo"
+          label={A.forwardedTo}
+          required
+          value={forwardedTo}
+          onChange={setForwardedTo}
+          error={err("action.forwardedTo")}
+        />
+      )}
+      <TextField
+        path="action.reason"
+        label={A.reason}
+        value={reason}
+        onChange={setReason}
+        input={{ maxLength: 500 }}
+      />
+      <button type="submit">{A.statusSubmit}</button>
+    </form>
+  );
+}
+
+function AssignForm({ request: r, actions }: { request: GuichetRequest; actions: Actions }) {
+  const { catalogue } = useWorkstation();
+  const [service, setService] = useState(r.service);
+  const [assignee, setAssignee] = useState(r.assignee);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    await actions.add([actions.event("assigned", { service, assignee: assignee.trim() })]);
+  }
+  return (
+    <form onSubmit={submit} className="action" aria-labelledby="assign-form-title">
+      <h3 id="assign-form-title">{A.assign}</h3>
+      <div className="field">
+        <label htmlFor="action-service">{A.assignService}</label>
+        <select id="action-service" value={service} onChange={(e) => setService(e.target.value)}>
+          {catalogue.services.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <TextField
+        path="action.assignee"
+        label={A.assignee}
+        value={assignee}
+        onChange={setAssignee}
+        input={{ maxLength: 80 }}
+      />
+      <button type="submit">{A.assignSubmit}</button>
+    </form>
+  );
+}
+
+function NoteForm({ actions }: { actions: Actions }) {
+  const [text, setText] = useState("");
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!text.trim()) return;
+    if (await actions.add([actions.event("note", { text: text.trim() })])) setText("");
+  }
+  return (
+    <form onSubmit={submit} className="action" aria-labelledby="note-form-title">
+      <h3 id="note-form-title">{A.note}</h3>
+      <TextField path="action.note" label={A.noteText} multiline value={text} onChange={setText} />
+      <button type="submit">{A.noteSubmit}</button>
+    </form>
+  );
+}
+
+/** Two requests for the same thing: each gets a duplicate_linked event naming the other. */
+function LinkForm({ request: r, actions }: { request: GuichetRequest; actions: Actions }) {
+  const { data } = useWorkstation();
+  const [input, setInput] = useState("");
+  const [error, setError] = useState<string | undefined>();
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const parsed = parseTrackingNumber(input);
+    if (!parsed.ok) return setError(parsed.error);
+    if (parsed.compact === r.id) return setError(A.linkSelf);
+    if (!(await data.repo.get(parsed.compact))) return setError(A.linkUnknown);
+    setError(undefined);
+    const here = await actions.add([actions.event("duplicate_linked", { otherId: parsed.compact })]);
+    if (here) await actions.add([actions.event("duplicate_linked", { otherId: r.id })], parsed.compact);
+    setInput("");
+  }
+  return (
+    <form onSubmit={submit} className="action" aria-labelledby="link-form-title" noValidate>
+      <h3 id="link-form-title">{A.link}</h3>
+      <TextField
+        path="action.link"
+        label={A.linkTracking}
+        value={input}
+        onChange={setInput}
+        error={error}
+        input={{ autoComplete: "off" }}
+      />
+      <button type="submit">{A.linkSubmit}</button>
+    </form>
+  );
+}

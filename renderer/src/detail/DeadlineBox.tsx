@@ -1,0 +1,26 @@
+import { parisDate } from "../../../domain/history";
+import type { GuichetRequest } from "../../../domain/request";
+import { useWorkstation } from "../app/app-context";
+import { deadlineView } from "../data/deadline-view";
+import { formatDay } from "../format";
+import { fr } from "../i18n/fr";
+
+export function DeadlineBox({ request: r }: { request: GuichetRequest }) {
+  const { commune } = useWorkstation();
+  const dv = deadlineView(r, parisDate(new Date().toISOString()), commune.risk);
+  let text: string;
+  if (r.rule.kind === "none") text = fr.detail.deadlineNone;
+  else if (!dv.dueOn) text = r.status === "incomplete" ? fr.detail.deadlineStopped : fr.detail.deadlineNone;
+  else {
+    const outcome = r.outcome === "acceptance" ? fr.detail.acceptance : fr.detail.rejection;
+    text = `${fr.detail.deadlineDue(outcome, formatDay(dv.dueOn))} — ${fr.detail.daysLeft(dv.daysLeft ?? 0)}`;
+  }
+  return (
+    <section className={`deadline risk-${dv.risk}`} aria-labelledby="deadline-title">
+      <h2 id="deadline-title">{fr.detail.deadline}</h2>
+      <p data-testid="deadline">
+        {text} <span className="badge">{fr.detail.risk[dv.risk]}</span>
+      </p>
+    </section>
+  );
+}

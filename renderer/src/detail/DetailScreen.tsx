@@ -1,0 +1,161 @@
+import { useQuery } from "@tanstack/react-query";
+import { Fragment, useState } from "react";
+import { map } from "rxjs";
+import { CHANNEL_LABELS } from "../../../domain/channels";
+import { STATUS_LABELS } from "../../../domain/workflow";
+import type { Rejection } from "../../db/request-rx-schema";
+import { AcknowledgementView } from "../acknowledgement/AcknowledgementView";
+import { ackFor } from "../acknowledgement/build-ack";
+import { PrintArButton } from "../acknowledgement/PrintArButton";
+import { useWorkstation } from "../app/app-context";
+import { ScreenTitle } from "../app/ScreenTitle";
+import { localAttachmentIds } from "../data/attachments";
+import { useObservable } from "../data/use-observable";
+import { displayTracking, formatDateTime, formatDay, formatNumber } from "../format";
+import { fr } from "../i18n/fr";
+import { ActionsPanel } from "./ActionsPanel";
+import { CorrectionForm } from "./CorrectionForm";
+import { DeadlineBox } from "./DeadlineBox";
+import { Timeline } from "./Timeline";
+
+const D = fr.detail;
+
+export function DetailScreen({ id }: { id: string }) {
+  const ws = useWorkstation();
+  const { data, catalogue, commune } = ws;
+  const request = useQuery({ queryKey: ["requests", "one", id], queryFn: () => data.repo.get(id) });
+  const files = useQuery({
+    queryKey: ["requests", "files", id],
+    queryFn: () => localAttachmentIds(data, id),
+  });
+  const rejection = useObservable<Rejection | null>(
+    () => data.db.rejections.findOne(id).$.pipe(map((d) => (d ? (d.toJSON() as Rejection) : null))),
+    [data, id],
+    null,
+  );
+  const [correcting, setCorrecting] = useState(false);
+  const r = request.data;
+  if (!r) return <p role="status">{request.isFetched ? D.notFound(id) : fr.app.loading}</p>;
+  const demarche = catalogue.demarches.find((d) => d.id === r.demarche);
+  const service = catalogue.services.find((s) => s.id === r.service)?.name ?? r.service;
+  const ar = ackFor(r, catalogue, commune);
+  const fieldLabel = (key: string) => demarche?.fields.find((f) => f.key === key)?.label ?? key;
+  const fieldValue = (key: string, v: string | number | boolean) => {
+    const def = demarche?.fields.find((f) => f.key === key);
+    if (typeof v === "boolean") return v ? fr.common.yes : fr.common.no;
+    if (def?.kind === "select") return def.options?.find((o) => o.value === v)?.label ?? String(v);
+    if (def?.kind === "date") return formatDay(String(v));
+    return String(v);
+  };
+  const c = r.citizen;
+
+  return (
+    <>
+      <div className="no-print">
+        <ScreenTitle>
+          <span className="tracking" data-testid="detail-tracking">
+            {displayTracking(r.id)}
+          </span>{" "}
+          — {demarche?.label ?? r.demarche}
+        </ScreenTitle>
+        {rejection && (
+          <div className="rejected-banner" role="alert">
+            <p>{D.rejectedBanner(rejection.reason)}</p>
+            {demarche && !correcting && (
+              <button type="button" onClick={() => setCorrecting(true)}>
+                {D.correct}
+              </button>
+            )}
+          </div>
+        )}
+        {correcting && demarche && (
+          <CorrectionForm request={r} demarche={demarche} onDone={() => setCorrecting(false)} />
+        )}
+        {r.sensitive && <p className="warning">{D.sensitive}</p>}
+        <section aria-labelledby="content-title">
+          <h2 id="content-title">{D.content}</h2>
+          <dl className="facts" data-testid="detail-facts">
+            <dt>{fr.newRequest.subject}</dt>
+            <dd>{r.subject}</dd>
+            <dt>{D.status}</dt>
+            <dd data-testid="detail-status">{STATUS_LABELS[r.status]}</dd>
+            <dt>{D.receivedAt}</dt>
+            <dd>{formatDateTime(r.receivedAt)}</dd>
+            {r.postmarkOn && (
+              <>
+                <dt>{D.postmark}</dt>
+                <dd>{formatDay(r.postmarkOn)}</dd>
+              </>
+            )}
+            <dt>{D.channel}</dt>
+            <dd>{CHANNEL_LABELS[r.channel]}</dd>
+            <dt>{D.service}</dt>
+            <dd>{service}</dd>
+            <dt>{D.assignee}</dt>
+            <dd>{r.assignee || D.nobody}</dd>
+            <dt>{D.citizen}</dt>
+            <dd data-testid="detail-citizen">
+              {c.firstName} {c.lastName}
+              {c.phone && <> · {c.phone}</>}
+              {c.email && <> · {c.email}</>}
+              {c.address && (
+                <>
+                  {" "}
+                  · {c.address.line}, {c.address.postcode} {c.address.city}
+                </>
+              )}
+            </dd>
+            {r.filedBy && (
+              <>
+                <dt>{D.filedBy}</dt>
+                <dd>
+                  {r.filedBy.name} ({r.filedBy.relation})
+                </dd>
+              </>
+            )}
+            {r.location?.address && (
+              <>
+                <dt>{D.location}</dt>
+                <dd>{r.location.address}</dd>
+              </>
+            )}
+            {Object.entries(r.fields).map(([k, v]) => (
+              <Fragment key={k}>
+                <dt>{fieldLabel(k)}</dt>
+                <dd>{fieldValue(k, v)}</dd>
+              </Fragment>
+            ))}
+            <dt>{D.attachments}</dt>
+            <dd>
+              {r.attachments.length === 0
+                ? D.noAttachments
+                : r.attachments.map((a) => (
+                    <span key={a.id} className="attachment">
+                      {a.name} ({formatNumber(Math.ceil(a.size / 1024))} Ko){" "}
+                      {files.data?.has(a.id) ? D.attachmentsLocal : D.attachmentsElsewhere}
+                    </span>
+                  ))}
+            </dd>
+            <dt>{D.createdBy}</dt>
+            <dd>
+              {r.createdBy} ({r.workstation})
+            </dd>
+          </dl>
+        </section>
+        <DeadlineBox request={r} />
+        <ActionsPanel request={r} />
+        <Timeline request={r} />
+        {ar.kind === "ok" && (
+          <p className="buttons">
+            <PrintArButton request={r} ack={ar.ack} />
+          </p>
+        )}
+      </div>
+      {ar.kind === "ok" && (
+        <div className="print-only">
+          <AcknowledgementView ack={ar.ack} commune={commune} />
+        </div>
+      )}
+    </>
+  );
+}

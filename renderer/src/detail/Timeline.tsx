@@ -1,0 +1,97 @@
+import { sortEvents } from "../../../domain/history";
+import type { GuichetRequest, RequestEvent } from "../../../domain/request";
+import { STATUS_LABELS } from "../../../domain/workflow";
+import { useWorkstation } from "../app/app-context";
+import { displayTracking, formatDateTime, formatDay } from "../format";
+import { fr } from "../i18n/fr";
+
+const E = fr.events;
+
+/** Full history: who, when, from which workstation, what changed. Free text stays text. */
+export function Timeline({ request }: { request: GuichetRequest }) {
+  const { catalogue } = useWorkstation();
+  const serviceName = (id: string) => catalogue.services.find((s) => s.id === id)?.name ?? id;
+  return (
+    <section aria-labelledby="history-title">
+      <h2 id="history-title">{fr.detail.history}</h2>
+      <ol className="timeline" data-testid="timeline">
+        {sortEvents(request.events).map((e) => (
+          <li key={e.id}>
+            <p className="when">
+              <time dateTime={e.at}>{formatDateTime(e.at)}</time> — {E.by(e.by, e.workstation)}
+            </p>
+            <p className="what">{eventSummary(e, serviceName)}</p>
+            <Details event={e} />
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function eventSummary(e: RequestEvent, serviceName: (id: string) => string): string {
+  switch (e.kind) {
+    case "created":
+      return E.created(serviceName(e.service));
+    case "status":
+      return E.status(STATUS_LABELS[e.from], STATUS_LABELS[e.to]);
+    case "assigned":
+      return E.assigned(serviceName(e.service), e.assignee);
+    case "note":
+      return E.note;
+    case "ar_sent":
+      return E.arSent(e.via);
+    case "registration_sent":
+      return E.registrationSent;
+    case "implicit_decision":
+      return E.implicit(
+        e.outcome === "acceptance" ? fr.detail.acceptance : fr.detail.rejection,
+        formatDay(e.dueOn),
+      );
+    case "deadline_flagged":
+      return E.deadlineFlagged(formatDay(e.dueOn));
+    case "duplicate_linked":
+      return E.duplicate(displayTracking(e.otherId));
+    case "anonymised":
+      return E.anonymised;
+  }
+}
+
+function Details({ event: e }: { event: RequestEvent }) {
+  if (e.kind === "note") return <p className="note-text">{e.text}</p>;
+  if (e.kind !== "status") return null;
+  return (
+    <dl className="event-details">
+      {e.reason && (
+        <>
+          <dt>{E.reason}</dt>
+          <dd>{e.reason}</dd>
+        </>
+      )}
+      {e.missingPieces && e.missingPieces.length > 0 && (
+        <>
+          <dt>{E.missing}</dt>
+          <dd>{e.missingPieces.join(" ; ")}</dd>
+        </>
+      )}
+      {e.piecesDueOn && (
+        <>
+          <dt>{E.dueOn}</dt>
+          <dd>{formatDay(e.piecesDueOn)}</dd>
+        </>
+      )}
+      {e.answer && (
+        <>
+          <dt>{E.answer}</dt>
+          <dd className="note-text">{e.answer}</dd>
+        </>
+      )}
+      {e.forwardedTo && (
+        <>
+          <dt>{E.forwardedTo}</dt>
+          <dd>{e.forwardedTo}</dd>
+        </>
+      )}
+    </dl>
+  );
+}

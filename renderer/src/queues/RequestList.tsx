@@ -1,0 +1,119 @@
+// biome-ignore-all lint/a11y/useSemanticElements: virtualised rows are absolutely positioned divs; ARIA table roles carry the semantics that <table> layout cannot keep here
+// biome-ignore-all lint/a11y/useFocusableInteractive: rows and cells of a (non-grid) ARIA table are not focusable; the link in each row is
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef } from "react";
+import type { GuichetRequest } from "../../../domain/request";
+import { useWorkstation } from "../app/app-context";
+import { type Cursor, countIndexed, fetchPage, type IndexedQuery } from "../data/indexed-query";
+import { fr } from "../i18n/fr";
+import { RequestRow, RequestRowHeader } from "./RequestRow";
+
+export const PAGE_SIZE = 50;
+const ROW_HEIGHT = 44;
+
+/**
+ * A list of any length: pages of 50 read by keyset as the agent scrolls, and only the rows on
+ * screen in the DOM (@tanstack/react-virtual), so 100,000 local requests scroll like 50.
+ */
+export function RequestList({
+  queryKey,
+  query,
+  label,
+}: {
+  queryKey: unknown[];
+  query: IndexedQuery;
+  label: string;
+}) {
+  const { data } = useWorkstation();
+  const pages = useInfiniteQuery({
+    queryKey: ["requests", "list", ...queryKey],
+    queryFn: ({ pageParam }) => fetchPage(data, query, pageParam, PAGE_SIZE),
+    initialPageParam: null as Cursor | null,
+    getNextPageParam: (last) => last.next,
+  });
+  // Counted once the first page is there: the rows come first, on one thread.
+  const count = useQuery({
+    queryKey: ["requests", "count", ...queryKey],
+    queryFn: () => countIndexed(data, query),
+    enabled: pages.isFetched,
+  });
+  const rows: GuichetRequest[] = pages.data?.pages.flatMap((p) => p.rows) ?? [];
+  const more = pages.hasNextPage;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({
+    count: rows.length + (more ? 1 : 0),
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    // Rows render with the data, not one ResizeObserver round later (a frame): the real size follows.
+    initialRect: { width: 1000, height: 600 },
+  });
+  const items = virtual.getVirtualItems();
+  const lastIndex = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    if (more && !pages.isFetchingNextPage && lastIndex >= rows.length - 1) void pages.fetchNextPage();
+  }, [more, pages.isFetchingNextPage, lastIndex, rows.length, pages.fetchNextPage]);
+
+  const total = count.data;
+  const summary =
+    total !== undefined
+      ? fr.queues.count(total)
+      : more
+        ? fr.queues.countAtLeast(rows.length)
+        : fr.queues.count(rows.length);
+
+  if (pages.isError)
+    return (
+      <p className="error" role="alert">
+        {fr.queues.loadError(String(pages.error))}
+      </p>
+    );
+  if (pages.isFetched && rows.length === 0) return <p data-testid="queue-empty">{fr.queues.empty}</p>;
+  return (
+    <>
+      <p className="count" data-testid="queue-count">
+        {pages.isFetched ? summary : fr.app.loading}
+      </p>
+      <div
+        role="table"
+        aria-label={label}
+        aria-rowcount={total !== undefined ? total + 1 : -1}
+        className="request-table"
+      >
+        <RequestRowHeader />
+        {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+        <div ref={scroller} className="request-scroll" tabIndex={0} role="rowgroup" aria-label={label}>
+          <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+            {items.map((item) => {
+              const r = rows[item.index];
+              return (
+                <div
+                  key={r?.id ?? "more"}
+                  className="vrow"
+                  style={{
+                    position: "absolute",
+                    top: 0,
+                    left: 0,
+                    right: 0,
+                    height: item.size,
+                    transform: `translateY(${item.start}px)`,
+                  }}
+                >
+                  {r ? (
+                    <RequestRow request={r} rowIndex={item.index + 2} />
+                  ) : (
+                    <div role="row" aria-rowindex={item.index + 2}>
+                      <span role="cell">{fr.queues.loadingMore}</span>
+                    </div>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,55 @@
+// biome-ignore-all lint/a11y/useSemanticElements: virtualised rows are absolutely positioned divs; ARIA table roles carry the semantics that <table> layout cannot keep here
+// biome-ignore-all lint/a11y/useFocusableInteractive: rows and cells of a (non-grid) ARIA table are not focusable; the link in each row is
+import { CHANNEL_LABELS } from "../../../domain/channels";
+import { parisDate } from "../../../domain/history";
+import type { GuichetRequest } from "../../../domain/request";
+import { STATUS_LABELS } from "../../../domain/workflow";
+import { useWorkstation } from "../app/app-context";
+import { href } from "../app/routes";
+import { deadlineView } from "../data/deadline-view";
+import { displayTracking, formatDay } from "../format";
+import { fr } from "../i18n/fr";
+
+const C = fr.queues.columns;
+
+export function RequestRowHeader() {
+  return (
+    <div role="rowgroup" className="thead">
+      <div role="row" aria-rowindex={1} className="row-grid">
+        {[C.tracking, C.received, C.channel, C.demarche, C.citizen, C.service, C.status, C.due].map((c) => (
+          <span role="columnheader" key={c}>
+            {c}
+          </span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** One request in a queue; everything citizen-typed is a text node. */
+export function RequestRow({ request: r, rowIndex }: { request: GuichetRequest; rowIndex: number }) {
+  const { catalogue, commune } = useWorkstation();
+  const demarche = catalogue.demarches.find((d) => d.id === r.demarche)?.label ?? r.demarche;
+  const service = catalogue.services.find((s) => s.id === r.service)?.name ?? r.service;
+  const dv = deadlineView(r, parisDate(new Date().toISOString()), commune.risk);
+  return (
+    <div role="row" aria-rowindex={rowIndex} className="row-grid" data-testid="queue-row" data-id={r.id}>
+      <span role="cell">
+        <a href={href({ name: "request", id: r.id })} className="tracking">
+          {displayTracking(r.id)}
+        </a>
+      </span>
+      <span role="cell">{formatDay(r.receivedOn)}</span>
+      <span role="cell">{CHANNEL_LABELS[r.channel]}</span>
+      <span role="cell">{demarche}</span>
+      <span role="cell" className="citizen">
+        {r.citizen.lastName} {r.citizen.firstName}
+      </span>
+      <span role="cell">{service}</span>
+      <span role="cell">{STATUS_LABELS[r.status]}</span>
+      <span role="cell" className={`risk risk-${dv.risk}`}>
+        {dv.dueOn ? `${formatDay(dv.dueOn)} (${fr.detail.daysLeft(dv.daysLeft ?? 0)})` : fr.queues.noDue}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,227 @@
+import { type FormEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
+import type { Demarche } from "../../../domain/catalogue";
+import { CHANNEL_LABELS } from "../../../domain/channels";
+import type { GuichetRequest } from "../../../domain/request";
+import type { FieldIssue } from "../../../domain/zod-fr";
+import { useWorkstation } from "../app/app-context";
+import { navigate } from "../app/routes";
+import { ScreenTitle } from "../app/ScreenTitle";
+import { makeEvent } from "../data/events";
+import { fr } from "../i18n/fr";
+import { AttachmentsField } from "./AttachmentsField";
+import { ChannelPicker } from "./ChannelPicker";
+import { CitizenSection } from "./CitizenSection";
+import { DemarcheFields } from "./DemarcheFields";
+import { DemarchePicker } from "./DemarchePicker";
+import { DuplicateSuggestions } from "./DuplicateSuggestions";
+import { ErrorSummary } from "./ErrorSummary";
+import { emptyForm, type FormState, hasPlaceField, placeOf } from "./form-state";
+import { saveNewRequest } from "./save-request";
+import { TextField } from "./TextField";
+
+/** One flow for every door: channel, démarche, citizen, the démarche's fields, then Ctrl+Enter. */
+export function NewRequestScreen() {
+  const ws = useWorkstation();
+  const [form, setForm] = useState<FormState>(() => emptyForm(ws.prefs.defaultChannel));
+  const [issues, setIssues] = useState<FieldIssue[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const demarche = useMemo(
+    () => ws.catalogue.demarches.find((d) => d.id === form.demarcheId),
+    [ws.catalogue, form.demarcheId],
+  );
+  const errors = useMemo(() => {
+    const out: Record<string, string> = {};
+    for (const i of issues) out[i.field] ??= i.message;
+    return out;
+  }, [issues]);
+
+  useEffect(() => {
+    document.getElementById(`channel-${ws.prefs.defaultChannel}`)?.focus();
+  }, [ws.prefs.defaultChannel]);
+
+  const patch = (p: Partial<FormState>) => setForm((f) => ({ ...f, ...p }));
+
+  async function save() {
+    if (busy) return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      const res = await saveNewRequest(ws, form, demarche);
+      if (res.ok) {
+        navigate({ name: "saved", id: res.request.id });
+        return;
+      }
+      setIssues(res.issues);
+      requestAnimationFrame(() => document.getElementById("error-summary")?.focus());
+    } catch (err) {
+      setFailure(fr.newRequest.saveError((err as Error).message));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function link(r: GuichetRequest) {
+    const who = `${form.citizen.firstName} ${form.citizen.lastName}`.trim() || r.citizen.lastName;
+    const text = fr.newRequest.linkNote(
+      CHANNEL_LABELS[form.channel],
+      who,
+      form.subject.trim() || demarche?.label || "",
+    );
+    await ws.data.repo.addEvents(r.id, [
+      makeEvent({ username: ws.session.username, workstation: ws.workstationCode ?? "100" }, "note", {
+        text,
+      }),
+    ]);
+    navigate({ name: "request", id: r.id });
+  }
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    void save();
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLFormElement>) {
+    if (e.key !== "Enter") return;
+    if (e.ctrlKey || e.metaKey) {
+      e.preventDefault();
+      void save();
+      return;
+    }
+    // Enter in a one-line field must not save a half-typed request: only Ctrl+Enter or the button do.
+    const t = e.target as HTMLElement;
+    if (t.tagName === "INPUT" && (t as HTMLInputElement).type !== "submit") e.preventDefault();
+  }
+
+  const selectDemarche = (d: Demarche | undefined) =>
+    setForm((f) => ({
+      ...f,
+      demarcheId: d?.id ?? "",
+      subject: f.subject === currentLabel(f) ? (d?.label ?? "") : f.subject,
+    }));
+  const currentLabel = (f: FormState) =>
+    ws.catalogue.demarches.find((d) => d.id === f.demarcheId)?.label ?? "";
+
+  return (
+    <>
+      <ScreenTitle focus={false}>{fr.newRequest.title}</ScreenTitle>
+      {!ws.workstationCode && (
+        <p className="warning" role="alert">
+          {fr.newRequest.noWorkstationCode}
+        </p>
+      )}
+      <ErrorSummary issues={issues} />
+      {failure && (
+        <p className="error" role="alert">
+          {failure}
+        </p>
+      )}
+      <form ref={formRef} noValidate onSubmit={onSubmit} onKeyDown={onKeyDown} className="new-request">
+        <ChannelPicker value={form.channel} onChange={(channel) => patch({ channel })} />
+        <DemarchePicker
+          catalogue={ws.catalogue}
+          selected={demarche}
+          onSelect={selectDemarche}
+          error={errors.demarche}
+        />
+        <TextField
+          path="subject"
+          label={fr.newRequest.subject}
+          value={form.subject}
+          onChange={(subject) => patch({ subject })}
+          error={errors.subject}
+          input={{ maxLength: 200 }}
+        />
+        <CitizenSection value={form.citizen} onChange={(citizen) => patch({ citizen })} errors={errors} />
+        <DuplicateSuggestions
+          demarche={demarche}
+          lastName={form.citizen.lastName}
+          firstName={form.citizen.firstName}
+          place={placeOf(form, demarche)}
+          onLink={link}
+        />
+        {demarche && (
+          <DemarcheFields
+            demarche={demarche}
+            values={form.fields}
+            onChange={(key, value) => setForm((f) => ({ ...f, fields: { ...f.fields, [key]: value } }))}
+            errors={errors}
+          />
+        )}
+        {demarche?.needsLocation && !hasPlaceField(demarche) && (
+          <TextField
+            path="location.address"
+            label={fr.newRequest.location}
+            required
+            value={form.place}
+            onChange={(place) => patch({ place })}
+            error={errors["location.address"]}
+          />
+        )}
+        {form.channel === "courrier" && (
+          <fieldset>
+            <legend>{fr.newRequest.postalTitle}</legend>
+            <div className="row">
+              <TextField
+                path="postmarkOn"
+                label={fr.newRequest.postmarkOn}
+                value={form.postmarkOn}
+                onChange={(postmarkOn) => patch({ postmarkOn })}
+                error={errors.postmarkOn}
+                input={{ type: "date" }}
+              />
+              <TextField
+                path="receivedOn"
+                label={fr.newRequest.receivedOn}
+                required
+                value={form.receivedOn}
+                onChange={(receivedOn) => patch({ receivedOn })}
+                error={errors.receivedOn}
+                input={{ type: "date" }}
+              />
+            </div>
+          </fieldset>
+        )}
+        <fieldset>
+          <legend>{fr.newRequest.filedByToggle}</legend>
+          <div className="field checkbox">
+            <input
+              id="filed-by-on"
+              type="checkbox"
+              checked={form.filedBy.on}
+              onChange={(e) => patch({ filedBy: { ...form.filedBy, on: e.target.checked } })}
+            />
+            <label htmlFor="filed-by-on">{fr.newRequest.filedByToggle}</label>
+          </div>
+          {form.filedBy.on && (
+            <div className="row">
+              <TextField
+                path="filedBy.name"
+                label={fr.newRequest.filedByName}
+                required
+                value={form.filedBy.name}
+                onChange={(name) => patch({ filedBy: { ...form.filedBy, name } })}
+                error={errors["filedBy.name"]}
+              />
+              <TextField
+                path="filedBy.relation"
+                label={fr.newRequest.filedByRelation}
+                required
+                value={form.filedBy.relation}
+                onChange={(relation) => patch({ filedBy: { ...form.filedBy, relation } })}
+                error={errors["filedBy.relation"]}
+              />
+            </div>
+          )}
+        </fieldset>
+        <AttachmentsField value={form.attachments} onChange={(attachments) => patch({ attachments })} />
+        <div className="buttons">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? fr.newRequest.saving : fr.newRequest.save} <kbd>Ctrl+Entrée</kbd>
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+import { useQuery } from "@tanstack/react-query";
+import { AcknowledgementView } from "../acknowledgement/AcknowledgementView";
+import { ackFor } from "../acknowledgement/build-ack";
+import { PrintArButton } from "../acknowledgement/PrintArButton";
+import { useWorkstation } from "../app/app-context";
+import { href } from "../app/routes";
+import { ScreenTitle } from "../app/ScreenTitle";
+import { displayTracking } from "../format";
+import { fr } from "../i18n/fr";
+
+/** Right after saving: the number to give the citizen and the AR, ready to print. */
+export function SavedScreen({ id }: { id: string }) {
+  const ws = useWorkstation();
+  const request = useQuery({ queryKey: ["requests", "one", id], queryFn: () => ws.data.repo.get(id) });
+  const r = request.data;
+  if (!r) return <p>{request.isFetched ? fr.detail.notFound(id) : fr.app.loading}</p>;
+  const ar = ackFor(r, ws.catalogue, ws.commune);
+  return (
+    <>
+      <div className="no-print">
+        <ScreenTitle>{fr.saved.title}</ScreenTitle>
+        <p className="tracking-box">
+          {fr.saved.tracking} :{" "}
+          <strong className="tracking" data-testid="tracking-number">
+            {displayTracking(r.tracking)}
+          </strong>
+        </p>
+        <p className="help">{fr.saved.trackingHelp}</p>
+        <p>{fr.saved.savedLocally}</p>
+        <p className="buttons">
+          {ar.kind === "ok" && <PrintArButton request={r} ack={ar.ack} />}
+          <a href={href({ name: "new" })} className="button">
+            {fr.saved.another} <kbd>Alt+N</kbd>
+          </a>
+          <a href={href({ name: "request", id: r.id })} className="button">
+            {fr.saved.openDetail}
+          </a>
+        </p>
+        {ar.kind === "not_owed" && <p>{fr.saved.noArOwed}</p>}
+        {ar.kind === "unavailable" && <p className="warning">{`${fr.saved.arPending} (${ar.reason})`}</p>}
+      </div>
+      {ar.kind === "ok" && <AcknowledgementView ack={ar.ack} commune={ws.commune} />}
+    </>
+  );
+}

@@ -1,0 +1,94 @@
+import { rolesFromCouch } from "../../../domain/roles";
+import { fr } from "../i18n/fr";
+import {
+  ApiError,
+  ApiUnreachable,
+  type Credentials,
+  couchSession,
+  fetchWorkstationConfig,
+  registerWorkstation,
+} from "../settings/server-api";
+import { type Settings, workstationCodeFor } from "../settings/settings-store";
+import { checkOffline, rememberAccount } from "./offline-accounts";
+import { COUNTER_ROLES, type Session } from "./session";
+
+export type LoginResult =
+  | { ok: true; session: Session; settings: Settings; notice?: string }
+  | { ok: false; error: string };
+
+const LOCKED = /lock|bloqu/i;
+
+function refusal(err: unknown): string | null {
+  if (!(err instanceof ApiError)) return null;
+  if (err.status === 401) return fr.login.badCredentials;
+  if (err.status === 403 && LOCKED.test(err.reason)) return fr.login.locked;
+  if (err.status === 403) return fr.login.noAccess;
+  if (err.status === 429) return fr.login.locked;
+  return fr.login.serverError(`${err.status} ${err.reason}`);
+}
+
+/**
+ * Online first: the server checks the password (CouchDB's _session, roles from its userCtx), hands
+ * the commune's configuration and, once, this workstation's code. When the server cannot be
+ * reached, an account that logged in here before is checked against its local PBKDF2 hash.
+ */
+export async function login(settings: Settings, creds: Credentials): Promise<LoginResult> {
+  if (!settings.serverUrl) return { ok: false, error: fr.login.notConfigured };
+  try {
+    // CouchDB first when its address is known: only it says "locked" (the API just says 401).
+    const known = settings.config?.couchUrl;
+    let who = known ? await couchSession(known, creds) : undefined;
+    const config = await fetchWorkstationConfig(settings.serverUrl, creds);
+    if (!who || config.couchUrl !== known) who = await couchSession(config.couchUrl, creds);
+    if (!who.userCtx?.name) return { ok: false, error: fr.login.badCredentials };
+    const roles = rolesFromCouch(who.userCtx.roles);
+    if (!roles.some((r) => COUNTER_ROLES.includes(r))) return { ok: false, error: fr.login.noAccess };
+    let next: Settings = { ...settings, config };
+    if (!workstationCodeFor(next)) {
+      try {
+        const code = await registerWorkstation(
+          settings.serverUrl,
+          creds,
+          settings.workstationName || "Poste",
+        );
+        next = { ...next, workstationCode: code, codeServer: settings.serverUrl };
+      } catch (err) {
+        return { ok: false, error: fr.login.registerFailed((err as Error).message) };
+      }
+    }
+    await rememberAccount(who.userCtx.name, creds.password, roles, who.userCtx.roles);
+    const session: Session = {
+      username: who.userCtx.name,
+      password: creds.password,
+      roles,
+      couchRoles: who.userCtx.roles,
+      offline: false,
+    };
+    return { ok: true, session, settings: next };
+  } catch (err) {
+    const refused = refusal(err);
+    if (refused) return { ok: false, error: refused };
+    if (!(err instanceof ApiUnreachable) && !(err instanceof TypeError)) {
+      return { ok: false, error: fr.login.serverError((err as Error).message) };
+    }
+  }
+  const local = await checkOffline(creds.username, creds.password);
+  if (!local.ok)
+    return {
+      ok: false,
+      error: local.reason === "unknown" ? fr.login.offlineNoAccount : fr.login.offlineBadPassword,
+    };
+  const { account } = local;
+  return {
+    ok: true,
+    notice: fr.login.offlineOk,
+    settings,
+    session: {
+      username: account.username,
+      password: creds.password,
+      roles: account.roles,
+      couchRoles: account.couchRoles,
+      offline: true,
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import { catalogueSchema } from "../../../domain/catalogue";
+import { communeSchema } from "../../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
+import type { WorkstationConfig } from "./settings-store";
+
+/** The sync-server's JSON API as seen by a workstation (agent Basic auth on every call). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+  ) {
+    super(`${status} ${reason}`);
+  }
+}
+export class ApiUnreachable extends Error {}
+
+export type Credentials = { username: string; password: string };
+
+export function basicAuth({ username, password }: Credentials): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
+}
+
+export async function callJson<T>(url: string, creds: Credentials, init: RequestInit = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      ...init,
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        Authorization: basicAuth(creds),
+      },
+    });
+  } catch (err) {
+    throw new ApiUnreachable((err as Error).message);
+  }
+  // A proxy's "bad gateway" or "unavailable": the server proper was not reached.
+  if (res.status === 502 || res.status === 503 || res.status === 504)
+    throw new ApiUnreachable(`HTTP ${res.status}`);
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    // A proxy's HTML page: the server proper was not reached.
+    if (!res.ok) throw new ApiUnreachable(`HTTP ${res.status}`);
+  }
+  if (!res.ok) {
+    // The sync-server answers { errors: [{ field, message }] }, CouchDB { error, reason }.
+    const first = Array.isArray(body.errors)
+      ? (body.errors[0] as { message?: string } | undefined)
+      : undefined;
+    const reason = String(first?.message ?? body.reason ?? body.error ?? res.statusText);
+    throw new ApiError(res.status, reason);
+  }
+  return body as T;
+}
+
+const trimSlash = (u: string) => u.replace(/\/+$/, "");
+
+export async function fetchWorkstationConfig(
+  serverUrl: string,
+  creds: Credentials,
+): Promise<WorkstationConfig> {
+  const raw = await callJson<Record<string, unknown>>(
+    `${trimSlash(serverUrl)}/api/v1/workstation/config`,
+    creds,
+  );
+  const catalogue = catalogueSchema.safeParse(raw.catalogue);
+  const databases = raw.databases as WorkstationConfig["databases"];
+  return {
+    commune: communeSchema.parse(raw.commune),
+    // A relative couchUrl is relative to the server.
+    couchUrl: trimSlash(new URL(String(raw.couchUrl), `${trimSlash(serverUrl)}/`).toString()),
+    databases,
+    catalogue: catalogue.success ? catalogue.data : DEFAULT_CATALOGUE,
+  };
+}
+
+export async function registerWorkstation(
+  serverUrl: string,
+  creds: Credentials,
+  name: string,
+): Promise<string> {
+  const res = await callJson<{ code: string }>(`${trimSlash(serverUrl)}/api/v1/workstations`, creds, {
+    method: "POST",
+    body: JSON.stringify({ name }),
+  });
+  return res.code;
+}
+
+/** CouchDB's own answer on who this is (roles come from its userCtx). */
+export async function couchSession(couchUrl: string, creds: Credentials) {
+  return callJson<{ ok?: boolean; userCtx?: { name: string | null; roles: string[] } }>(
+    `${trimSlash(couchUrl)}/_session`,
+    creds,
+  );
+}

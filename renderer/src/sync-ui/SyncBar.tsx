@@ -1,0 +1,35 @@
+import { href } from "../app/routes";
+import { formatTime } from "../format";
+import { fr } from "../i18n/fr";
+import type { SyncView } from "./use-replication";
+
+/** Always on screen: online or not, what is waiting, when it last worked, what went wrong. */
+export function SyncBar({ status }: { status: SyncView }) {
+  const state = !status.started ? "connecting" : status.online ? "online" : "offline";
+  const label =
+    state === "connecting" ? fr.sync.connecting : state === "online" ? fr.sync.online : fr.sync.offline;
+  return (
+    <section className={`sync-bar sync-${state}`} aria-label={fr.sync.region}>
+      <p role="status" className="sync-line">
+        <span className="sync-state" data-testid="sync-state">
+          {label}
+        </span>
+        <span data-testid="sync-pending" data-count={status.pending}>
+          {fr.sync.pending(status.pending)}
+        </span>
+        <span>{status.lastSyncAt ? fr.sync.lastSync(formatTime(status.lastSyncAt)) : fr.sync.never}</span>
+        {status.rejected > 0 && (
+          <a href={href({ name: "sync" })} className="sync-rejected" data-testid="sync-rejected">
+            {fr.sync.rejected(status.rejected)}
+          </a>
+        )}
+      </p>
+      {state === "offline" && <p className="sync-hint">{fr.sync.offlineHint}</p>}
+      {status.lastError && state !== "offline" && (
+        <p className="sync-error" role="alert">
+          {status.lastError}
+        </p>
+      )}
+    </section>
+  );
+}

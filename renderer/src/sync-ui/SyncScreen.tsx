@@ -1,0 +1,48 @@
+import { map } from "rxjs";
+import type { Rejection } from "../../db/request-rx-schema";
+import { useWorkstation } from "../app/app-context";
+import { href } from "../app/routes";
+import { ScreenTitle } from "../app/ScreenTitle";
+import { useObservable } from "../data/use-observable";
+import { displayTracking, formatDateTime } from "../format";
+import { fr } from "../i18n/fr";
+
+/** Documents the server refused, with its reason and the way to fix them. */
+export function SyncScreen() {
+  const { data, reSync } = useWorkstation();
+  const rejections = useObservable<Rejection[]>(
+    () => data.db.rejections.find({ sort: [{ id: "asc" }] }).$.pipe(mapJson),
+    [data],
+    [],
+  );
+  return (
+    <>
+      <ScreenTitle>{fr.sync.title}</ScreenTitle>
+      <p>
+        <button type="button" onClick={reSync}>
+          {fr.sync.retryNow}
+        </button>
+      </p>
+      <p>{fr.sync.quickAnswersLocal}</p>
+      <h2>{fr.sync.rejectedTitle}</h2>
+      <p>{fr.sync.rejectedIntro}</p>
+      {rejections.length === 0 ? (
+        <p>{fr.sync.noRejected}</p>
+      ) : (
+        <ul className="rejections">
+          {rejections.map((r) => (
+            <li key={r.id}>
+              <strong>{displayTracking(r.id)}</strong> — {formatDateTime(r.at)}
+              <br />
+              {fr.sync.reason} : <span className="reason">{r.reason}</span>
+              <br />
+              <a href={href({ name: "request", id: r.id })}>{fr.sync.open}</a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+const mapJson = map((docs: { toJSON(): unknown }[]) => docs.map((d) => d.toJSON() as Rejection));

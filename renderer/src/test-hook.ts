@@ -1,0 +1,304 @@
+import type { QueryClient } from "@tanstack/react-query";
+import type { WORKSTATION_CHANNELS } from "../../domain/channels";
+import { DEMO_COMMUNE } from "../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
+import { newRequest } from "../../domain/new-request";
+import type { GuichetRequest } from "../../domain/request";
+import { makeTrackingNumber } from "../../domain/tracking-number";
+import { VALID_SAMPLE_FIELDS } from "./bench-fields";
+import { fetchPage } from "./data/indexed-query";
+import type { LocalData } from "./data/local-database";
+import { planQueue } from "./data/queues";
+import { findByName, findByTracking } from "./data/search";
+
+/**
+ * Bench/test builds only (vite --mode bench; main.tsx imports this module behind
+ * `import.meta.env.MODE === "bench"`, so production builds do not contain it). Seeds the replica
+ * and times reads from inside the page, next to raw IndexedDB floors.
+ */
+const LAST = [
+  "Martin",
+  "Bernard",
+  "Thomas",
+  "Petit",
+  "Robert",
+  "Richard",
+  "Durand",
+  "Dubois",
+  "Moreau",
+  "Laurent",
+  "Simon",
+  "Michel",
+  "Lefèvre",
+  "Leroy",
+  "Roux",
+  "David",
+  "Bertrand",
+  "Morel",
+  "Fournier",
+  "Girard",
+  "Bonnet",
+  "Dupont",
+  "Lambert",
+  "Fontaine",
+  "Rousseau",
+  "Vincent",
+  "Müller",
+  "Faure",
+  "André",
+  "Mercier",
+  "Blanc",
+  "Guérin",
+  "Boyer",
+  "Garnier",
+  "Chevalier",
+  "François",
+  "Legrand",
+  "Gauthier",
+  "García",
+  "Perrin",
+  "Robin",
+  "Clément",
+  "Morin",
+  "Nicolas",
+  "Henry",
+  "Roussel",
+  "Mathieu",
+  "Gautier",
+  "Masson",
+  "Marchand",
+];
+const FIRST = [
+  "Léa",
+  "Hugo",
+  "Chloé",
+  "Louis",
+  "Emma",
+  "Jules",
+  "Inès",
+  "Gabriel",
+  "Manon",
+  "Arthur",
+  "Jade",
+  "Raphaël",
+  "Louise",
+  "Lucas",
+  "Alice",
+  "Adam",
+  "Zoé",
+  "Nathan",
+  "Camille",
+  "Éloïse",
+];
+const SEEDED = [
+  "demande_generale",
+  "aide_restauration_scolaire",
+  "acte_naissance",
+  "inscription_electorale",
+  "signalement_voirie",
+  "inscription_bibliotheque",
+  "attestation_accueil",
+  "occupation_domaine_public",
+  "recensement_citoyen",
+];
+const CHANNELS: (typeof WORKSTATION_CHANNELS)[number][] = [
+  "guichet",
+  "telephone",
+  "courrier",
+  "courriel",
+  "autre",
+];
+
+type Ws = { code: string; commune: string; username: string };
+
+function seedRequest(i: number, ws: Ws, now: number): GuichetRequest {
+  const demarche = DEFAULT_CATALOGUE.demarches.find((d) => d.id === SEEDED[i % SEEDED.length])!;
+  const at = new Date(now - (i % 150) * 86_400_000 - (i % 997) * 60_000).toISOString();
+  const res = newRequest(
+    {
+      demarche: demarche.id,
+      channel: CHANNELS[i % CHANNELS.length],
+      subject: `${demarche.label} n° ${i}`,
+      fields: VALID_SAMPLE_FIELDS[demarche.id] ?? {},
+      citizen: {
+        lastName: LAST[i % LAST.length]!,
+        firstName: FIRST[Math.floor(i / LAST.length) % FIRST.length]!,
+      },
+      ...(demarche.needsLocation ? { location: { address: `${1 + (i % 120)} rue de la République` } } : {}),
+      attachments: [],
+    },
+    {
+      commune: ws.commune,
+      // Codes other than the workstation's own, so the app's sequence is untouched.
+      tracking: makeTrackingNumber(
+        `Z${String.fromCharCode(65 + Math.floor(i / 500_000))}${(Math.floor(i / 50_000) % 10).toString()}`,
+        1 + (i % 50_000),
+      ),
+      demarche,
+      policy: DEMO_COMMUNE.policy,
+      by: ws.username,
+      workstation: ws.code,
+      now: at,
+    },
+  );
+  if (!res.ok) throw new Error(JSON.stringify(res.issues));
+  return res.request;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+function rawDb(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (check()) return resolve();
+    const end = performance.now() + timeoutMs;
+    const obs = new MutationObserver(() => {
+      if (check()) {
+        obs.disconnect();
+        resolve();
+      } else if (performance.now() > end) {
+        obs.disconnect();
+        reject(new Error("timeout"));
+      }
+    });
+    obs.observe(document.body, { childList: true, subtree: true, characterData: true });
+  });
+}
+
+export function installTestHook(dataPromise: Promise<LocalData>, client: QueryClient): void {
+  const clearCaches = async () => {
+    const data = await dataPromise;
+    // RxDB answers a repeated query from its cache: every timed run reads storage.
+    (data.db.requests as unknown as { _queryCache: { _map: Map<string, unknown> } })._queryCache._map.clear();
+    client.removeQueries({ queryKey: ["requests"] });
+  };
+  let raw: IDBDatabase | null = null;
+  const rawRequests = async () => {
+    raw ??= await rawDb(`rxdb-dexie-${(await dataPromise).db.name}--0--requests`);
+    return raw;
+  };
+
+  const hook = {
+    ready: dataPromise.then(() => true),
+    async seed(total: number, batch: number, ws: Ws): Promise<number> {
+      const data = await dataPromise;
+      const now = Date.now();
+      const t0 = performance.now();
+      for (let start = 0; start < total; start += batch) {
+        const docs: GuichetRequest[] = [];
+        for (let i = start; i < Math.min(total, start + batch); i++) docs.push(seedRequest(i, ws, now));
+        await data.repo.bulkInsert(docs);
+      }
+      return performance.now() - t0;
+    },
+    async count(): Promise<number> {
+      return (await dataPromise).db.requests.count().exec();
+    },
+    async stopSync(): Promise<void> {
+      await (
+        window as unknown as { __guichetReplication?: { stop(): Promise<void> } }
+      ).__guichetReplication?.stop();
+    },
+    async sampleIds(n: number): Promise<string[]> {
+      const docs = await (await dataPromise).db.requests
+        .find({ limit: n, skip: 1000, sort: [{ id: "asc" }] })
+        .exec();
+      return docs.map((d) => d.id);
+    },
+    async timeQueue(service: string): Promise<number> {
+      const data = await dataPromise;
+      await clearCaches();
+      const q = planQueue("service", {}, { myService: service, today: "2026-01-01", soonDays: 15 });
+      return timed(() => fetchPage(data, q, null, 50));
+    },
+    async timeTracking(input: string): Promise<number> {
+      const data = await dataPromise;
+      await clearCaches();
+      return timed(async () => {
+        const r = await findByTracking(data, input);
+        if (!r.ok || !r.request) throw new Error(`not found: ${input}`);
+      });
+    },
+    async timeName(text: string): Promise<number> {
+      const data = await dataPromise;
+      await clearCaches();
+      return timed(async () => {
+        if ((await findByName(data, text)).length === 0) throw new Error(`no match: ${text}`);
+      });
+    },
+    async timeGet(id: string): Promise<number> {
+      const data = await dataPromise;
+      await clearCaches();
+      return timed(() => data.repo.get(id));
+    },
+    /** Navigates (hash route) and waits until `selector` is in the DOM: what the agent sees. */
+    async timeScreen(hash: string, selector: string): Promise<number> {
+      await clearCaches();
+      const t0 = performance.now();
+      location.hash = hash;
+      let first = 0;
+      await waitFor(() => {
+        first ||= performance.now();
+        return document.querySelector(selector) !== null;
+      });
+      const t = performance.now();
+      (window as unknown as { __lastScreen: number[] }).__lastScreen = [first - t0, t - first];
+      return t - t0;
+    },
+    /** When the app shell, then the first queue row, appeared (performance.now(), from the navigation). */
+    async coldMarks(): Promise<{ nav: number; rows: number }> {
+      let nav = 0;
+      await waitFor(() => {
+        if (!nav && document.querySelector("nav[aria-label='Navigation principale']"))
+          nav = performance.now();
+        return document.querySelector("[data-testid=queue-row]") !== null;
+      }, 60_000);
+      return { nav, rows: performance.now() };
+    },
+    async floorGet(id: string): Promise<number> {
+      const db = await rawRequests();
+      return timed(
+        () =>
+          new Promise((resolve, reject) => {
+            const req = db.transaction("docs", "readonly").objectStore("docs").get(id);
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          }),
+      );
+    },
+    async floorCursor(service: string, n = 50): Promise<number> {
+      const db = await rawRequests();
+      return timed(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const index = db
+              .transaction("docs", "readonly")
+              .objectStore("docs")
+              .index("[_deleted+open+service+dueOn+id]");
+            const req = index.openCursor(
+              IDBKeyRange.bound(["0", "1", service], ["0", "1", service, "\uffff"]),
+            );
+            let rows = 0;
+            req.onsuccess = () => {
+              const c = req.result;
+              if (c && ++rows < n) c.continue();
+              else resolve();
+            };
+            req.onerror = () => reject(req.error);
+          }),
+      );
+    },
+  };
+  (window as unknown as { __guichetTest: typeof hook }).__guichetTest = hook;
+}

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { couchRole, ROLES, type Role } from "../../domain/roles";
+import { communeRole } from "../couch-roles";
+import { CouchError, type CouchServer } from "../http/couch-db";
+import { HttpError } from "../http/errors";
+
+export type Agent = { name: string; couchRoles: string[]; roles: Role[]; authorization: string };
+
+const STAFF: Role[] = ["agent", "service_agent", "supervisor", "admin"];
+
+// No WWW-Authenticate: Basic, as CouchDB: a browser would pop its own login box over the counter app.
+const unauthorized = (message: string) => new HttpError(401, message);
+
+/**
+ * Agents log in to the API with the same account as to CouchDB: the Basic credentials are checked
+ * by CouchDB itself (`GET /_session`), never stored here. Answers are cached briefly (by a hash
+ * of the header) so a counter's calls do not each cost a password hash on the database server.
+ */
+export class AgentAuth {
+  private readonly cache = new Map<string, { agent: Agent | null; until: number }>();
+
+  constructor(
+    private readonly couch: CouchServer,
+    private readonly commune: string,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async require(req: IncomingMessage, allowed: readonly Role[] = STAFF): Promise<Agent> {
+    const header = req.headers.authorization ?? "";
+    if (!/^Basic [A-Za-z0-9+/=]+$/.test(header))
+      throw unauthorized("Identifiez-vous avec votre compte Guichet.");
+    const key = createHash("sha256").update(header).digest("base64");
+    const now = Date.now();
+    let entry = this.cache.get(key);
+    if (!entry || entry.until < now) {
+      entry = { agent: await this.lookup(header), until: 0 };
+      // Failures are kept a few seconds only: long enough to absorb a retry loop.
+      entry.until = now + (entry.agent ? this.ttlMs : 5_000);
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(key, entry);
+    }
+    const agent = entry.agent;
+    if (!agent) throw unauthorized("Identifiant ou mot de passe refusé.");
+    const member =
+      agent.couchRoles.includes("_admin") || agent.couchRoles.includes(communeRole(this.commune));
+    if (!member || !agent.roles.some((r) => allowed.includes(r))) {
+      throw new HttpError(403, "Votre compte ne permet pas cette action.");
+    }
+    return agent;
+  }
+
+  private async lookup(authorization: string): Promise<Agent | null> {
+    try {
+      const s = await this.couch.session(authorization);
+      if (!s.userCtx.name) return null;
+      const couchRoles = s.userCtx.roles;
+      const roles = ROLES.filter(
+        (r) => couchRoles.includes(couchRole(r)) || (couchRoles.includes("_admin") && r !== "portal"),
+      );
+      return { name: s.userCtx.name, couchRoles, roles, authorization };
+    } catch (e) {
+      if (e instanceof CouchError && (e.status === 401 || e.status === 403)) return null;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import type { IncomingMessage } from "node:http";
+import { badRequest, HttpError, payloadTooLarge, unsupportedMediaType } from "./errors";
+
+/** Media type of a request, lowercased, without parameters ("" when absent). */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+/** 415 unless the request's media type is one of `accepted`. */
+export function requireMediaType(req: IncomingMessage, accepted: readonly string[]): string {
+  const type = mediaType(req);
+  if (!accepted.includes(type)) throw unsupportedMediaType(accepted);
+  return type;
+}
+
+/**
+ * Reads the whole body, refusing it past `limit` bytes: early from Content-Length, otherwise as
+ * soon as the stream goes over (the socket is then closed, the rest is never buffered).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(payloadTooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: Error | null, body?: Buffer) => {
+      if (done) return;
+      done = true;
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      if (err) reject(err);
+      else resolve(body ?? Buffer.alloc(0));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.resume();
+        finish(payloadTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish(null, Buffer.concat(chunks, size));
+    const onError = () => finish(new HttpError(400, "Envoi interrompu."));
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
+
+/** JSON body, or a 400 in French; never a 500 for what the client sent. */
+export function parseJson(body: Buffer): unknown {
+  if (body.length === 0) throw badRequest("Le corps de la requête est vide : envoyez un objet JSON.");
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw badRequest("Le corps de la requête n'est pas du JSON valide.");
+  }
+}
+
+/**
+ * application/x-www-form-urlencoded into a plain object: the first value of each name wins,
+ * so a repeated field cannot smuggle an array into a string-only schema.
+ */
+export function parseUrlEncoded(body: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(body.toString("utf8"))) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+export type UploadedFile = { field: string; name: string; type: string; data: Buffer };
+export type FormBody = { fields: Record<string, string>; files: UploadedFile[] };
+
+/** multipart/form-data through the WHATWG parser Node ships (undici), after the size check. */
+export async function parseMultipart(body: Buffer, contentType: string): Promise<FormBody> {
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(body) as Uint8Array<ArrayBuffer>, {
+      headers: { "content-type": contentType },
+    }).formData();
+  } catch {
+    throw badRequest("Formulaire illisible : renvoyez-le depuis la page du formulaire.");
+  }
+  const fields: Record<string, string> = {};
+  const files: UploadedFile[] = [];
+  for (const [name, value] of form.entries()) {
+    if (typeof value === "string") {
+      if (!(name in fields)) fields[name] = value;
+    } else if (value.size > 0) {
+      files.push({
+        field: name,
+        name: value.name,
+        type: value.type,
+        data: Buffer.from(await value.arrayBuffer()),
+      });
+    }
+  }
+  return { fields, files };
+}
+
+/** A form post in either encoding (files only come with multipart). */
+export async function readForm(req: IncomingMessage, limit: number): Promise<FormBody> {
+  const type = requireMediaType(req, ["application/x-www-form-urlencoded", "multipart/form-data"]);
+  const body = await readBody(req, limit);
+  if (type === "multipart/form-data") return parseMultipart(body, req.headers["content-type"] ?? "");
+  return { fields: parseUrlEncoded(body), files: [] };
+}

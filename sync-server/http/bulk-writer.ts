@@ -1,0 +1,89 @@
+import { type CouchDb, CouchError } from "./couch-db";
+
+type Pending = { doc: { _id: string }; resolve: (rev: string) => void; reject: (err: Error) => void };
+
+/**
+ * Group commit: submissions that arrive while a write is in flight go out together in the next
+ * `_bulk_docs` (one round trip and one validation pass for the batch instead of one per request).
+ * With no load a document is written at once; under load batches grow by themselves. Each
+ * submission still gets its own answer: rows are matched by id (PouchDB Server reorders them).
+ */
+export class BulkWriter {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private idle: (() => void)[] = [];
+
+  private lingering = false;
+
+  /**
+   * `lingerMs`: wait that long before a write that is not pressed for time, so more join it
+   * (background jobs); 0 for the portal, whose citizens wait for the answer.
+   */
+  constructor(
+    private readonly db: CouchDb,
+    private readonly maxBatch = 100,
+    private readonly maxInFlight = 2,
+    private readonly lingerMs = 0,
+  ) {}
+
+  write(doc: { _id: string }): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ doc, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Resolves once everything queued so far is written (used on shutdown). */
+  drain(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
+  }
+
+  private pump(): void {
+    if (this.lingerMs > 0 && this.queue.length < this.maxBatch && this.inFlight < this.maxInFlight) {
+      if (this.lingering) return;
+      this.lingering = true;
+      setTimeout(() => {
+        this.lingering = false;
+        this.flushNow();
+      }, this.lingerMs);
+      return;
+    }
+    this.flushNow();
+  }
+
+  private flushNow(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight += 1;
+      void this.flush(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+        if (this.queue.length === 0 && this.inFlight === 0) for (const r of this.idle.splice(0)) r();
+      });
+    }
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    let rows: Awaited<ReturnType<CouchDb["bulkDocs"]>>;
+    try {
+      rows = await this.db.bulkDocs(batch.map((p) => p.doc));
+    } catch (e) {
+      for (const p of batch) p.reject(e as Error);
+      return;
+    }
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const p of batch) {
+      const row = byId.get(p.doc._id);
+      if (row?.rev && !row.error) p.resolve(row.rev);
+      else
+        p.reject(
+          new CouchError(
+            row?.error === "conflict" ? 409 : 403,
+            row?.error ?? "missing_row",
+            row?.reason ?? "",
+          ),
+        );
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import { buildAcknowledgement, buildRegistrationReceipt } from "../../domain/acknowledgement";
+import { daysBetween } from "../../domain/calendar";
+import { type Catalogue, findDemarche, findService } from "../../domain/catalogue";
+import type { Commune } from "../../domain/commune";
+import type { GuichetRequest } from "../../domain/request";
+import { type CouchDb, CouchError } from "../http/couch-db";
+import { type Composer, hasMailEvent, type MailKind, type Outbox } from "../mail/outbox";
+import { acknowledgementMail } from "../mail/templates";
+import { type Follower, followChanges } from "./changes-feed";
+
+/**
+ * Which accusés a request is owed by email, from the request alone (so any replica's copy gives
+ * the same answer): online submissions get the accusé d'enregistrement (L112-11); requests of an
+ * `arOwed` démarche with a citizen email get the accusé de réception (L112-3, R112-5), unless
+ * one was already given (printed at the counter, or sent). Closed, forwarded, cancelled or
+ * anonymised requests, and requests older than `maxAgeDays`, get nothing: an AR months later
+ * would be noise, not information.
+ */
+export function mailsOwed(
+  r: GuichetRequest,
+  catalogue: Catalogue,
+  today: string,
+  maxAgeDays: number,
+): MailKind[] {
+  if (r.type !== "request" || r.anonymised || !r.open || !r.citizen?.email) return [];
+  if (daysBetween(r.receivedOn, today) > maxAgeDays) return [];
+  const kinds: MailKind[] = [];
+  if (r.channel === "en_ligne" && !hasMailEvent(r, "registration")) kinds.push("registration");
+  if (findDemarche(catalogue, r.demarche)?.arOwed && !r.arSent) kinds.push("ar");
+  return kinds;
+}
+
+export function ackComposer(o: {
+  catalogue: () => Catalogue;
+  commune: () => Commune;
+  today: () => string;
+  followUpUrl: string;
+  messageIdDomain: string;
+}): Composer {
+  return (request, kind) => {
+    const catalogue = o.catalogue();
+    const demarche = findDemarche(catalogue, request.demarche);
+    const service = findService(catalogue, request.service);
+    const email = request.citizen.email;
+    if (!demarche || !service || !email) return null;
+    const input = { request, demarche, service, commune: o.commune(), issuedOn: o.today() };
+    let ack: ReturnType<typeof buildAcknowledgement>;
+    try {
+      ack = kind === "ar" ? buildAcknowledgement(input) : buildRegistrationReceipt(input);
+    } catch (e) {
+      return { blocked: (e as Error).message };
+    }
+    // L112-6: an AR missing a mandatory mention must not go out; an agent has to complete it.
+    if (ack.missing.length > 0)
+      return { blocked: `Mentions obligatoires manquantes : ${ack.missing.join(", ")}.` };
+    const rendered = acknowledgementMail(ack, o.commune(), o.followUpUrl);
+    return {
+      mail: {
+        to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },
+        ...rendered,
+        messageId: `<${kind}.${request.id}.${request.commune}@${o.messageIdDomain}>`,
+      },
+    };
+  };
+}
+
+export type AckMailer = {
+  /** Sends what a request is owed now (the portal calls it right after storing a submission). */
+  process(database: string, request: GuichetRequest): Promise<void>;
+  /** A claim came due: the request is read again and examined as a whole. */
+  retry(database: string, requestId: string): Promise<void>;
+  stop(): Promise<void>;
+};
+
+/** Follows every request database's changes and hands owed accusés to the outbox. */
+export function startAckMailer(o: {
+  databases: string[];
+  db: (name: string) => CouchDb;
+  outbox: Outbox;
+  catalogue: () => Catalogue;
+  today: () => string;
+  instanceId: string;
+  maxAgeDays: number;
+  /** Requests examined at the same time (default 8). */
+  concurrency?: number;
+  onError: (err: unknown) => void;
+}): AckMailer {
+  async function examine(database: string, request: GuichetRequest): Promise<void> {
+    // In order (the outbox keeps it): the accusé d'enregistrement announces the AR.
+    const kinds = mailsOwed(request, o.catalogue(), o.today(), o.maxAgeDays);
+    if (kinds.length > 0) await o.outbox.deliver(database, request.id, kinds);
+  }
+
+  // A bounded number of requests at a time: under a burst of submissions, the portal's own
+  // work keeps the CPU and the accusés follow a moment later (in submission order).
+  type Item = {
+    database: string;
+    request: GuichetRequest;
+    waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+  };
+  const queue = new Map<string, Item>();
+  let active = 0;
+  function pump(): void {
+    while (active < (o.concurrency ?? 8) && queue.size > 0) {
+      const [key, item] = queue.entries().next().value as [string, Item];
+      queue.delete(key);
+      active += 1;
+      examine(item.database, item.request)
+        .then(
+          () => {
+            for (const w of item.waiters) w.resolve();
+          },
+          (e) => {
+            for (const w of item.waiters) w.reject(e);
+          },
+        )
+        .finally(() => {
+          active -= 1;
+          pump();
+        });
+    }
+  }
+  function enqueue(database: string, request: GuichetRequest): Promise<void> {
+    // Nothing owed: no queueing at all (most changes, e.g. the events the outbox itself adds).
+    if (mailsOwed(request, o.catalogue(), o.today(), o.maxAgeDays).length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const key = `${database}\u0000${request.id}`;
+      const queued = queue.get(key);
+      if (queued) {
+        queued.request = request;
+        queued.waiters.push({ resolve, reject });
+      } else {
+        queue.set(key, { database, request, waiters: [{ resolve, reject }] });
+      }
+      pump();
+    });
+  }
+
+  const followers: Follower[] = o.databases.map((database) =>
+    followChanges<GuichetRequest>(o.db(database), {
+      checkpointId: `guichet-mailer-${o.instanceId}`,
+      // The accusés leave within a second; in exchange a burst of submissions is handled in
+      // batches (a few grouped reads and writes) instead of one pipeline per request.
+      pollGapMs: 250,
+      onDocs: async (docs) => {
+        // Claims are durable before the checkpoint moves (sending itself is retried by the outbox).
+        // A network failure replays the batch; a refusal (4xx) is reported and skipped, so one
+        // bad document cannot hold back every later one.
+        await Promise.all(
+          docs.map((d) =>
+            enqueue(database, d).catch((e) => {
+              if (!(e instanceof CouchError && e.status >= 400 && e.status < 500)) throw e;
+              o.onError(e);
+            }),
+          ),
+        );
+      },
+      onError: o.onError,
+    }),
+  );
+  return {
+    process: enqueue,
+    async retry(database: string, requestId: string) {
+      const request = await o.db(database).get<GuichetRequest>(requestId);
+      if (request) await enqueue(database, request);
+    },
+    async stop() {
+      await Promise.all(followers.map((f) => f.stop()));
+    },
+  };
+}

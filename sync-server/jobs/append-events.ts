@@ -1,0 +1,56 @@
+import { withEvents } from "../../domain/history";
+import type { GuichetRequest, RequestEvent } from "../../domain/request";
+import { type CouchDb, CouchError } from "../http/couch-db";
+
+type Stored = GuichetRequest & { _id: string; _rev?: string };
+
+/**
+ * Adds events to a stored request as the server account, with optimistic concurrency: read,
+ * decide from what is there NOW (`decide` returns the events to add, or none), write with the
+ * revision read; a 409 means the document changed meanwhile (an agent's edit, a replication):
+ * read again and decide again. `decide` therefore sees every concurrent change, which is what
+ * makes "once" hold (an event already there is never added a second time).
+ */
+export async function appendEvents(
+  db: CouchDb,
+  id: string,
+  decide: (doc: GuichetRequest) => RequestEvent[] | null,
+): Promise<{ doc: GuichetRequest | null; added: RequestEvent[] }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const doc = await db.get<Stored>(id);
+    if (!doc) return { doc: null, added: [] };
+    const events = decide(doc);
+    if (!events || events.length === 0) return { doc, added: [] };
+    const next = withEvents(doc, events) as Stored;
+    try {
+      const res = await db.put(next);
+      return { doc: { ...next, _rev: res.rev } as Stored, added: events };
+    } catch (e) {
+      if (e instanceof CouchError && e.status === 409) continue;
+      throw e;
+    }
+  }
+  throw new Error(`Demande ${id} : trop de modifications concurrentes, réessai plus tard.`);
+}
+
+/** Writes a whole new revision (anonymisation) with the same read-decide-write loop. */
+export async function replaceRequest(
+  db: CouchDb,
+  id: string,
+  change: (doc: GuichetRequest) => GuichetRequest | null,
+): Promise<GuichetRequest | null> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const doc = await db.get<Stored>(id);
+    if (!doc) return null;
+    const next = change(doc);
+    if (!next) return null;
+    try {
+      await db.put({ ...next, _id: doc._id, _rev: doc._rev } as Stored);
+      return next;
+    } catch (e) {
+      if (e instanceof CouchError && e.status === 409) continue;
+      throw e;
+    }
+  }
+  throw new Error(`Demande ${id} : trop de modifications concurrentes, réessai plus tard.`);
+}

@@ -1,0 +1,105 @@
+import { type CouchDb, CouchError } from "../http/couch-db";
+
+export type Follower = { stop(): Promise<void> };
+
+type Checkpoint = { _id: string; _rev?: string; seq: unknown };
+
+/**
+ * Follows a database's `_changes` feed (long-poll), hands each batch of documents to `onDocs`,
+ * then moves the position kept in a `_local/` document (never replicated). Work that must not be
+ * lost is made durable by `onDocs` before the position moves, so a crash replays a few batches
+ * at worst: handlers are idempotent. The sequence is kept opaque (a string on CouchDB 3, a
+ * number on PouchDB Server). Under a stream of writes, polls are spaced by `pollGapMs` so that
+ * changes arrive in batches, and the position is saved every `saveEveryMs` (and on stop) rather
+ * than after every batch: each request to the database costs CPU the portal needs.
+ */
+export function followChanges<T>(
+  db: CouchDb,
+  opts: {
+    checkpointId: string;
+    onDocs: (docs: T[]) => Promise<void>;
+    onError?: (err: unknown) => void;
+    batchSize?: number;
+    longpollMs?: number;
+    pollGapMs?: number;
+    saveEveryMs?: number;
+  },
+): Follower {
+  const controller = new AbortController();
+  let stopped = false;
+  const localId = `_local/${opts.checkpointId}`;
+  const batchSize = opts.batchSize ?? 200;
+  const pollGapMs = opts.pollGapMs ?? 100;
+  const saveEveryMs = opts.saveEveryMs ?? 2_000;
+  let checkpoint: Checkpoint | null = null;
+  let position: unknown;
+  let savedAt = 0;
+
+  async function save(): Promise<void> {
+    if (!checkpoint || JSON.stringify(position) === JSON.stringify(checkpoint.seq)) return;
+    const saved = await db.put({ ...checkpoint, seq: position } as Checkpoint & { _id: string });
+    checkpoint = { ...checkpoint, seq: position, _rev: saved.rev };
+    savedAt = Date.now();
+  }
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopped) {
+      try {
+        if (!checkpoint) {
+          checkpoint = (await db.get<Checkpoint>(localId)) ?? { _id: localId, seq: 0 };
+          position = checkpoint.seq;
+        }
+        const since: unknown = position;
+        const res: Awaited<ReturnType<typeof db.changes<T>>> = await db.changes<T>(
+          {
+            feed: "longpoll",
+            since: typeof since === "string" ? since : JSON.stringify(since ?? 0),
+            include_docs: "true",
+            limit: String(batchSize),
+            timeout: String(opts.longpollMs ?? 25_000),
+            style: "main_only",
+          },
+          controller.signal,
+        );
+        const docs = res.results
+          .filter((row) => !row.deleted && row.doc && !row.id.startsWith("_design/"))
+          .map((row) => row.doc as T);
+        if (docs.length > 0) await opts.onDocs(docs);
+        position = res.last_seq;
+        if (Date.now() - savedAt >= saveEveryMs) await save();
+        failures = 0;
+        // More may be coming: let them gather into the next batch.
+        if (res.results.length > 0 && res.results.length < batchSize)
+          await sleep(pollGapMs, controller.signal);
+      } catch (e) {
+        if (stopped) break;
+        // A position written meanwhile (another follower with the same id): read it again.
+        if (e instanceof CouchError && e.status === 409) checkpoint = null;
+        else opts.onError?.(e);
+        failures += 1;
+        await sleep(Math.min(30_000, 500 * 2 ** Math.min(failures, 6)), controller.signal);
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      controller.abort();
+      await loop;
+      await save().catch(() => undefined);
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}

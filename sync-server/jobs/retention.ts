@@ -1,0 +1,74 @@
+import { addDays } from "../../domain/calendar";
+import { type Catalogue, findDemarche } from "../../domain/catalogue";
+import type { GuichetRequest } from "../../domain/request";
+import { anonymise, retentionEndsOn } from "../../domain/retention";
+import type { AttachmentStore } from "../api/attachment-store";
+import { SERVER_WORKSTATION } from "../api/server-codes";
+import { type CouchDb, CouchError } from "../http/couch-db";
+import { replaceRequest } from "./append-events";
+
+/**
+ * RGPD retention on the server: closed requests past their démarche's retention period lose
+ * their personal data (`anonymise`, a new revision that replicates to every counter, and that
+ * wins every later merge there, so a stale offline copy cannot bring the data back). Conflicting
+ * revisions, which may still hold the data, are deleted; the stored files are released; and
+ * when asked, the database is compacted so old revision bodies are dropped from disk.
+ */
+export async function applyRetention(o: {
+  db: CouchDb;
+  catalogue: Catalogue;
+  today: string;
+  serverUser: string;
+  now: () => Date;
+  attachments: AttachmentStore;
+  /** Admin access to the same database, for compaction (old bodies physically removed). */
+  compact?: () => Promise<void>;
+}): Promise<{ anonymised: string[] }> {
+  const days = o.catalogue.demarches.map((d) => d.retentionDays);
+  const longest = Math.max(...days, 1);
+  const shortest = Math.min(...days, longest);
+  // Nothing updated after this day can be due yet, whatever its démarche.
+  const cutoff = `${addDays(o.today, -shortest)}T23:59:59.999Z`;
+  const anonymised: string[] = [];
+  const pageSize = 500;
+  const candidates: string[] = [];
+  for (let skip = 0; ; skip += pageSize) {
+    const res = await o.db.find<{ _id: string }>({
+      selector: { type: "request", open: false, updatedAt: { $lte: cutoff } },
+      use_index: ["idx-open-updated", "type-open-updatedAt"],
+      fields: ["_id"],
+      limit: pageSize,
+      skip,
+    });
+    candidates.push(...res.docs.map((d) => d._id));
+    if (res.docs.length < pageSize) break;
+  }
+  for (const id of candidates) {
+    let before: GuichetRequest | null = null;
+    const after = await replaceRequest(o.db, id, (doc) => {
+      const retention = findDemarche(o.catalogue, doc.demarche)?.retentionDays ?? longest;
+      const endsOn = retentionEndsOn(doc, retention);
+      if (!endsOn || endsOn > o.today) return null;
+      before = doc;
+      return anonymise(doc, o.now().toISOString(), o.serverUser, SERVER_WORKSTATION);
+    });
+    if (!after || !before) continue;
+    anonymised.push(id);
+    await dropConflicts(o.db, id);
+    for (const a of (before as GuichetRequest).attachments) await o.attachments.release(a.sha256, id);
+  }
+  if (anonymised.length > 0 && o.compact) await o.compact();
+  return { anonymised };
+}
+
+/** Losing revisions of a conflict are still readable with ?rev=: delete them (server role may). */
+async function dropConflicts(db: CouchDb, id: string): Promise<void> {
+  const doc = await db.get<{ _conflicts?: string[] }>(id, { conflicts: "true" });
+  for (const rev of doc?._conflicts ?? []) {
+    try {
+      await db.bulkDocs([{ _id: id, _rev: rev, _deleted: true }]);
+    } catch (e) {
+      if (!(e instanceof CouchError)) throw e;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import nodemailer from "nodemailer";
+import { replaceControlChars } from "../http/control-chars";
+
+export type OutgoingMail = {
+  to: { name: string; address: string };
+  subject: string;
+  text: string;
+  html: string;
+  /** Fixed per (request, kind): a resent copy carries the same id, so mail clients can merge it. */
+  messageId: string;
+};
+
+export type Mailer = {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+};
+
+// Header values never carry a line break (header injection), whatever the caller passes.
+const oneLine = (s: string): string => replaceControlChars(s, " ").trim();
+
+/** SMTP through nodemailer; resolves only once the server accepted the message for every recipient. */
+export function createMailer(smtpUrl: string, from: { name: string; address: string }): Mailer {
+  const url = new URL(smtpUrl);
+  const transport = nodemailer.createTransport({
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === "smtps:" ? 465 : 587)),
+    secure: url.protocol === "smtps:",
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
+    // A relay on this machine (the dev sink) needs no TLS; anything else must offer STARTTLS.
+    ...(isLoopback(url.hostname) ? { ignoreTLS: true } : { requireTLS: url.protocol !== "smtps:" }),
+    pool: true,
+    maxConnections: 2,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({
+        from: { name: oneLine(from.name), address: from.address },
+        to: { name: oneLine(mail.to.name), address: oneLine(mail.to.address) },
+        subject: oneLine(mail.subject),
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        headers: { "Auto-Submitted": "auto-generated", "Content-Language": "fr" },
+      });
+      if (info.rejected.length > 0) throw new Error(`Destinataire refusé : ${info.rejected.join(", ")}`);
+    },
+    close: () => transport.close(),
+  };
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
+}

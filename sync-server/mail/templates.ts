@@ -1,0 +1,50 @@
+import type { Acknowledgement } from "../../domain/acknowledgement";
+import { acknowledgementText } from "../../domain/acknowledgement";
+import type { Commune } from "../../domain/commune";
+import { html } from "../http/html";
+
+export type RenderedMail = { subject: string; text: string; html: string };
+
+/**
+ * An acknowledgement (accusé de réception or d'enregistrement) as an email: plain text (the
+ * domain's own rendering) and HTML (every value escaped by the `html` template, so a name like
+ * `<script>` arrives as text). The subject holds no citizen text.
+ */
+export function acknowledgementMail(
+  ack: Acknowledgement,
+  commune: Commune,
+  followUpUrl: string,
+): RenderedMail {
+  const subject = `${ack.title} – demande n° ${ack.trackingNumber} – ${commune.name}`;
+  const footer = [
+    `Suivre votre demande : ${followUpUrl} (munissez-vous du numéro ${ack.trackingNumber} et de cette adresse électronique).`,
+    "",
+    commune.name,
+    commune.address,
+    `Téléphone : ${commune.phone} – Courriel : ${commune.email}`,
+    "",
+    "Ce message a été envoyé automatiquement : merci de ne pas y répondre.",
+  ].join("\n");
+  const text = `Madame, Monsieur,\n\n${acknowledgementText(ack)}\n${footer}\n`;
+  const body = html`<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>${ack.title}</title></head>
+<body style="font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#161616;max-width:40em">
+<p>${commune.name}</p>
+<h1 style="font-size:20px">${ack.title}</h1>
+<p>Madame, Monsieur,</p>
+<table role="presentation" style="border-collapse:collapse">
+${ack.lines.map(
+  (
+    l,
+  ) => html`<tr><th scope="row" style="text-align:left;vertical-align:top;padding:2px 12px 2px 0">${l.label}</th><td style="padding:2px 0">${l.value}</td></tr>
+`,
+)}</table>
+${ack.paragraphs.map(
+  (p) => html`<p>${p}</p>
+`,
+)}<p>Suivre votre demande : <a href="${followUpUrl}">${followUpUrl}</a> (munissez-vous du numéro <strong>${ack.trackingNumber}</strong> et de cette adresse électronique).</p>
+<p style="font-size:14px;color:#3a3a3a">${commune.name}<br>${commune.address}<br>Téléphone : ${commune.phone} – Courriel : ${commune.email}</p>
+<p style="font-size:14px;color:#3a3a3a">Ce message a été envoyé automatiquement : merci de ne pas y répondre.</p>
+</body></html>`;
+  return { subject, text, html: body.value };
+}

@@ -1,0 +1,54 @@
+import { expect, test } from "@playwright/test";
+import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
+
+test("the detail shows the deadline and records actions as history events, and Alt+R logs a quick answer", async ({
+  browser,
+}) => {
+  const env = testEnv();
+  const { context, page } = await openWorkstation(browser);
+  await login(page, env.users.agentA);
+  // An SVR démarche: two months, then implicit rejection.
+  await page.keyboard.press("Alt+n");
+  await page.getByRole("combobox", { name: /Démarche/ }).fill("restauration scolaire");
+  await page.keyboard.press("Enter");
+  await page.getByRole("textbox", { name: "Nom (obligatoire)", exact: true }).fill("Roux");
+  await page.getByRole("textbox", { name: /^Prénom/ }).fill("Lina");
+  await page.getByRole("textbox", { name: /Nom et prénom de l'enfant/ }).fill("Roux Tom");
+  await page.getByRole("textbox", { name: /École/ }).fill("École Jules-Ferry");
+  await page.keyboard.press("Control+Enter");
+  const tracking = (await page.getByTestId("tracking-number").textContent()) ?? "";
+  await expect(page.getByTestId("acknowledgement")).toContainText("réputée rejetée");
+  await page.getByRole("link", { name: "Ouvrir la demande" }).click();
+
+  await expect(page.getByTestId("detail-tracking")).toHaveText(tracking);
+  await expect(page.getByTestId("deadline")).toContainText("Réputée rejetée le");
+  await expect(page.getByTestId("deadline")).toContainText("jours restants");
+
+  // Mark incomplete: missing pieces and a date to supply them.
+  await page.getByLabel("Nouveau statut").selectOption({ label: "En attente de pièces" });
+  await page.getByRole("button", { name: "Enregistrer le statut" }).click();
+  await expect(page.getByText("Indiquez au moins une pièce manquante.")).toBeVisible();
+  await page.getByLabel(/Pièces manquantes/).fill("Avis d'imposition\nAttestation CAF");
+  await page.getByLabel("À fournir au plus tard le").fill("2030-01-15");
+  await page.getByRole("button", { name: "Enregistrer le statut" }).click();
+  await expect(page.getByTestId("detail-status")).toHaveText("En attente de pièces");
+  const timeline = page.getByTestId("timeline");
+  await expect(timeline).toContainText("Statut : Reçue → En attente de pièces");
+  await expect(timeline).toContainText("Avis d'imposition ; Attestation CAF");
+  await expect(timeline).toContainText("15/01/2030");
+
+  await page.getByLabel(/Note \(visible/).fill("Famille rappelée");
+  await page.getByRole("button", { name: "Ajouter la note" }).click();
+  await expect(timeline).toContainText("Famille rappelée");
+  await page.getByLabel("Service", { exact: true }).selectOption({ label: "Service Enfance et scolaire" });
+  await page.getByRole("button", { name: "Attribuer", exact: true }).click();
+  await expect(timeline).toContainText("Attribuée au service Service Enfance et scolaire");
+  await expect(timeline).toContainText(`par ${env.users.agentA.username}`);
+
+  await page.keyboard.press("Alt+r");
+  await expect(page.getByRole("dialog", { name: "Réponse immédiate" })).toBeVisible();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("quick-count")).toHaveAttribute("data-count", "1");
+  expect(pageErrors(page)).toEqual([]);
+  await context.close();
+});

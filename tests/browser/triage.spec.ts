@@ -1,0 +1,36 @@
+import { expect, test } from "@playwright/test";
+import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
+
+test("a request submitted online appears in the triage queue without a reload", async ({ browser }) => {
+  const env = testEnv();
+  const { context, page } = await openWorkstation(browser);
+  await login(page, env.users.agentA);
+  await page.getByRole("link", { name: "En ligne, à trier" }).click();
+  await expect(page.getByRole("heading", { name: "En ligne, à trier", level: 2 })).toBeVisible();
+  const before = await page.getByTestId("queue-row").count();
+
+  const res = await fetch(`${env.apiUrl}/api/v1/requests`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      demarche: "demande_generale",
+      fields: { message: "Puis-je réserver la salle des fêtes en juin ?" },
+      citizen: {
+        firstName: "Inès",
+        lastName: "Benali",
+        email: "ines.benali@example.org",
+        address: { line: "4 rue des Écoles", postcode: "75005", city: "Paris" },
+      },
+    }),
+  });
+  expect(res.status).toBe(201);
+  const { trackingNumber } = (await res.json()) as { trackingNumber: string };
+
+  const row = page.getByTestId("queue-row").filter({ hasText: trackingNumber });
+  await expect(row).toBeVisible({ timeout: 30_000 });
+  await expect(row).toContainText("En ligne");
+  await expect(row).toContainText("Benali");
+  expect(await page.getByTestId("queue-row").count()).toBe(before + 1);
+  expect(pageErrors(page)).toEqual([]);
+  await context.close();
+});
