@@ -1,5 +1,7 @@
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { DESKTOP_ORIGIN, launchDesktop } from "../electron/launch";
 import { loadConfig } from "./config";
 import { connectCouch } from "./couch";
 import { randomPassword } from "./secrets";
@@ -8,17 +10,32 @@ import { getUserDoc } from "./user-docs";
 import { addUser } from "./users";
 
 /**
- * `npm start`: everything on this machine, data in ./.data (GUICHET_DATA_DIR). On the first run
- * two demo accounts are created and their passwords printed once: CouchDB keeps only a hash,
- * nothing else writes them anywhere.
+ * `npm start`: everything on this machine. Demo mode by default (commune « demo », data in
+ * ./.data/demo, two demo accounts whose passwords are printed once: CouchDB keeps only a hash);
+ * `npm start -- --no-demo` (or GUICHET_DEMO=0) runs on GUICHET_DATA_DIR with the commune of
+ * GUICHET_COMMUNE and no demo account, so demo data never mixes with real data.
  */
+const demo = !process.argv.includes("--no-demo") && process.env.GUICHET_DEMO !== "0";
 const DEMO_ACCOUNTS = [
   { name: "agent", label: "Agent d'accueil", roles: ["agent" as const] },
   { name: "encadrant", label: "Encadrant", roles: ["supervisor" as const] },
 ];
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  const config = demo ? { ...loaded, commune: "demo", dataDir: path.join(loaded.dataDir, "demo") } : loaded;
+  // The desktop app's pages come from app://guichet: let them sync.
+  if (!config.corsOrigins.includes(DESKTOP_ORIGIN)) config.corsOrigins.push(DESKTOP_ORIGIN);
+  if (!existsSync(path.resolve("dist/renderer/index.html"))) {
+    console.log("Construction de l'application du guichet (première fois)…");
+    spawnSync(
+      process.execPath,
+      [path.resolve("node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"],
+      {
+        stdio: "inherit",
+      },
+    );
+  }
   const couch = await connectCouch(config);
   const server = await startGuichetServer({ couch, config }).catch(async (e) => {
     await couch.stop();
@@ -26,7 +43,7 @@ async function main(): Promise<void> {
   });
 
   const created: { name: string; label: string; password: string }[] = [];
-  for (const account of DEMO_ACCOUNTS) {
+  for (const account of demo ? DEMO_ACCOUNTS : []) {
     if (await getUserDoc(couch, account.name)) continue;
     const password = randomPassword();
     await addUser(couch, { name: account.name, password, roles: account.roles, commune: server.commune });
@@ -57,6 +74,16 @@ async function main(): Promise<void> {
       lines.push(`  ${c.label.padEnd(16)} identifiant ${c.name.padEnd(10)} mot de passe ${c.password}`);
     lines.push("");
   }
+  if (!demo) lines.push("Mode réel : créez les comptes avec npm run user:add.", "");
+  const desktop = await launchDesktop({
+    counterUrl: `${server.url}/guichet/`,
+    couchOrigins: [new URL(server.couchUrl).origin],
+  });
+  lines.push(
+    desktop.launched
+      ? "Application de bureau lancée."
+      : `Application de bureau non lancée : ${desktop.reason.replace(/\.?$/, ".")} Le guichet s'ouvre dans un navigateur : ${server.url}/guichet/`,
+  );
   lines.push("Ctrl+C pour arrêter.");
   console.log(lines.join("\n"));
 
@@ -66,6 +93,7 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\n${signal} reçu : arrêt en cours…`);
     try {
+      if (desktop.launched) await desktop.stop();
       await server.stop();
       await couch.stop();
       console.log("Guichet est arrêté.");
