@@ -8,12 +8,6 @@ const dateFmt = new Intl.DateTimeFormat("fr-FR", {
   month: "2-digit",
   year: "numeric",
 });
-const longDateFmt = new Intl.DateTimeFormat("fr-FR", {
-  timeZone: "UTC",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-});
 const dateTimeFmt = new Intl.DateTimeFormat("fr-FR", {
   timeZone: TZ,
   day: "2-digit",
@@ -35,11 +29,6 @@ export function formatDay(isoDay: string): string {
   return Number.isNaN(t) ? isoDay : dateFmt.format(t);
 }
 
-export function formatLongDay(isoDay: string): string {
-  const t = Date.parse(`${isoDay}T00:00:00Z`);
-  return Number.isNaN(t) ? isoDay : longDateFmt.format(t);
-}
-
 export function formatDateTime(iso: string): string {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? iso : dateTimeFmt.format(t);
@@ -49,8 +38,6 @@ export function formatTime(iso: string): string {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? iso : timeFmt.format(t);
 }
-
-export const formatNumber = (n: number): string => n.toLocaleString("fr-FR");
 
 /** Display form K7M4-4EEX; anything else (never expected) is shown as stored. */
 export function displayTracking(compact: string): string {

@@ -3,6 +3,7 @@ import { notifyManager, QueryClient, QueryClientProvider } from "@tanstack/react
 import { StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App";
+import { StartupError } from "./app/StartupError";
 import { openLocalData } from "./data/local-database";
 import { fr } from "./i18n/fr";
 import "./styles.css";
@@ -37,9 +38,11 @@ if (root) {
   createRoot(root).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
-        <Suspense fallback={<p className="loading">{fr.app.openingDatabase}</p>}>
-          <App dataPromise={dataPromise} />
-        </Suspense>
+        <StartupError>
+          <Suspense fallback={<p className="loading">{fr.app.openingDatabase}</p>}>
+            <App dataPromise={dataPromise} />
+          </Suspense>
+        </StartupError>
       </QueryClientProvider>
     </StrictMode>,
   );

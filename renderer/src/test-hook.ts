@@ -210,11 +210,16 @@ export function installTestHook(dataPromise: Promise<LocalData>, client: QueryCl
         window as unknown as { __guichetReplication?: { stop(): Promise<void> } }
       ).__guichetReplication?.stop();
     },
+    /** Ids spread over the replica, read raw: RxDB's document cache stays empty of them. */
     async sampleIds(n: number): Promise<string[]> {
-      const docs = await (await dataPromise).db.requests
-        .find({ limit: n, skip: 1000, sort: [{ id: "asc" }] })
-        .exec();
-      return docs.map((d) => d.id);
+      const db = await rawRequests();
+      const keys = await new Promise<IDBValidKey[]>((resolve, reject) => {
+        const req = db.transaction("docs", "readonly").objectStore("docs").getAllKeys();
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      const step = Math.max(1, Math.floor(keys.length / n));
+      return Array.from({ length: n }, (_, i) => String(keys[(i * step + 7) % keys.length]));
     },
     async timeQueue(service: string): Promise<number> {
       const data = await dataPromise;

@@ -27,24 +27,63 @@ export type CouchServer = ReturnType<typeof couchServer>;
 export function couchServer(url: string, auth?: Auth) {
   const base = url.replace(/\/+$/, "");
   const authorization = auth ? basicAuth(auth) : undefined;
+  // A session cookie instead of Basic on every call: the password is then checked (PBKDF2) once
+  // per session, not once per request, which the embedded server pays in the portal's CPU.
+  let cookie: string | undefined;
+  let login: Promise<void> | null = null;
+
+  function logIn(): Promise<void> {
+    login ??= (async () => {
+      try {
+        const res = await fetch(`${base}/_session`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ name: auth?.username, password: auth?.password }),
+        });
+        await res.text();
+        const set = res.headers.get("set-cookie");
+        cookie = res.ok && set ? set.split(";")[0] : undefined;
+      } catch {
+        cookie = undefined;
+      } finally {
+        login = null;
+      }
+    })();
+    return login;
+  }
 
   async function request<T>(
     path: string,
     init: { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
   ): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json", ...init.headers };
-    if (authorization && !headers.Authorization) headers.Authorization = authorization;
-    let body: string | undefined;
-    if (init.body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(init.body);
+    const explicit = init.headers?.Authorization !== undefined;
+    if (auth && !explicit && !cookie) await logIn();
+    const send = () => {
+      const headers: Record<string, string> = { Accept: "application/json", ...init.headers };
+      if (!explicit && authorization) {
+        // Basic stays the fallback when no session could be opened.
+        if (cookie) headers.Cookie = cookie;
+        else headers.Authorization = authorization;
+      }
+      if (init.body !== undefined) headers["Content-Type"] = "application/json";
+      return fetch(`${base}/${path}`, {
+        method: init.method ?? "GET",
+        headers,
+        ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
+    };
+    let res = await send();
+    if (res.status === 401 && cookie && !explicit) {
+      // Session expired (server restarted with another secret, or timeout): open a new one.
+      await res.text();
+      cookie = undefined;
+      await logIn();
+      res = await send();
     }
-    const res = await fetch(`${base}/${path}`, {
-      method: init.method ?? "GET",
-      headers,
-      ...(body !== undefined ? { body } : {}),
-      ...(init.signal ? { signal: init.signal } : {}),
-    });
+    // CouchDB renews the cookie as it ages.
+    const renewed = !explicit && cookie ? res.headers.get("set-cookie") : null;
+    if (renewed?.startsWith("AuthSession=")) cookie = renewed.split(";")[0];
     const text = await res.text();
     let parsed: unknown = {};
     try {

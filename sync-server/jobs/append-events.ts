@@ -26,7 +26,7 @@ export async function appendEvents(
       const res = await db.put(next);
       return { doc: { ...next, _rev: res.rev } as Stored, added: events };
     } catch (e) {
-      if (e instanceof CouchError && e.status === 409) continue;
+      if (await changedMeanwhile(db, id, doc._rev, e)) continue;
       throw e;
     }
   }
@@ -48,9 +48,27 @@ export async function replaceRequest(
       await db.put({ ...next, _id: doc._id, _rev: doc._rev } as Stored);
       return next;
     } catch (e) {
-      if (e instanceof CouchError && e.status === 409) continue;
+      if (await changedMeanwhile(db, id, doc._rev, e)) continue;
       throw e;
     }
   }
   throw new Error(`Demande ${id} : trop de modifications concurrentes, réessai plus tard.`);
+}
+
+/**
+ * A 409, or a 403 for a document that changed since it was read: PouchDB Server validates a
+ * stale revision against the current document and answers "forbidden" where CouchDB answers
+ * "conflict". Either way, read again and decide again.
+ */
+async function changedMeanwhile(
+  db: CouchDb,
+  id: string,
+  rev: string | undefined,
+  e: unknown,
+): Promise<boolean> {
+  if (!(e instanceof CouchError)) return false;
+  if (e.status === 409) return true;
+  if (e.status !== 403) return false;
+  const now = await db.get<Stored>(id);
+  return now?._rev !== rev;
 }

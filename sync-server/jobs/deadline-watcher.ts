@@ -5,6 +5,7 @@ import { OPEN_STATUSES } from "../../domain/workflow";
 import { SERVER_WORKSTATION } from "../api/server-codes";
 import type { CouchDb } from "../http/couch-db";
 import { appendEvents } from "./append-events";
+import { inParallel } from "./in-parallel";
 
 export type DeadlineThresholds = { soonDays: number; urgentDays: number };
 
@@ -68,13 +69,13 @@ export async function watchDeadlines(o: {
         limit: pageSize,
         skip,
       });
-      for (const { _id } of res.docs as unknown as { _id: string }[]) {
+      await inParallel(res.docs as unknown as { _id: string }[], 16, async ({ _id }) => {
         const { added } = await appendEvents(o.db, _id, (doc) =>
           deadlineEvents(doc, o.today, o.thresholds, { user: o.serverUser, at: o.now().toISOString() }),
         );
         flagged += added.filter((e) => e.kind === "deadline_flagged").length;
         decided += added.filter((e) => e.kind === "implicit_decision").length;
-      }
+      });
       if (res.docs.length < pageSize) break;
     }
   }

@@ -6,6 +6,7 @@ import type { AttachmentStore } from "../api/attachment-store";
 import { SERVER_WORKSTATION } from "../api/server-codes";
 import { type CouchDb, CouchError } from "../http/couch-db";
 import { replaceRequest } from "./append-events";
+import { inParallel } from "./in-parallel";
 
 /**
  * RGPD retention on the server: closed requests past their démarche's retention period lose
@@ -43,7 +44,7 @@ export async function applyRetention(o: {
     candidates.push(...res.docs.map((d) => d._id));
     if (res.docs.length < pageSize) break;
   }
-  for (const id of candidates) {
+  await inParallel(candidates, 16, async (id) => {
     let before: GuichetRequest | null = null;
     const after = await replaceRequest(o.db, id, (doc) => {
       const retention = findDemarche(o.catalogue, doc.demarche)?.retentionDays ?? longest;
@@ -52,11 +53,11 @@ export async function applyRetention(o: {
       before = doc;
       return anonymise(doc, o.now().toISOString(), o.serverUser, SERVER_WORKSTATION);
     });
-    if (!after || !before) continue;
+    if (!after || !before) return;
     anonymised.push(id);
     await dropConflicts(o.db, id);
     for (const a of (before as GuichetRequest).attachments) await o.attachments.release(a.sha256, id);
-  }
+  });
   if (anonymised.length > 0 && o.compact) await o.compact();
   return { anonymised };
 }

@@ -15,7 +15,7 @@ footer{margin-top:2rem;border-top:1px solid #6b6b6b;padding-top:.5rem;padding-bo
 h1{font-size:1.5rem;line-height:1.25}
 h2{font-size:1.2rem;margin-top:1.75rem}
 a{color:#0b4f9c}
-a:focus,input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #e5a000;outline-offset:2px}
+a:focus,input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #161616;outline-offset:2px}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.25rem .5rem}
 label,legend{display:block;font-weight:600;margin-top:1rem}
 .aide{display:block;color:#3a3a3a;font-size:.95rem;margin:.15rem 0}

@@ -306,4 +306,46 @@ describe("JSON API robustness and the counters' API", () => {
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe("name");
   });
+
+  it("keeps an uploaded file server-side, by content, and gives it to agents only", async () => {
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from("photo du lampadaire"),
+    ]);
+    const res = await fetch(`${server.url}/api/v1/requests`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        ...VALID,
+        attachments: [{ name: "lampadaire.png", contentBase64: png.toString("base64") }],
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const stored = (await tc.admin.use(tc.dbName("main")).get(id)) as unknown as {
+      attachments: { sha256: string; mime: string }[];
+    };
+    const meta = stored.attachments[0];
+    expect(meta?.mime).toBe("image/png");
+    const url = `${server.url}/api/v1/requests/${id}/attachments/${meta?.sha256}`;
+    expect((await fetch(url)).status).toBe(401);
+    const file = await fetch(url, { headers: { authorization: basic(agent) } });
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-type")).toBe("image/png");
+    expect(Buffer.from(await file.arrayBuffer()).equals(png)).toBe(true);
+
+    // A file whose bytes are not what its name says is refused.
+    const fake = await fetch(`${server.url}/api/v1/requests`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        ...VALID,
+        attachments: [
+          { name: "photo.png", contentBase64: Buffer.from("<svg onload=alert(1)>").toString("base64") },
+        ],
+      }),
+    });
+    expect(fake.status).toBe(422);
+    expect(((await fake.json()) as { errors: { field: string }[] }).errors[0]?.field).toBe("attachments");
+  });
 });

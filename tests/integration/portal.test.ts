@@ -1,5 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
@@ -409,5 +412,82 @@ describe("public portal (HTML without JavaScript, JSON API, Open311)", () => {
     const errors = (await missing.json()) as { code: number; description: string }[];
     expect(errors.every((e) => e.code === 400)).toBe(true);
     expect(errors.map((e) => e.description).join(" ")).toMatch(/address_string : Ce champ est obligatoire/);
+  });
+
+  it("serves the built counter app under /guichet/, without leaving its folder", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "guichet-app-"));
+    mkdirSync(path.join(dir, "assets"));
+    writeFileSync(path.join(dir, "index.html"), "<!doctype html><title>Guichet</title>");
+    writeFileSync(path.join(dir, "assets", "main-abcd1234.js"), "console.log(1)");
+    const withApp = await startServer(tc, { rendererDir: dir, instanceId: "app" });
+    try {
+      const index = await fetch(`${withApp.url}/guichet/`);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toContain("<title>Guichet</title>");
+      expect(index.headers.get("cache-control")).toBe("no-cache");
+      expect(index.headers.get("content-security-policy")).toContain(
+        `connect-src 'self' ${new URL(tc.url).origin}`,
+      );
+      const asset = await fetch(`${withApp.url}/guichet/assets/main-abcd1234.js`);
+      expect(asset.headers.get("content-type")).toContain("text/javascript");
+      expect(asset.headers.get("cache-control")).toContain("immutable");
+      // The app's own routes survive a reload.
+      expect(await (await fetch(`${withApp.url}/guichet/demandes/W3B0001B`)).text()).toContain(
+        "<title>Guichet</title>",
+      );
+      for (const evil of ["/guichet/..%2f..%2fsecrets.json", "/guichet/%2e%2e/%2e%2e/etc/passwd"]) {
+        const res = await fetch(withApp.url + evil);
+        expect(await res.text()).not.toMatch(/root:|Password/);
+      }
+    } finally {
+      await withApp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("speaks HTTPS with HSTS when given a certificate and a key", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "guichet-tls-"));
+    const cert = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+      ],
+      {
+        stdio: "ignore",
+      },
+    );
+    const secure = await startServer(tc, { tls: { cert, key }, instanceId: "tls" });
+    try {
+      expect(secure.url.startsWith("https://")).toBe(true);
+      const { status, headers } = await new Promise<{ status: number; headers: Record<string, unknown> }>(
+        (resolve, reject) => {
+          const req = httpsRequest(`${secure.url}/suivi`, { rejectUnauthorized: false }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers });
+          });
+          req.on("error", reject);
+          req.end();
+        },
+      );
+      expect(status).toBe(200);
+      expect(headers["strict-transport-security"]).toContain("max-age=");
+    } finally {
+      await secure.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -8,12 +8,10 @@ import { LoginScreen } from "../session/LoginScreen";
 import type { Session } from "../session/session";
 import { SettingsScreen } from "../settings/SettingsScreen";
 import {
-  type AgentPrefs,
   agentPrefs,
   loadSettings,
   type Settings,
   saveSettings,
-  withAgentPrefs,
   workstationCodeFor,
 } from "../settings/settings-store";
 import { useReplication } from "../sync-ui/use-replication";
@@ -79,9 +77,9 @@ function LoggedIn(props: {
   const sync = useReplication(data.db, config, session);
   useLiveInvalidation(data);
   const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;
-  const prefs = agentPrefs(settings, session.username);
-  const ws = useMemo<Workstation>(
-    () => ({
+  const ws = useMemo<Workstation>(() => {
+    const prefs = agentPrefs(settings, session.username);
+    return {
       data,
       session,
       settings,
@@ -94,11 +92,9 @@ function LoggedIn(props: {
         defaultChannel: prefs.defaultChannel ?? DEFAULT_CHANNEL,
         myService: prefs.myService ?? myServices(session)[0] ?? "accueil",
       },
-      setPrefs: (p: AgentPrefs) => updateSettings(withAgentPrefs(settings, session.username, p)),
       reSync: sync.reSync,
-    }),
-    [data, session, settings, updateSettings, catalogue, config, prefs, sync.reSync],
-  );
+    };
+  }, [data, session, settings, updateSettings, catalogue, config, sync.reSync]);
   return (
     <WorkstationContext value={ws}>
       {props.notice && (

@@ -1,4 +1,5 @@
-import { useMemo, useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
 import { ROLE_LABELS } from "../../../domain/roles";
 import { DetailScreen } from "../detail/DetailScreen";
 import { fr } from "../i18n/fr";
@@ -13,6 +14,7 @@ import { SyncBar } from "../sync-ui/SyncBar";
 import { SyncScreen } from "../sync-ui/SyncScreen";
 import type { SyncView } from "../sync-ui/use-replication";
 import { useWorkstation } from "./app-context";
+import { prefetchRoute } from "./prefetch";
 import { href, navigate, type Route } from "./routes";
 import { type ShortcutHandlers, useGlobalShortcuts } from "./shortcuts";
 
@@ -33,7 +35,8 @@ const NAV: NavItem[] = [
 
 /** The logged-in app: header with navigation, the sync bar, the current screen, the shortcuts. */
 export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncView; onLogout(): void }) {
-  const { session, commune } = useWorkstation();
+  const ws = useWorkstation();
+  const { session, commune } = ws;
   const [quickOpen, setQuickOpen] = useState(false);
   const shortcuts = useMemo<ShortcutHandlers>(
     () => ({
@@ -49,6 +52,13 @@ export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncV
     [],
   );
   useGlobalShortcuts(shortcuts);
+  const client = useQueryClient();
+  useEffect(() => {
+    // Capture phase: runs before the route state changes, so the read starts first.
+    const onHash = () => prefetchRoute(location.hash, ws, client);
+    window.addEventListener("hashchange", onHash, true);
+    return () => window.removeEventListener("hashchange", onHash, true);
+  }, [ws, client]);
   const roles = session.roles.map((r) => ROLE_LABELS[r]).join(", ");
 
   return (

@@ -17,7 +17,6 @@ export type Workstation = {
   /** Missing until the first online login registers this workstation. */
   workstationCode: string | undefined;
   prefs: Required<Pick<AgentPrefs, "defaultChannel">> & AgentPrefs & { myService: string };
-  setPrefs(prefs: AgentPrefs): void;
   reSync(): void;
 };
 

@@ -10,8 +10,6 @@ const FOLDS: Record<string, string> = {
   u: "uùûüú",
   y: "yÿ",
   n: "nñ",
-  oe: "oe|œ",
-  ae: "ae|æ",
 };
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -11,8 +11,9 @@ import { useWorkstation } from "../app/app-context";
 import { ScreenTitle } from "../app/ScreenTitle";
 import { localAttachmentIds } from "../data/attachments";
 import { useObservable } from "../data/use-observable";
-import { displayTracking, formatDateTime, formatDay, formatNumber } from "../format";
+import { displayTracking, formatDateTime, formatDay } from "../format";
 import { fr } from "../i18n/fr";
+import { requestOptions } from "../queues/queue-queries";
 import { ActionsPanel } from "./ActionsPanel";
 import { CorrectionForm } from "./CorrectionForm";
 import { DeadlineBox } from "./DeadlineBox";
@@ -23,7 +24,7 @@ const D = fr.detail;
 export function DetailScreen({ id }: { id: string }) {
   const ws = useWorkstation();
   const { data, catalogue, commune } = ws;
-  const request = useQuery({ queryKey: ["requests", "one", id], queryFn: () => data.repo.get(id) });
+  const request = useQuery(requestOptions(data, id));
   const files = useQuery({
     queryKey: ["requests", "files", id],
     queryFn: () => localAttachmentIds(data, id),
@@ -131,7 +132,7 @@ export function DetailScreen({ id }: { id: string }) {
                 ? D.noAttachments
                 : r.attachments.map((a) => (
                     <span key={a.id} className="attachment">
-                      {a.name} ({formatNumber(Math.ceil(a.size / 1024))} Ko){" "}
+                      {a.name} ({fr.common.kilobytes(a.size)}){" "}
                       {files.data?.has(a.id) ? D.attachmentsLocal : D.attachmentsElsewhere}
                     </span>
                   ))}

@@ -60,6 +60,7 @@ export const fr = {
     workstationNameHelp:
       "Par exemple « Accueil 1 ». Le serveur attribue au poste un code pour les numéros de suivi.",
     workstationCode: "Code du poste",
+    defaultWorkstationName: "Poste",
     noCode: "pas encore attribué (à la prochaine connexion en ligne)",
     commune: "Commune",
     noCommune: "inconnue (à la prochaine connexion en ligne)",
@@ -327,6 +328,8 @@ export const fr = {
     },
   },
   common: {
+    requiredMark: " (obligatoire)",
+    kilobytes: (bytes: number) => `${Math.ceil(bytes / 1024).toLocaleString("fr-FR")} Ko`,
     yes: "Oui",
     no: "Non",
     required: "obligatoire",

@@ -1,5 +1,4 @@
 import { useMemo, useState } from "react";
-import { parisDate } from "../../../domain/history";
 import { useWorkstation } from "../app/app-context";
 import { href } from "../app/routes";
 import { ScreenTitle } from "../app/ScreenTitle";
@@ -7,6 +6,7 @@ import { type QueueFilters as Filters, planQueue, QUEUES, type QueueId } from ".
 import { fr } from "../i18n/fr";
 import { QueueFilters } from "./QueueFilters";
 import { rememberedFilters, rememberFilters } from "./queue-filters-store";
+import { queueContext } from "./queue-queries";
 import { RequestList } from "./RequestList";
 
 const QUEUE_LABELS: Record<QueueId, string> = {
@@ -24,11 +24,7 @@ export function QueueScreen({ queue }: { queue: QueueId }) {
     setShownQueue(queue);
     setFilters(rememberedFilters(queue));
   }
-  const today = parisDate(new Date().toISOString());
-  const ctx = useMemo(
-    () => ({ myService: prefs.myService, today, soonDays: commune.risk.soonDays }),
-    [prefs.myService, today, commune.risk.soonDays],
-  );
+  const ctx = useMemo(() => queueContext(prefs.myService, commune), [prefs.myService, commune]);
   const query = useMemo(() => planQueue(queue, filters, ctx), [queue, filters, ctx]);
   const serviceName = catalogue.services.find((s) => s.id === prefs.myService)?.name ?? prefs.myService;
   const title = queue === "service" ? `${fr.queues.service} : ${serviceName}` : QUEUE_LABELS[queue];

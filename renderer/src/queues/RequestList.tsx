@@ -5,11 +5,11 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 import type { GuichetRequest } from "../../../domain/request";
 import { useWorkstation } from "../app/app-context";
-import { type Cursor, countIndexed, fetchPage, type IndexedQuery } from "../data/indexed-query";
+import { countIndexed, type IndexedQuery } from "../data/indexed-query";
 import { fr } from "../i18n/fr";
+import { listOptions } from "./queue-queries";
 import { RequestRow, RequestRowHeader } from "./RequestRow";
 
-export const PAGE_SIZE = 50;
 const ROW_HEIGHT = 44;
 
 /**
@@ -26,12 +26,7 @@ export function RequestList({
   label: string;
 }) {
   const { data } = useWorkstation();
-  const pages = useInfiniteQuery({
-    queryKey: ["requests", "list", ...queryKey],
-    queryFn: ({ pageParam }) => fetchPage(data, query, pageParam, PAGE_SIZE),
-    initialPageParam: null as Cursor | null,
-    getNextPageParam: (last) => last.next,
-  });
+  const pages = useInfiniteQuery(listOptions(data, queryKey, query));
   // Counted once the first page is there: the rows come first, on one thread.
   const count = useQuery({
     queryKey: ["requests", "count", ...queryKey],

@@ -5,7 +5,6 @@ import {
   type PendingAttachment,
   readAttachment,
 } from "../data/attachments";
-import { formatNumber } from "../format";
 import { fr } from "../i18n/fr";
 
 /** Files are read and hashed here and kept on this workstation; upload is a later issue (said on screen). */
@@ -66,7 +65,7 @@ export function AttachmentsField(props: {
         <ul className="attachments">
           {props.value.map((a) => (
             <li key={a.meta.id}>
-              {a.meta.name} ({formatNumber(Math.ceil(a.meta.size / 1024))} Ko){" "}
+              {a.meta.name} ({fr.common.kilobytes(a.meta.size)}){" "}
               <button
                 type="button"
                 onClick={() => props.onChange(props.value.filter((x) => x.meta.id !== a.meta.id))}

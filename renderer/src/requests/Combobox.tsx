@@ -1,6 +1,7 @@
 // biome-ignore-all lint/a11y/noNoninteractiveElementToInteractiveRole: the WAI-ARIA combobox pattern's listbox of options (ul/li with roles)
 // biome-ignore-all lint/a11y/useFocusableInteractive: options are reached through aria-activedescendant, focus stays in the input
 import { type KeyboardEvent, useId, useState } from "react";
+import { fr } from "../i18n/fr";
 
 export type ComboOption = { id: string; label: string; hint?: string };
 
@@ -61,7 +62,7 @@ export function Combobox(props: Props) {
     <div className={`combobox${props.invalid ? " invalid" : ""}`}>
       <label htmlFor={props.id}>
         {props.label}
-        {props.required && <span className="req"> (obligatoire)</span>}
+        {props.required && <span className="req">{fr.common.requiredMark}</span>}
       </label>
       <input
         id={props.id}

@@ -58,7 +58,7 @@ function DemarcheField(props: {
   const label = (
     <>
       {def.label}
-      {def.required && def.kind !== "boolean" && <span className="req"> (obligatoire)</span>}
+      {def.required && def.kind !== "boolean" && <span className="req">{fr.common.requiredMark}</span>}
     </>
   );
   if (def.kind === "boolean") {

@@ -7,11 +7,12 @@ import { href } from "../app/routes";
 import { ScreenTitle } from "../app/ScreenTitle";
 import { displayTracking } from "../format";
 import { fr } from "../i18n/fr";
+import { requestOptions } from "../queues/queue-queries";
 
 /** Right after saving: the number to give the citizen and the AR, ready to print. */
 export function SavedScreen({ id }: { id: string }) {
   const ws = useWorkstation();
-  const request = useQuery({ queryKey: ["requests", "one", id], queryFn: () => ws.data.repo.get(id) });
+  const request = useQuery(requestOptions(ws.data, id));
   const r = request.data;
   if (!r) return <p>{request.isFetched ? fr.detail.notFound(id) : fr.app.loading}</p>;
   const ar = ackFor(r, ws.catalogue, ws.commune);

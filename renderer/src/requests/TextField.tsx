@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes } from "react";
+import { fr } from "../i18n/fr";
 import { fieldId } from "./form-state";
 
 type Props = {
@@ -30,7 +31,7 @@ export function TextField({ path, label, value, onChange, error, help, required,
     <div className={`field${error ? " invalid" : ""}`}>
       <label htmlFor={id}>
         {label}
-        {required && <span className="req"> (obligatoire)</span>}
+        {required && <span className="req">{fr.common.requiredMark}</span>}
       </label>
       {multiline ? (
         <textarea {...common} rows={3} onChange={(e) => onChange(e.target.value)} />

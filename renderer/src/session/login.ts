@@ -49,7 +49,7 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
         const code = await registerWorkstation(
           settings.serverUrl,
           creds,
-          settings.workstationName || "Poste",
+          settings.workstationName || fr.settings.defaultWorkstationName,
         );
         next = { ...next, workstationCode: code, codeServer: settings.serverUrl };
       } catch (err) {

@@ -51,7 +51,3 @@ export function workstationCodeFor(s: Settings): string | undefined {
 export function agentPrefs(s: Settings, username: string): AgentPrefs {
   return s.agents[username] ?? {};
 }
-
-export function withAgentPrefs(s: Settings, username: string, prefs: AgentPrefs): Settings {
-  return { ...s, agents: { ...s.agents, [username]: { ...agentPrefs(s, username), ...prefs } } };
-}

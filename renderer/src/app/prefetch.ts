@@ -1,0 +1,21 @@
+import type { QueryClient } from "@tanstack/react-query";
+import { rememberedFilters } from "../queues/queue-filters-store";
+import { queueContext, queueListOptions, requestOptions } from "../queues/queue-queries";
+import type { Workstation } from "./app-context";
+import { parseRoute } from "./routes";
+
+/**
+ * On navigation, start reading what the next screen shows before React renders it: the local
+ * read and the render overlap instead of following each other.
+ */
+export function prefetchRoute(hash: string, ws: Workstation, client: QueryClient): void {
+  const route = parseRoute(hash);
+  if (route.name === "queue") {
+    const ctx = queueContext(ws.prefs.myService, ws.commune);
+    void client.prefetchInfiniteQuery(
+      queueListOptions(ws.data, route.queue, rememberedFilters(route.queue), ctx),
+    );
+  } else if (route.name === "request" || route.name === "saved") {
+    void client.prefetchQuery(requestOptions(ws.data, route.id));
+  }
+}
