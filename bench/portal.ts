@@ -10,7 +10,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { findDemarche } from "../domain/catalogue";
@@ -221,11 +221,14 @@ async function main(): Promise<void> {
         ...(mode === "fixed" ? { overallRate: 50 } : {}),
       });
       results[key][mode].push(r);
+      // Its accusés are still going out: let them, before the next target is measured.
+      if (key === "mail") await drain();
       console.log(
         `  ${key.padEnd(7)} ${mode.padEnd(5)} ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, erreurs ${r.errors}`,
       );
     };
 
+    const loadBefore = loadavg()[0] ?? 0;
     console.log(
       `Serveurs : ${withMail.url} (avec accusés), ${quiet.url} (sans) ; ${rounds} tours de ${seconds} s par mesure`,
     );
@@ -269,7 +272,7 @@ async function main(): Promise<void> {
     const lines = [
       "### Portail : dépôt d'une demande en ligne (API JSON → demande validée, numérotée, enregistrée)",
       "",
-      `${machineLine()} — serveurs dans des processus à part, autocannon dans celui de la mesure ; CouchDB : PouchDB Server embarqué (LevelDB) dans le processus du serveur ; relais SMTP simulé dans le processus de mesure. Médianes de ${rounds} tours alternés de ${seconds} s ; débit max avec 50 connexions, latences à 50 req/s constants (10 connexions).`,
+      `${machineLine()} — serveurs dans des processus à part, autocannon dans celui de la mesure ; CouchDB : PouchDB Server embarqué (LevelDB) dans le processus du serveur ; relais SMTP simulé dans le processus de mesure. Médianes de ${rounds} tours alternés de ${seconds} s ; débit max avec 50 connexions, latences à 50 req/s constants (10 connexions). Machine partagée : charge moyenne ${loadBefore.toFixed(1)} au début, ${(loadavg()[0] ?? 0).toFixed(1)} à la fin (2 cœurs).`,
       "",
       "| mesure | débit max (req/s) | p50 à 50 req/s (ms) | p99 à 50 req/s (ms) | erreurs |",
       "| --- | ---: | ---: | ---: | ---: |",

@@ -1,16 +1,17 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Catalogue } from "../domain/catalogue";
 import type { Commune } from "../domain/commune";
 import { parisDate } from "../domain/history";
 import { MAX_TRACKING_SEQUENCE } from "../domain/tracking-number";
+import { addAgentApi } from "./api/agent-api";
 import { AgentAuth } from "./api/agent-auth";
 import { AttachmentStore } from "./api/attachment-store";
 import { BlockCounter } from "./api/counter";
 import type { IntakeDeps } from "./api/intake";
+import { renderApiError } from "./api/json-body";
 import { OPEN311_INDEX, open311Router, renderOpen311Error } from "./api/open311";
-import { apiRouter, renderApiError } from "./api/routes";
+import { addPublicApi } from "./api/public-api";
 import { PORTAL_WORKSTATION, portalCounterId } from "./api/server-codes";
 import { ensureServerDatabase } from "./api/server-db";
 import { Tokens, tokenKey } from "./api/tokens";
@@ -30,6 +31,7 @@ import { staticApp } from "./http/static-files";
 import { type AckMailer, ackComposer, startAckMailer } from "./jobs/ack-mailer";
 import { followChanges } from "./jobs/changes-feed";
 import { type DailyJobs, startDailyJobs } from "./jobs/daily-jobs";
+import { instanceIdentity } from "./jobs/instance-identity";
 import { inboxRouter } from "./mail/inbox-page";
 import { createMailer } from "./mail/mailer";
 import { Outbox } from "./mail/outbox";
@@ -161,7 +163,11 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     cleanups.push(() => configFollower.stop());
 
     const dataDir = couch.dataDir ?? config.dataDir;
-    const instanceId = opts.instanceId ?? persistentInstanceId(dataDir);
+    const identity = opts.instanceId
+      ? { id: opts.instanceId, release: () => undefined }
+      : instanceIdentity(dataDir);
+    cleanups.push(() => identity.release());
+    const instanceId = identity.id;
     const attachments = new AttachmentStore(path.join(dataDir, "attachments"));
     const tokens = new Tokens(tokenKey(dataDir));
 
@@ -188,6 +194,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     const mailJob = { current: null as AckMailer | null };
     const outbox = new Outbox({
       stateDb,
+      urgentStateDb: asServer.db(serverDbName),
       requestDb: serverDb,
       mailer,
       compose: ackComposer({
@@ -215,7 +222,13 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     const intake: IntakeDeps = {
       commune,
       catalogue: currentCatalogue,
-      tracking: new BlockCounter(stateDb, portalCounterId(PORTAL_WORKSTATION), 50, MAX_TRACKING_SEQUENCE),
+      // Not through the grouped (lingering) database: a citizen may be waiting on a reservation.
+      tracking: new BlockCounter(
+        asServer.db(serverDbName),
+        portalCounterId(PORTAL_WORKSTATION),
+        50,
+        MAX_TRACKING_SEQUENCE,
+      ),
       writer,
       portalUser: portalAccount.name,
       attachments,
@@ -246,9 +259,10 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       },
       {
         prefix: "/api/",
-        router: apiRouter({
-          ...shared,
-          followUpMinDelayMs,
+        router: addAgentApi(addPublicApi(new Router(), { ...shared, followUpMinDelayMs }), {
+          commune,
+          catalogue: currentCatalogue,
+          today,
           agents: new AgentAuth(couchServer(couch.url), communeId),
           couch: couchServer(couch.url),
           publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
@@ -352,14 +366,4 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
 
 function domainOf(email: string): string {
   return email.split("@")[1]?.trim() || "guichet.invalid";
-}
-
-/** A stable id per installation (DATA_DIR): after a restart the server knows its own mail claims. */
-function persistentInstanceId(dataDir: string): string {
-  const file = path.join(dataDir, "instance-id");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(dataDir, { recursive: true });
-  const id = `srv-${randomBytes(6).toString("hex")}`;
-  writeFileSync(file, `${id}\n`);
-  return id;
 }

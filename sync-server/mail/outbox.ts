@@ -20,7 +20,7 @@ import type { Mailer, OutgoingMail } from "./mailer";
  *      only if absent), then mark the claim "recorded".
  * Guarantees: the event is recorded exactly once (step 5 re-reads on every conflict); the
  * message is sent at least once and, in every crash but one, exactly once. The one window is a
- * crash between the SMTP server's acceptance (3) and the claim's "sent" (4), a few milliseconds:
+ * crash between the SMTP server's acceptance (3) and the claim's "sent" (4), one database write:
  * the next holder then sends again, with the same Message-ID, which mail clients use to show
  * the copy as the same message. A crash before 3 sends once on restart; after 4 it only
  * records. SMTP failures are retried with exponential backoff, the state visible in the claim.
@@ -64,6 +64,8 @@ export type Composer = (
 
 export type OutboxOptions = {
   stateDb: CouchDb;
+  /** The same database without grouping (writes that must not wait), default `stateDb`. */
+  urgentStateDb?: CouchDb;
   requestDb: (name: string) => CouchDb;
   mailer: Mailer;
   compose: Composer;
@@ -111,7 +113,10 @@ export class Outbox {
   deliver(database: string, requestId: string, kinds: readonly MailKind[]): Promise<DeliveryOutcome[]> {
     const key = `${database}\u0000${requestId}`;
     const current = this.running.get(key);
-    if (current) return current.then(() => this.deliver(database, requestId, kinds));
+    if (current) {
+      const again = () => this.deliver(database, requestId, kinds);
+      return current.then(again, again);
+    }
     const p = this.run(database, requestId, kinds).finally(() => this.running.delete(key));
     this.running.set(key, p);
     return p;
@@ -167,7 +172,10 @@ export class Outbox {
       if (claimed === undefined) break;
       if (typeof claimed === "string") {
         outcomes[i] = claimed;
-        if (!SETTLED.includes(claimed)) break;
+        if (!SETTLED.includes(claimed)) {
+          await this.release(claims.slice(i + 1));
+          break;
+        }
         continue;
       }
       let claim = claimed;
@@ -190,14 +198,16 @@ export class Outbox {
           await this.o.mailer.send(composed.mail);
         } catch (e) {
           outcomes[i] = await this.failed(claim, e);
+          await this.release(claims.slice(i + 1));
           break;
         }
-        // Right after the SMTP server's acceptance: this is what keeps the resend window short.
-        claim = await this.update(claim, {
-          state: "sent",
-          sentAt: this.now().toISOString(),
-          messageId: composed.mail.messageId,
-        });
+        // Right after the SMTP server's acceptance, not grouped with other writes: this is what
+        // keeps the resend window short.
+        claim = await this.update(
+          claim,
+          { state: "sent", sentAt: this.now().toISOString(), messageId: composed.mail.messageId },
+          this.o.urgentStateDb,
+        );
       }
       sent.push({ i, kind, claim });
     }
@@ -278,9 +288,22 @@ export class Outbox {
     return "busy";
   }
 
-  private async update(claim: OutboxDoc, change: Partial<OutboxDoc>): Promise<OutboxDoc> {
+  /** Later kinds claimed in the same pass but not sent now: whoever comes next may take them at once. */
+  private async release(claims: (OutboxDoc | DeliveryOutcome)[]): Promise<void> {
+    const now = this.now().toISOString();
+    for (const c of claims) {
+      if (typeof c === "string" || c.state !== "pending") continue;
+      await this.update(c, { leaseUntil: now }).catch(() => undefined);
+    }
+  }
+
+  private async update(
+    claim: OutboxDoc,
+    change: Partial<OutboxDoc>,
+    db = this.o.stateDb,
+  ): Promise<OutboxDoc> {
     const next = { ...claim, ...change };
-    const res = await this.o.stateDb.put(next);
+    const res = await db.put(next);
     return { ...next, _rev: res.rev };
   }
 

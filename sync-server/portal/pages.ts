@@ -121,7 +121,7 @@ ${text("prenom", { autocomplete: "given-name", maxLength: 80 })}
 ${text("email", { type: "email", autocomplete: "email", help: "Par exemple : prenom.nom@exemple.fr" })}
 ${text("telephone", { type: "tel", autocomplete: "tel", required: false, help: "Pour vous joindre plus vite si besoin." })}
 ${text("adresse", { autocomplete: "street-address", help: "Numéro et rue", maxLength: 200 })}
-${text("code_postal", { autocomplete: "postal-code", help: "5 chiffres", maxLength: 5 })}
+${text("code_postal", { autocomplete: "postal-code", help: "5 chiffres", maxLength: 5, inputMode: "numeric" })}
 ${text("ville", { autocomplete: "address-level2", maxLength: 100 })}
 </fieldset>
 <fieldset><legend>Pièce jointe</legend>

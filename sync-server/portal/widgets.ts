@@ -12,6 +12,8 @@ export type InputSpec = {
   type?: "text" | "email" | "tel" | "date" | "number" | "textarea" | "select" | "checkbox" | "file";
   options?: { value: string; label: string }[] | undefined;
   autocomplete?: string;
+  /** Which keyboard a phone shows ("numeric" for a postcode). */
+  inputMode?: "numeric" | "tel" | "email";
   maxLength?: number | undefined;
   accept?: string;
 };
@@ -34,7 +36,7 @@ export function input(s: InputSpec): SafeHtml {
     errs.length > 0
       ? html`<p class="erreur" id="${errId}">${errs.map((e, i) => html`${i > 0 ? " " : ""}Erreur : ${e}`)}</p>`
       : "";
-  const max = s.maxLength ? html` maxlength="${s.maxLength}"` : "";
+  const max = html`${s.maxLength ? html` maxlength="${s.maxLength}"` : ""}${s.inputMode ? html` inputmode="${s.inputMode}"` : ""}`;
   switch (s.type) {
     case "checkbox":
       return html`<div>${errors}<label class="case" for="${s.name}"><input type="checkbox" value="oui"${common}${

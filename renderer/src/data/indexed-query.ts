@@ -62,11 +62,12 @@ export async function fetchPage(
   return { rows, next };
 }
 
-/** Exact count when the index answers it alone; undefined when it would mean reading every match. */
+/**
+ * Exact count when the index answers it alone, else undefined. Checked before running: RxDB
+ * would otherwise read every match of an index-unsatisfied selector, then refuse (QU14).
+ */
 export async function countIndexed(data: LocalData, q: IndexedQuery): Promise<number | undefined> {
-  try {
-    return await data.db.requests.count({ selector: q.selector as never }).exec();
-  } catch {
-    return undefined;
-  }
+  const query = data.db.requests.count({ selector: q.selector as never });
+  if (!query.getPreparedQuery().queryPlan.selectorSatisfiedByIndex) return undefined;
+  return query.exec();
 }

@@ -3,7 +3,6 @@ import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import { createGuichetDatabase, type GuichetDatabase } from "../../db/database";
 import { type RequestsRepo, requestsRepo } from "../../db/requests-repo";
 import { type LocalCollections, localCollections } from "./local-collections";
-import { withAddEventsFix } from "./repo-workaround";
 
 /** Everything the screens read and write on this workstation; the UI never reaches RxDB elsewhere. */
 export type LocalData = {
@@ -18,5 +17,5 @@ export async function openLocalData(
 ): Promise<LocalData> {
   const db = await createGuichetDatabase({ name, storage });
   const local = (await db.addCollections(localCollections)) as unknown as LocalCollections;
-  return { db, repo: withAddEventsFix(requestsRepo(db), db), local };
+  return { db, repo: requestsRepo(db), local };
 }

@@ -4,7 +4,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import { buildRequest, ev, WS_A } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { findDuplicates } from "./duplicates";
-import { fetchPage, findIndexed } from "./indexed-query";
+import { countIndexed, fetchPage, findIndexed } from "./indexed-query";
 import { openTestData } from "./local-data.test-support";
 import type { LocalData } from "./local-database";
 import { planQueue } from "./queues";
@@ -35,6 +35,8 @@ function request(
   });
 }
 
+const ctxOf = (myService: string) => ({ myService, today: "2026-03-15", soonDays: 15 });
+
 describe("queues", () => {
   it("lists my service's open requests soonest deadline first, page after page without gaps", async () => {
     const d = await data();
@@ -50,6 +52,11 @@ describe("queues", () => {
     }
     expect(seen).toHaveLength(130);
     expect(new Set(seen.map((r) => r.id)).size).toBe(130);
+    expect(await countIndexed(d, q)).toBe(130);
+    // A filter read in memory: no exact count (it would mean reading every match).
+    expect(
+      await countIndexed(d, planQueue("service", { channel: "guichet" }, ctxOf("scolaire"))),
+    ).toBeUndefined();
     const keys = seen.map((r) => `${r.dueOn}|${r.id}`);
     expect(keys).toEqual([...keys].sort());
   });

@@ -10,8 +10,6 @@ export type TestEnv = {
   admin: { username: string; password: string };
   commune: string;
   mainDb: string;
-  portal: { username: string; password: string };
-  onlineApi: boolean;
   users: Record<"agentA" | "agentB" | "lockme", { username: string; password: string }>;
 };
 
@@ -39,8 +37,6 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     admin: { username: server.adminUser, password: server.adminPassword },
     commune: server.commune,
     mainDb: server.mainDb,
-    portal: server.portal,
-    onlineApi: server.onlineApi,
     users: { agentA: await user("agent-a"), agentB: await user("agent-b"), lockme: await user("lockme") },
   };
   process.env.GUICHET_TEST_ENV = JSON.stringify(env);

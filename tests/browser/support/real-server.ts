@@ -60,9 +60,7 @@ export async function startRealServer(appDir: string): Promise<TestServer> {
     adminPassword: couch.adminPassword,
     commune,
     mainDb: databaseNames(commune).main,
-    portal: { username: "portal", password: SERVICE_PASSWORDS.GUICHET_PORTAL_PASSWORD },
     couch,
-    onlineApi: true,
     async stop() {
       await server.stop();
       await couch.stop();

@@ -1,36 +1,23 @@
 import type { Catalogue } from "../../domain/catalogue";
-import { findService } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import type { GuichetRequest } from "../../domain/request";
-import { formatTrackingNumber } from "../../domain/tracking-number";
 import type { CommuneDatabases } from "../database-names";
-import { parseJson, readBody, requireMediaType } from "../http/body";
 import { hasControlChars } from "../http/control-chars";
 import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
-import { badRequest, HttpError } from "../http/errors";
-import type { RateLimiter } from "../http/rate-limit";
+import { HttpError } from "../http/errors";
 import { send, sendJson } from "../http/respond";
-import { type Ctx, Router } from "../http/router";
+import type { Router } from "../http/router";
 import type { Agent, AgentAuth } from "./agent-auth";
 import type { AttachmentStore } from "./attachment-store";
 import { attestationPdf } from "./attestation-pdf";
-import { findForCitizen, NOT_FOUND_MESSAGE } from "./follow-up";
-import { type IntakeDeps, onlineDemarches, submit } from "./intake";
-import { implicitAcceptanceBorn, publicView } from "./public-view";
-import { MAX_FILE_BYTES, MAX_FILES } from "./submission-schema";
-import type { Tokens } from "./tokens";
+import { asObject, readJson } from "./json-body";
+import { implicitAcceptanceBorn } from "./public-view";
 import { allocateWorkstationCode } from "./workstation-codes";
 
-export type ApiDeps = {
+export type AgentApiDeps = {
   commune: () => Commune;
   catalogue: () => Catalogue;
-  intake: IntakeDeps;
-  mainDb: CouchDb;
-  tokens: Tokens;
-  followUpLimiter: RateLimiter;
-  submitLimiter: RateLimiter | null;
   today: () => string;
-  followUpMinDelayMs: number;
   agents: AgentAuth;
   /** CouchDB without credentials: agents' own requests carry their Authorization header. */
   couch: CouchServer;
@@ -43,91 +30,8 @@ export type ApiDeps = {
   now: () => Date;
 };
 
-const JSON_LIMIT = 64 * 1024;
-const JSON_WITH_FILES_LIMIT = JSON_LIMIT + MAX_FILES * Math.ceil((MAX_FILE_BYTES * 4) / 3);
-
-async function readJson(ctx: Ctx, limit = JSON_LIMIT): Promise<unknown> {
-  requireMediaType(ctx.req, ["application/json"]);
-  return parseJson(await readBody(ctx.req, limit));
-}
-
-function asObject(v: unknown): Record<string, unknown> {
-  if (!v || typeof v !== "object" || Array.isArray(v)) throw badRequest("Un objet JSON est attendu.");
-  return v as Record<string, unknown>;
-}
-
-/** JSON API v1: the portal's actions for apps, and the counters' own calls (authenticated agents). */
-export function apiRouter(deps: ApiDeps): Router {
-  const r = new Router();
-
-  // Cheapest answer of this HTTP stack: the benchmark's floor, and a health check for a proxy.
-  r.get("/api/v1/health", (ctx) => sendJson(ctx.res, 200, { ok: true }));
-
-  r.get("/api/v1/catalogue", (ctx) => {
-    const c = deps.catalogue();
-    const commune = deps.commune();
-    sendJson(ctx.res, 200, {
-      commune: {
-        id: commune.id,
-        name: commune.name,
-        address: commune.address,
-        phone: commune.phone,
-        email: commune.email,
-      },
-      demarches: onlineDemarches(c).map((d) => ({
-        id: d.id,
-        label: d.label,
-        category: d.category,
-        description: d.description,
-        service: findService(c, d.service)?.name ?? d.service,
-        rule: d.rule,
-        arOwed: d.arOwed,
-        needsLocation: d.needsLocation,
-        fields: d.fields,
-      })),
-    });
-  });
-
-  r.post("/api/v1/requests", async (ctx) => {
-    deps.submitLimiter?.hit(ctx.ip);
-    const body = asObject(await readJson(ctx, JSON_WITH_FILES_LIMIT));
-    const result = await submit(deps.intake, body);
-    if (!result.ok) {
-      sendJson(ctx.res, 422, { errors: result.issues });
-      return;
-    }
-    const req = result.request;
-    sendJson(ctx.res, 201, {
-      id: req.id,
-      trackingNumber: formatTrackingNumber(req.tracking),
-      receivedAt: req.receivedAt,
-      status: publicView(req, deps.catalogue(), deps.today()).status,
-    });
-  });
-
-  r.post("/api/v1/follow-up", async (ctx) => {
-    deps.followUpLimiter.hit(ctx.ip);
-    const body = asObject(await readJson(ctx));
-    const found = await findForCitizen(deps.mainDb, body, deps.followUpMinDelayMs);
-    ctx.res.setHeader("Cache-Control", "no-store");
-    if (found.ok) {
-      const today = deps.today();
-      const token = deps.tokens.sign("suivi", found.request.id, 30 * 60);
-      sendJson(ctx.res, 200, {
-        request: publicView(found.request, deps.catalogue(), today),
-        ...(implicitAcceptanceBorn(found.request, today)
-          ? { attestationUrl: `/suivi/r/${token}/attestation.pdf` }
-          : {}),
-      });
-    } else if ("issues" in found) {
-      sendJson(ctx.res, 422, { errors: found.issues });
-    } else {
-      sendJson(ctx.res, 404, { errors: [{ field: "", message: NOT_FOUND_MESSAGE }] });
-    }
-  });
-
-  // ——— Counters (agents) ———
-
+/** JSON API v1 for the counters: agents log in with their own CouchDB account. */
+export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
   r.get("/api/v1/workstation/config", async (ctx) => {
     const agent = await deps.agents.require(ctx.req);
     const dbs = deps.databases;
@@ -220,7 +124,6 @@ export function apiRouter(deps: ApiDeps): Router {
     });
     sendJson(ctx.res, 200, { mails: res.docs.map(outboxView) });
   });
-
   return r;
 }
 
@@ -242,7 +145,7 @@ function outboxView(doc: unknown) {
  * The request as the agent's own account may read it: CouchDB decides (main database, then the
  * sensitive ones), so the API never shows an agent what their replica would not hold.
  */
-async function readAsAgent(deps: ApiDeps, agent: Agent, id: string): Promise<GuichetRequest> {
+async function readAsAgent(deps: AgentApiDeps, agent: Agent, id: string): Promise<GuichetRequest> {
   if (!/^[0-9A-Z]{8}$/.test(id)) throw new HttpError(404, "Demande introuvable.");
   for (const db of [deps.databases.main, ...Object.values(deps.databases.sensitive)]) {
     try {
@@ -254,9 +157,4 @@ async function readAsAgent(deps: ApiDeps, agent: Agent, id: string): Promise<Gui
     }
   }
   throw new HttpError(404, "Demande introuvable.");
-}
-
-/** API errors: `{ errors: [{ field, message }] }`, French, the status from the HttpError. */
-export function renderApiError(ctx: Ctx, err: HttpError): void {
-  sendJson(ctx.res, err.status, { errors: err.errors });
 }
