@@ -71,6 +71,14 @@ export const TRANSITIONS: Record<Status, Partial<Record<Status, readonly Role[]>
   cancelled: {},
 };
 
+/**
+ * Who may (re)assign an open request to a service and an agent: the counter routes what it
+ * receives, service agents and supervisors move work. A role rule, not a state rule: an offline
+ * assignment must not be refused later because another workstation changed the status meanwhile.
+ * Serialised into validate_doc_update like TRANSITIONS.
+ */
+export const ASSIGN_ROLES: readonly Role[] = [A, S, V];
+
 export type TransitionCheck = { ok: true } | { ok: false; error: string };
 
 export function canTransition(from: Status, to: Status, roles: readonly Role[]): TransitionCheck {

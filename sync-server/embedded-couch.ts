@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { withCors } from "./cors";
 import { withCouchStatusParity } from "./couch-parity";
+import { withMemberOnlyQueries } from "./member-guard";
 import {
   type ExpressPouchApp,
   hashAdminPasswords,
@@ -36,7 +37,10 @@ export const SECRET_ADMIN = "embeddedAdminPassword";
 const SECRET_COOKIE = "embeddedCookieSecret";
 
 // Not needed by Guichet; the test handler even grants admin rights when enabled in the config.
-const EXCLUDED_PARTS = ["routes/fauxton", "routes/special-test-auth"];
+// disk-size walks the database's folder on every info() call, and the authentication handler
+// calls info() on _users for every request: a dozen system calls per request (CouchDB 3 reports
+// `sizes`, not `disk_size`, and nothing here reads either).
+const EXCLUDED_PARTS = ["routes/fauxton", "routes/special-test-auth", "disk-size"];
 
 /**
  * PouchDB Server in-process: express-pouchdb over pouchdb-node (LevelDB files under DATA_DIR/pouchdb),
@@ -88,7 +92,13 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   }
   tracker.captureListeners();
 
-  const server = createServer(withCors(options.corsOrigins, withCouchStatusParity(app)));
+  let port = 0;
+  const server = createServer(
+    withCors(
+      options.corsOrigins,
+      withMemberOnlyQueries(() => port, withCouchStatusParity(app)),
+    ),
+  );
   try {
     await listen(server, options.port);
   } catch (e) {
@@ -98,7 +108,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
       throw new Error(`Le port ${options.port} est déjà utilisé (GUICHET_COUCH_PORT).`);
     throw e;
   }
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   let stopping: Promise<void> | undefined;
   return {

@@ -119,6 +119,78 @@ describe("generated validate_doc_update functions", () => {
     });
   });
 
+  it("let the server relay a counter's hand-over into a sensitive database, and only there", () => {
+    const ccasVdu = compile(
+      requestValidateDocUpdate({
+        commune: "demo",
+        service: "ccas",
+        sensitiveServices: ["ccas", "police_municipale"],
+      }),
+    );
+    const SERVER = { name: "guichet-server", roles: ["guichet:server", "guichet:commune:demo"] };
+    const ccasRequest = (by: string) => {
+      const demarche = findDemarche(DEFAULT_CATALOGUE, "ccas_aide")!;
+      const res = newRequest(
+        {
+          demarche: demarche.id,
+          channel: "guichet",
+          subject: "Aide",
+          fields: { nature: "secours", situation: "Urgence" },
+          citizen: { firstName: "Léa", lastName: "Martin" },
+          attachments: [],
+        },
+        {
+          commune: "demo",
+          tracking: "K7M00025",
+          demarche,
+          policy: DEMO_COMMUNE.policy,
+          by,
+          workstation: "K7M",
+          now: "2025-03-10T09:00:00.000Z",
+        },
+      );
+      if (!res.ok) throw new Error(JSON.stringify(res.issues));
+      return { _id: res.request.id, ...res.request };
+    };
+    const run = (vdu: Vdu, doc: unknown, user: unknown) => {
+      try {
+        vdu(doc, null, user, {});
+        return "ok";
+      } catch (e) {
+        return Object.values(e as Record<string, string>)[0] ?? "?";
+      }
+    };
+    // The agent's own request, written by the server account: relayed.
+    expect(run(ccasVdu, ccasRequest("agent1"), SERVER)).toBe("ok");
+    // Another agent may not pass it off as someone else's.
+    expect(
+      run(ccasVdu, ccasRequest("agent1"), {
+        name: "ccas1",
+        roles: ["guichet:service_agent", "guichet:sensitive:ccas"],
+      }),
+    ).toMatch(/^createdBy/);
+    // In the main database the server writes only in its own name.
+    expect(verdict(request("agent1"), null, SERVER)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/^createdBy/) },
+    });
+  });
+
+  it("let the roles of ASSIGN_ROLES (and the server) assign a request, nobody else", () => {
+    const doc = request();
+    const assign = (by: string) =>
+      withEvents(doc, [
+        ev("assigned", "2025-03-10T10:00:00.000Z", by, { service: "etat_civil", assignee: "x" }),
+      ]);
+    expect(verdict(assign("agent1"), doc, AGENT)).toEqual({ ok: true });
+    expect(verdict(assign("chef"), doc, SUPERVISOR)).toEqual({ ok: true });
+    const portal = { name: "portail", roles: ["guichet:portal", "guichet:commune:demo"] };
+    expect(verdict(assign("portail"), doc, portal)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/attribuer/) },
+    });
+  });
+
   it("agree with the zod schema on mutated documents", () => {
     const base = request();
     const paths: string[][] = [

@@ -2,6 +2,7 @@ import type { WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
 import { BehaviorSubject, combineLatest, debounceTime, filter, map, type Observable, Subject } from "rxjs";
 import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
+import { anonymise } from "../../domain/retention";
 import { type GuichetDatabase, requestConflictHandler } from "../db/database";
 import {
   type CouchAuth,
@@ -12,6 +13,7 @@ import {
   NetworkError,
   syncErrorMessage,
 } from "./couch-client";
+import { HANDOVER_BATCH, postHandovers } from "./handover-client";
 
 /**
  * Replication of the requests collection with one CouchDB database, through RxDB's generic
@@ -44,9 +46,19 @@ export type RequestReplicationOptions = {
   identifier?: string;
   /** How often leftover pending/refused flags are checked against the server. */
   reconcileMs?: number;
+  /** The sensitive services' databases this account may hold, by service id (same credentials). */
+  sensitiveDbUrls?: Record<string, string>;
+  /**
+   * Sensitive requests of the services this workstation may not hold: sent to the server's
+   * hand-over (sync-server/api/handover.ts), then removed from this workstation `keepMs` after
+   * their last change (time to print the accusé de réception).
+   */
+  handover?: { url: string; services: readonly string[]; keepMs?: number };
 };
 
-type Checkpoint = { seq: string | number };
+/** `seq`: the main database; `sensitive`: each sensitive database held, by service. */
+type Checkpoint = { seq: string | number; sensitive?: Record<string, string | number> };
+type Seq = string | number;
 type Doc = WithDeleted<GuichetRequest>;
 type CouchDoc = Record<string, unknown> & { _id: string; _rev?: string; _deleted?: boolean };
 
@@ -72,6 +84,12 @@ export function fromCouch(doc: CouchDoc): Doc {
   return { ...(rest as unknown as GuichetRequest), id: _id, _deleted: !!doc._deleted };
 }
 
+/** The request without RxDB's own fields. */
+function stripLocal(doc: GuichetRequest): GuichetRequest {
+  const { _deleted, _meta, _rev, _attachments, ...rest } = doc as GuichetRequest & Record<string, unknown>;
+  return rest as GuichetRequest;
+}
+
 function toCouch(doc: GuichetRequest & { _deleted?: boolean }, rev?: string): CouchDoc {
   const { _deleted, _meta, _rev, _attachments, ...rest } = doc as GuichetRequest & Record<string, unknown>;
   const out: CouchDoc = { ...rest, _id: doc.id };
@@ -83,6 +101,27 @@ function toCouch(doc: GuichetRequest & { _deleted?: boolean }, rev?: string): Co
 export function startRequestReplication(opts: RequestReplicationOptions) {
   const { db } = opts;
   const client: CouchClient = couchClient(opts.dbUrl, opts.auth, opts.fetch);
+  // Where documents come from and go to: the main database ("" key), then each sensitive one held.
+  type Source = { key: string; client: CouchClient };
+  const sources: Source[] = [
+    { key: "", client },
+    ...Object.entries(opts.sensitiveDbUrls ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, url]) => ({ key, client: couchClient(url, opts.auth, opts.fetch) })),
+  ];
+  const sourceOf = new Map(sources.slice(1).map((s) => [s.key, s]));
+  const handoverServices = new Set(opts.handover?.services ?? []);
+  /** Where a document lives on the server, or "handover" when this workstation may not hold it. */
+  const targetOf = (doc: GuichetRequest): Source | "handover" => {
+    if (!doc.sensitive) return sources[0]!;
+    return sourceOf.get(doc.service) ?? (handoverServices.has(doc.service) ? "handover" : sources[0]!);
+  };
+  const seqOf = (cp: Checkpoint | undefined, key: string): Seq =>
+    (key === "" ? cp?.seq : cp?.sensitive?.[key]) ?? 0;
+  const withSeq = (cp: Checkpoint | undefined, key: string, seq: Seq): Checkpoint =>
+    key === "" ? { ...cp, seq } : { seq: cp?.seq ?? 0, sensitive: { ...cp?.sensitive, [key]: seq } };
+  // The newest position known per database, so a live change from one does not rewind the others.
+  let latest: Checkpoint | undefined;
   const online$ = new BehaviorSubject<boolean>(false);
   const lastSyncAt$ = new BehaviorSubject<string | null>(null);
   const lastError$ = new BehaviorSubject<string | null>(null);
@@ -119,16 +158,26 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
    * for the next live change.
    */
   async function pullOnce(checkpoint: Checkpoint | undefined, batchSize: number) {
-    let since: string | number = checkpoint?.seq ?? 0;
+    let cp: Checkpoint = checkpoint ?? { seq: 0 };
     const documents: Doc[] = [];
-    for (;;) {
-      const limit = batchSize - documents.length;
-      const res = await client.changes({ since, limit });
-      for (const r of res.results)
-        if (r.doc && !r.id.startsWith("_design/")) documents.push(fromCouch(r.doc as CouchDoc));
-      since = res.last_seq as string | number;
-      if (res.results.length < limit || documents.length >= batchSize)
-        return { documents, checkpoint: { seq: since } };
+    for (const source of sources) {
+      let since = seqOf(cp, source.key);
+      for (;;) {
+        const limit = batchSize - documents.length;
+        const res = await source.client.changes({ since, limit });
+        for (const r of res.results)
+          if (r.doc && !r.id.startsWith("_design/")) documents.push(fromCouch(r.doc as CouchDoc));
+        since = res.last_seq as Seq;
+        cp = withSeq(cp, source.key, since);
+        if (documents.length >= batchSize) return done(cp);
+        if (res.results.length < limit) break;
+      }
+    }
+    return done(cp);
+
+    function done(c: Checkpoint) {
+      latest = c;
+      return { documents, checkpoint: c };
     }
   }
 
@@ -163,25 +212,62 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
    * workstation's push. When the replication is idle, check what is left against the server.
    */
   async function reconcilePending(): Promise<void> {
-    const ids = [...new Set([...(await db.pending.find().exec()).map((m) => m.id), ...rejectedIds])];
+    const markers = new Set((await db.pending.find().exec()).map((m) => m.id));
+    const ids = [...new Set([...markers, ...rejectedIds])];
     for (let i = 0; i < ids.length; i += 200) {
-      const chunk = ids.slice(i, i + 200);
-      const [server, local] = await Promise.all([client.allDocs(chunk), db.requests.findByIds(chunk).exec()]);
-      const done = server.rows
-        .filter((r) => {
-          const mine = local.get(r.key);
-          return (
-            r.doc &&
-            mine &&
-            requestConflictHandler.isEqual(fromCouch(r.doc as CouchDoc), mine.toJSON() as GuichetRequest)
-          );
-        })
-        .map((r) => r.key);
-      if (done.length > 0) {
-        await db.pending.bulkRemove(done);
-        const flagged = done.filter((id) => rejectedIds.has(id));
-        if (flagged.length > 0) await db.rejections.bulkRemove(flagged);
-        for (const id of flagged) rejectedIds.delete(id);
+      const local = await db.requests.findByIds(ids.slice(i, i + 200)).exec();
+      const bySource = new Map<Source, string[]>();
+      const toHandOver: GuichetRequest[] = [];
+      for (const [id, doc] of local) {
+        const target = targetOf(doc.toJSON() as GuichetRequest);
+        // Nothing to read back there: sending again is harmless (merged) and its answer is the truth.
+        if (target === "handover") {
+          if (markers.has(id)) toHandOver.push(doc.toJSON() as GuichetRequest);
+        } else bySource.set(target, [...(bySource.get(target) ?? []), id]);
+      }
+      for (const [source, chunk] of bySource) {
+        const server = await source.client.allDocs(chunk);
+        const done = server.rows
+          .filter((r) => {
+            const mine = local.get(r.key);
+            return (
+              r.doc &&
+              mine &&
+              requestConflictHandler.isEqual(fromCouch(r.doc as CouchDoc), mine.toJSON() as GuichetRequest)
+            );
+          })
+          .map((r) => r.key);
+        if (done.length > 0) {
+          await db.pending.bulkRemove(done);
+          const flagged = done.filter((id) => rejectedIds.has(id));
+          if (flagged.length > 0) await db.rejections.bulkRemove(flagged);
+          for (const id of flagged) rejectedIds.delete(id);
+        }
+      }
+      if (toHandOver.length > 0) await handOver(toHandOver);
+    }
+    await purgeHandedOver();
+  }
+
+  /**
+   * Removes from this workstation the sensitive requests it handed over, once `keepMs` has passed
+   * since their last change: first their personal data (RxDB keeps a deleted document's last
+   * state), then the document itself.
+   */
+  async function purgeHandedOver(): Promise<void> {
+    if (!opts.handover) return;
+    const before = new Date(Date.now() - (opts.handover.keepMs ?? 15 * 60_000)).toISOString();
+    for (const service of handoverServices) {
+      for (const open of [true, false]) {
+        const docs = await db.requests.find({ selector: { open, service } }).exec();
+        for (const doc of docs) {
+          const r = doc.toJSON() as GuichetRequest;
+          if (!r.sensitive || r.updatedAt > before || rejectedIds.has(r.id)) continue;
+          if (await db.pending.findOne(r.id).exec()) continue;
+          const at = new Date().toISOString();
+          const wiped = await doc.incrementalModify((d) => anonymise(d, at, r.createdBy, r.workstation));
+          await wiped.remove();
+        }
       }
     }
   }
@@ -203,6 +289,43 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
 
   async function push(rows: PushRow[]): Promise<Doc[]> {
     await rejectionsLoaded;
+    const groups = new Map<Source | "handover", PushRow[]>();
+    for (const row of rows) {
+      const target = targetOf(row.newDocumentState);
+      groups.set(target, [...(groups.get(target) ?? []), row]);
+    }
+    const conflicts: Doc[] = [];
+    for (const [target, group] of groups) {
+      if (target === "handover") await handOver(group.map((r) => r.newDocumentState));
+      else conflicts.push(...(await pushTo(target.client, group)));
+    }
+    return conflicts;
+  }
+
+  /**
+   * Sensitive requests this workstation may not hold go to the server's hand-over; the server
+   * never sends them back, so there is no conflict to report. The local purge (anonymised, then
+   * deleted) is this workstation's own business and is not sent.
+   */
+  async function handOver(docs: GuichetRequest[]): Promise<void> {
+    const live = docs.filter((d) => !(d as Doc)._deleted && !d.anonymised);
+    if (live.length === 0) return;
+    if (!opts.handover) throw new Error("Demande sensible sans adresse de remise au serveur.");
+    const pushed: GuichetRequest[] = [];
+    for (let i = 0; i < live.length; i += HANDOVER_BATCH) {
+      const batch = live.slice(i, i + HANDOVER_BATCH).map((d) => stripLocal(d));
+      const results = await postHandovers(opts.handover.url, opts.auth, batch, opts.fetch);
+      const byId = new Map(results.map((r) => [r.id, r]));
+      for (const doc of batch) {
+        const r = byId.get(doc.id);
+        if (r?.ok) pushed.push(doc);
+        else await reject(doc, r && !r.ok ? r.reason : "remise refusée sans motif");
+      }
+    }
+    confirmations = confirmations.then(() => confirmPushed(pushed)).catch(() => {});
+  }
+
+  async function pushTo(client: CouchClient, rows: PushRow[]): Promise<Doc[]> {
     const conflicts: Doc[] = [];
     const revs = new Map<string, string>();
     const toWrite: PushRow[] = [];
@@ -313,17 +436,24 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   );
 
   // Live changes: one long-poll at a time; after an outage, a RESYNC makes RxDB catch up from its checkpoint.
-  let wake: () => void = () => {};
+  const sleepers = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...sleepers]) w();
+  };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      wake = () => {
+      const done = () => {
         clearTimeout(t);
+        sleepers.delete(done);
         resolve();
       };
+      const t = setTimeout(done, ms);
+      sleepers.add(done);
     });
-  if (opts.live ?? true) {
-    void (async () => {
+  // One long-poll per database held (the main one, and each sensitive one).
+  if (opts.live ?? true) for (const source of sources) void longPoll(source);
+  async function longPoll({ key, client }: Source): Promise<void> {
+    {
       let since: unknown = "now";
       let backoff = 500;
       let wasDown = false;
@@ -348,8 +478,10 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
           const documents = res.results
             .filter((r) => r.doc && !r.id.startsWith("_design/"))
             .map((r) => fromCouch(r.doc as CouchDoc));
-          if (documents.length > 0)
-            stream$.next({ documents, checkpoint: { seq: res.last_seq as string | number } });
+          if (documents.length > 0) {
+            latest = withSeq(latest, key, res.last_seq as Seq);
+            stream$.next({ documents, checkpoint: latest });
+          }
         } catch (err) {
           if (stopped) break;
           failed(err);
@@ -360,7 +492,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
             err instanceof CouchHttpError && err.status === 401 ? 30_000 : Math.min(backoff * 2, 10_000);
         }
       }
-    })();
+    }
   }
 
   const status$: Observable<SyncStatus> = combineLatest([

@@ -60,6 +60,13 @@ export class AgentAuth {
       );
       return { name: s.userCtx.name, couchRoles, roles, authorization };
     } catch (e) {
+      // CouchDB 3 locks an account for a while after repeated wrong passwords: say so, not "wrong password".
+      if (e instanceof CouchError && e.status === 403 && /lock/i.test(e.reason)) {
+        throw new HttpError(
+          403,
+          "Compte bloqué quelques minutes après plusieurs mots de passe erronés : réessayez dans 5 minutes.",
+        );
+      }
       if (e instanceof CouchError && (e.status === 401 || e.status === 403)) return null;
       throw e;
     }

@@ -152,6 +152,24 @@ describe("JSON API robustness and the counters' API", () => {
     (await tc.admin.use(tc.dbName("main")).list()).rows.filter((r) => !r.id.startsWith("_design/")).length;
   const basic = (u: TestUser) => `Basic ${Buffer.from(`${u.name}:${u.password}`).toString("base64")}`;
 
+  it("tells an agent whose account CouchDB locked so, in French, rather than 'wrong password'", async () => {
+    const victim = await tc.createUser("verrouille", ["agent"]);
+    // Different wrong passwords: the API caches a refusal a few seconds by header.
+    const wrong = (i: number) => `Basic ${Buffer.from(`${victim.name}:pas-le-bon-${i}`).toString("base64")}`;
+    const config = (authorization: string) =>
+      fetch(`${server.url}/api/v1/workstation/config`, { headers: { Authorization: authorization } });
+    for (let i = 0; i < 5; i++) expect((await config(wrong(i))).status).toBe(401);
+    const res = await config(basic(victim));
+    if (tc.kind === "couchdb") {
+      // CouchDB 3.4 locks the account after 5 failures (chttpd_auth_lockout).
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/bloqué/);
+    } else {
+      // PouchDB Server has no lockout: the right password still works.
+      expect(res.status).toBe(200);
+    }
+  });
+
   it("answers 2,000 malformed submissions with a 4xx and a French message, storing nothing", async () => {
     const before = await countRequests();
     const seen = new Map<number, number>();

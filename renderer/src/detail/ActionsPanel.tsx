@@ -1,22 +1,20 @@
 import { type FormEvent, useState } from "react";
 import type { GuichetRequest } from "../../../domain/request";
-import type { Role } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
-import { nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
+import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
 import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
 import { TextField } from "../requests/TextField";
 import { useAddEvents } from "./use-add-events";
 
 const A = fr.actions;
-const ASSIGNERS: readonly Role[] = ["agent", "service_agent", "supervisor"];
 
 /** What the agent's role allows on this request, each action one history event (or two for a link). */
 export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
   const { session } = useWorkstation();
   const actions = useAddEvents(r.id);
   const targets = nextStatuses(r.status, session.roles);
-  const canAssign = r.open && session.roles.some((x) => ASSIGNERS.includes(x));
+  const canAssign = r.open && session.roles.some((x) => ASSIGN_ROLES.includes(x));
   return (
     <section aria-labelledby="actions-title" className="actions">
       <h2 id="actions-title">{fr.detail.actions}</h2>
@@ -163,11 +161,14 @@ function AssignForm({ request: r, actions }: { request: GuichetRequest; actions:
       <div className="field">
         <label htmlFor="action-service">{A.assignService}</label>
         <select id="action-service" value={service} onChange={(e) => setService(e.target.value)}>
-          {catalogue.services.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
+          {/* A request stays in its database: sensitive services live in their own (server-enforced). */}
+          {catalogue.services
+            .filter((s) => s.id === r.service || (!r.sensitive && !s.sensitive))
+            .map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
         </select>
       </div>
       <TextField

@@ -28,6 +28,11 @@ export function SavedScreen({ id }: { id: string }) {
         </p>
         <p className="help">{fr.saved.trackingHelp}</p>
         <p>{fr.saved.savedLocally}</p>
+        {r.sensitive && !ws.settings.config?.databases.sensitive?.[r.service] && (
+          <p className="warning" data-testid="handover-notice">
+            {fr.saved.handedOver(ws.catalogue.services.find((s) => s.id === r.service)?.name ?? r.service)}
+          </p>
+        )}
         <p className="buttons">
           {ar.kind === "ok" && <PrintArButton request={r} ack={ar.ack} />}
           <a href={href({ name: "new" })} className="button">

@@ -34,6 +34,9 @@ export async function openWorkstation(opts: {
   dbName?: string;
   pushBatchSize?: number;
   pullBatchSize?: number;
+  sensitiveDbUrls?: Record<string, string>;
+  handover?: { url: string; services: string[]; keepMs?: number };
+  reconcileMs?: number;
 }) {
   const name = opts.dbName ?? `ws-${opts.code.toLowerCase()}-${Date.now()}-${dbCounter++}`;
   const db: GuichetDatabase = await createGuichetDatabase({
@@ -62,11 +65,19 @@ export async function openWorkstation(opts: {
       identifier: `test-${opts.dbUrl}`,
       ...(opts.pushBatchSize ? { pushBatchSize: opts.pushBatchSize } : {}),
       ...(opts.pullBatchSize ? { pullBatchSize: opts.pullBatchSize } : {}),
+      ...(opts.sensitiveDbUrls ? { sensitiveDbUrls: opts.sensitiveDbUrls } : {}),
+      ...(opts.handover ? { handover: opts.handover } : {}),
+      ...(opts.reconcileMs ? { reconcileMs: opts.reconcileMs } : {}),
     });
   }
 
   function record(
-    overrides: Partial<{ demarche: string; lastName: string; channel: string }> = {},
+    overrides: Partial<{
+      demarche: string;
+      lastName: string;
+      channel: string;
+      fields: Record<string, string>;
+    }> = {},
   ): Promise<GuichetRequest> {
     const demarche = findDemarche(DEFAULT_CATALOGUE, overrides.demarche ?? "aide_restauration_scolaire")!;
     const now = new Date().toISOString();
@@ -76,9 +87,10 @@ export async function openWorkstation(opts: {
         channel: overrides.channel ?? "guichet",
         subject: `${demarche.label} (${opts.code} n°${seq})`,
         fields:
-          demarche.id === "aide_restauration_scolaire"
+          overrides.fields ??
+          (demarche.id === "aide_restauration_scolaire"
             ? { enfant: "Léa Martin", ecole: "École Jules-Ferry" }
-            : { message: "Question posée au guichet" },
+            : { message: "Question posée au guichet" }),
         citizen: { firstName: "Camille", lastName: overrides.lastName ?? `Durand-${opts.code}-${seq}` },
         attachments: [],
       },
