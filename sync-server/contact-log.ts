@@ -22,5 +22,12 @@ export const contactLogSchema = z.strictObject({
     .min(1, "Ce champ est obligatoire.")
     .max(200, "200 caractères au maximum.")
     .regex(NO_CONTROL, "Caractère non autorisé."),
+  /** The agent's own words on the contact, optional. */
+  text: z
+    .string()
+    .min(1)
+    .max(500, "500 caractères au maximum.")
+    .regex(NO_CONTROL, "Caractère non autorisé.")
+    .optional(),
 });
 export type ContactLog = z.infer<typeof contactLogSchema>;
