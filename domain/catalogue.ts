@@ -1,6 +1,7 @@
 import { z } from "zod";
 import "./zod-fr";
 import type { DeadlineRule } from "./deadlines";
+import type { FieldIssue } from "./zod-fr";
 
 /** Field kinds a démarche form can hold. Data (not code) so an admin can edit the catalogue. */
 export const FIELD_KINDS = [
@@ -199,3 +200,61 @@ export const findDemarche = (c: Catalogue, id: string): Demarche | undefined =>
   c.demarches.find((d) => d.id === id);
 export const findService = (c: Catalogue, id: string): Service | undefined =>
   c.services.find((s) => s.id === id);
+
+/**
+ * What a démarche must satisfy beyond its schema, each problem on the field at fault (French):
+ * the admin API refuses it, the admin screen shows it next to the field.
+ */
+export function demarcheIssues(d: Demarche, services: readonly Service[]): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const service = services.find((s) => s.id === d.service);
+  if (!service) issues.push({ field: "service", message: `Service « ${d.service} » inconnu.` });
+  else if (service.sensitive !== d.sensitive)
+    issues.push({
+      field: "sensitive",
+      message: `La démarche et son service « ${service.name} » doivent avoir la même sensibilité.`,
+    });
+  const { kind, months, days } = d.rule;
+  if (kind !== "none" && months === undefined && days === undefined)
+    issues.push({
+      field: "rule.months",
+      message: "Indiquez le délai de la décision implicite, en mois ou en jours.",
+    });
+  if (months !== undefined && days !== undefined)
+    issues.push({ field: "rule.days", message: "Indiquez le délai en mois ou en jours, pas les deux." });
+  if (kind === "none" && (months !== undefined || days !== undefined))
+    issues.push({
+      field: months !== undefined ? "rule.months" : "rule.days",
+      message: "Sans décision implicite, aucun délai ne s'applique : laissez ce champ vide.",
+    });
+  const keys = new Set<string>();
+  d.fields.forEach((f, i) => {
+    if (keys.has(f.key))
+      issues.push({ field: `fields.${i}.key`, message: `Le nom de champ « ${f.key} » est déjà utilisé.` });
+    keys.add(f.key);
+    const values = (f.options ?? []).map((o) => o.value);
+    if (f.kind === "select" && values.length === 0)
+      issues.push({
+        field: `fields.${i}.options`,
+        message: "Une liste de choix doit proposer au moins une valeur.",
+      });
+    if (new Set(values).size !== values.length)
+      issues.push({ field: `fields.${i}.options`, message: "Deux choix de la liste ont la même valeur." });
+  });
+  return issues;
+}
+
+/**
+ * The démarche as it was at `version`, for a request made with it: the current one when it is that
+ * version, else an archived one; the current one (labels may have changed) when neither is known.
+ */
+export function demarcheAt(
+  c: Catalogue,
+  archived: readonly Demarche[],
+  id: string,
+  version: number,
+): Demarche | undefined {
+  const current = findDemarche(c, id);
+  if (current?.version === version) return current;
+  return archived.find((d) => d.id === id && d.version === version) ?? current;
+}

@@ -1,5 +1,11 @@
 import type { DocumentScope } from "nano";
-import { type Catalogue, catalogueSchema, type Demarche, type Service } from "../domain/catalogue";
+import {
+  type Catalogue,
+  catalogueSchema,
+  type Demarche,
+  demarcheSchema,
+  type Service,
+} from "../domain/catalogue";
 import { type Commune, communeSchema } from "../domain/commune";
 
 /**
@@ -7,16 +13,23 @@ import { type Commune, communeSchema } from "../domain/commune";
  * so two admins editing different démarches never conflict.
  *   commune                  { type: "commune", ...Commune }
  *   service:<id>             { type: "service", ...Service }
- *   demarche:<id>            { type: "demarche", ...Demarche }
+ *   demarche:<id>            { type: "demarche", ...Demarche }          the current version
+ *   demarche-version:<id>@<n> { type: "demarche_version", ...Demarche }  version n, once replaced
+ * Replaced versions are kept (never changed again) so a request still shows the fields it was made
+ * with; their ids do not start with "demarche:", so bootstrap's catalogue replacement leaves them.
  */
 export const COMMUNE_DOC_ID = "commune";
 export const serviceDocId = (id: string): string => `service:${id}`;
 export const demarcheDocId = (id: string): string => `demarche:${id}`;
+export const DEMARCHE_VERSION_PREFIX = "demarche-version:";
+export const demarcheVersionDocId = (id: string, version: number): string =>
+  `${DEMARCHE_VERSION_PREFIX}${id}@${version}`;
 
 export type ConfigDoc =
   | ({ _id: string; type: "commune" } & Commune)
   | ({ _id: string; type: "service" } & Service)
-  | ({ _id: string; type: "demarche" } & Demarche);
+  | ({ _id: string; type: "demarche" } & Demarche)
+  | ({ _id: string; type: "demarche_version" } & Demarche);
 
 export function communeDoc(commune: Commune): ConfigDoc {
   return { _id: COMMUNE_DOC_ID, type: "commune", ...commune };
@@ -29,9 +42,10 @@ export function catalogueDocs(catalogue: Catalogue): ConfigDoc[] {
   ];
 }
 
-type StoredDoc = { _id: string; _rev?: string; type?: string } & Record<string, unknown>;
+export type StoredDoc = { _id: string; _rev?: string; type?: string } & Record<string, unknown>;
 
-const strip = (doc: StoredDoc): Record<string, unknown> => {
+/** A stored document without CouchDB's and the type's members: the domain object. */
+export const strip = (doc: StoredDoc): Record<string, unknown> => {
   const { _id: _i, _rev: _r, type: _t, ...rest } = doc;
   return rest;
 };
@@ -41,7 +55,15 @@ export async function readCommuneConfig(
   db: DocumentScope<unknown>,
 ): Promise<{ commune: Commune | undefined; catalogue: Catalogue | undefined }> {
   const all = await db.list({ include_docs: true });
-  const docs = all.rows.map((r) => r.doc as StoredDoc | undefined).filter((d): d is StoredDoc => !!d);
+  return parseConfigDocs(all.rows.map((r) => r.doc as StoredDoc | undefined));
+}
+
+/** Settings and catalogue out of the -config database's documents (archived versions left out). */
+export function parseConfigDocs(rows: readonly (StoredDoc | null | undefined)[]): {
+  commune: Commune | undefined;
+  catalogue: Catalogue | undefined;
+} {
+  const docs = rows.filter((d): d is StoredDoc => !!d);
   const communeStored = docs.find((d) => d._id === COMMUNE_DOC_ID);
   const services = docs.filter((d) => d.type === "service").map(strip);
   const demarches = docs.filter((d) => d.type === "demarche").map(strip);
@@ -49,4 +71,13 @@ export async function readCommuneConfig(
     commune: communeStored ? communeSchema.parse(strip(communeStored)) : undefined,
     catalogue: services.length > 0 ? catalogueSchema.parse({ services, demarches }) : undefined,
   };
+}
+
+/** Archived versions out of their documents; one that no longer parses is left out, not fatal. */
+export function parseArchivedVersions(rows: readonly (StoredDoc | null | undefined)[]): Demarche[] {
+  return rows.flatMap((d) => {
+    if (d?.type !== "demarche_version") return [];
+    const parsed = demarcheSchema.safeParse(strip(d));
+    return parsed.success ? [parsed.data] : [];
+  });
 }

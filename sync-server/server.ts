@@ -4,10 +4,12 @@ import type { Catalogue } from "../domain/catalogue";
 import type { Commune } from "../domain/commune";
 import { parisDate } from "../domain/history";
 import { MAX_TRACKING_SEQUENCE } from "../domain/tracking-number";
+import { addAdminApi } from "./api/admin-api";
 import { addAgentApi } from "./api/agent-api";
 import { AgentAuth } from "./api/agent-auth";
 import { AttachmentStore } from "./api/attachment-store";
 import { BlockCounter } from "./api/counter";
+import { addHandoverApi } from "./api/handover";
 import type { IntakeDeps } from "./api/intake";
 import { renderApiError } from "./api/json-body";
 import { OPEN311_INDEX, open311Router, renderOpen311Error } from "./api/open311";
@@ -238,6 +240,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     const submitPerMinute = opts.limits?.submitPerMinute === undefined ? 30 : opts.limits.submitPerMinute;
     const submitLimiter = submitPerMinute === null ? null : new RateLimiter(submitPerMinute, 60_000);
     const followUpMinDelayMs = opts.followUpMinDelayMs ?? 150;
+    const agents = new AgentAuth(couchServer(couch.url), communeId);
     const shared = {
       commune,
       catalogue: currentCatalogue,
@@ -249,6 +252,12 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       today,
     };
 
+    // Catalogue administration (admins only; writes as the admin's own account).
+    const adminRouter = addAdminApi(new Router(), {
+      agents,
+      couch: couchServer(couch.url),
+      configDb: asServer.db(dbs.config),
+    });
     const mounts: Mount[] = [
       {
         prefix: "/",
@@ -259,18 +268,21 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       },
       {
         prefix: "/api/",
-        router: addAgentApi(addPublicApi(new Router(), { ...shared, followUpMinDelayMs }), {
-          commune,
-          catalogue: currentCatalogue,
-          today,
-          agents: new AgentAuth(couchServer(couch.url), communeId),
-          couch: couchServer(couch.url),
-          publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
-          databases: dbs,
-          serverDb: stateDb,
-          attachments,
-          now,
-        }),
+        router: addHandoverApi(
+          addAgentApi(addPublicApi(adminRouter, { ...shared, followUpMinDelayMs }), {
+            commune,
+            catalogue: currentCatalogue,
+            today,
+            agents,
+            couch: couchServer(couch.url),
+            publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
+            databases: dbs,
+            serverDb: stateDb,
+            attachments,
+            now,
+          }),
+          { agents, databases: dbs, db: (name: string) => asServer.db(name) },
+        ),
         csp: "api",
         renderError: renderApiError,
       },

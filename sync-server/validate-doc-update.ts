@@ -1,8 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { demarcheSchema } from "../domain/catalogue";
 import { requestSchema } from "../domain/request";
 import { couchRole, ROLES } from "../domain/roles";
-import { OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
+import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
 import { contactLogSchema } from "./contact-log";
 
 /**
@@ -145,6 +146,7 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
     sensitiveServices: target.sensitiveServices,
     schema: jsonSchemaOf(requestSchema),
     transitions: TRANSITIONS,
+    assignRoles: ASSIGN_ROLES,
     statusLabels: STATUS_LABELS,
     openStatuses: OPEN_STATUSES,
     roles: couchRoleNames(),
@@ -155,10 +157,36 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
 }
 
 /** Document types of a -config database (config-docs.ts). */
-export const CONFIG_TYPES = ["commune", "service", "demarche"];
+export const CONFIG_TYPES = ["commune", "service", "demarche", "demarche_version"];
+
+/**
+ * A stored démarche (current or archived) as JSON Schema. zod's output schema marks defaulted members
+ * required and adds `default` (an annotation: dropped) and `exclusiveMinimum` for positive integers.
+ */
+function demarcheDocJsonSchema(): JsonSchema {
+  const doc = demarcheSchema.extend({ type: z.enum(["demarche", "demarche_version"]) }).strict();
+  const clean = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(clean);
+    if (typeof node !== "object" || node === null) return node;
+    const out: JsonSchema = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "default") continue;
+      if (k === "exclusiveMinimum" && (node as JsonSchema).type === "integer" && typeof v === "number") {
+        out.minimum = v + 1;
+        continue;
+      }
+      out[k] = clean(v);
+    }
+    return out;
+  };
+  const json = clean(z.toJSONSchema(doc, { unrepresentable: "any" })) as JsonSchema;
+  assertSupportedSchema(json);
+  return json;
+}
 
 export function configValidateDocUpdate(): string {
-  return compose({ roles: couchRoleNames(), types: CONFIG_TYPES }, ["config-rules.es5.js"], "validateConfig");
+  const config = { roles: couchRoleNames(), types: CONFIG_TYPES, demarcheSchema: demarcheDocJsonSchema() };
+  return compose(config, ["schema-check.es5.js", "config-rules.es5.js"], "validateConfig");
 }
 
 export function logValidateDocUpdate(): string {

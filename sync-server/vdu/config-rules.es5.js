@@ -2,15 +2,62 @@
 /* biome-ignore-all format: the formatter would add trailing commas in calls, which ES5 engines reject */
 
 // Rules for a commune's -config database: every member reads it, only admins write it.
+// Démarches are checked against their schema; a démarche's version only goes up, and an archived
+// version (what old requests are displayed with) never changes. The server admin (bootstrap,
+// which may write a given catalogue back) is exempt from the version rules, not from the schema.
+// `secObj` is the enclosing validate_doc_update's argument (see compose): `guichet:admin` makes one
+// a database admin of every commune's -config, so membership of this commune is checked here.
+
+function isMember(couchRoles, sec) {
+  var roles = (sec && sec.members && sec.members.roles) || [];
+  var i;
+  if (roles.length === 0) return true;
+  for (i = 0; i < roles.length; i++) if (couchRoles.indexOf(roles[i]) !== -1) return true;
+  return false;
+}
 
 function validateConfig(newDoc, oldDoc, userCtx, C) {
   var couchRoles = (userCtx && userCtx.roles) || [];
   var name = (userCtx && userCtx.name) || null;
-  var admin = couchRoles.indexOf("_admin") !== -1 || couchRoles.indexOf(C.roles.admin) !== -1;
+  var serverAdmin = couchRoles.indexOf("_admin") !== -1;
+  var admin = serverAdmin || couchRoles.indexOf(C.roles.admin) !== -1;
+  var previous = oldDoc && !oldDoc._deleted ? oldDoc : null;
+  var err;
+  var k;
   if (name === null && !admin) throw { unauthorized: "Connectez-vous pour modifier la configuration." };
   if (!admin) throw { forbidden: "Seuls les administrateurs modifient la configuration de la commune." };
-  if (newDoc._deleted || String(newDoc._id).indexOf("_design/") === 0) return;
+  if (!serverAdmin && !isMember(couchRoles, secObj)) {
+    throw { forbidden: "Vous administrez une autre commune : cette configuration ne vous est pas ouverte." };
+  }
+  if (String(newDoc._id).indexOf("_design/") === 0) return;
+  if (newDoc._deleted) {
+    if (previous && previous.type === "demarche_version" && !serverAdmin) {
+      throw { forbidden: "Une version archivée d'une démarche ne se supprime pas : des demandes y renvoient." };
+    }
+    return;
+  }
   if (C.types.indexOf(newDoc.type) === -1) {
     throw { forbidden: "type : valeur non autorisée (valeurs possibles : " + C.types.join(", ") + ")." };
+  }
+  if (newDoc.type !== "demarche" && newDoc.type !== "demarche_version") return;
+  err = schemaError(C.demarcheSchema, newDoc, "", true);
+  if (err !== null) throw { forbidden: err };
+  if (newDoc.type === "demarche" && newDoc._id !== "demarche:" + newDoc.id) {
+    throw { forbidden: "_id : " + quoted("demarche:" + newDoc.id) + " attendu." };
+  }
+  if (newDoc.type === "demarche_version" && newDoc._id !== "demarche-version:" + newDoc.id + "@" + newDoc.version) {
+    throw { forbidden: "_id : " + quoted("demarche-version:" + newDoc.id + "@" + newDoc.version) + " attendu." };
+  }
+  if (!previous || serverAdmin) return;
+  if (previous.type !== newDoc.type) throw { forbidden: "type : ne change pas." };
+  if (newDoc.type === "demarche" && !(newDoc.version > previous.version)) {
+    throw { forbidden: "version : doit augmenter à chaque modification (version actuelle " + previous.version + ")." };
+  }
+  if (newDoc.type === "demarche_version") {
+    for (k in newDoc) {
+      if (hasOwn(newDoc, k) && k.charAt(0) !== "_" && !deepEqual(newDoc[k], previous[k])) {
+        throw { forbidden: k + " : une version archivée d'une démarche ne se modifie plus." };
+      }
+    }
   }
 }

@@ -14,6 +14,7 @@ import {
   saveSettings,
   workstationCodeFor,
 } from "../settings/settings-store";
+import { useConfigRefresh } from "../settings/use-config-refresh";
 import { useReplication } from "../sync-ui/use-replication";
 import { DEFAULT_CHANNEL, type Workstation, WorkstationContext } from "./app-context";
 import { useRoute } from "./routes";
@@ -74,8 +75,9 @@ function LoggedIn(props: {
   const { data, session, settings, updateSettings } = props;
   const route = useRoute();
   const config = settings.config;
-  const sync = useReplication(data.db, config, session);
+  const sync = useReplication(data.db, config, session, settings.serverUrl, data.local.quick_answers);
   useLiveInvalidation(data);
+  useConfigRefresh(settings, updateSettings, session, sync.status.online);
   const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;
   const ws = useMemo<Workstation>(() => {
     const prefs = agentPrefs(settings, session.username);

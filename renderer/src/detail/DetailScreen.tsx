@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { map } from "rxjs";
+import { demarcheAt } from "../../../domain/catalogue";
 import { CHANNEL_LABELS } from "../../../domain/channels";
 import { STATUS_LABELS } from "../../../domain/workflow";
 import type { Rejection } from "../../db/request-rx-schema";
@@ -40,9 +41,16 @@ export function DetailScreen({ id }: { id: string }) {
   const demarche = catalogue.demarches.find((d) => d.id === r.demarche);
   const service = catalogue.services.find((s) => s.id === r.service)?.name ?? r.service;
   const ar = ackFor(r, catalogue, commune);
-  const fieldLabel = (key: string) => demarche?.fields.find((f) => f.key === key)?.label ?? key;
+  // Fields as defined by the version the request was made with (an admin may have changed them since).
+  const madeWith = demarcheAt(
+    catalogue,
+    ws.settings.config?.demarcheVersions ?? [],
+    r.demarche,
+    r.demarcheVersion,
+  );
+  const fieldLabel = (key: string) => madeWith?.fields.find((f) => f.key === key)?.label ?? key;
   const fieldValue = (key: string, v: string | number | boolean) => {
-    const def = demarche?.fields.find((f) => f.key === key);
+    const def = madeWith?.fields.find((f) => f.key === key);
     if (typeof v === "boolean") return v ? fr.common.yes : fr.common.no;
     if (def?.kind === "select") return def.options?.find((o) => o.value === v)?.label ?? String(v);
     if (def?.kind === "date") return formatDay(String(v));

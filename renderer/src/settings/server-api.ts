@@ -1,4 +1,4 @@
-import { catalogueSchema } from "../../../domain/catalogue";
+import { catalogueSchema, type Demarche, demarcheSchema } from "../../../domain/catalogue";
 import { communeSchema } from "../../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import type { WorkstationConfig } from "./settings-store";
@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly reason: string,
+    /** The sync-server's `{ field, message }` list (422: the fields at fault). */
+    readonly errors: { field: string; message: string }[] = [],
   ) {
     super(`${status} ${reason}`);
   }
@@ -52,16 +54,28 @@ export async function callJson<T>(url: string, creds: Credentials, init: Request
       ? (body.errors[0] as { message?: string } | undefined)
       : undefined;
     const reason = String(first?.message ?? body.reason ?? body.error ?? res.statusText);
-    throw new ApiError(res.status, reason);
+    throw new ApiError(res.status, reason, Array.isArray(body.errors) ? fieldErrors(body.errors) : []);
   }
   return body as T;
 }
 
+function fieldErrors(list: unknown[]): { field: string; message: string }[] {
+  return list.map((e) => {
+    const o = (e ?? {}) as { field?: unknown; message?: unknown };
+    return { field: String(o.field ?? ""), message: String(o.message ?? "") };
+  });
+}
+
 const trimSlash = (u: string) => u.replace(/\/+$/, "");
 
+/**
+ * The commune's configuration. Past versions of démarches are read too, unless `previous` already
+ * has them for the same catalogue: versions are only ever added when the catalogue changes.
+ */
 export async function fetchWorkstationConfig(
   serverUrl: string,
   creds: Credentials,
+  previous?: WorkstationConfig,
 ): Promise<WorkstationConfig> {
   const raw = await callJson<Record<string, unknown>>(
     `${trimSlash(serverUrl)}/api/v1/workstation/config`,
@@ -69,13 +83,39 @@ export async function fetchWorkstationConfig(
   );
   const catalogue = catalogueSchema.safeParse(raw.catalogue);
   const databases = raw.databases as WorkstationConfig["databases"];
-  return {
+  const config: WorkstationConfig = {
     commune: communeSchema.parse(raw.commune),
     // A relative couchUrl is relative to the server.
     couchUrl: trimSlash(new URL(String(raw.couchUrl), `${trimSlash(serverUrl)}/`).toString()),
     databases,
     catalogue: catalogue.success ? catalogue.data : DEFAULT_CATALOGUE,
   };
+  const known =
+    previous?.demarcheVersions && JSON.stringify(previous.catalogue) === JSON.stringify(config.catalogue)
+      ? previous.demarcheVersions
+      : undefined;
+  return { ...config, demarcheVersions: known ?? (await fetchDemarcheVersions(serverUrl, creds, previous)) };
+}
+
+async function fetchDemarcheVersions(
+  serverUrl: string,
+  creds: Credentials,
+  previous: WorkstationConfig | undefined,
+): Promise<Demarche[]> {
+  try {
+    const raw = await callJson<{ versions?: unknown[] }>(
+      `${trimSlash(serverUrl)}/api/v1/workstation/demarche-versions`,
+      creds,
+    );
+    return (raw.versions ?? []).flatMap((v) => {
+      const parsed = demarcheSchema.safeParse(v);
+      return parsed.success ? [parsed.data] : [];
+    });
+  } catch (err) {
+    // The configuration itself was read: keep what this workstation knew rather than fail the login.
+    if (err instanceof ApiError || err instanceof ApiUnreachable) return previous?.demarcheVersions ?? [];
+    throw err;
+  }
 }
 
 export async function registerWorkstation(

@@ -1,4 +1,4 @@
-import type { Catalogue } from "../../../domain/catalogue";
+import type { Catalogue, Demarche } from "../../../domain/catalogue";
 import type { Channel } from "../../../domain/channels";
 import type { Commune } from "../../../domain/commune";
 
@@ -6,8 +6,11 @@ import type { Commune } from "../../../domain/commune";
 export type WorkstationConfig = {
   commune: Commune;
   couchUrl: string;
-  databases: { main: string; log: string; config: string };
+  /** `sensitive`: the sensitive services' databases this account may hold, by service. */
+  databases: { main: string; log: string; config: string; sensitive?: Record<string, string> };
   catalogue: Catalogue;
+  /** Replaced versions of démarches: a request made with one is shown with its fields (admin API). */
+  demarcheVersions?: Demarche[];
 };
 
 export type AgentPrefs = { defaultChannel?: Channel; myService?: string };
@@ -46,6 +49,14 @@ export function saveSettings(s: Settings): void {
 /** The code only holds for the server that issued it. */
 export function workstationCodeFor(s: Settings): string | undefined {
   return s.workstationCode && s.codeServer === s.serverUrl ? s.workstationCode : undefined;
+}
+
+const REFRESH_KEY = "guichet.configRefreshMs";
+
+/** How often a logged-in workstation reads the commune's configuration again (tests shorten it). */
+export function configRefreshMs(): number {
+  const stored = Number(localStorage.getItem(REFRESH_KEY));
+  return Number.isFinite(stored) && stored >= 1_000 ? stored : 60_000;
 }
 
 export function agentPrefs(s: Settings, username: string): AgentPrefs {

@@ -1,0 +1,171 @@
+import { useCallback, useEffect, useState } from "react";
+import type { Demarche } from "../../../domain/catalogue";
+import { useWorkstation } from "../app/app-context";
+import { ScreenTitle } from "../app/ScreenTitle";
+import { ApiError, ApiUnreachable } from "../settings/server-api";
+import { CONFIG_STALE_EVENT } from "../settings/use-config-refresh";
+import { type CatalogueListing, fetchCatalogue } from "./admin-client";
+import { DemarcheEditor } from "./DemarcheEditor";
+import { type DemarcheDraft, draftFrom, newDraft } from "./demarche-draft";
+import { frAdmin as t } from "./fr-admin";
+
+type Load =
+  | { kind: "loading" }
+  | { kind: "offline" }
+  | { kind: "forbidden" }
+  | { kind: "error"; message: string }
+  | { kind: "ready"; listing: CatalogueListing };
+
+/**
+ * #/admin/catalogue: admins list and edit the démarches through the sync-server's API (never
+ * CouchDB directly). The role is checked here for the screen, and by the server for real.
+ */
+export function CatalogueAdminScreen() {
+  const { session } = useWorkstation();
+  if (!session.roles.includes("admin")) {
+    return (
+      <>
+        <ScreenTitle>{t.title}</ScreenTitle>
+        <p className="error" role="alert">
+          {t.adminsOnly}
+        </p>
+      </>
+    );
+  }
+  return <CatalogueAdmin />;
+}
+
+function CatalogueAdmin() {
+  const { settings, session } = useWorkstation();
+  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const [draft, setDraft] = useState<DemarcheDraft | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const reload = useCallback(async () => {
+    if (!navigator.onLine) return setLoad({ kind: "offline" });
+    setLoad((l) => (l.kind === "ready" ? l : { kind: "loading" }));
+    try {
+      setLoad({ kind: "ready", listing: await fetchCatalogue(settings.serverUrl, session) });
+    } catch (err) {
+      if (err instanceof ApiUnreachable || err instanceof TypeError) setLoad({ kind: "offline" });
+      else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
+      else setLoad({ kind: "error", message: err instanceof ApiError ? err.reason : String(err) });
+    }
+  }, [settings.serverUrl, session]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  if (load.kind !== "ready") {
+    return (
+      <>
+        <ScreenTitle>{t.title}</ScreenTitle>
+        {load.kind === "loading" && <p role="status">{t.loading}</p>}
+        {load.kind === "forbidden" && (
+          <p className="error" role="alert">
+            {t.adminsOnly}
+          </p>
+        )}
+        {(load.kind === "offline" || load.kind === "error") && (
+          <>
+            <p className="error" role="alert" data-testid="admin-unavailable">
+              {load.kind === "offline" ? t.needsServer : t.loadFailed(load.message)}
+            </p>
+            <p className="buttons">
+              <button type="button" onClick={() => void reload()}>
+                {t.retry}
+              </button>
+            </p>
+          </>
+        )}
+      </>
+    );
+  }
+
+  const { listing } = load;
+  if (draft) {
+    return (
+      <DemarcheEditor
+        key={`${draft.id}@${draft.baseVersion}`}
+        initial={draft}
+        services={listing.services}
+        onCancel={() => setDraft(null)}
+        onSaved={(saved: Demarche, changed: boolean) => {
+          setNotice(changed ? t.form.saved(saved.label, saved.version) : t.form.unchanged);
+          setDraft(null);
+          void reload();
+          // This workstation need not wait for its next periodic read; the server's own reload of
+          // the catalogue (its changes feed) takes a moment, hence the delay.
+          if (changed) setTimeout(() => window.dispatchEvent(new Event(CONFIG_STALE_EVENT)), 1_000);
+        }}
+      />
+    );
+  }
+
+  const serviceName = (id: string) => listing.services.find((s) => s.id === id)?.name ?? id;
+  return (
+    <>
+      <ScreenTitle>{t.title}</ScreenTitle>
+      <p className="help">{t.intro}</p>
+      {notice && (
+        <p className="success" role="status">
+          {notice}
+        </p>
+      )}
+      <p className="buttons">
+        <button type="button" onClick={() => setDraft(newDraft(listing.services[0]?.id ?? ""))}>
+          {t.list.add}
+        </button>
+      </p>
+      <table className="admin-catalogue">
+        <caption>{t.list.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t.list.demarche}</th>
+            <th scope="col">{t.list.service}</th>
+            <th scope="col">{t.list.deadline}</th>
+            <th scope="col">{t.list.retention}</th>
+            <th scope="col">{t.list.online}</th>
+            <th scope="col">{t.list.version}</th>
+            <th scope="col">{t.list.actions}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {listing.demarches.map((d) => (
+            <tr key={d.id} data-testid="admin-demarche-row">
+              <th scope="row">{d.label}</th>
+              <td>{serviceName(d.service)}</td>
+              <td>{ruleText(d)}</td>
+              <td>{t.list.days(d.retentionDays)}</td>
+              <td>{d.online ? t.yes : t.no}</td>
+              <td>
+                {d.version}
+                {t.list.pastVersions(listing.archived[d.id]?.length ?? 0)}
+              </td>
+              <td>
+                <button
+                  type="button"
+                  aria-label={t.list.edit(d.label)}
+                  onClick={() => {
+                    setNotice(null);
+                    setDraft(draftFrom(d));
+                  }}
+                >
+                  {t.list.editShort}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function ruleText(d: Demarche): string {
+  const { kind, months, days } = d.rule;
+  if (kind === "none") return t.ruleShort.none;
+  const delay = days !== undefined ? `${days} ${t.form.days}` : `${months ?? 2} ${t.form.months}`;
+  return `${t.ruleShort[kind]}, ${delay}`;
+}

@@ -1,0 +1,215 @@
+import type { IncomingMessage } from "node:http";
+import type { z } from "zod";
+import { type Demarche, demarcheIssues, demarcheSchema } from "../../domain/catalogue";
+import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
+import {
+  DEMARCHE_VERSION_PREFIX,
+  demarcheDocId,
+  demarcheVersionDocId,
+  parseArchivedVersions,
+  parseConfigDocs,
+  type StoredDoc,
+  strip,
+} from "../config-docs";
+import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
+import { HttpError } from "../http/errors";
+import { sendJson } from "../http/respond";
+import type { Router } from "../http/router";
+import type { Agent, AgentAuth } from "./agent-auth";
+import { asObject, readJson } from "./json-body";
+
+export type AdminApiDeps = {
+  agents: AgentAuth;
+  /** CouchDB without credentials: writes carry the admin's own Authorization, so the -config VDU checks them again. */
+  couch: CouchServer;
+  /** The commune's -config database, as the server account (reads only). */
+  configDb: CouchDb;
+};
+
+const DEMARCHE_ID = /^[a-z][a-z0-9_]{1,39}$/;
+
+/**
+ * Catalogue administration: admins list and create or change démarches. The server numbers the
+ * versions (previous + 1) and archives the replaced one, so a request keeps the fields it was made
+ * with; the config follower (server.ts) then hands the new catalogue to every workstation.
+ */
+export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
+  r.get("/api/v1/admin/demarches", async (ctx) => {
+    await requireAdmin(deps, ctx.req);
+    const docs = await readConfig(deps);
+    const { catalogue } = parseConfigDocs(docs);
+    const archived: Record<string, number[]> = {};
+    for (const d of parseArchivedVersions(docs)) archived[d.id] = [...(archived[d.id] ?? []), d.version];
+    for (const list of Object.values(archived)) list.sort((a, b) => a - b);
+    sendJson(ctx.res, 200, {
+      services: catalogue?.services ?? [],
+      demarches: catalogue?.demarches ?? [],
+      archived,
+    });
+  });
+
+  r.on("PUT", "/api/v1/admin/demarches/:id", async (ctx) => {
+    const agent = await requireAdmin(deps, ctx.req);
+    const id = ctx.params.id ?? "";
+    if (!DEMARCHE_ID.test(id)) {
+      throw invalid([
+        {
+          field: "id",
+          message: "Identifiant de démarche invalide : 2 à 40 caractères, minuscules, chiffres et _.",
+        },
+      ]);
+    }
+    const body = asObject(await readJson(ctx));
+    const { version: _ignored, baseVersion, sensitive: _derived, id: bodyId, ...rest } = body;
+    if (bodyId !== undefined && bodyId !== id) {
+      throw invalid([{ field: "id", message: "L'identifiant ne correspond pas à l'adresse." }]);
+    }
+
+    const docs = await readConfig(deps);
+    const services = parseConfigDocs(docs).catalogue?.services ?? [];
+    const currentDoc = docs.find((d) => d._id === demarcheDocId(id) && d.type === "demarche");
+    const current = currentDoc ? demarcheSchema.parse(strip(currentDoc)) : undefined;
+    const archivedVersions = parseArchivedVersions(docs)
+      .filter((d) => d.id === id)
+      .map((d) => d.version);
+    checkBase(baseVersion, current);
+
+    // Never the client's number: one more than any this démarche ever had (archived ones included).
+    const version = Math.max(current?.version ?? 0, ...archivedVersions) + 1;
+    const service = services.find((s) => s.id === rest.service);
+    // Sensitivity follows the service (it decides which database holds the requests).
+    const parsed = demarcheSchema.safeParse({ ...rest, id, version, sensitive: service?.sensitive ?? false });
+    if (!parsed.success) throw invalid(plainIssues(parsed.error, rest));
+    const problems = demarcheIssues(parsed.data, services);
+    if (problems.length > 0) throw invalid(problems);
+    const next = parsed.data;
+
+    if (current && sameContent(current, next)) {
+      sendJson(ctx.res, 200, { demarche: current, previousVersion: null, changed: false });
+      return;
+    }
+    if (current) {
+      // Archived before the switch: a request of the old version never lacks its definition.
+      const archive = {
+        _id: demarcheVersionDocId(id, current.version),
+        type: "demarche_version",
+        ...current,
+      };
+      await writeAsAgent(deps, agent, archive, { conflictIsDone: true });
+    }
+    await writeAsAgent(deps, agent, {
+      _id: demarcheDocId(id),
+      ...(currentDoc?._rev ? { _rev: currentDoc._rev } : {}),
+      type: "demarche",
+      ...next,
+    });
+    sendJson(ctx.res, current ? 200 : 201, {
+      demarche: next,
+      previousVersion: current?.version ?? null,
+      changed: true,
+    });
+  });
+
+  // Every staff member: past versions, for requests made before a change (current ones are in the config).
+  r.get("/api/v1/workstation/demarche-versions", async (ctx) => {
+    await deps.agents.require(ctx.req);
+    const res = await deps.configDb.allDocs<StoredDoc>({
+      startkey: DEMARCHE_VERSION_PREFIX,
+      endkey: `${DEMARCHE_VERSION_PREFIX}\ufff0`,
+      include_docs: true,
+    });
+    const versions = parseArchivedVersions(res.rows.map((row) => row.doc)).sort(
+      (a, b) => a.id.localeCompare(b.id) || a.version - b.version,
+    );
+    sendJson(ctx.res, 200, { versions });
+  });
+  return r;
+}
+
+async function requireAdmin(deps: AdminApiDeps, req: IncomingMessage): Promise<Agent> {
+  try {
+    return await deps.agents.require(req, ["admin"]);
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 403)
+      throw new HttpError(403, "Seuls les administrateurs gèrent le catalogue des démarches.");
+    throw e;
+  }
+}
+
+const KEY_MESSAGE =
+  "Nom technique invalide : une lettre minuscule d'abord, puis lettres, chiffres ou _ (40 au plus), sans espace ni accent.";
+
+/** zod's French, with the messages an admin would not understand (an empty text, a regex) said plainly. */
+function plainIssues(error: z.ZodError, body: unknown): FieldIssue[] {
+  return fieldIssues(error).map((issue, i) => {
+    const raw = error.issues[i];
+    const empty = raw?.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], body) === "";
+    if (empty || (raw?.code === "too_small" && raw.origin === "string" && raw.minimum === 1))
+      return { ...issue, message: "Ce champ est obligatoire." };
+    if (raw?.code === "invalid_format" && /^fields\.\d+\.key$/.test(issue.field))
+      return { ...issue, message: KEY_MESSAGE };
+    return issue;
+  });
+}
+
+const invalid = (errors: FieldIssue[]) =>
+  new HttpError(422, errors[0]?.message ?? "Démarche invalide.", errors);
+
+/** The -config database is small (settings, catalogue, archived versions): read whole. */
+async function readConfig(deps: AdminApiDeps): Promise<StoredDoc[]> {
+  const res = await deps.configDb.allDocs<StoredDoc>({ include_docs: true });
+  return res.rows.map((row) => row.doc).filter((d): d is StoredDoc => !!d && !d._id.startsWith("_design/"));
+}
+
+/** `baseVersion`, when sent, is the version the admin edited: saving over a newer one would lose it. */
+function checkBase(baseVersion: unknown, current: Demarche | undefined): void {
+  if (baseVersion === undefined || baseVersion === null) return;
+  if (typeof baseVersion !== "number" || !Number.isInteger(baseVersion) || baseVersion < 0) {
+    throw invalid([{ field: "baseVersion", message: "Version de départ invalide." }]);
+  }
+  if (baseVersion === 0 && current) {
+    throw new HttpError(409, `Une démarche « ${current.label} » existe déjà avec cet identifiant.`);
+  }
+  if (baseVersion > 0 && baseVersion !== current?.version) {
+    throw new HttpError(
+      409,
+      current
+        ? `Cette démarche a été modifiée entre-temps (version ${current.version}) : rechargez-la avant d'enregistrer.`
+        : "Cette démarche n'existe plus sur le serveur : rechargez la liste.",
+    );
+  }
+}
+
+function sameContent(a: Demarche, b: Demarche): boolean {
+  const { version: _a, ...restA } = a;
+  const { version: _b, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
+}
+
+/** Writes as the admin's own account; CouchDB's refusal comes back in French, as the VDU wrote it. */
+async function writeAsAgent(
+  deps: AdminApiDeps,
+  agent: Agent,
+  doc: { _id: string } & Record<string, unknown>,
+  opts: { conflictIsDone?: boolean } = {},
+): Promise<void> {
+  try {
+    await deps.couch.request(`${encodeURIComponent(deps.configDb.name)}/${encodeURIComponent(doc._id)}`, {
+      method: "PUT",
+      body: doc,
+      headers: { Authorization: agent.authorization },
+    });
+  } catch (e) {
+    if (!(e instanceof CouchError)) throw e;
+    // An archive is written once; finding it already there is the expected outcome of a retry.
+    if (e.status === 409 && opts.conflictIsDone) return;
+    if (e.status === 409)
+      throw new HttpError(
+        409,
+        "Cette démarche vient d'être modifiée par quelqu'un d'autre : rechargez-la avant d'enregistrer.",
+      );
+    if (e.status === 401) throw new HttpError(401, "Identifiant ou mot de passe refusé.");
+    if (e.status === 403) throw new HttpError(403, e.reason);
+    throw e;
+  }
+}
