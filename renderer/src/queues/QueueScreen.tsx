@@ -4,6 +4,11 @@ import { href } from "../app/routes";
 import { ScreenTitle } from "../app/ScreenTitle";
 import { type QueueFilters as Filters, planQueue, QUEUES, type QueueId } from "../data/queues";
 import { fr } from "../i18n/fr";
+import { BulkReassign } from "../supervisor/BulkReassign";
+import { useRowSelection } from "../supervisor/PageSelection";
+import { ReassignAbsent } from "../supervisor/ReassignAbsent";
+import { canSupervise } from "../supervisor/reassign";
+import { ExportButton } from "./ExportButton";
 import { QueueFilters } from "./QueueFilters";
 import { rememberedFilters, rememberFilters } from "./queue-filters-store";
 import { queueContext } from "./queue-queries";
@@ -17,7 +22,7 @@ const QUEUE_LABELS: Record<QueueId, string> = {
 };
 
 export function QueueScreen({ queue }: { queue: QueueId }) {
-  const { prefs, commune, catalogue } = useWorkstation();
+  const { prefs, commune, catalogue, session } = useWorkstation();
   const [filters, setFilters] = useState<Filters>(() => rememberedFilters(queue));
   const [shownQueue, setShownQueue] = useState(queue);
   if (shownQueue !== queue) {
@@ -28,6 +33,9 @@ export function QueueScreen({ queue }: { queue: QueueId }) {
   const query = useMemo(() => planQueue(queue, filters, ctx), [queue, filters, ctx]);
   const serviceName = catalogue.services.find((s) => s.id === prefs.myService)?.name ?? prefs.myService;
   const title = queue === "service" ? `${fr.queues.service} : ${serviceName}` : QUEUE_LABELS[queue];
+  const supervisor = canSupervise(session.roles);
+  // Another queue or other filters: what was ticked is no longer on screen, so it is dropped.
+  const selection = useRowSelection(JSON.stringify([queue, filters]));
 
   return (
     <>
@@ -52,7 +60,17 @@ export function QueueScreen({ queue }: { queue: QueueId }) {
           rememberFilters(queue, f);
         }}
       />
-      <RequestList queryKey={[queue, filters, ctx]} query={query} label={title} />
+      <div className="queue-tools">
+        <ExportButton queue={queue} query={query} />
+        {supervisor && <ReassignAbsent />}
+      </div>
+      {supervisor && <BulkReassign selection={selection} />}
+      <RequestList
+        queryKey={[queue, filters, ctx]}
+        query={query}
+        label={title}
+        {...(supervisor ? { selection } : {})}
+      />
     </>
   );
 }

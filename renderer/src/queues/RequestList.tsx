@@ -7,6 +7,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import { useWorkstation } from "../app/app-context";
 import { countIndexed, type IndexedQuery } from "../data/indexed-query";
 import { fr } from "../i18n/fr";
+import { PageSelection, type RowSelection } from "../supervisor/PageSelection";
 import { listOptions } from "./queue-queries";
 import { RequestRow, RequestRowHeader } from "./RequestRow";
 
@@ -20,10 +21,13 @@ export function RequestList({
   queryKey,
   query,
   label,
+  selection,
 }: {
   queryKey: unknown[];
   query: IndexedQuery;
   label: string;
+  /** Given to supervisors: a checkbox per row and "select this page". */
+  selection?: RowSelection;
 }) {
   const { data } = useWorkstation();
   const pages = useInfiniteQuery(listOptions(data, queryKey, query));
@@ -71,13 +75,14 @@ export function RequestList({
       <p className="count" data-testid="queue-count">
         {pages.isFetched ? summary : fr.app.loading}
       </p>
+      {selection && <PageSelection rows={rows} selection={selection} />}
       <div
         role="table"
         aria-label={label}
         aria-rowcount={total !== undefined ? total + 1 : -1}
         className="request-table"
       >
-        <RequestRowHeader />
+        <RequestRowHeader selectable={!!selection} />
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
         <div ref={scroller} className="request-scroll" tabIndex={0} role="rowgroup" aria-label={label}>
           <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
@@ -97,7 +102,16 @@ export function RequestList({
                   }}
                 >
                   {r ? (
-                    <RequestRow request={r} rowIndex={item.index + 2} />
+                    <RequestRow
+                      request={r}
+                      rowIndex={item.index + 2}
+                      check={
+                        selection && {
+                          checked: selection.selected.has(r.id),
+                          onChange: (on) => selection.set([r.id], on),
+                        }
+                      }
+                    />
                   ) : (
                     <div role="row" aria-rowindex={item.index + 2}>
                       <span role="cell">{fr.queues.loadingMore}</span>

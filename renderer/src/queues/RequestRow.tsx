@@ -12,10 +12,20 @@ import { fr } from "../i18n/fr";
 
 const C = fr.queues.columns;
 
-export function RequestRowHeader() {
+/** A supervisor's row carries a checkbox (bulk actions); nobody else's does. */
+export type RowCheck = { checked: boolean; onChange(checked: boolean): void };
+
+const gridClass = (selectable: boolean) => (selectable ? "row-grid selectable" : "row-grid");
+
+export function RequestRowHeader({ selectable = false }: { selectable?: boolean }) {
   return (
     <div role="rowgroup" className="thead">
-      <div role="row" aria-rowindex={1} className="row-grid">
+      <div role="row" aria-rowindex={1} className={gridClass(selectable)}>
+        {selectable && (
+          <span role="columnheader">
+            <span className="visually-hidden">{fr.supervisor.selectColumn}</span>
+          </span>
+        )}
         {[C.tracking, C.received, C.channel, C.demarche, C.citizen, C.service, C.status, C.due].map((c) => (
           <span role="columnheader" key={c}>
             {c}
@@ -27,13 +37,37 @@ export function RequestRowHeader() {
 }
 
 /** One request in a queue; everything citizen-typed is a text node. */
-export function RequestRow({ request: r, rowIndex }: { request: GuichetRequest; rowIndex: number }) {
+export function RequestRow({
+  request: r,
+  rowIndex,
+  check,
+}: {
+  request: GuichetRequest;
+  rowIndex: number;
+  check?: RowCheck;
+}) {
   const { catalogue, commune } = useWorkstation();
   const demarche = catalogue.demarches.find((d) => d.id === r.demarche)?.label ?? r.demarche;
   const service = catalogue.services.find((s) => s.id === r.service)?.name ?? r.service;
   const dv = deadlineView(r, parisDate(new Date().toISOString()), commune.risk);
   return (
-    <div role="row" aria-rowindex={rowIndex} className="row-grid" data-testid="queue-row" data-id={r.id}>
+    <div
+      role="row"
+      aria-rowindex={rowIndex}
+      className={gridClass(!!check)}
+      data-testid="queue-row"
+      data-id={r.id}
+    >
+      {check && (
+        <span role="cell" className="select-cell">
+          <input
+            type="checkbox"
+            aria-label={fr.supervisor.select(displayTracking(r.id))}
+            checked={check.checked}
+            onChange={(e) => check.onChange(e.target.checked)}
+          />
+        </span>
+      )}
       <span role="cell">
         <a href={href({ name: "request", id: r.id })} className="tracking">
           {displayTracking(r.id)}

@@ -1,7 +1,8 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { Commune } from "../../../domain/commune";
 import { parisDate } from "../../../domain/history";
-import { type Cursor, fetchPage, type IndexedQuery } from "../data/indexed-query";
+import type { GuichetRequest } from "../../../domain/request";
+import { type Cursor, fetchPage, type IndexedQuery, type Page } from "../data/indexed-query";
 import type { LocalData } from "../data/local-database";
 import { planQueue, type QueueContext, type QueueFilters, type QueueId } from "../data/queues";
 
@@ -28,4 +29,20 @@ export function queueListOptions(data: LocalData, queue: QueueId, filters: Queue
 
 export function requestOptions(data: LocalData, id: string) {
   return queryOptions({ queryKey: ["requests", "one", id], queryFn: () => data.repo.get(id) });
+}
+
+/** Every row of a list, page after page by keyset (an export wants them all, not what is on screen). */
+export async function readAll(
+  data: LocalData,
+  query: IndexedQuery,
+  pageSize = 500,
+): Promise<GuichetRequest[]> {
+  const rows: GuichetRequest[] = [];
+  let after: Cursor | null = null;
+  do {
+    const page: Page = await fetchPage(data, query, after, pageSize);
+    rows.push(...page.rows);
+    after = page.next;
+  } while (after);
+  return rows;
 }

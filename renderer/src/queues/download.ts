@@ -1,0 +1,13 @@
+/** Hands a text file to the browser's (or Electron's) download: a Blob behind a `download` link. */
+export function downloadText(fileName: string, text: string, type = "text/csv;charset=utf-8"): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started reading the blob by now; a minute is ample before freeing it.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
