@@ -39,3 +39,17 @@ export function rolesFromCouch(couchRoles: readonly string[]): Role[] {
   }
   return [...found];
 }
+
+/** CouchDB role of a service agent's service (couch-roles.ts serviceRole, here for the domain rules). */
+export const SERVICE_ROLE_PREFIX = "guichet:service:";
+
+/**
+ * The roles that count on a request of `service`: a service agent acts as such only on their own
+ * services' requests (elsewhere they keep their other roles, e.g. agent). Mirrored by
+ * validate_doc_update (request-rules.es5.js `rolesOn`).
+ */
+export function rolesOn(service: string, roles: readonly Role[], couchRoles: readonly string[]): Role[] {
+  if (!roles.includes("service_agent") || couchRoles.includes(`${SERVICE_ROLE_PREFIX}${service}`))
+    return [...roles];
+  return roles.filter((r) => r !== "service_agent");
+}

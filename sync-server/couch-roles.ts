@@ -1,4 +1,4 @@
-import { couchRole, type Role, sensitiveRole } from "../domain/roles";
+import { couchRole, type Role, SERVICE_ROLE_PREFIX, sensitiveRole } from "../domain/roles";
 
 // CouchDB role names beyond domain/roles.ts: membership of a commune and of a service.
 
@@ -6,7 +6,7 @@ import { couchRole, type Role, sensitiveRole } from "../domain/roles";
 export const communeRole = (commune: string): string => `guichet:commune:${commune}`;
 
 /** A service agent's service(s). */
-export const serviceRole = (service: string): string => `guichet:service:${service}`;
+export const serviceRole = (service: string): string => `${SERVICE_ROLE_PREFIX}${service}`;
 
 export type { Role };
 export { couchRole, sensitiveRole };

@@ -9,6 +9,7 @@ import { project, withEvents } from "../domain/history";
 import { newRequest } from "../domain/new-request";
 import { type GuichetRequest, type RequestEvent, requestSchema } from "../domain/request";
 import { anonymise } from "../domain/retention";
+import { rolesOn } from "../domain/roles";
 import { TRANSITIONS } from "../domain/workflow";
 import {
   configValidateDocUpdate,
@@ -189,6 +190,30 @@ describe("generated validate_doc_update functions", () => {
       ok: false,
       error: { forbidden: expect.stringMatching(/attribuer/) },
     });
+  });
+
+  it("let a service agent move their own services' requests only (rolesOn)", () => {
+    const doc = request(); // acte_naissance: service etat_civil
+    const start = (by: string) =>
+      withEvents(doc, [
+        ev("status", "2025-03-10T10:00:00.000Z", by, { from: "received", to: "in_progress" }),
+      ]);
+    const own = {
+      name: "ec1",
+      roles: ["guichet:service_agent", "guichet:service:etat_civil", "guichet:commune:demo"],
+    };
+    const other = {
+      name: "sc1",
+      roles: ["guichet:service_agent", "guichet:service:scolaire", "guichet:commune:demo"],
+    };
+    expect(verdict(start("ec1"), doc, own)).toEqual({ ok: true });
+    expect(verdict(start("sc1"), doc, other)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/rôle/) },
+    });
+    expect(rolesOn("etat_civil", ["service_agent"], other.roles)).toEqual([]);
+    expect(rolesOn("scolaire", ["service_agent", "agent"], other.roles)).toEqual(["service_agent", "agent"]);
+    expect(rolesOn("etat_civil", ["service_agent", "agent"], other.roles)).toEqual(["agent"]);
   });
 
   it("agree with the zod schema on mutated documents", () => {

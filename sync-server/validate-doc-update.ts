@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { demarcheSchema } from "../domain/catalogue";
 import { requestSchema } from "../domain/request";
-import { couchRole, ROLES } from "../domain/roles";
+import { couchRole, ROLES, SERVICE_ROLE_PREFIX } from "../domain/roles";
 import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
 import { contactLogSchema } from "./contact-log";
 
@@ -147,6 +147,7 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
     schema: jsonSchemaOf(requestSchema),
     transitions: TRANSITIONS,
     assignRoles: ASSIGN_ROLES,
+    servicePrefix: SERVICE_ROLE_PREFIX,
     statusLabels: STATUS_LABELS,
     openStatuses: OPEN_STATUSES,
     roles: couchRoleNames(),

@@ -1,6 +1,7 @@
 import { mergeRequests } from "../../domain/history";
 import { type GuichetRequest, requestSchema } from "../../domain/request";
-import { canTransition } from "../../domain/workflow";
+import { rolesOn } from "../../domain/roles";
+import { ASSIGN_ROLES, canTransition } from "../../domain/workflow";
 import type { CommuneDatabases } from "../database-names";
 import { type CouchDb, CouchError } from "../http/couch-db";
 import { badRequest } from "../http/errors";
@@ -92,14 +93,18 @@ function authorshipError(doc: GuichetRequest, stored: GuichetRequest | null, age
     return `createdBy : doit être votre identifiant (« ${agent.name} »).`;
   }
   const known = new Set(stored?.events.map((e) => e.id) ?? []);
+  const roles = rolesOn(stored?.service ?? doc.service, agent.roles, agent.couchRoles);
   for (const e of doc.events) {
     if (known.has(e.id)) continue;
     if (e.by !== agent.name) return `events : l'événement ${e.id} n'est pas de vous (« ${e.by} »).`;
     if (e.kind === "created" && stored)
       return "events : un événement « created » ne s'ajoute qu'à la création.";
     if (e.kind === "status") {
-      const check = canTransition(e.from, e.to, agent.roles);
+      const check = canTransition(e.from, e.to, roles);
       if (!check.ok) return `events : ${check.error}`;
+    }
+    if (e.kind === "assigned" && !roles.some((r) => ASSIGN_ROLES.includes(r))) {
+      return "events : votre rôle ne permet pas d'attribuer une demande.";
     }
   }
   return null;

@@ -8,10 +8,15 @@ function forbid(reason) {
   throw { forbidden: reason };
 }
 
-function actingRoles(couchRoles, names) {
+function actingRoles(couchRoles, names, servicePrefix) {
   var acting = {};
   var role;
+  var i;
   for (role in names) if (hasOwn(names, role) && couchRoles.indexOf(names[role]) !== -1) acting[role] = true;
+  acting.services = {};
+  for (i = 0; i < couchRoles.length; i++) {
+    if (String(couchRoles[i]).indexOf(servicePrefix) === 0) acting.services[String(couchRoles[i]).slice(servicePrefix.length)] = true;
+  }
   if (couchRoles.indexOf("_admin") !== -1) {
     acting.admin = true;
     acting.server = true;
@@ -145,6 +150,15 @@ function transitionError(e, acting, C) {
   return "votre rôle ne permet pas de passer une demande " + move + ".";
 }
 
+// roles.ts rolesOn: a service agent acts as such only on their own services' requests.
+function actingOn(acting, service, C) {
+  var out = {};
+  var k;
+  for (k in acting) if (hasOwn(acting, k)) out[k] = acting[k];
+  if (out.service_agent && !(acting.services && acting.services[service])) delete out.service_agent;
+  return out;
+}
+
 function anyRole(acting, roles) {
   var j;
   for (j = 0; j < roles.length; j++) if (acting[roles[j]]) return true;
@@ -158,6 +172,7 @@ function checkNewEvents(newDoc, oldDoc, name, acting, C) {
   var i;
   var e;
   var err;
+  var onThis = actingOn(acting, oldDoc ? oldDoc.service : newDoc.service, C);
   if (oldDoc) for (i = 0; i < oldDoc.events.length; i++) old[oldDoc.events[i].id] = true;
   for (i = 0; i < newDoc.events.length; i++) {
     e = newDoc.events[i];
@@ -169,10 +184,10 @@ function checkNewEvents(newDoc, oldDoc, name, acting, C) {
     if (e.by !== name) forbid("events." + i + ".by : auteur " + quoted(e.by) + " falsifié, vous êtes " + quoted(name) + ".");
     if (e.kind === "created" && oldDoc) forbid("events." + i + " : un événement « created » ne s'ajoute qu'à la création.");
     if (e.kind === "status") {
-      err = transitionError(e, acting, C);
+      err = transitionError(e, onThis, C);
       if (err !== null) forbid("events." + i + " : " + err);
     }
-    if (e.kind === "assigned" && !acting.server && !anyRole(acting, C.assignRoles)) {
+    if (e.kind === "assigned" && !acting.server && !anyRole(onThis, C.assignRoles)) {
       forbid("events." + i + " : votre rôle ne permet pas d'attribuer une demande.");
     }
   }
@@ -224,7 +239,7 @@ function checkCreation(newDoc, name, acting) {
 function validateRequest(newDoc, oldDoc, userCtx, C) {
   var couchRoles = (userCtx && userCtx.roles) || [];
   var name = (userCtx && userCtx.name) || null;
-  var acting = actingRoles(couchRoles, C.roles);
+  var acting = actingRoles(couchRoles, C.roles, C.servicePrefix);
   // The server relays a counter's hand-over into a sensitive database, having checked the author,
   // the creation and the transitions itself (sync-server/api/handover.ts).
   acting.relay = acting.server === true && C.service !== null;

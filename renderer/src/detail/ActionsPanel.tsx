@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { GuichetRequest } from "../../../domain/request";
+import { rolesOn } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
 import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
 import { useWorkstation } from "../app/app-context";
@@ -13,8 +14,10 @@ const A = fr.actions;
 export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
   const { session } = useWorkstation();
   const actions = useAddEvents(r.id);
-  const targets = nextStatuses(r.status, session.roles);
-  const canAssign = r.open && session.roles.some((x) => ASSIGN_ROLES.includes(x));
+  // As the server decides: a service agent acts as such on their own services' requests only.
+  const roles = rolesOn(r.service, session.roles, session.couchRoles);
+  const targets = nextStatuses(r.status, roles);
+  const canAssign = r.open && roles.some((x) => ASSIGN_ROLES.includes(x));
   return (
     <section aria-labelledby="actions-title" className="actions">
       <h2 id="actions-title">{fr.detail.actions}</h2>
