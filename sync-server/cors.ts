@@ -9,8 +9,9 @@ const EXPOSED_HEADERS = "Content-Type, ETag, Cache-Control";
  * CORS in front of PouchDB Server (its own CORS settings did not work): only the configured origins,
  * echoed exactly, with credentials, since browsers refuse `*` when cookies or Authorization are sent.
  */
-export function withCors(origins: readonly string[], next: RequestListener): RequestListener {
-  const allowed = new Set(origins);
+export function withCors(origins: ReadonlySet<string>, next: RequestListener): RequestListener {
+  // Read on every request: the sync-server adds its own origin once it listens (couch.ts allowOrigins).
+  const allowed = origins;
   return (req, res) => {
     const origin = req.headers.origin;
     const preflight =

@@ -16,6 +16,11 @@ export type Couch = {
   dataDir: string;
   /** Stops the embedded server (LevelDB closed); nothing to do for an external CouchDB. */
   stop(): Promise<void>;
+  /**
+   * Adds origins allowed to sync from a browser (CORS), on top of GUICHET_CORS_ORIGINS: the
+   * sync-server adds its own once listening, so the counter app it serves can sync.
+   */
+  allowOrigins?(origins: readonly string[]): Promise<void>;
 };
 
 export type ConnectOptions = {
@@ -39,6 +44,10 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
       kind: "couchdb",
       dataDir: config.dataDir,
       stop: async () => undefined,
+      async allowOrigins(origins) {
+        const all = [...new Set([...config.corsOrigins, ...origins])];
+        await applyCouchdbCors(couch, all);
+      },
     };
     await checkAdmin(couch);
     if (config.corsOrigins.length > 0) await applyCouchdbCors(couch, config.corsOrigins);
@@ -63,6 +72,9 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     kind: "embedded",
     dataDir: config.dataDir,
     stop: () => server.stop(),
+    async allowOrigins(origins) {
+      for (const o of origins) server.allowOrigin(o);
+    },
   };
 }
 

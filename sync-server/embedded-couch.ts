@@ -29,6 +29,8 @@ export type EmbeddedCouch = {
   port: number;
   adminUser: string;
   adminPassword: string;
+  /** Lets pages of this origin sync from a browser (the counter app served by the sync-server). */
+  allowOrigin(origin: string): void;
   stop(): Promise<void>;
 };
 
@@ -93,9 +95,10 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   tracker.captureListeners();
 
   let port = 0;
+  const origins = new Set(options.corsOrigins);
   const server = createServer(
     withCors(
-      options.corsOrigins,
+      origins,
       withMemberOnlyQueries(() => port, withCouchStatusParity(app)),
     ),
   );
@@ -116,6 +119,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     port,
     adminUser,
     adminPassword,
+    allowOrigin: (origin) => void origins.add(origin),
     stop() {
       stopping ??= (async () => {
         await closeServer(server);

@@ -320,6 +320,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     const server = await listen(handler, { port, host, tls });
     cleanups.push(() => server.close());
     publicUrl ||= server.url;
+    // The counter app served here (/guichet/) syncs with CouchDB from the browser: allow this origin.
+    await couch.allowOrigins?.(sameHostOrigins(server.url));
 
     let mailerJob: AckMailer | null = null;
     let daily: DailyJobs;
@@ -374,6 +376,15 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     await stopAll();
     throw e;
   }
+}
+
+/** The server's origin, and the same port under the other loopback name (a user may type either). */
+function sameHostOrigins(url: string): string[] {
+  const u = new URL(url);
+  const origins = [u.origin];
+  const other = u.hostname === "127.0.0.1" ? "localhost" : u.hostname === "localhost" ? "127.0.0.1" : null;
+  if (other) origins.push(`${u.protocol}//${other}${u.port ? `:${u.port}` : ""}`);
+  return origins;
 }
 
 function domainOf(email: string): string {

@@ -109,5 +109,6 @@ async function main(): Promise<void> {
 
 main().catch((e: Error) => {
   console.error(`Guichet n'a pas pu démarrer : ${e.message}`);
+  if (process.env.GUICHET_DEBUG) console.error(e.stack);
   process.exit(1);
 });
