@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { refuseMalformedAttachments } from "./attachment-guard";
 import { withCors } from "./cors";
 import { withCouchStatusParity } from "./couch-parity";
 import { withMemberOnlyQueries } from "./member-guard";
@@ -42,7 +43,15 @@ const SECRET_COOKIE = "embeddedCookieSecret";
 // disk-size walks the database's folder on every info() call, and the authentication handler
 // calls info() on _users for every request: a dozen system calls per request (CouchDB 3 reports
 // `sizes`, not `disk_size`, and nothing here reads either).
-const EXCLUDED_PARTS = ["routes/fauxton", "routes/special-test-auth", "disk-size"];
+// http-log formats every request's headers for log levels below the one we set (warning), and
+// vhosts (gone in CouchDB 3) rebuilds a whole CouchDB request object for every request.
+const EXCLUDED_PARTS = [
+  "routes/fauxton",
+  "routes/special-test-auth",
+  "disk-size",
+  "routes/http-log",
+  "routes/vhosts",
+];
 
 /**
  * PouchDB Server in-process: express-pouchdb over pouchdb-node (LevelDB files under DATA_DIR/pouchdb),
@@ -69,6 +78,8 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   const prefix = `${dbDir}${path.sep}`;
   const PouchDB = BasePouchDB.defaults({ prefix });
   const tracker = trackInstances(BasePouchDB, PouchDB);
+  // After the tracker: its listener is removed on stop like express-pouchdb's.
+  refuseMalformedAttachments(BasePouchDB, PouchDB);
 
   // Written before express-pouchdb reads it: the admin exists before the first request ("admin
   // party" never happens), and no config write of ours races with the one it does on load.

@@ -196,7 +196,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     const mailJob = { current: null as AckMailer | null };
     const outbox = new Outbox({
       stateDb,
-      urgentStateDb: asServer.db(serverDbName),
+      // Not lingering (the resend window), but grouped when several are due together.
+      urgentStateDb: batchedDb(asServer.db(serverDbName), { writesInFlight: 1 }),
       requestDb: serverDb,
       mailer,
       compose: ackComposer({
@@ -335,6 +336,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       today,
       instanceId,
       maxAgeDays: opts.mail?.maxAgeDays ?? 30,
+      busy: () => writer.backlog() >= 8,
       onError: logError,
     });
     mailJob.current = mailerJob;

@@ -71,9 +71,11 @@ class BulkReader {
  * `_bulk_docs` calls instead of one request per step. Semantics do not change: a write with a
  * stale `_rev` still fails with a 409 for that document only. With `lingerMs`, a lone read or
  * write waits that long for company: right for background jobs, wrong for a citizen waiting.
+ * With `writesInFlight: 1` and no linger, a write never waits for company but joins the next
+ * batch while one is in flight: grouping without delay.
  */
-export function batchedDb(db: CouchDb, opts: { lingerMs?: number } = {}): CouchDb {
-  const writer = new BulkWriter(db, 100, 2, opts.lingerMs ?? 0);
+export function batchedDb(db: CouchDb, opts: { lingerMs?: number; writesInFlight?: number } = {}): CouchDb {
+  const writer = new BulkWriter(db, 100, opts.writesInFlight ?? 2, opts.lingerMs ?? 0);
   const reader = new BulkReader(db, opts.lingerMs ?? 0);
   return {
     ...db,

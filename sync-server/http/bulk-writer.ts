@@ -11,6 +11,7 @@ type Pending = { doc: { _id: string }; resolve: (rev: string) => void; reject: (
 export class BulkWriter {
   private queue: Pending[] = [];
   private inFlight = 0;
+  private docsInFlight = 0;
   private idle: (() => void)[] = [];
 
   private lingering = false;
@@ -25,6 +26,11 @@ export class BulkWriter {
     private readonly maxInFlight = 2,
     private readonly lingerMs = 0,
   ) {}
+
+  /** Documents queued or being written: how busy the writer's callers are. */
+  backlog(): number {
+    return this.queue.length + this.docsInFlight;
+  }
 
   write(doc: { _id: string }): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -56,8 +62,10 @@ export class BulkWriter {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight += 1;
+      this.docsInFlight += batch.length;
       void this.flush(batch).finally(() => {
         this.inFlight -= 1;
+        this.docsInFlight -= batch.length;
         this.pump();
         if (this.queue.length === 0 && this.inFlight === 0) for (const r of this.idle.splice(0)) r();
       });

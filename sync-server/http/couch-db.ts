@@ -59,7 +59,13 @@ export function couchServer(url: string, auth?: Auth) {
     const explicit = init.headers?.Authorization !== undefined;
     if (auth && !explicit && !cookie) await logIn();
     const send = () => {
-      const headers: Record<string, string> = { Accept: "application/json", ...init.headers };
+      // fetch asks for gzip by default, and PouchDB Server then compresses every answer over
+      // 1 KB (changes feeds, bulk results) for a client next to it: CPU on both ends for nothing.
+      const headers: Record<string, string> = {
+        Accept: "application/json",
+        "Accept-Encoding": "identity",
+        ...init.headers,
+      };
       if (!explicit && authorization) {
         // Basic stays the fallback when no session could be opened.
         if (cookie) headers.Cookie = cookie;

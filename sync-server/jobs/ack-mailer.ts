@@ -81,8 +81,13 @@ export function startAckMailer(o: {
   today: () => string;
   instanceId: string;
   maxAgeDays: number;
-  /** Requests examined at the same time (default 8). */
+  /** Requests examined at the same time (default 32). */
   concurrency?: number;
+  /**
+   * True while citizens are waiting on the portal (a burst of submissions): the accusés then go
+   * out two requests at a time and follow at full speed once the burst is over.
+   */
+  busy?: () => boolean;
   onError: (err: unknown) => void;
 }): AckMailer {
   async function examine(database: string, request: GuichetRequest): Promise<void> {
@@ -100,8 +105,10 @@ export function startAckMailer(o: {
   };
   const queue = new Map<string, Item>();
   let active = 0;
+  let recheck: NodeJS.Timeout | undefined;
   function pump(): void {
-    while (active < (o.concurrency ?? 8) && queue.size > 0) {
+    const busy = o.busy?.() ?? false;
+    while (active < (busy ? 2 : (o.concurrency ?? 32)) && queue.size > 0) {
       const [key, item] = queue.entries().next().value as [string, Item];
       queue.delete(key);
       active += 1;
@@ -118,6 +125,14 @@ export function startAckMailer(o: {
           active -= 1;
           pump();
         });
+    }
+    // Waiting only for the burst to end: look again soon rather than at the next completion.
+    if (busy && queue.size > 0 && !recheck) {
+      recheck = setTimeout(() => {
+        recheck = undefined;
+        pump();
+      }, 50);
+      recheck.unref?.();
     }
   }
   function enqueue(database: string, request: GuichetRequest): Promise<void> {
@@ -165,6 +180,7 @@ export function startAckMailer(o: {
       if (request) await enqueue(database, request);
     },
     async stop() {
+      clearTimeout(recheck);
       await Promise.all(followers.map((f) => f.stop()));
     },
   };

@@ -31,7 +31,7 @@ export function createMailer(smtpUrl: string, from: { name: string; address: str
     // A relay on this machine (the dev sink) needs no TLS; anything else must offer STARTTLS.
     ...(isLoopback(url.hostname) ? { ignoreTLS: true } : { requireTLS: url.protocol !== "smtps:" }),
     pool: true,
-    maxConnections: 2,
+    maxConnections: 4,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 30_000,
