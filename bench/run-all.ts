@@ -7,11 +7,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { machineLine } from "./machine";
 
-const BENCHES = ["sync", "link", "portal", "ui"];
+const BENCHES = ["sync", "link", "portal", "ui", "hostile", "chaos", "dashboard"];
+// Benchmarks whose script is not named after them.
+const FILES: Record<string, string> = { chaos: "chaos-long" };
 const only = process.argv.slice(2);
 const failed: string[] = [];
 for (const name of only.length > 0 ? only : BENCHES) {
-  const file = path.resolve(`bench/${name}.ts`);
+  const file = path.resolve(`bench/${FILES[name] ?? name}.ts`);
   if (!existsSync(file)) continue;
   console.log(`\n=== bench ${name} ===`);
   const r = spawnSync(process.execPath, ["--import", "tsx", file], { stdio: "inherit" });

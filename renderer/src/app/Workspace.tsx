@@ -1,6 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
-import { ROLE_LABELS } from "../../../domain/roles";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { ROLE_LABELS, type Role } from "../../../domain/roles";
+import { frAdmin } from "../admin/fr-admin";
+import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
 import { fr } from "../i18n/fr";
 import { QueueScreen } from "../queues/QueueScreen";
@@ -18,7 +20,20 @@ import { prefetchRoute } from "./prefetch";
 import { href, navigate, type Route } from "./routes";
 import { type ShortcutHandlers, useGlobalShortcuts } from "./shortcuts";
 
-type NavItem = { route: Route; label: string; hint?: string; match: Route["name"][] };
+type NavItem = {
+  route: Route;
+  label: string;
+  hint?: string;
+  match: Route["name"][];
+  /** Shown only to these roles (the screen checks again). */
+  visible?: (roles: readonly Role[]) => boolean;
+};
+
+// Loaded on first use: chart.js stays out of the start-up bundle of every workstation.
+const DashboardScreen = lazy(() => import("../dashboard/DashboardScreen"));
+const CatalogueAdminScreen = lazy(() =>
+  import("../admin/CatalogueAdminScreen").then((m) => ({ default: m.CatalogueAdminScreen })),
+);
 
 const NAV: NavItem[] = [
   { route: { name: "new" }, label: fr.nav.newRequest, hint: "Alt+N", match: ["new", "saved"] },
@@ -29,8 +44,15 @@ const NAV: NavItem[] = [
     match: ["queue", "request"],
   },
   { route: { name: "search", q: "" }, label: fr.nav.search, hint: "/", match: ["search"] },
+  { route: { name: "dashboard" }, label: fr.dashboard.nav, match: ["dashboard"], visible: canSeeDashboard },
   { route: { name: "sync" }, label: fr.nav.sync, match: ["sync"] },
   { route: { name: "settings" }, label: fr.nav.settings, match: ["settings"] },
+  {
+    route: { name: "admin-catalogue" },
+    label: frAdmin.nav,
+    match: ["admin-catalogue"],
+    visible: (roles) => roles.includes("admin"),
+  },
 ];
 
 /** The logged-in app: header with navigation, the sync bar, the current screen, the shortcuts. */
@@ -72,7 +94,7 @@ export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncV
         </p>
         <nav aria-label={fr.nav.label}>
           <ul className="nav-links">
-            {NAV.map((item) => (
+            {NAV.filter((item) => !item.visible || item.visible(session.roles)).map((item) => (
               <li key={item.label}>
                 <a
                   href={href(item.route)}
@@ -147,5 +169,17 @@ function Screen({ route }: { route: Route }) {
       return <SyncScreen />;
     case "settings":
       return <SettingsScreen />;
+    case "dashboard":
+      return (
+        <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
+          <DashboardScreen />
+        </Suspense>
+      );
+    case "admin-catalogue":
+      return (
+        <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
+          <CatalogueAdminScreen />
+        </Suspense>
+      );
   }
 }

@@ -9,7 +9,9 @@ export type Route =
   | { name: "request"; id: string }
   | { name: "search"; q: string }
   | { name: "sync" }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "dashboard" }
+  | { name: "admin-catalogue" };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#\/?/, "").split("?");
@@ -27,6 +29,10 @@ export function parseRoute(hash: string): Route {
       return { name: "sync" };
     case "settings":
       return { name: "settings" };
+    case "dashboard":
+      return { name: "dashboard" };
+    case "admin":
+      return arg === "catalogue" ? { name: "admin-catalogue" } : { name: "queue", queue: "service" };
     case "queue":
       return {
         name: "queue",
@@ -42,6 +48,7 @@ export function href(route: Route): string {
     case "new":
     case "sync":
     case "settings":
+    case "dashboard":
       return `#/${route.name}`;
     case "saved":
     case "request":
@@ -50,6 +57,8 @@ export function href(route: Route): string {
       return route.q ? `#/search?${new URLSearchParams({ q: route.q })}` : "#/search";
     case "queue":
       return `#/queue/${route.queue}`;
+    case "admin-catalogue":
+      return "#/admin/catalogue";
   }
 }
 

@@ -1,3 +1,5 @@
+import { frDashboard } from "./fr-dashboard";
+
 /**
  * Every string the counter app shows, in one place. Domain labels (statuses, channels, roles)
  * come from domain/ so the app, the server and the portal say the same thing.
@@ -159,6 +161,8 @@ export const fr = {
     openDetail: "Ouvrir la demande",
     noArOwed: "Cette démarche ne donne pas lieu à un accusé de réception (article R112-4 du CRPA).",
     arPending: "L'accusé de réception n'est pas disponible sur ce poste.",
+    handedOver: (service: string) =>
+      `Demande confidentielle : elle est remise au service « ${service} » et quittera ce poste un quart d'heure après sa dernière modification. Imprimez l'accusé de réception maintenant.`,
   },
   ar: {
     title: "Accusé de réception",
@@ -201,6 +205,69 @@ export const fr = {
       due: "Échéance",
     },
     noDue: "—",
+  },
+  csv: {
+    export: "Exporter (CSV)",
+    exporting: "Export en cours…",
+    exported: (n: number, file: string) =>
+      `${n.toLocaleString("fr-FR")} ${n > 1 ? "demandes exportées" : "demande exportée"} dans ${file}.`,
+    failed: (msg: string) => `L'export n'a pas pu être fait : ${msg}`,
+    columns: {
+      tracking: "Numéro de suivi",
+      received: "Date de réception",
+      channel: "Canal",
+      demarche: "Démarche",
+      subject: "Objet",
+      citizen: "Usager",
+      service: "Service",
+      status: "Statut",
+      assignee: "Agent",
+      due: "Échéance (décision implicite)",
+      outcome: "Décision implicite",
+    },
+    acceptance: "acceptation",
+    rejection: "rejet",
+  },
+  supervisor: {
+    selectColumn: "Sélection",
+    select: (tracking: string) => `Sélectionner la demande ${tracking}`,
+    selectPage: (n: number) => `Tout sélectionner sur cette page (${n.toLocaleString("fr-FR")})`,
+    selected: (n: number) =>
+      `${n.toLocaleString("fr-FR")} ${n > 1 ? "demandes sélectionnées" : "demande sélectionnée"}`,
+    clearSelection: "Vider la sélection",
+    bulkTitle: "Réattribuer la sélection",
+    service: "Service",
+    keepService: "Garder le service de chaque demande",
+    agent: "Agent (identifiant)",
+    agentHelp: "Un agent déjà vu dans les demandes, ou un identifiant saisi. Vide : aucun agent désigné.",
+    reason: "Motif (facultatif, ajouté en note à chaque demande)",
+    bulkSubmit: (n: number) => `Réattribuer ${n > 1 ? `les ${n} demandes` : "la demande"}`,
+    nothingSelected: "Sélectionnez au moins une demande.",
+    invalidAgent: "Identifiant invalide : lettres minuscules, chiffres et . _ @ - uniquement.",
+    agentRequired: "Indiquez un identifiant.",
+    working: "Réattribution en cours…",
+    done: (n: number) =>
+      `${n.toLocaleString("fr-FR")} ${n > 1 ? "demandes réattribuées" : "demande réattribuée"}.`,
+    skipped: {
+      closed: (n: number) =>
+        `${n} déjà ${n > 1 ? "closes" : "close"}, non ${n > 1 ? "modifiées" : "modifiée"}`,
+      unchanged: (n: number) => `${n} déjà ${n > 1 ? "attribuées" : "attribuée"} ainsi`,
+      sensitive: (n: number) =>
+        `${n} d'un service sensible, qui ne peut pas changer de service (base séparée)`,
+    },
+    failed: (n: number, msg: string) => `${n} non ${n > 1 ? "enregistrées" : "enregistrée"} : ${msg}`,
+    absentTitle: "Absence d'un agent : reprendre ses demandes",
+    absentIntro:
+      "Toutes les demandes ouvertes de l'agent absent dans ce service sont attribuées à un autre agent. Le service ne change pas.",
+    absentFrom: "Agent absent (identifiant)",
+    absentTo: "Demandes reprises par (identifiant)",
+    absentCount: "Compter ses demandes",
+    absentSame: "Choisissez un autre agent que l'agent absent.",
+    absentConfirm: (n: number, from: string, service: string, to: string) =>
+      `${n.toLocaleString("fr-FR")} ${n > 1 ? "demandes ouvertes" : "demande ouverte"} de ${from} (${service}) ${n > 1 ? "seront attribuées" : "sera attribuée"} à ${to}.`,
+    absentNone: (from: string, service: string) => `Aucune demande ouverte de ${from} (${service}).`,
+    confirm: "Confirmer la réattribution",
+    loadError: (msg: string) => `Lecture impossible sur ce poste : ${msg}`,
   },
   detail: {
     back: "Retour",
@@ -337,6 +404,7 @@ export const fr = {
     cancel: "Annuler",
     none: "—",
   },
+  dashboard: frDashboard,
 } as const;
 
 export type QuickReason = keyof typeof fr.quick.reasons;

@@ -1,0 +1,230 @@
+import { CHANNELS } from "../../../domain/channels";
+import { DEMO_COMMUNE } from "../../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
+import { newEventId, parisDate, withEvents } from "../../../domain/history";
+import { newRequest } from "../../../domain/new-request";
+import type { GuichetRequest, RequestEvent } from "../../../domain/request";
+import { computeStatistics, type StatsOptions } from "../../../domain/statistics";
+import { makeTrackingNumber } from "../../../domain/tracking-number";
+import { VALID_SAMPLE_FIELDS } from "../bench-fields";
+import type { QuickAnswer } from "../data/local-collections";
+import type { LocalData } from "../data/local-database";
+import { QUICK_REASONS } from "../i18n/fr";
+import { dashboardSources } from "./stats-source";
+
+/**
+ * Bench builds only (vite --mode bench; the dashboard imports this behind
+ * `import.meta.env.MODE === "bench"`): seeds a year of requests with their histories (assigned,
+ * in progress, answered, closed) and immediate answers, and times the dashboard's read and
+ * computation from inside the page next to raw IndexedDB floors. window.__guichetDashboard.
+ */
+type Ws = { code: string; commune: string; username: string };
+
+const DAY = 86_400_000;
+const DEMARCHES = Object.keys(VALID_SAMPLE_FIELDS);
+const AGENTS = Array.from({ length: 12 }, (_, i) => `agent.${i + 1}`);
+const QUICK_CHANNELS = CHANNELS.filter((c) => c !== "en_ligne");
+
+function seedRequest(i: number, ws: Ws, now: number): GuichetRequest {
+  const demarche = DEFAULT_CATALOGUE.demarches.find((d) => d.id === DEMARCHES[i % DEMARCHES.length])!;
+  const received = now - (i % 400) * DAY - (i % 997) * 60_000;
+  const at = new Date(received).toISOString();
+  const res = newRequest(
+    {
+      demarche: demarche.id,
+      channel: CHANNELS[i % CHANNELS.length],
+      subject: `${demarche.label} n° ${i}`,
+      fields: VALID_SAMPLE_FIELDS[demarche.id] ?? {},
+      citizen: { lastName: `Usager${i % 5000}`, firstName: "Camille" },
+      ...(demarche.needsLocation ? { location: { address: `${1 + (i % 120)} rue de la Gare` } } : {}),
+      attachments: [],
+    },
+    {
+      commune: ws.commune,
+      // Codes of their own (Y…), apart from the workstation's and from the UI bench's (Z…).
+      tracking: makeTrackingNumber(
+        `Y${String.fromCharCode(65 + Math.floor(i / 500_000))}${Math.floor(i / 50_000) % 10}`,
+        1 + (i % 50_000),
+      ),
+      demarche,
+      policy: DEMO_COMMUNE.policy,
+      by: ws.username,
+      workstation: ws.code,
+      now: at,
+    },
+  );
+  if (!res.ok) throw new Error(JSON.stringify(res.issues));
+  // A history for 8 requests in 10: assigned, in progress, answered after 0 to 44 days, closed.
+  const stage = i % 10;
+  if (stage < 2) return res.request;
+  const events: RequestEvent[] = [];
+  const ev = (t: number, e: Record<string, unknown>) => {
+    const when = new Date(Math.min(t, now)).toISOString();
+    events.push({
+      id: newEventId(when, ws.code),
+      at: when,
+      by: ws.username,
+      workstation: ws.code,
+      ...e,
+    } as RequestEvent);
+  };
+  ev(received + 3_600_000, {
+    kind: "assigned",
+    service: demarche.service,
+    assignee: AGENTS[i % AGENTS.length],
+  });
+  if (stage >= 3) ev(received + 7_200_000, { kind: "status", from: "assigned", to: "in_progress" });
+  const answeredAt = received + ((i * 7) % 45) * DAY + 10_800_000;
+  if (stage >= 5 && answeredAt < now) {
+    ev(answeredAt, { kind: "status", from: "in_progress", to: "answered", answer: "Réponse envoyée." });
+    if (stage >= 8 && answeredAt + 2 * DAY < now)
+      ev(answeredAt + 2 * DAY, { kind: "status", from: "answered", to: "closed" });
+  }
+  return withEvents(res.request, events);
+}
+
+function rawStore(name: string): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(name);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+export function installDashboardBenchHook(data: LocalData): void {
+  const w = window as unknown as { __guichetDashboard?: unknown };
+  if (w.__guichetDashboard) return;
+  const sources = dashboardSources(data);
+  let raw: IDBDatabase | null = null;
+  const requestsStore = async () => {
+    raw ??= await rawStore(`rxdb-dexie-${data.db.name}--0--requests`);
+    return raw;
+  };
+
+  const clearSnapshots = async () => {
+    const db = await rawStore("guichet-dashboard");
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction("snapshots", "readwrite");
+      tx.objectStore("snapshots").clear();
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  };
+
+  /** Forgets the rows in memory; `snapshot: false` also drops the saved copy (first opening ever). */
+  const reset = async (opts: { snapshot: boolean } = { snapshot: true }): Promise<void> => {
+    await sources.requests.reset();
+    await sources.quickAnswers.reset();
+    if (!opts.snapshot) await clearSnapshots();
+  };
+
+  w.__guichetDashboard = {
+    async seed(total: number, batch: number, quick: number, ws: Ws): Promise<number> {
+      const now = Date.now();
+      const t0 = performance.now();
+      for (let start = 0; start < total; start += batch) {
+        const docs: GuichetRequest[] = [];
+        for (let i = start; i < Math.min(total, start + batch); i++) docs.push(seedRequest(i, ws, now));
+        await data.repo.bulkInsert(docs);
+      }
+      const logs: QuickAnswer[] = [];
+      for (let i = 0; i < quick; i++) {
+        const at = new Date(now - (i % 400) * DAY - (i % 613) * 60_000).toISOString();
+        logs.push({
+          id: `bench-${i}`,
+          at,
+          day: parisDate(at),
+          by: AGENTS[i % AGENTS.length]!,
+          workstation: ws.code,
+          channel: QUICK_CHANNELS[i % QUICK_CHANNELS.length]!,
+          reason: QUICK_REASONS[i % QUICK_REASONS.length]!,
+        });
+      }
+      for (let s = 0; s < logs.length; s += batch)
+        await data.local.quick_answers.bulkInsert(logs.slice(s, s + batch));
+      return performance.now() - t0;
+    },
+    async count(): Promise<{ requests: number; quick: number }> {
+      return {
+        requests: await data.db.requests.count().exec(),
+        quick: await data.local.quick_answers.count().exec(),
+      };
+    },
+    reset,
+    /** Saves the snapshots now; returns the time taken. */
+    async timeSave(): Promise<number> {
+      return timed(() => Promise.all([sources.requests.save(), sources.quickAnswers.save()]));
+    },
+    /**
+     * (a) The dashboard's own read into its rows: with `snapshot`, a later session (saved rows plus
+     * the changes since); without, the first opening on this workstation (every document).
+     */
+    async timeRead(snapshot: boolean): Promise<{ requests: number; quick: number; fromSnapshot: boolean }> {
+      await reset({ snapshot });
+      const requests = await timed(() => sources.requests.load());
+      const quick = await timed(() => sources.quickAnswers.load());
+      return { requests, quick, fromSnapshot: sources.requests.lastLoad.fromSnapshot };
+    },
+    /** The usual RxDB read of everything (RxDocuments, then plain objects), for comparison. */
+    async timeFindExec(): Promise<number> {
+      // RxDB answers a repeated query from its cache: clear it so storage is read each time.
+      (
+        data.db.requests as unknown as { _queryCache: { _map: Map<string, unknown> } }
+      )._queryCache._map.clear();
+      return timed(async () => {
+        const docs = await data.db.requests.find().exec();
+        let n = 0;
+        for (const d of docs) n += (d.toJSON() as GuichetRequest).open ? 1 : 0;
+        return n;
+      });
+    },
+    /** (b) The figures, from the rows in memory. */
+    timeCompute(opts: StatsOptions): number {
+      const t0 = performance.now();
+      computeStatistics(sources.requests.current(), sources.quickAnswers.current(), opts);
+      return performance.now() - t0;
+    },
+    /** Floor: a raw IndexedDB cursor over the same documents, each one deserialised. */
+    async floorCursor(): Promise<number> {
+      const db = await requestsStore();
+      return timed(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const req = db.transaction("docs", "readonly").objectStore("docs").openCursor();
+            let n = 0;
+            req.onsuccess = () => {
+              const c = req.result;
+              if (!c) return resolve(n);
+              if ((c.value as { _deleted: string })._deleted === "0") n++;
+              c.continue();
+            };
+            req.onerror = () => reject(req.error);
+          }),
+      );
+    },
+    /** Floor: raw IndexedDB getAll, 10,000 documents per call. */
+    async floorGetAll(): Promise<number> {
+      const db = await requestsStore();
+      return timed(async () => {
+        let after: IDBValidKey | null = null;
+        for (;;) {
+          const batch: unknown[] = await new Promise((resolve, reject) => {
+            const range = after === null ? null : IDBKeyRange.lowerBound(after, true);
+            const req = db.transaction("docs", "readonly").objectStore("docs").getAll(range, 10_000);
+            req.onsuccess = () => resolve(req.result);
+            req.onerror = () => reject(req.error);
+          });
+          if (batch.length < 10_000) return;
+          after = (batch[batch.length - 1] as { id: string }).id;
+        }
+      });
+    },
+  };
+}
