@@ -74,6 +74,21 @@ export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncV
     [],
   );
   useGlobalShortcuts(shortcuts);
+  // A supervisor's dashboard rows (kept from the last session) are read in the background soon
+  // after login, so opening the dashboard later costs only the computation.
+  const supervisor = canSeeDashboard(session.roles);
+  useEffect(() => {
+    if (!supervisor) return;
+    const timer = setTimeout(() => {
+      void import("../dashboard/stats-source")
+        .then((m) => {
+          const sources = m.dashboardSources(ws.data);
+          return Promise.all([sources.requests.load(), sources.quickAnswers.load()]);
+        })
+        .catch(() => undefined); // the dashboard retries and reports on opening
+    }, 2_000);
+    return () => clearTimeout(timer);
+  }, [supervisor, ws.data]);
   const client = useQueryClient();
   useEffect(() => {
     // Capture phase: runs before the route state changes, so the read starts first.
