@@ -56,11 +56,41 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 /** JSON body, or a 400 in French; never a 500 for what the client sent. */
 export function parseJson(body: Buffer): unknown {
   if (body.length === 0) throw badRequest("Le corps de la requête est vide : envoyez un objet JSON.");
+  const text = body.toString("utf8");
+  let value: unknown;
   try {
-    return JSON.parse(body.toString("utf8"));
+    value = JSON.parse(text);
   } catch {
     throw badRequest("Le corps de la requête n'est pas du JSON valide.");
   }
+  // An escape can carry half of a UTF-16 pair ("\ud83d" alone), which no UTF-8 text can hold:
+  // CouchDB would refuse the whole grouped write ("invalid UTF-8 JSON"), other citizens' too.
+  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value)) {
+    throw badRequest("Le corps de la requête contient un caractère invalide (demi-paire UTF-16).");
+  }
+  return value;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Any string (value or member name) with a lone surrogate; iterative, JSON may nest deep. */
+function hasLoneSurrogate(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") {
+      if (LONE_SURROGATE.test(v)) return true;
+    } else if (Array.isArray(v)) {
+      for (const child of v) stack.push(child);
+    } else if (v && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) return true;
+        stack.push(child);
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -77,6 +77,12 @@ export class BulkWriter {
     try {
       rows = await this.db.bulkDocs(batch.map((p) => p.doc));
     } catch (e) {
+      // Refused as a whole (one document CouchDB cannot take fails the request: 400, 413): the
+      // others of the batch were fine, so each is written alone and only the culprit fails.
+      if (batch.length > 1 && e instanceof CouchError && (e.status === 400 || e.status === 413)) {
+        await Promise.all(batch.map((p) => this.flush([p])));
+        return;
+      }
       for (const p of batch) p.reject(e as Error);
       return;
     }

@@ -260,6 +260,9 @@ function validateRequest(newDoc, oldDoc, userCtx, C) {
     return;
   }
   if (newDoc.type !== "request") forbid("type : cette base ne contient que des demandes (type « request »).");
+  // Files of a request go through the server (type checked by content, size capped), never as
+  // CouchDB attachments: these would slip any file past those checks.
+  if (newDoc._attachments !== undefined) forbid("_attachments : les fichiers d'une demande passent par le serveur.");
   err = schemaError(C.schema, newDoc, "", true);
   if (err !== null) forbid(err);
   if (newDoc._id !== newDoc.id) forbid("id : doit être identique à _id (" + quoted(newDoc._id) + ").");

@@ -69,6 +69,20 @@ function quoted(v) {
   return "« " + (typeof v === "string" ? v : JSON.stringify(v)) + " »";
 }
 
+// Lengths in characters (code points), as JSON Schema and the domain's zod count them: an emoji
+// is one character, not two UTF-16 units.
+function codePoints(v) {
+  var n = v.length;
+  var i;
+  for (i = 0; i < v.length - 1; i++) {
+    if ((v.charCodeAt(i) & 0xfc00) === 0xd800 && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n--;
+      i++;
+    }
+  }
+  return n;
+}
+
 function schemaError(s, v, path, root) {
   var i;
   var k;
@@ -85,10 +99,10 @@ function schemaError(s, v, path, root) {
     }
   }
   if (typeof v === "string") {
-    if (s.minLength !== undefined && v.length < s.minLength) {
+    if (s.minLength !== undefined && codePoints(v) < s.minLength) {
       return shown(path) + (s.minLength === 1 ? " : ne doit pas être vide." : " : " + s.minLength + " caractères au minimum.");
     }
-    if (s.maxLength !== undefined && v.length > s.maxLength) {
+    if (s.maxLength !== undefined && codePoints(v) > s.maxLength) {
       return shown(path) + " : " + s.maxLength + " caractères au maximum.";
     }
     if (s.pattern !== undefined && !new RegExp(s.pattern).test(v)) return shown(path) + " : format invalide.";

@@ -28,7 +28,8 @@ export async function startKillableCouch(): Promise<KillableCouch> {
   return embeddedCouch();
 }
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on now (the server is started on it again after each kill). */
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
   const port = (srv.address() as { port: number }).port;
@@ -126,11 +127,21 @@ async function externalCouch(urlWithCredentials: string, dir: string): Promise<K
       } catch {
         process.kill(pid, "SIGKILL");
       }
-      await new Promise((r) => setTimeout(r, 300));
+      // Gone (or a zombie nobody reaps) before `start` looks at the pid file, even on a loaded machine.
+      for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((r) => setTimeout(r, 100));
     },
     async start() {
       await run(path.join(scripts, "start"), [String(port), dir, adminUser, adminPassword]);
     },
     async stop() {},
   };
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
 }
