@@ -1,6 +1,16 @@
 import type { WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
-import { BehaviorSubject, combineLatest, debounceTime, filter, map, type Observable, Subject } from "rxjs";
+import {
+  BehaviorSubject,
+  combineLatest,
+  debounceTime,
+  filter,
+  firstValueFrom,
+  map,
+  merge,
+  type Observable,
+  Subject,
+} from "rxjs";
 import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
 import { anonymise } from "../../domain/retention";
 import { type GuichetDatabase, requestConflictHandler } from "../db/database";
@@ -122,6 +132,10 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     key === "" ? { ...cp, seq } : { seq: cp?.seq ?? 0, sensitive: { ...cp?.sensitive, [key]: seq } };
   // The newest position known per database, so a live change from one does not rewind the others.
   let latest: Checkpoint | undefined;
+  // Where a pull last reached the end of each database's feed: the live feed starts there.
+  const pulledToEnd = new Map<string, Seq>();
+  const pullReachedEnd = new Subject<void>();
+  const stoppedNow = new Subject<void>();
   const online$ = new BehaviorSubject<boolean>(false);
   const lastSyncAt$ = new BehaviorSubject<string | null>(null);
   const lastError$ = new BehaviorSubject<string | null>(null);
@@ -170,7 +184,11 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
         since = res.last_seq as Seq;
         cp = withSeq(cp, source.key, since);
         if (documents.length >= batchSize) return done(cp);
-        if (res.results.length < limit) break;
+        if (res.results.length < limit) {
+          pulledToEnd.set(source.key, since);
+          pullReachedEnd.next();
+          break;
+        }
       }
     }
     return done(cp);
@@ -454,7 +472,14 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   if (opts.live ?? true) for (const source of sources) void longPoll(source);
   async function longPoll({ key, client }: Source): Promise<void> {
     {
-      let since: unknown = "now";
+      // Never "now": a change written after the catch-up pull's last answer and before a "now"
+      // long-poll reached the server would be in neither, and this feed's checkpoints would pass
+      // it for good. The feed starts where a pull of this session reached the end.
+      if (!pulledToEnd.has(key))
+        await firstValueFrom(
+          merge(pullReachedEnd, stoppedNow).pipe(filter(() => stopped || pulledToEnd.has(key))),
+        );
+      let since: unknown = pulledToEnd.get(key);
       let backoff = 500;
       let wasDown = false;
       while (!stopped) {
@@ -527,6 +552,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     },
     async stop(): Promise<void> {
       stopped = true;
+      stoppedNow.next();
       idleSub.unsubscribe();
       clearInterval(periodic);
       abort.abort();
