@@ -5,11 +5,12 @@ import { useWorkstation } from "../app/app-context";
 import { ScreenTitle } from "../app/ScreenTitle";
 import { formatDay } from "../format";
 import { fr } from "../i18n/fr";
+import { downloadText } from "../queues/download";
 import { canSeeDashboard } from "./access";
 import { BarChart, COLORS, type Series } from "./BarChart";
 import { type Names, namesFor } from "./labels";
 import { exportFileName, PERIOD_PRESETS, type PeriodChoice, resolvePeriod } from "./period";
-import { downloadCsv, statisticsCsv } from "./stats-csv";
+import { statisticsCsv } from "./stats-csv";
 import { dashboardSources } from "./stats-source";
 
 const D = fr.dashboard;
@@ -110,7 +111,7 @@ function Dashboard() {
               type="button"
               onClick={() => {
                 const file = exportFileName(choice.preset, period.period);
-                downloadCsv(file, statisticsCsv(stats, names));
+                downloadText(file, statisticsCsv(stats, names));
                 setNotice(D.exported(file));
               }}
             >

@@ -46,17 +46,3 @@ export function statisticsCsv(s: Statistics, names: Names): string {
   tallies(T.quickReason, s.quickAnswers.byReason, names.reason);
   return toCsv(C.header, rows);
 }
-
-/** Hands the file to the browser's (or Electron's) download: a Blob behind a `download` link. */
-export function downloadCsv(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has read the blob long before this.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
