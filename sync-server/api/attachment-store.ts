@@ -7,15 +7,6 @@ import { replaceControlChars } from "../http/control-chars";
 
 export type AttachmentMime = AttachmentMeta["mime"];
 
-/** What the bytes are, from their signature: the name and the browser's claimed type are not trusted. */
-export function sniffMime(data: Buffer): AttachmentMime | null {
-  if (data.subarray(0, 5).toString("latin1") === "%PDF-") return "application/pdf";
-  if (data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return "image/jpeg";
-  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
-    return "image/png";
-  return null;
-}
-
 /** A file name that is safe to show and to put in a Content-Disposition header. */
 export function cleanFileName(name: string, mime: AttachmentMime): string {
   const base = path.basename(name.replace(/\\/g, "/")).normalize("NFC");

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Catalogue, Demarche } from "../../domain/catalogue";
 import { demarcheFieldsSchema, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
+import { sniffFileType } from "../../domain/file-type";
 import { newRequest } from "../../domain/new-request";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
@@ -9,7 +10,7 @@ import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
 import type { BulkWriter } from "../http/bulk-writer";
 import { formatSize } from "../http/errors";
 import type { AttachmentMime, AttachmentStore } from "./attachment-store";
-import { cleanFileName, sniffMime } from "./attachment-store";
+import { cleanFileName } from "./attachment-store";
 import type { BlockCounter } from "./counter";
 import { PORTAL_WORKSTATION } from "./server-codes";
 import { MAX_FILE_BYTES, MAX_FILES, open311SubmissionSchema, submissionSchema } from "./submission-schema";
@@ -97,7 +98,7 @@ export async function submit(
   if (files.length > MAX_FILES)
     issues.push({ field: "attachments", message: `${MAX_FILES} fichiers au maximum.` });
   for (const f of files.slice(0, MAX_FILES)) {
-    const mime = sniffMime(f.data);
+    const mime = sniffFileType(f.data);
     if (f.data.length > MAX_FILE_BYTES) {
       issues.push({
         field: "attachments",

@@ -1,9 +1,9 @@
 import type { Catalogue } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
+import { sniffFileType } from "../../domain/file-type";
 import type { GuichetRequest } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import type { AttachmentStore } from "../api/attachment-store";
-import { sniffMime } from "../api/attachment-store";
 import { attestationPdf } from "../api/attestation-pdf";
 import { findForCitizen, NOT_FOUND_MESSAGE } from "../api/follow-up";
 import {
@@ -88,7 +88,7 @@ export function portalRouter(deps: PortalDeps): Router {
     }
     // Keep a valid file server-side so the corrected form does not need it again.
     if (uploaded && uploaded.data.length <= MAX_FILE_BYTES) {
-      const mime = sniffMime(uploaded.data);
+      const mime = sniffFileType(uploaded.data);
       if (mime) {
         const stored = await deps.attachments.put(uploaded.data, uploaded.name, mime);
         kept = { sha256: stored.sha256, name: stored.name };
