@@ -280,6 +280,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
             databases: dbs,
             serverDb: stateDb,
             attachments,
+            requestDb: (name: string) => asServer.db(name),
             now,
           }),
           { agents, databases: dbs, db: (name: string) => asServer.db(name) },

@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
 import type { Catalogue } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
-import type { GuichetRequest } from "../../domain/request";
+import { sniffFileType } from "../../domain/file-type";
+import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import type { CommuneDatabases } from "../database-names";
+import { readBody, requireMediaType } from "../http/body";
 import { hasControlChars } from "../http/control-chars";
 import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
 import { HttpError } from "../http/errors";
@@ -27,6 +30,8 @@ export type AgentApiDeps = {
   /** The server's bookkeeping database, as the server account. */
   serverDb: CouchDb;
   attachments: AttachmentStore;
+  /** A request database, as the server account (uploads of requests handed over to a sensitive service). */
+  requestDb: (name: string) => CouchDb;
   now: () => Date;
 };
 
@@ -101,6 +106,30 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
     });
   });
 
+  // The workstation that recorded a request sends its attachments once the request has reached the
+  // server. The bytes must be exactly those the request declares (SHA-256, size, type), so an upload
+  // can neither replace a file nor add one; sending twice is harmless.
+  r.on("PUT", "/api/v1/requests/:id/attachments/:sha256", async (ctx) => {
+    const agent = await deps.agents.require(ctx.req);
+    const request = await readForUpload(deps, agent, ctx.params.id ?? "");
+    const meta = request.attachments.find((a) => a.sha256 === ctx.params.sha256);
+    // Gone, not missing: the request no longer declares it (anonymised, corrected), the workstation drops it.
+    if (!meta) throw new HttpError(410, "Cette pièce jointe ne figure pas (ou plus) sur la demande.");
+    requireMediaType(ctx.req, [meta.mime]);
+    const data = await readBody(ctx.req, meta.size);
+    if (data.length !== meta.size || createHash("sha256").update(data).digest("hex") !== meta.sha256) {
+      const message = "Le fichier reçu ne correspond pas à celui de la demande (envoi altéré).";
+      throw new HttpError(422, message, [{ field: "body", message }]);
+    }
+    if (sniffFileType(data) !== meta.mime) {
+      const message = `Le contenu du fichier n'est pas ${TYPE_NAMES[meta.mime]}, comme la demande l'annonce.`;
+      throw new HttpError(422, message, [{ field: "body", message }]);
+    }
+    await deps.attachments.put(data, meta.name, meta.mime);
+    await deps.attachments.addRef(meta.sha256, request.id);
+    sendJson(ctx.res, 201, { id: meta.id, sha256: meta.sha256, size: meta.size });
+  });
+
   r.get("/api/v1/requests/:id/outbox", async (ctx) => {
     const agent = await deps.agents.require(ctx.req);
     const request = await readAsAgent(deps, agent, ctx.params.id ?? "");
@@ -139,6 +168,28 @@ function outboxView(doc: unknown) {
     lastError: d.lastError ?? null,
     sentAt: d.sentAt ?? null,
   };
+}
+
+const TYPE_NAMES: Record<AttachmentMeta["mime"], string> = {
+  "application/pdf": "un PDF",
+  "image/jpeg": "une image JPEG",
+  "image/png": "une image PNG",
+};
+
+/**
+ * The request an agent may send files for: one they can read, or one they recorded or worked on
+ * (a counter hands sensitive requests over and can no longer read them). Read as the server.
+ */
+async function readForUpload(deps: AgentApiDeps, agent: Agent, id: string): Promise<GuichetRequest> {
+  if (!/^[0-9A-Z]{8}$/.test(id)) throw new HttpError(404, "Demande introuvable.");
+  for (const db of [deps.databases.main, ...Object.values(deps.databases.sensitive)]) {
+    const request = await deps.requestDb(db).get<GuichetRequest>(id);
+    if (!request) continue;
+    if (request.events.some((e) => e.by === agent.name)) return request;
+    return readAsAgent(deps, agent, id);
+  }
+  // Not arrived yet: the workstation tries again after its next push.
+  throw new HttpError(404, "Demande introuvable.");
 }
 
 /**

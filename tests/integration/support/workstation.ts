@@ -6,7 +6,7 @@ import { DEMO_COMMUNE } from "../../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import { newEventId } from "../../../domain/history";
 import { newRequest } from "../../../domain/new-request";
-import type { GuichetRequest, RequestEvent } from "../../../domain/request";
+import type { AttachmentMeta, GuichetRequest, RequestEvent } from "../../../domain/request";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { createGuichetDatabase, type GuichetDatabase } from "../../../renderer/db/database";
 import { requestsRepo } from "../../../renderer/db/requests-repo";
@@ -77,6 +77,7 @@ export async function openWorkstation(opts: {
       lastName: string;
       channel: string;
       fields: Record<string, string>;
+      attachments: AttachmentMeta[];
     }> = {},
   ): Promise<GuichetRequest> {
     const demarche = findDemarche(DEFAULT_CATALOGUE, overrides.demarche ?? "aide_restauration_scolaire")!;
@@ -92,7 +93,7 @@ export async function openWorkstation(opts: {
             ? { enfant: "Léa Martin", ecole: "École Jules-Ferry" }
             : { message: "Question posée au guichet" }),
         citizen: { firstName: "Camille", lastName: overrides.lastName ?? `Durand-${opts.code}-${seq}` },
-        attachments: [],
+        attachments: overrides.attachments ?? [],
       },
       {
         commune: opts.commune,
@@ -132,6 +133,8 @@ export async function openWorkstation(opts: {
     },
     record,
     event,
+    /** This workstation's HTTP, cut when offline. */
+    fetch: net.fetch,
     setOnline(value: boolean) {
       online = value;
       if (value) replication.reSync();
