@@ -35,7 +35,7 @@ export type CouchClient = ReturnType<typeof couchClient>;
 export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike = (u, i) => fetch(u, i)) {
   const base = dbUrl.endsWith("/") ? dbUrl : `${dbUrl}/`;
   let compress = true;
-  const authorization = `Basic ${toBase64(`${auth.username}:${auth.password}`)}`;
+  const authorization = basicAuthorization(auth);
 
   async function call<T>(
     path: string,
@@ -125,6 +125,11 @@ export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike
 async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Response(stream).arrayBuffer();
+}
+
+/** HTTP Basic credentials, UTF-8 (an accented user name must not break `btoa`). */
+export function basicAuthorization(auth: CouchAuth): string {
+  return `Basic ${toBase64(`${auth.username}:${auth.password}`)}`;
 }
 
 function toBase64(s: string): string {

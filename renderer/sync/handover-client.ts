@@ -1,5 +1,11 @@
 import type { GuichetRequest } from "../../domain/request";
-import { type CouchAuth, CouchHttpError, type FetchLike, NetworkError } from "./couch-client";
+import {
+  basicAuthorization,
+  type CouchAuth,
+  CouchHttpError,
+  type FetchLike,
+  NetworkError,
+} from "./couch-client";
 
 export type HandoverResult = { id: string; ok: true } | { id: string; ok: false; reason: string };
 
@@ -12,7 +18,6 @@ export async function postHandovers(
   requests: GuichetRequest[],
   fetchImpl: FetchLike = (u, i) => fetch(u, i),
 ): Promise<HandoverResult[]> {
-  const bytes = new TextEncoder().encode(`${auth.username}:${auth.password}`);
   let res: Response;
   try {
     res = await fetchImpl(url, {
@@ -20,7 +25,7 @@ export async function postHandovers(
       headers: {
         Accept: "application/json",
         "Content-Type": "application/json",
-        Authorization: `Basic ${btoa(String.fromCharCode(...bytes))}`,
+        Authorization: basicAuthorization(auth),
       },
       body: JSON.stringify({ requests }),
     });

@@ -75,7 +75,14 @@ function LoggedIn(props: {
   const { data, session, settings, updateSettings } = props;
   const route = useRoute();
   const config = settings.config;
-  const sync = useReplication(data.db, config, session, settings.serverUrl, data.local.quick_answers);
+  const sync = useReplication(
+    data.db,
+    config,
+    session,
+    settings.serverUrl,
+    data.local.quick_answers,
+    data.local.attachment_files,
+  );
   useLiveInvalidation(data);
   useConfigRefresh(settings, updateSettings, session, sync.status.online);
   const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;

@@ -1,35 +1,38 @@
+import { sniffFileType } from "../../../domain/file-type";
 import type { AttachmentMeta } from "../../../domain/request";
 import type { LocalData } from "./local-database";
 import { randomId } from "./random-id";
 
-export const ATTACHMENT_TYPES = ["application/pdf", "image/jpeg", "image/png"] as const;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_ATTACHMENTS = 10;
 
 export type PendingAttachment = { meta: AttachmentMeta; data: string };
 
-export type AttachmentCheck = { ok: true } | { ok: false; reason: "type" | "size" };
+export type AttachmentRead = { ok: true; file: PendingAttachment } | { ok: false; reason: "type" | "size" };
 
-export function checkAttachment(file: { type: string; size: number }): AttachmentCheck {
-  if (!(ATTACHMENT_TYPES as readonly string[]).includes(file.type)) return { ok: false, reason: "type" };
+/**
+ * Metadata (with its SHA-256, which the server checks on upload) and the bytes as base64, ready to
+ * keep locally. The type is read from the content, not from the name's extension.
+ */
+export async function readAttachment(file: File): Promise<AttachmentRead> {
   if (file.size < 1 || file.size > MAX_ATTACHMENT_BYTES) return { ok: false, reason: "size" };
-  return { ok: true };
-}
-
-/** Metadata (with its SHA-256, for the later upload) and the bytes as base64, ready to keep locally. */
-export async function readAttachment(file: File): Promise<PendingAttachment> {
   const bytes = new Uint8Array(await file.arrayBuffer());
+  const mime = sniffFileType(bytes);
+  if (!mime) return { ok: false, reason: "type" };
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
   return {
-    meta: {
-      id: randomId(16),
-      name: withoutControlChars(file.name).slice(0, 200) || "piece-jointe",
-      mime: file.type as AttachmentMeta["mime"],
-      size: file.size,
-      sha256,
+    ok: true,
+    file: {
+      meta: {
+        id: randomId(16),
+        name: withoutControlChars(file.name).slice(0, 200) || "piece-jointe",
+        mime,
+        size: bytes.length,
+        sha256,
+      },
+      data: toBase64(bytes),
     },
-    data: toBase64(bytes),
   };
 }
 
@@ -39,7 +42,7 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-/** Kept on this workstation until upload exists (a later issue). */
+/** Kept on this workstation until the server holds them (renderer/sync/attachment-upload.ts). */
 export async function storeAttachments(
   data: LocalData,
   requestId: string,
@@ -54,6 +57,16 @@ export async function storeAttachments(
 export async function localAttachmentIds(data: LocalData, requestId: string): Promise<Set<string>> {
   const docs = await data.local.attachment_files.find({ selector: { requestId: { $eq: requestId } } }).exec();
   return new Set(docs.map((d) => d.id));
+}
+
+/** The bytes still waiting on this workstation, or null once sent to the server. */
+export async function localAttachmentBlob(data: LocalData, id: string, mime: string): Promise<Blob | null> {
+  const doc = await data.local.attachment_files.findOne(id).exec();
+  if (!doc?.data) return null;
+  const bin = atob(doc.data);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Blob([bytes], { type: mime });
 }
 
 /** The domain refuses control characters in a name (they could inject mail headers). */

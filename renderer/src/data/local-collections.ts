@@ -47,7 +47,7 @@ const quickAnswerSchema: RxJsonSchema<QuickAnswer> = {
   indexes: ["day"],
 };
 
-/** The bytes of an attachment (the request holds its metadata); uploading them is a later issue. */
+/** The bytes of an attachment (the request holds its metadata), until sent (renderer/sync/attachment-upload.ts). */
 export type AttachmentFile = { id: string; requestId: string; mime: string; data: string };
 const attachmentFileSchema: RxJsonSchema<AttachmentFile> = {
   title: "attachment_files",

@@ -16,6 +16,7 @@ import { displayTracking, formatDateTime, formatDay } from "../format";
 import { fr } from "../i18n/fr";
 import { requestOptions } from "../queues/queue-queries";
 import { ActionsPanel } from "./ActionsPanel";
+import { AttachmentItem } from "./AttachmentItem";
 import { CorrectionForm } from "./CorrectionForm";
 import { DeadlineBox } from "./DeadlineBox";
 import { Timeline } from "./Timeline";
@@ -139,10 +140,12 @@ export function DetailScreen({ id }: { id: string }) {
               {r.attachments.length === 0
                 ? D.noAttachments
                 : r.attachments.map((a) => (
-                    <span key={a.id} className="attachment">
-                      {a.name} ({fr.common.kilobytes(a.size)}){" "}
-                      {files.data?.has(a.id) ? D.attachmentsLocal : D.attachmentsElsewhere}
-                    </span>
+                    <AttachmentItem
+                      key={a.id}
+                      requestId={r.id}
+                      meta={a}
+                      local={files.data?.has(a.id) ?? false}
+                    />
                   ))}
             </dd>
             <dt>{D.createdBy}</dt>

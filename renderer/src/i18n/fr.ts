@@ -76,7 +76,8 @@ export const fr = {
     nameRequired: "Indiquez un nom pour ce poste.",
     changeServerWarning: "Changer de serveur efface le code du poste : un nouveau code sera demandé.",
     backToLogin: "Retour à la connexion",
-    attachmentsNote: "Les pièces jointes restent sur ce poste : leur envoi au serveur viendra plus tard.",
+    attachmentsNote:
+      "Les pièces jointes restent sur ce poste jusqu'à l'arrivée de leur demande sur le serveur, qui les reçoit alors ; la copie locale est ensuite effacée.",
   },
   sync: {
     region: "État de la synchronisation",
@@ -88,6 +89,8 @@ export const fr = {
         ? "Tout est synchronisé"
         : `${n} ${n > 1 ? "demandes en attente d'envoi" : "demande en attente d'envoi"}`,
     rejected: (n: number) => `${n} ${n > 1 ? "refusées par le serveur" : "refusée par le serveur"}`,
+    attachmentsWaiting: (n: number) =>
+      `${n} ${n > 1 ? "pièces jointes en attente d'envoi" : "pièce jointe en attente d'envoi"}`,
     lastSync: (when: string) => `Dernière synchronisation : ${when}`,
     never: "Pas encore synchronisé",
     offlineHint: "Le travail est enregistré sur ce poste et partira au retour du réseau.",
@@ -100,7 +103,7 @@ export const fr = {
     open: "Ouvrir et corriger",
     retryNow: "Synchroniser maintenant",
     quickAnswersLocal:
-      "Les réponses immédiates sont comptées sur ce poste ; leur envoi au serveur viendra dans une prochaine version.",
+      "Les réponses immédiates et les pièces jointes partent aussi au serveur dès que le réseau le permet ; les pièces jointes quittent ensuite ce poste.",
   },
   newRequest: {
     title: "Nouvelle demande",
@@ -132,7 +135,7 @@ export const fr = {
     filedByRelation: "Lien avec l'usager (famille, travailleur social…)",
     attachments: "Pièces jointes",
     attachmentsHelp:
-      "PDF, JPEG ou PNG, 10 Mo au plus. Les fichiers restent sur ce poste : leur envoi au serveur viendra dans une prochaine version.",
+      "PDF, JPEG ou PNG, 10 Mo au plus. Les fichiers partent au serveur avec la demande, même enregistrée hors ligne.",
     attachmentTooBig: (name: string) => `« ${name} » dépasse 10 Mo.`,
     attachmentBadType: (name: string) => `« ${name} » n'est ni un PDF, ni une image JPEG ou PNG.`,
     attachmentTooMany: "10 pièces jointes au maximum.",
@@ -285,8 +288,12 @@ export const fr = {
     postmark: "Cachet de la poste",
     location: "Lieu",
     attachments: "Pièces jointes",
-    attachmentsLocal: "(fichier conservé sur ce poste)",
-    attachmentsElsewhere: "(fichier sur un autre poste)",
+    attachmentsLocal: "(sur ce poste, en attente d'envoi au serveur)",
+    attachmentOpen: (name: string) => `Ouvrir ${name}`,
+    attachmentNotYet:
+      "Le serveur n'a pas encore reçu ce fichier : il partira du poste qui l'a enregistré dès son retour en ligne.",
+    attachmentOffline: "Hors ligne : le fichier est sur le serveur, réessayez au retour du réseau.",
+    attachmentFailed: (reason: string) => `Impossible d'ouvrir le fichier : ${reason}`,
     noAttachments: "Aucune",
     createdBy: "Saisie par",
     deadline: "Décision implicite",

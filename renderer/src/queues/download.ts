@@ -1,6 +1,11 @@
-/** Hands a text file to the browser's (or Electron's) download: a Blob behind a `download` link. */
+/** Hands a text file to the browser's (or Electron's) download. */
 export function downloadText(fileName: string, text: string, type = "text/csv;charset=utf-8"): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(fileName, new Blob([text], { type }));
+}
+
+/** A Blob behind a `download` link, clicked. */
+export function downloadBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
   link.download = fileName;

@@ -1,13 +1,8 @@
 import { useState } from "react";
-import {
-  checkAttachment,
-  MAX_ATTACHMENTS,
-  type PendingAttachment,
-  readAttachment,
-} from "../data/attachments";
+import { MAX_ATTACHMENTS, type PendingAttachment, readAttachment } from "../data/attachments";
 import { fr } from "../i18n/fr";
 
-/** Files are read and hashed here and kept on this workstation; upload is a later issue (said on screen). */
+/** Files are read, typed by their content and hashed here; they wait on this workstation until sent. */
 export function AttachmentsField(props: {
   value: PendingAttachment[];
   onChange(v: PendingAttachment[]): void;
@@ -18,19 +13,18 @@ export function AttachmentsField(props: {
     const found: string[] = [];
     const added: PendingAttachment[] = [];
     for (const file of Array.from(files ?? [])) {
-      const check = checkAttachment(file);
-      if (!check.ok) {
+      if (props.value.length + added.length >= MAX_ATTACHMENTS) {
+        found.push(fr.newRequest.attachmentTooMany);
+        break;
+      }
+      const read = await readAttachment(file);
+      if (read.ok) added.push(read.file);
+      else
         found.push(
-          check.reason === "type"
+          read.reason === "type"
             ? fr.newRequest.attachmentBadType(file.name)
             : fr.newRequest.attachmentTooBig(file.name),
         );
-      } else if (props.value.length + added.length >= MAX_ATTACHMENTS) {
-        found.push(fr.newRequest.attachmentTooMany);
-        break;
-      } else {
-        added.push(await readAttachment(file));
-      }
     }
     setProblems(found);
     if (added.length > 0) props.onChange([...props.value, ...added]);

@@ -59,6 +59,30 @@ export async function callJson<T>(url: string, creds: Credentials, init: Request
   return body as T;
 }
 
+/** An attachment's bytes, as the server keeps them (agent-api.ts checks the agent may read the request). */
+export async function fetchAttachment(
+  serverUrl: string,
+  creds: Credentials,
+  requestId: string,
+  sha256: string,
+): Promise<Blob> {
+  let res: Response;
+  try {
+    res = await fetch(
+      `${trimSlash(serverUrl)}/api/v1/requests/${encodeURIComponent(requestId)}/attachments/${sha256}`,
+      { headers: { Authorization: basicAuth(creds) } },
+    );
+  } catch (err) {
+    throw new ApiUnreachable((err as Error).message);
+  }
+  if (res.status >= 502 && res.status <= 504) throw new ApiUnreachable(`HTTP ${res.status}`);
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { errors?: { message?: string }[] };
+    throw new ApiError(res.status, body.errors?.[0]?.message ?? res.statusText);
+  }
+  return res.blob();
+}
+
 function fieldErrors(list: unknown[]): { field: string; message: string }[] {
   return list.map((e) => {
     const o = (e ?? {}) as { field?: unknown; message?: unknown };

@@ -17,6 +17,11 @@ export function SyncBar({ status }: { status: SyncView }) {
         <span data-testid="sync-pending" data-count={status.pending}>
           {fr.sync.pending(status.pending)}
         </span>
+        {status.attachmentsWaiting > 0 && (
+          <span data-testid="sync-attachments" data-count={status.attachmentsWaiting}>
+            {fr.sync.attachmentsWaiting(status.attachmentsWaiting)}
+          </span>
+        )}
         <span>{status.lastSyncAt ? fr.sync.lastSync(formatTime(status.lastSyncAt)) : fr.sync.never}</span>
         {status.rejected > 0 && (
           <a href={href({ name: "sync" })} className="sync-rejected" data-testid="sync-rejected">

@@ -1,19 +1,25 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RxCollection } from "rxdb";
 import type { GuichetDatabase } from "../../db/database";
+import { type AttachmentUpload, startAttachmentUpload } from "../../sync/attachment-upload";
 import { startContactLogReplication } from "../../sync/contact-log-replication";
 import {
   type RequestReplication,
   type SyncStatus,
   startRequestReplication,
 } from "../../sync/request-replication";
-import type { QuickAnswer } from "../data/local-collections";
+import type { AttachmentFile, QuickAnswer } from "../data/local-collections";
 import type { WorkstationConfig } from "../settings/settings-store";
 
-export type SyncView = SyncStatus & { started: boolean };
+export type SyncView = SyncStatus & {
+  started: boolean;
+  /** Attachments recorded here that the server does not hold yet. */
+  attachmentsWaiting: number;
+};
 
 const IDLE: SyncView = {
   started: false,
+  attachmentsWaiting: 0,
   online: false,
   pending: 0,
   rejected: 0,
@@ -32,8 +38,15 @@ export function useReplication(
   serverUrl: string,
   /** The immediate answers, synced with the commune's -log database. */
   contactLog?: RxCollection<QuickAnswer>,
+  /** Attachment bytes waiting to be sent to the sync-server. */
+  attachmentFiles?: RxCollection<AttachmentFile>,
 ): { status: SyncView; reSync(): void } {
   const [status, setStatus] = useState<SyncView>(IDLE);
+  const [uploads, setUploads] = useState<{ waiting: number; lastError: string | null }>({
+    waiting: 0,
+    lastError: null,
+  });
+  const upload = useRef<AttachmentUpload | null>(null);
   const [browserOnline, setBrowserOnline] = useState(() => navigator.onLine);
   const replication = useRef<RequestReplication | null>(null);
   // What the replication depends on, as a value: a config refreshed with the same content keeps it running.
@@ -77,23 +90,42 @@ export function useReplication(
             auth: { username: auth.username, password: auth.password },
           })
         : null;
+    const files = attachmentFiles
+      ? startAttachmentUpload({
+          files: attachmentFiles,
+          serverUrl: plan.serverUrl,
+          auth: { username: auth.username, password: auth.password },
+        })
+      : null;
+    upload.current = files;
+    const uploadSub = files?.status$.subscribe(setUploads);
     replication.current = rep;
     // The bench stops sync before seeding 100,000 local requests (bench builds only).
     if (import.meta.env.MODE === "bench")
       (window as unknown as { __guichetReplication: unknown }).__guichetReplication = rep;
-    const sub = rep.status$.subscribe((s) => setStatus({ ...s, started: true }));
+    let wasPending = true;
+    const sub = rep.status$.subscribe((s) => {
+      setStatus({ ...s, started: true, attachmentsWaiting: 0 });
+      // The requests just reached the server: their files can follow.
+      if (s.online && s.pending === 0 && wasPending) files?.kick();
+      wasPending = s.pending > 0 || !s.online;
+    });
     return () => {
       sub.unsubscribe();
+      uploadSub?.unsubscribe();
+      void files?.stop();
+      upload.current = null;
       replication.current = null;
       void rep.stop();
       void log?.stop();
     };
-  }, [db, planKey, auth.username, auth.password, contactLog]);
+  }, [db, planKey, auth.username, auth.password, contactLog, attachmentFiles]);
 
   useEffect(() => {
     const up = () => {
       setBrowserOnline(true);
       replication.current?.reSync();
+      upload.current?.kick();
     };
     const down = () => setBrowserOnline(false);
     window.addEventListener("online", up);
@@ -104,6 +136,17 @@ export function useReplication(
     };
   }, []);
 
-  const reSync = useCallback(() => replication.current?.reSync(), []);
-  return { status: { ...status, online: status.online && browserOnline }, reSync };
+  const reSync = useCallback(() => {
+    replication.current?.reSync();
+    upload.current?.kick();
+  }, []);
+  return {
+    status: {
+      ...status,
+      online: status.online && browserOnline,
+      attachmentsWaiting: uploads.waiting,
+      lastError: status.lastError ?? uploads.lastError,
+    },
+    reSync,
+  };
 }

@@ -64,6 +64,10 @@ export type PhoneRequest = {
   message: string;
   phone?: string;
   demarche?: string;
+  /** Files chosen in the attachments field, before saving. */
+  attachments?: { name: string; mimeType: string; buffer: Buffer }[];
+  /** Checks on the filled form, just before Ctrl+Entrée. */
+  beforeSave?: (page: Page) => Promise<void>;
 };
 
 /**
@@ -81,6 +85,11 @@ export async function recordRequest(page: Page, r: PhoneRequest, channelSteps = 
   await tabAndType(page, page.getByLabel(/^Prénom/), r.firstName);
   if (r.phone) await tabAndType(page, page.getByRole("textbox", { name: "Téléphone" }), r.phone);
   await tabAndType(page, page.getByLabel(/^Votre demande/), r.message);
+  if (r.attachments) {
+    await page.locator("#f-attachments").setInputFiles(r.attachments);
+    await page.getByLabel(/^Votre demande/).focus();
+  }
+  await r.beforeSave?.(page);
   await page.keyboard.press("Control+Enter");
   const tracking = page.getByTestId("tracking-number");
   await expect(tracking).toBeVisible();
