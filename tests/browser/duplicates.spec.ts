@@ -31,7 +31,7 @@ test("a likely duplicate is suggested while typing and the contact is linked to 
   await context.close();
 });
 
-test("a letter records its postmark, the day it arrived, who filed it and a scan kept on the workstation", async ({
+test("a letter records its postmark, the day it arrived, who filed it and a scan that goes to the server with it", async ({
   browser,
 }) => {
   const env = testEnv();
@@ -50,7 +50,7 @@ test("a letter records its postmark, the day it arrived, who filed it and a scan
   await page.getByLabel("Déposée pour le compte de l'usager par une autre personne", { exact: true }).check();
   await page.getByLabel(/Nom de la personne qui dépose/).fill("Paul Marchand");
   await page.getByLabel(/Lien avec l'usager/).fill("fils");
-  await expect(page.getByText("leur envoi au serveur viendra dans une prochaine version")).toBeVisible();
+  await expect(page.getByText("Les fichiers partent au serveur avec la demande")).toBeVisible();
   const png = Buffer.from(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==",
     "base64",
@@ -75,7 +75,9 @@ test("a letter records its postmark, the day it arrived, who filed it and a scan
   await page.getByRole("link", { name: "Ouvrir la demande" }).click();
   const facts = page.getByTestId("detail-facts");
   await expect(facts).toContainText("Paul Marchand (fils)");
-  await expect(facts).toContainText("lettre.png (1 Ko) (fichier conservé sur ce poste)");
+  await expect(facts).toContainText("lettre.png (1 Ko)");
+  // Online: the scan leaves for the server at once, and the workstation's copy with it.
+  await expect(page.getByTestId("sync-attachments")).toHaveCount(0, { timeout: 30_000 });
   expect(pageErrors(page)).toEqual([]);
   await context.close();
 });
