@@ -4,7 +4,9 @@ import type { AttachmentMeta } from "../../domain/request";
 import { type LocalCollections, localCollections } from "../../renderer/src/data/local-collections";
 import { type AttachmentUpload, startAttachmentUpload } from "../../renderer/sync/attachment-upload";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { basicAuth } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
+import { waitFor } from "./support/wait";
 import { openWorkstation, type Workstation } from "./support/workstation";
 
 /**
@@ -21,7 +23,6 @@ let counter: Workstation;
 let local: LocalCollections;
 let upload: AttachmentUpload;
 
-const basic = (u: TestUser) => `Basic ${Buffer.from(`${u.name}:${u.password}`).toString("base64")}`;
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const pdf = (text: string) => Buffer.from(`%PDF-1.4\n% ${text}\n%%EOF\n`);
 const png = (seed: number) =>
@@ -46,7 +47,7 @@ async function keepLocally(requestId: string, meta: AttachmentMeta, data: Buffer
 
 async function download(u: TestUser, requestId: string, sha256: string) {
   const res = await fetch(`${server.url}/api/v1/requests/${requestId}/attachments/${sha256}`, {
-    headers: { Authorization: basic(u) },
+    headers: { Authorization: basicAuth(u) },
   });
   return {
     status: res.status,
@@ -58,21 +59,11 @@ async function download(u: TestUser, requestId: string, sha256: string) {
 async function put(u: TestUser | null, requestId: string, sha256: string, body: Buffer, type: string) {
   const res = await fetch(`${server.url}/api/v1/requests/${requestId}/attachments/${sha256}`, {
     method: "PUT",
-    headers: { "Content-Type": type, ...(u ? { Authorization: basic(u) } : {}) },
+    headers: { "Content-Type": type, ...(u ? { Authorization: basicAuth(u) } : {}) },
     body: new Uint8Array(body),
   });
   const json = (await res.json().catch(() => ({}))) as { errors?: { message: string }[] };
   return { status: res.status, message: json.errors?.[0]?.message ?? "" };
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T, ms = 20_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timeout: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 beforeAll(async () => {

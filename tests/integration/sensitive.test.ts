@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { basicAuth } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
+import { waitFor } from "./support/wait";
 import { openWorkstation, type Workstation } from "./support/workstation";
 
 /**
@@ -25,12 +27,10 @@ const handover: { url: string; services: string[]; keepMs: number } = {
   keepMs: 600_000,
 };
 
-const basic = (u: TestUser) => `Basic ${Buffer.from(`${u.name}:${u.password}`).toString("base64")}`;
-
 async function rawGet(u: TestUser, path: string, init: RequestInit = {}) {
   const res = await fetch(`${t.url}/${path}`, {
     ...init,
-    headers: { Authorization: basic(u), "Content-Type": "application/json", ...(init.headers ?? {}) },
+    headers: { Authorization: basicAuth(u), "Content-Type": "application/json", ...(init.headers ?? {}) },
   });
   return { path, status: res.status, text: await res.text() };
 }
@@ -38,7 +38,7 @@ async function rawGet(u: TestUser, path: string, init: RequestInit = {}) {
 async function postHandover(u: TestUser | null, body: unknown) {
   const res = await fetch(`${server.url}/api/v1/handovers`, {
     method: "POST",
-    headers: { "Content-Type": "application/json", ...(u ? { Authorization: basic(u) } : {}) },
+    headers: { "Content-Type": "application/json", ...(u ? { Authorization: basicAuth(u) } : {}) },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -46,20 +46,6 @@ async function postHandover(u: TestUser | null, body: unknown) {
 
 const ccasDb = () => t.admin.use<GuichetRequest>(t.dbName("sensitive", "ccas"));
 const mainDb = () => t.admin.use<GuichetRequest>(t.dbName("main"));
-
-async function waitFor<T>(
-  what: string,
-  fn: () => Promise<T | undefined | null | false>,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timeout: ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 beforeAll(async () => {
   t = await startTestCouch();
@@ -148,7 +134,7 @@ describe("sensitive requests", () => {
     }
     // The counter's own workstation configuration does not name the database either.
     const res = await fetch(`${server.url}/api/v1/workstation/config`, {
-      headers: { Authorization: basic(counterAgent) },
+      headers: { Authorization: basicAuth(counterAgent) },
     });
     expect(((await res.json()) as { databases: { sensitive: object } }).databases.sensitive).toEqual({});
   });
@@ -242,7 +228,7 @@ describe("the hand-over endpoint", () => {
     expect((await postHandover(counterAgent, { requests: "x" })).status).toBe(400);
     const res = await fetch(`${server.url}/api/v1/handovers`, {
       method: "POST",
-      headers: { "Content-Type": "text/plain", Authorization: basic(counterAgent) },
+      headers: { "Content-Type": "text/plain", Authorization: basicAuth(counterAgent) },
       body: "x",
     });
     expect(res.status).toBe(415);
