@@ -1,5 +1,6 @@
 import type { RxCollection } from "rxdb";
 import { BehaviorSubject, type Subscription } from "rxjs";
+import { fromBase64, sha256Hex } from "../src/data/attachments";
 import type { AttachmentFile } from "../src/data/local-collections";
 import { basicAuthorization, type CouchAuth, type FetchLike } from "./couch-client";
 
@@ -118,16 +119,4 @@ export function startAttachmentUpload(opts: {
       await running;
     },
   };
-}
-
-function fromBase64(data: string): Uint8Array {
-  const bin = atob(data);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as unknown as BufferSource));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

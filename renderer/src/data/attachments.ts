@@ -19,8 +19,7 @@ export async function readAttachment(file: File): Promise<AttachmentRead> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   const mime = sniffFileType(bytes);
   if (!mime) return { ok: false, reason: "type" };
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const sha256 = await sha256Hex(bytes);
   return {
     ok: true,
     file: {
@@ -63,10 +62,20 @@ export async function localAttachmentIds(data: LocalData, requestId: string): Pr
 export async function localAttachmentBlob(data: LocalData, id: string, mime: string): Promise<Blob | null> {
   const doc = await data.local.attachment_files.findOne(id).exec();
   if (!doc?.data) return null;
-  const bin = atob(doc.data);
+  return new Blob([fromBase64(doc.data) as BlobPart], { type: mime });
+}
+
+export function fromBase64(data: string): Uint8Array {
+  const bin = atob(data);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return new Blob([bytes], { type: mime });
+  return bytes;
+}
+
+/** The fingerprint the request declares and the server checks. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The domain refuses control characters in a name (they could inject mail headers). */
