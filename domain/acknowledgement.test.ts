@@ -309,12 +309,12 @@ describe("AR of a letter with a postmark", () => {
     expect(value(a, "Décision implicite")).toBe("Rejet le 12 mai 2026");
   });
 
-  it("dates the decision from the postmark when the commune chose it (L112-1)", () => {
+  it("dates the decision from receipt, not from the postmark, even with the old setting (L114-3)", () => {
     const a = ar("aide_restauration_scolaire", {
       content: { channel: "courrier", postmarkOn: "2026-03-10" },
       startFrom: "postmark",
     });
-    expect(value(a, "Décision implicite")).toBe("Rejet le 10 mai 2026");
+    expect(value(a, "Décision implicite")).toBe("Rejet le 12 mai 2026");
   });
 
   it("has no postmark line without a postmark", () => {

@@ -70,7 +70,8 @@ export type AttachmentMeta = z.infer<typeof attachmentSchema>;
 
 export const deadlinePolicySchema = z.strictObject({
   shiftToWorkingDay: z.boolean(),
-  startFrom: z.enum(["received", "postmark"]),
+  /** Legacy, ignored: the silence délai always runs from receipt (deadlines.ts). */
+  startFrom: z.enum(["received", "postmark"]).optional(),
   calendar: z.strictObject({
     region: z.enum(["metropole", "alsace-moselle"]),
     extraClosedDays: z.array(isoDate).max(366).optional(),
