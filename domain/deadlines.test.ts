@@ -11,6 +11,8 @@ import {
   daysRemaining,
   riskLevel,
 } from "./deadlines";
+import { DEFAULT_CATALOGUE } from "./default-catalogue";
+import { SVA_DEMARCHE } from "./test-fixtures";
 
 const METROPOLE: CommuneCalendar = { region: "metropole" };
 const ALSACE_MOSELLE: CommuneCalendar = { region: "alsace-moselle" };
@@ -651,5 +653,42 @@ describe("riskLevel", () => {
     expect(riskLevel(computeDeadline(input({ clock: [incomplete("2026-01-20")] })), "2026-03-14")).toBe(
       "none",
     );
+  });
+});
+
+/**
+ * One hand-worked line per démarche of the default catalogue (and the SVA fixture), in three
+ * situations. Received Monday 02/03/2026; pieces asked on 09/03 with 31/03 as the time limit.
+ * - complete file: SVR 2 months → 02/05; 1 month → 02/04; SVA 2 months → 02/05.
+ * - pieces received 20/03: SVR suspended 09/03 → 20/03 = 11 days (02/05 + 11 = 13/05; 02/04 + 11 = 13/04);
+ *   SVA runs in full from 20/03 → 20/05.
+ * - pieces never received: SVR suspended until the limit, 22 days (02/05 + 22 = 24/05; 02/04 + 22 = 24/04),
+ *   a provisional date; SVA has no date.
+ */
+describe("computeDeadline: the catalogue's rules, worked by hand", () => {
+  const asked = incomplete("2026-03-09", "2026-03-31");
+  const table: [string, DeadlineRule, string | null, string | null, string | null][] = [
+    ...DEFAULT_CATALOGUE.demarches.map(
+      (d): [string, DeadlineRule, string | null, string | null, string | null] => {
+        const rule = d.rule;
+        if (rule.kind === "none") return [d.id, rule, null, null, null];
+        if (rule.months === 1) return [d.id, rule, "2026-04-02", "2026-04-13", "2026-04-24"];
+        return [d.id, rule, "2026-05-02", "2026-05-13", "2026-05-24"];
+      },
+    ),
+    [SVA_DEMARCHE.id, SVA_DEMARCHE.rule, "2026-05-02", "2026-05-20", null],
+  ];
+
+  it("covers every rule of the default catalogue: none, SVR 2 months, SVR 1 month", () => {
+    const kinds = new Set(table.map(([, r]) => `${r.kind}${r.months ?? ""}`));
+    expect([...kinds].sort()).toEqual(["SVA2", "SVR1", "SVR2", "none"]);
+  });
+
+  it.each(table)("%s (%j)", (_id, rule, plain, withPieces, withoutPieces) => {
+    const due = (clock: ClockEvent[]) =>
+      computeDeadline(input({ rule, receivedOn: "2026-03-02", clock })).dueOn;
+    expect(due([])).toBe(plain);
+    expect(due([asked, complete("2026-03-20")])).toBe(withPieces);
+    expect(due([asked])).toBe(withoutPieces);
   });
 });
