@@ -508,3 +508,21 @@ describe("acknowledgementText", () => {
     expect(text(a)).toContain("Demandeur : <b>Léa</b> O'Hara\n");
   });
 });
+
+describe("the follow-up code on the AR", () => {
+  it("prints the code and says how to follow the request with it", () => {
+    const request = buildRequest("aide_restauration_scolaire", {
+      content: { channel: "telephone" },
+      ctx: { followUpCode: "7QKD3MWX" },
+    });
+    const a = buildAcknowledgement(input(request));
+    expect(value(a, "Code de suivi")).toBe("7QKD-3MWX");
+    expect(text(a)).toContain(
+      "saisissez votre numéro de suivi et le code de suivi 7QKD-3MWX, ou l'adresse électronique donnée lors de la demande.",
+    );
+  });
+
+  it("has no code line on an old request that has none", () => {
+    expect(labels(ar("aide_restauration_scolaire"))).not.toContain("Code de suivi");
+  });
+});

@@ -157,7 +157,9 @@ export const fr = {
   saved: {
     title: "Demande enregistrée",
     tracking: "Numéro de suivi",
-    trackingHelp: "À communiquer à l'usager : il lui permet de suivre sa demande.",
+    trackingHelp:
+      "À communiquer à l'usager avec le code de suivi : ensemble, ils lui permettent de suivre sa demande sur le portail, même sans adresse électronique.",
+    followUpCode: "Code de suivi",
     savedLocally: "Enregistrée sur ce poste ; elle partira vers le serveur dès que possible.",
     print: "Imprimer l'accusé de réception",
     another: "Nouvelle demande",
