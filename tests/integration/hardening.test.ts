@@ -1,11 +1,14 @@
-import { createHash } from "node:crypto";
+import { createHash, pbkdf2Sync, randomBytes } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttachmentMeta, GuichetRequest, RequestEvent } from "../../domain/request";
 import { HANDOVER_REFUSED } from "../../sync-server/api/handover";
 import { serverDatabaseName } from "../../sync-server/api/server-db";
+import { communeRole } from "../../sync-server/couch-roles";
 import { CROSS_SITE_REFUSED } from "../../sync-server/http/origin-check";
+import { randomPassword } from "../../sync-server/secrets";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
+import { addUser, userProblems } from "../../sync-server/users";
 import { basicAuth } from "./support/http";
 import { buildRequest, event, type RequestDoc, withNewEvents } from "./support/requests";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
@@ -384,4 +387,161 @@ describe("dev inbox and SMTP sink", () => {
       }
     }
   });
+});
+
+describe("passwords", () => {
+  const users = () => t.admin.use<Record<string, unknown>>("_users");
+  const userDoc = (name: string) => users().get(`org.couchdb.user:${name}`);
+  const session = (user: TestUser) =>
+    raw("GET", `${t.url}/_session`, { authorization: basicAuth(user), accept: "application/json" });
+  const postSession = (user: TestUser) =>
+    raw(
+      "POST",
+      `${t.url}/_session`,
+      { "content-type": "application/json", accept: "application/json" },
+      JSON.stringify({ name: user.name, password: user.password }),
+    );
+  /** The logged-in name: `userCtx.name` of GET /_session, `name` of POST /_session. */
+  const nameOf = (reply: { text: string }) => {
+    const body = JSON.parse(reply.text) as { name?: string | null; userCtx?: { name?: string | null } };
+    return body.userCtx?.name ?? body.name ?? null;
+  };
+
+  /** A user stored as the embedded server stored everyone before: PBKDF2-SHA1, 10 iterations. */
+  async function weakUser(name: string): Promise<TestUser> {
+    const user = { name: `${name}.${t.commune}`, password: randomPassword() };
+    const salt = randomBytes(16).toString("hex");
+    await users().insert({
+      _id: `org.couchdb.user:${user.name}`,
+      type: "user",
+      name: user.name,
+      roles: [communeRole(t.commune)],
+      password_scheme: "pbkdf2",
+      iterations: 10,
+      salt,
+      derived_key: pbkdf2Sync(user.password, salt, 10, 20, "sha1").toString("hex"),
+    });
+    return user;
+  }
+
+  it("stores new passwords with PBKDF2-SHA256 and at least 600,000 iterations, never in clear", async () => {
+    const doc = await userDoc(counterAgent.name);
+    expect(doc).toMatchObject({ password_scheme: "pbkdf2", pbkdf2_prf: "sha256" });
+    expect(Number(doc.iterations)).toBeGreaterThanOrEqual(600_000);
+    expect(doc.password).toBeUndefined();
+    expect(String(doc.derived_key)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("upgrades a weak stored hash at the next successful login, with Basic auth and with _session", async () => {
+    for (const [label, login] of [
+      ["basic", session],
+      ["_session", postSession],
+    ] as const) {
+      const user = await weakUser(`faible-${label.replace(/\W/g, "")}`);
+      // A wrong password changes nothing.
+      expect((await login({ ...user, password: `${user.password}x` })).status).toBe(401);
+      expect(await userDoc(user.name)).toMatchObject({ iterations: 10 });
+
+      const ok = await login(user);
+      expect(ok.status, label).toBe(200);
+      expect(nameOf(ok)).toBe(user.name);
+      const upgraded = await waitFor(`hash renforcé (${label})`, async () => {
+        const doc = await userDoc(user.name);
+        return doc.pbkdf2_prf === "sha256" ? doc : null;
+      });
+      expect(Number(upgraded.iterations)).toBeGreaterThanOrEqual(600_000);
+      // Same password still accepted, a wrong one still refused.
+      expect(nameOf(await session(user))).toBe(user.name);
+      expect((await session({ ...user, password: "mauvais-mot-de-passe" })).status).toBe(401);
+    }
+  });
+
+  it("verifies a Basic password once, then answers from its cache until the password changes", async () => {
+    const user = await t.createUser("cache", ["agent"]);
+    expect(nameOf(await session(user))).toBe(user.name);
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) expect(nameOf(await session(user))).toBe(user.name);
+    const perRequest = (Date.now() - started) / 20;
+    // One PBKDF2 of 600,000 iterations costs about 0.5 s here: 20 of them would take 10 s.
+    expect(perRequest).toBeLessThan(100);
+
+    const doc = await userDoc(user.name);
+    const newPassword = randomPassword();
+    await users().insert({ ...doc, password: newPassword });
+    await waitFor("ancien mot de passe refusé", async () => (await session(user)).status === 401);
+    expect(nameOf(await session({ ...user, password: newPassword }))).toBe(user.name);
+  });
+
+  it("refuses self sign-up in _users, anonymous or by an agent; an agent may still change their own password", async () => {
+    const newcomer = (name: string) => ({
+      _id: `org.couchdb.user:${name}`,
+      type: "user",
+      name,
+      roles: [],
+      password: randomPassword(),
+    });
+    const anonymous = await raw(
+      "PUT",
+      `${t.url}/_users/org.couchdb.user:intrus-${t.commune}`,
+      { "content-type": "application/json" },
+      JSON.stringify(newcomer(`intrus-${t.commune}`)),
+    );
+    expect([401, 403]).toContain(anonymous.status);
+    const byAgent = await raw(
+      "PUT",
+      `${t.url}/_users/org.couchdb.user:complice-${t.commune}`,
+      { "content-type": "application/json", authorization: basicAuth(colleague) },
+      JSON.stringify(newcomer(`complice-${t.commune}`)),
+    );
+    expect(byAgent.status).toBe(403);
+    const viaBulk = await raw(
+      "POST",
+      `${t.url}/_users/_bulk_docs`,
+      { "content-type": "application/json" },
+      JSON.stringify({ docs: [newcomer(`lot-${t.commune}`)] }),
+    );
+    expect(viaBulk.text).not.toContain('"ok":true');
+    for (const name of [`intrus-${t.commune}`, `complice-${t.commune}`, `lot-${t.commune}`]) {
+      await expect(userDoc(name)).rejects.toMatchObject({ statusCode: 404 });
+    }
+
+    // The account's own document: a new password is accepted (the roles cannot change).
+    const own = await raw("GET", `${t.url}/_users/org.couchdb.user:${colleague.name}`, {
+      authorization: basicAuth(colleague),
+    });
+    expect(own.status).toBe(200);
+    const changed = { ...(JSON.parse(own.text) as object), password: randomPassword() };
+    const put = await raw(
+      "PUT",
+      `${t.url}/_users/org.couchdb.user:${colleague.name}`,
+      { "content-type": "application/json", authorization: basicAuth(colleague) },
+      JSON.stringify(changed),
+    );
+    expect(put.status).toBe(201);
+    colleague = { ...colleague, password: changed.password };
+    expect(nameOf(await session(colleague))).toBe(colleague.name);
+  });
+
+  it("asks for 12 characters at least when an account is created", async () => {
+    const short = { name: `court.${t.commune}`, password: "onze-carac", roles: ["agent" as const] };
+    expect(userProblems(short)).toContain("Mot de passe trop court : 12 caractères au minimum.");
+    await expect(addUser(t.couch, { ...short, commune: t.commune })).rejects.toThrow(/trop court/);
+  });
+
+  it.runIf(process.env.COUCHDB_URL)(
+    "sets CouchDB's [chttpd_auth] hashing on every node: SHA-256, 600,000 iterations, upgrade on login",
+    async () => {
+      const { all_nodes } = (await t.admin.request({ path: "_membership" })) as { all_nodes: string[] };
+      for (const node of all_nodes) {
+        const section = (await t.admin.request({
+          path: `_node/${encodeURIComponent(node)}/_config/chttpd_auth`,
+        })) as Record<string, string>;
+        expect(section, node).toMatchObject({
+          pbkdf2_prf: "sha256",
+          iterations: "600000",
+          upgrade_hash_on_auth: "true",
+        });
+      }
+    },
+  );
 });
