@@ -8,6 +8,7 @@ import { communeRole } from "../../sync-server/couch-roles";
 import { CROSS_SITE_REFUSED } from "../../sync-server/http/origin-check";
 import { randomPassword } from "../../sync-server/secrets";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
+import { saveUserDoc } from "../../sync-server/user-docs";
 import { addUser, userProblems } from "../../sync-server/users";
 import { basicAuth } from "./support/http";
 import { buildRequest, event, type RequestDoc, withNewEvents } from "./support/requests";
@@ -532,10 +533,15 @@ describe("passwords", () => {
     expect(promoted.status).toBe(403);
   });
 
-  it("asks for 12 characters at least when an account is created", async () => {
+  it("asks for 12 characters at least whenever a password is set", async () => {
     const short = { name: `court.${t.commune}`, password: "onze-carac", roles: ["agent" as const] };
     expect(userProblems(short)).toContain("Mot de passe trop court : 12 caractères au minimum.");
     await expect(addUser(t.couch, { ...short, commune: t.commune })).rejects.toThrow(/trop court/);
+    // Service accounts too (GUICHET_PORTAL_PASSWORD, GUICHET_SERVER_PASSWORD go through the same write).
+    await expect(
+      saveUserDoc(t.couch, { name: short.name, roles: [], password: short.password }, undefined),
+    ).rejects.toThrow(/trop court/);
+    await expect(userDoc(short.name)).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it.runIf(process.env.COUCHDB_URL)(
