@@ -65,4 +65,30 @@ describe("verified credentials", () => {
     now = 2_500;
     expect(cache.has("agent", "secret-de-test", stored)).toBe(false);
   });
+
+  it("runs one check for concurrent requests with the same credentials, and none once verified", async () => {
+    const cache = new VerifiedCredentials();
+    const stored = legacy("secret-de-test");
+    let checks = 0;
+    const check = async () => {
+      checks += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      return true;
+    };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => cache.verify("agent", "secret-de-test", stored, check)),
+    );
+    expect(results.every(Boolean)).toBe(true);
+    expect(checks).toBe(1);
+    expect(await cache.verify("agent", "secret-de-test", stored, check)).toBe(true);
+    expect(checks).toBe(1);
+    // A refused password is not remembered: the next attempt checks again.
+    const refuse = async () => {
+      checks += 1;
+      return false;
+    };
+    expect(await cache.verify("agent", "faux", stored, refuse)).toBe(false);
+    expect(await cache.verify("agent", "faux", stored, refuse)).toBe(false);
+    expect(checks).toBe(3);
+  });
 });

@@ -71,6 +71,7 @@ export const isWeakHash = (stored: StoredCredentials): boolean =>
 export class VerifiedCredentials {
   private readonly secret = randomBytes(32);
   private readonly entries = new Map<string, number>();
+  private readonly pending = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly ttlMs = 10 * 60_000,
@@ -88,6 +89,28 @@ export class VerifiedCredentials {
     }
     this.entries.set(key, this.now() + this.ttlMs);
     return true;
+  }
+
+  /**
+   * `check` runs once for concurrent requests with the same credentials: a workstation opens
+   * several connections at once (pull, push, long-polls), which must not each cost a hash.
+   */
+  async verify(
+    name: string,
+    password: string,
+    stored: StoredCredentials,
+    check: () => Promise<boolean>,
+  ): Promise<boolean> {
+    if (this.has(name, password, stored)) return true;
+    const key = this.key(name, password, stored);
+    let running = this.pending.get(key);
+    if (!running) {
+      running = check().finally(() => this.pending.delete(key));
+      this.pending.set(key, running);
+    }
+    const ok = await running;
+    if (ok) this.add(name, password, stored);
+    return ok;
   }
 
   add(name: string, password: string, stored: StoredCredentials): void {
@@ -165,12 +188,9 @@ export function installPasswordHashing(cache = new VerifiedCredentials()): void 
     const info = utils.dbDataFor(db);
     const doc = await credentialsOf(db, info, name);
     if (!doc) throw unauthorized();
-    if (!cache.has(name, password, doc)) {
-      if (!(await verifyPassword(password, doc))) throw unauthorized();
-      cache.add(name, password, doc);
-      // Same salt: the AuthSession cookies already given out (signed with it) stay valid.
-      if (doc._id && doc._rev && isWeakHash(doc)) await upgrade(db, doc, password);
-    }
+    if (!(await cache.verify(name, password, doc, () => verifyPassword(password, doc)))) throw unauthorized();
+    // Same salt: the AuthSession cookies already given out (signed with it) stay valid.
+    if (doc._id && doc._rev && isWeakHash(doc)) await upgrade(db, doc, password);
     const sessionID = calculateSessionId(
       doc.name,
       String(doc.salt),
@@ -180,7 +200,18 @@ export function installPasswordHashing(cache = new VerifiedCredentials()): void 
     return { ok: true, name: doc.name, roles: doc.roles, sessionID };
   }
 
-  async function upgrade(db: AuthDb, doc: UserDoc, password: string): Promise<void> {
+  const upgrading = new Map<string, Promise<void>>();
+  // One upgrade per account at a time: concurrent logins wait for it rather than hash again.
+  function upgrade(db: AuthDb, doc: UserDoc, password: string): Promise<void> {
+    let running = upgrading.get(doc.name);
+    if (!running) {
+      running = rehash(db, doc, password).finally(() => upgrading.delete(doc.name));
+      upgrading.set(doc.name, running);
+    }
+    return running;
+  }
+
+  async function rehash(db: AuthDb, doc: UserDoc, password: string): Promise<void> {
     const stronger = { ...doc, ...(await hashPassword(password, String(doc.salt))) };
     try {
       await db.put(stronger);
