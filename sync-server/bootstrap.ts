@@ -13,6 +13,7 @@ import {
   type ServiceAccount,
   type ServiceAccountName,
 } from "./service-accounts";
+import { secureUserAccounts } from "./users-db";
 import {
   configValidateDocUpdate,
   logValidateDocUpdate,
@@ -77,6 +78,7 @@ export async function bootstrap(
     await prepareDatabase(couch, name, id, service, vdu, REQUEST_INDEXES, changes);
   }
 
+  await secureUserAccounts(couch, changes);
   const env = options.env ?? process.env;
   const accounts: Partial<Record<ServiceAccountName, ServiceAccount>> = {};
   for (const name of SERVICE_ACCOUNTS)

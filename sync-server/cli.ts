@@ -12,6 +12,7 @@ const USAGE = `Utilisation :
   npm run user:add -- --name <identifiant> --password <mot de passe> --role <rôle> [--role <rôle>...]
                       [--service <service>...] [--commune <id>]
       rôles : agent, service_agent, supervisor, admin, portal, server
+      mot de passe : 12 caractères au moins
 
 Variables d'environnement : COUCHDB_URL (sinon serveur PouchDB embarqué), COUCHDB_ADMIN_USER,
 COUCHDB_ADMIN_PASSWORD, GUICHET_DATA_DIR, GUICHET_COUCH_PORT, GUICHET_CORS_ORIGINS, GUICHET_COMMUNE.`;

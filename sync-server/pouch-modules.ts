@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
+import { installPasswordHashing } from "./password-hashing";
 
 // express-pouchdb and pouchdb-node ship no types: the little of their API the embedded server uses.
 
@@ -41,6 +42,7 @@ export const loadPouchDB = (): PouchConstructor => require("pouchdb-node") as Po
 export const loadExpressPouchDB = (): ((options: ExpressPouchOptions) => ExpressPouchApp) => {
   cacheDesignFunctions();
   validateWithKnownDesignDocs();
+  installPasswordHashing();
   return require("express-pouchdb") as (options: ExpressPouchOptions) => ExpressPouchApp;
 };
 

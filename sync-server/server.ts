@@ -17,6 +17,7 @@ import { addPublicApi } from "./api/public-api";
 import { PORTAL_WORKSTATION, portalCounterId } from "./api/server-codes";
 import { ensureServerDatabase } from "./api/server-db";
 import { Tokens, tokenKey } from "./api/tokens";
+import type { CodeQuota } from "./api/workstation-codes";
 import { bootstrap } from "./bootstrap";
 import { loadConfig, type ServerConfig } from "./config";
 import { readCommuneConfig } from "./config-docs";
@@ -35,7 +36,7 @@ import { followChanges } from "./jobs/changes-feed";
 import { type DailyJobs, startDailyJobs } from "./jobs/daily-jobs";
 import { instanceIdentity } from "./jobs/instance-identity";
 import { inboxRouter } from "./mail/inbox-page";
-import { createMailer } from "./mail/mailer";
+import { createMailer, heldMailer, isLoopback } from "./mail/mailer";
 import { Outbox } from "./mail/outbox";
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from "./mail/smtp-sink";
 import { PORTAL_CSS_HASH } from "./portal/layout";
@@ -55,9 +56,12 @@ export type GuichetServerOptions = {
   port?: number;
   /** GUICHET_HOST, default 127.0.0.1 (put a TLS reverse proxy in front for the public). */
   host?: string;
-  /** SMTP_URL (smtp://user:pass@host:587 or smtps://…); absent: a local sink is started (dev mode). */
+  /** SMTP_URL (smtp://user:pass@host:587 or smtps://…); absent: the dev sink, or mails wait. */
   smtpUrl?: string;
-  /** Shows /dev/inbox; true by default when no SMTP_URL is set. */
+  /**
+   * Demo mode: without SMTP_URL, a local SMTP sink and /dev/inbox, only when listening on loopback.
+   * Default true (tests); `npm start -- --no-demo` passes false: no sink, mails wait in the outbox.
+   */
   dev?: boolean;
   /** Address citizens use (links in emails); GUICHET_PUBLIC_URL, else the listening URL. */
   publicUrl?: string;
@@ -74,7 +78,12 @@ export type GuichetServerOptions = {
   /** Behind a reverse proxy (GUICHET_TRUST_PROXY=1): client IP and scheme from X-Forwarded-*. */
   trustProxy?: boolean;
   /** Per client IP and minute; `submitPerMinute: null` disables that limit (benchmarks). */
-  limits?: { followUpPerMinute?: number; submitPerMinute?: number | null };
+  limits?: {
+    followUpPerMinute?: number;
+    submitPerMinute?: number | null;
+    /** Workstation codes per day, per agent and per server (default 30 and 200). */
+    workstationCodes?: CodeQuota;
+  };
   /** Minimum answer time of a follow-up lookup (hides which path the database took). */
   followUpMinDelayMs?: number;
   /** The built counter app, served at /guichet/ when the folder exists. */
@@ -173,22 +182,26 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     const attachments = new AttachmentStore(path.join(dataDir, "attachments"));
     const tokens = new Tokens(tokenKey(dataDir));
 
-    // Mail: a real relay, or the development sink.
-    const smtpUrl = opts.smtpUrl ?? env.SMTP_URL?.trim();
-    let sink: SmtpSink | undefined;
-    if (!smtpUrl) {
-      sink = await startSmtpSink();
-      cleanups.push(() => sink?.stop());
-    }
-    const dev = opts.dev ?? !smtpUrl;
-    const fromAddress = env.GUICHET_MAIL_FROM?.trim() || `ne-pas-repondre@${domainOf(settings.email)}`;
-    const mailer = createMailer(smtpUrl ?? sink?.url ?? "", { name: settings.name, address: fromAddress });
-    cleanups.push(() => mailer.close());
-
     const port = opts.port ?? Number(env.GUICHET_PORT ?? 3000);
     const host = opts.host ?? env.GUICHET_HOST?.trim() ?? "127.0.0.1";
     const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(env));
     const trustProxy = opts.trustProxy ?? env.GUICHET_TRUST_PROXY === "1";
+
+    // Mail: a real relay; or, in demo mode on loopback only, the development sink and /dev/inbox
+    // (it shows citizens' addresses and tracking numbers), never behind a reverse proxy; otherwise
+    // mails wait in the outbox.
+    const smtpUrl = opts.smtpUrl ?? env.SMTP_URL?.trim();
+    const dev = !smtpUrl && (opts.dev ?? true) && isLoopback(host) && !trustProxy;
+    let sink: SmtpSink | undefined;
+    if (dev) {
+      sink = await startSmtpSink();
+      cleanups.push(() => sink?.stop());
+    }
+    const fromAddress = env.GUICHET_MAIL_FROM?.trim() || `ne-pas-repondre@${domainOf(settings.email)}`;
+    const relay = smtpUrl ?? sink?.url;
+    const from = { name: settings.name, address: fromAddress };
+    const mailer = relay ? createMailer(relay, from) : heldMailer();
+    cleanups.push(() => mailer.close());
 
     // The URL is known once listening; links in mails need it, so they read it lazily.
     let publicUrl = opts.publicUrl ?? env.GUICHET_PUBLIC_URL?.trim() ?? "";
@@ -282,6 +295,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
             attachments,
             requestDb: (name: string) => asServer.db(name),
             now,
+            ...(opts.limits?.workstationCodes ? { codeQuota: opts.limits.workstationCodes } : {}),
           }),
           { agents, databases: dbs, db: (name: string) => asServer.db(name) },
         ),
@@ -295,7 +309,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
         renderError: renderOpen311Error,
       },
     ];
-    if (dev && sink) {
+    if (sink) {
       const s = sink;
       mounts.push({
         prefix: "/dev/",
@@ -318,7 +332,14 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       });
     }
 
-    const handler = createApp({ mounts, trustProxy, tls: !!tls, onError: logError });
+    const handler = createApp({
+      mounts,
+      trustProxy,
+      tls: !!tls,
+      onError: logError,
+      // Browsers may POST from the public address and the origins allowed to sync (desktop app).
+      trustedOrigins: () => [publicUrl, ...config.corsOrigins],
+    });
     const server = await listen(handler, { port, host, tls });
     cleanups.push(() => server.close());
     publicUrl ||= server.url;

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     );
   }
   const couch = await connectCouch(config);
-  const server = await startGuichetServer({ couch, config }).catch(async (e) => {
+  const server = await startGuichetServer({ couch, config, dev: demo }).catch(async (e) => {
     await couch.stop();
     throw e;
   });
@@ -75,6 +75,13 @@ async function main(): Promise<void> {
     lines.push("");
   }
   if (!demo) lines.push("Mode réel : créez les comptes avec npm run user:add.", "");
+  if (!server.smtp.url && !server.smtp.sink) {
+    lines.push(
+      "Aucun serveur d'envoi (SMTP_URL) : les courriels aux citoyens attendent dans la file d'envoi",
+      "et partiront au redémarrage avec SMTP_URL configuré.",
+      "",
+    );
+  }
   const desktop = await launchDesktop({
     counterUrl: `${server.url}/guichet/`,
     couchOrigins: [new URL(server.couchUrl).origin],

@@ -1,5 +1,6 @@
 import type { Couch } from "./couch";
 import { getDoc } from "./couch-docs";
+import { MIN_PASSWORD_LENGTH } from "./password-hashing";
 
 /** A `_users` document (CouchDB and PouchDB Server hash `password` on write). */
 export type UserDoc = {
@@ -17,12 +18,20 @@ export async function getUserDoc(couch: Couch, name: string): Promise<UserDoc | 
   return (await getDoc(couch.admin.use("_users"), userDocId(name))) as UserDoc | undefined;
 }
 
-/** Creates or updates the account; keeps the stored hash when no new password is given. */
+/**
+ * Creates or updates the account; keeps the stored hash when no new password is given. Every
+ * password set here (people's and service accounts') has the minimum length.
+ */
 export async function saveUserDoc(
   couch: Couch,
   user: { name: string; roles: string[]; password?: string },
   existing: UserDoc | undefined,
 ): Promise<void> {
+  if (user.password !== undefined && user.password.length < MIN_PASSWORD_LENGTH) {
+    throw new Error(
+      `Mot de passe trop court pour le compte « ${user.name} » : ${MIN_PASSWORD_LENGTH} caractères au minimum.`,
+    );
+  }
   const doc: UserDoc = {
     ...(existing ?? {}),
     _id: userDocId(user.name),

@@ -4,6 +4,7 @@ import type { Couch } from "./couch";
 import { statusOf } from "./couch";
 import { communeRole, couchRole, sensitiveRole, serviceRole } from "./couch-roles";
 import { databaseNames } from "./database-names";
+import { MIN_PASSWORD_LENGTH } from "./password-hashing";
 import { getUserDoc, saveUserDoc } from "./user-docs";
 
 export type NewUser = {
@@ -18,7 +19,6 @@ export type NewUser = {
 export type AddUserResult = { created: boolean; couchRoles: string[] };
 
 const USERNAME = /^[a-z0-9][a-z0-9._@-]*$/;
-const MIN_PASSWORD = 8;
 
 /**
  * Creates or updates an account of a commune in `_users`. Its CouchDB roles are computed here and
@@ -58,8 +58,8 @@ export function userProblems(user: Pick<NewUser, "name" | "password" | "roles" |
       `Identifiant « ${user.name} » invalide : minuscules, chiffres et . _ @ - (80 caractères au plus), commençant par une lettre ou un chiffre.`,
     );
   }
-  if (user.password.length < MIN_PASSWORD) {
-    problems.push(`Mot de passe trop court : ${MIN_PASSWORD} caractères au minimum.`);
+  if (user.password.length < MIN_PASSWORD_LENGTH) {
+    problems.push(`Mot de passe trop court : ${MIN_PASSWORD_LENGTH} caractères au minimum.`);
   }
   if (user.roles.length === 0) problems.push(`Indiquez au moins un rôle (${ROLES.join(", ")}).`);
   for (const r of user.roles)

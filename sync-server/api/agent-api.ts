@@ -15,7 +15,7 @@ import type { AttachmentStore } from "./attachment-store";
 import { attestationPdf } from "./attestation-pdf";
 import { asObject, readJson } from "./json-body";
 import { implicitAcceptanceBorn } from "./public-view";
-import { allocateWorkstationCode } from "./workstation-codes";
+import { allocateWorkstationCode, type CodeQuota, WorkstationCodeQuota } from "./workstation-codes";
 
 export type AgentApiDeps = {
   commune: () => Commune;
@@ -33,10 +33,13 @@ export type AgentApiDeps = {
   /** A request database, as the server account (uploads of requests handed over to a sensitive service). */
   requestDb: (name: string) => CouchDb;
   now: () => Date;
+  /** Workstation codes per day (per agent, per server); defaults in workstation-codes.ts. */
+  codeQuota?: CodeQuota;
 };
 
 /** JSON API v1 for the counters: agents log in with their own CouchDB account. */
 export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
+  const codeQuota = new WorkstationCodeQuota(deps.codeQuota);
   r.get("/api/v1/workstation/config", async (ctx) => {
     const agent = await deps.agents.require(ctx.req);
     const dbs = deps.databases;
@@ -67,6 +70,7 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
         },
       ]);
     }
+    codeQuota.take(agent.name);
     const record = await allocateWorkstationCode(deps.serverDb, {
       name,
       by: agent.name,
@@ -98,7 +102,7 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
     const agent = await deps.agents.require(ctx.req);
     const request = await readAsAgent(deps, agent, ctx.params.id ?? "");
     const meta = request.attachments.find((a) => a.sha256 === ctx.params.sha256);
-    const data = meta ? await deps.attachments.get(meta.sha256) : null;
+    const data = meta ? await deps.attachments.getFor(meta.sha256, request.id) : null;
     if (!meta || !data) throw new HttpError(404, "Pièce jointe introuvable.");
     send(ctx.res, 200, meta.mime, data, {
       "Content-Disposition": `attachment; filename*=UTF-8''${encodeURIComponent(meta.name)}`,

@@ -57,6 +57,15 @@ export class AttachmentStore {
     }
   }
 
+  /**
+   * The file as request `requestId` holds it: only if that request uploaded it (its reference is
+   * noted). A hash alone is no access token: another request declaring the same SHA-256 gets nothing.
+   */
+  async getFor(sha256: string, requestId: string): Promise<Buffer | null> {
+    if (!(await this.refs(sha256)).includes(requestId)) return null;
+    return this.get(sha256);
+  }
+
   /** Notes that a request uses the file (one stored file may serve several identical uploads). */
   addRef(sha256: string, requestId: string): Promise<void> {
     return this.serial(sha256, async () => {

@@ -1,7 +1,7 @@
-import { mergeRequests } from "../../domain/history";
+import { withEvents } from "../../domain/history";
 import { type GuichetRequest, requestSchema } from "../../domain/request";
-import { rolesOn } from "../../domain/roles";
-import { ASSIGN_ROLES, canTransition } from "../../domain/workflow";
+import { rolesOn, sensitiveRole } from "../../domain/roles";
+import { ASSIGN_ROLES, canTransition, type Status } from "../../domain/workflow";
 import type { CommuneDatabases } from "../database-names";
 import { type CouchDb, CouchError } from "../http/couch-db";
 import { badRequest } from "../http/errors";
@@ -49,10 +49,18 @@ export function addHandoverApi(r: Router, deps: HandoverDeps): Router {
   return r;
 }
 
+/**
+ * The one answer to a hand-over the agent may not make: it says neither whether the request exists
+ * on the server nor what differs (an agent without the service's role cannot read that database).
+ */
+export const HANDOVER_REFUSED =
+  "Transmission refusée : cette demande n'existe pas, ou vous ne pouvez pas la transmettre ainsi.";
+
 async function handOver(deps: HandoverDeps, agent: Agent, raw: unknown): Promise<HandoverResult> {
   const rawId = (raw as { id?: unknown } | null)?.id;
   const id = typeof rawId === "string" ? rawId.slice(0, 16) : "";
   const refuse = (reason: string): HandoverResult => ({ id, ok: false, reason });
+  // Checks of the agent's own copy only: they reveal nothing stored.
   const parsed = requestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -66,9 +74,8 @@ async function handOver(deps: HandoverDeps, agent: Agent, raw: unknown): Promise
   const db = deps.db(dbName);
   for (let attempt = 0; attempt < 5; attempt++) {
     const stored = await db.get<GuichetRequest>(doc.id);
-    const error = authorshipError(doc, stored, agent);
-    if (error) return refuse(error);
-    const next = stored ? mergeRequests(strip(stored), doc) : doc;
+    const next = handedOverState(doc, stored ? strip(stored) : null, agent);
+    if (!next) return refuse(HANDOVER_REFUSED);
     if (stored && next.events.length === stored.events.length) return { id: doc.id, ok: true };
     try {
       await db.put({ ...next, _id: doc.id, ...(stored ? { _rev: stored._rev } : {}) });
@@ -79,7 +86,7 @@ async function handOver(deps: HandoverDeps, agent: Agent, raw: unknown): Promise
       if (e instanceof CouchError && e.status === 403) {
         const now = await db.get(doc.id);
         if (now?._rev !== stored?._rev) continue;
-        return refuse(e.reason);
+        return refuse(HANDOVER_REFUSED);
       }
       throw e;
     }
@@ -87,25 +94,61 @@ async function handOver(deps: HandoverDeps, agent: Agent, raw: unknown): Promise
   return refuse("La demande change trop souvent sur le serveur : réessayez.");
 }
 
-/** What validate_doc_update checks for an agent's own write, checked here for the relayed one. */
-function authorshipError(doc: GuichetRequest, stored: GuichetRequest | null, agent: Agent): string | null {
-  if (!stored && doc.createdBy !== agent.name) {
-    return `createdBy : doit être votre identifiant (« ${agent.name} »).`;
-  }
-  const known = new Set(stored?.events.map((e) => e.id) ?? []);
-  const roles = rolesOn(stored?.service ?? doc.service, agent.roles, agent.couchRoles);
-  for (const e of doc.events) {
-    if (known.has(e.id)) continue;
-    if (e.by !== agent.name) return `events : l'événement ${e.id} n'est pas de vous (« ${e.by} »).`;
-    if (e.kind === "created" && stored)
-      return "events : un événement « created » ne s'ajoute qu'à la création.";
-    if (e.kind === "status") {
-      const check = canTransition(e.from, e.to, roles);
-      if (!check.ok) return `events : ${check.error}`;
+/**
+ * What the server stores for a hand-over, or null when the agent may not make it. The stored
+ * request is the base: its content, anonymisation and events are kept as they are, and only the
+ * agent's events with new ids are added (an agent's copy can never rewrite a stored event). A new
+ * request gets its projection recomputed from its events, never taken from the agent.
+ */
+export function handedOverState(
+  doc: GuichetRequest,
+  stored: GuichetRequest | null,
+  agent: Agent,
+): GuichetRequest | null {
+  if (stored && !mayHandOver(stored, agent)) return null;
+  if (!stored && doc.createdBy !== agent.name) return null;
+  const base = stored ?? { ...doc, events: [] };
+  const known = new Set(base.events.map((e) => e.id));
+  const added = doc.events.filter((e) => !known.has(e.id));
+  const next = withEvents(base, added);
+  return authorshipError(next, new Set(added.map((e) => e.id)), stored, agent) ? null : next;
+}
+
+/** The agent created the request, already worked on it, or holds the service's own role. */
+function mayHandOver(stored: GuichetRequest, agent: Agent): boolean {
+  return (
+    stored.createdBy === agent.name ||
+    stored.events.some((e) => e.by === agent.name) ||
+    agent.couchRoles.includes(sensitiveRole(stored.service))
+  );
+}
+
+/**
+ * What validate_doc_update checks for an agent's own write, checked here for the relayed one, plus
+ * the status chain: each new status event must start from the status the request has at that point
+ * (replayed from the stored events), so an agent cannot claim a `from` the request is not in.
+ */
+function authorshipError(
+  next: GuichetRequest,
+  added: ReadonlySet<string>,
+  stored: GuichetRequest | null,
+  agent: Agent,
+): string | null {
+  const roles = rolesOn(stored?.service ?? next.service, agent.roles, agent.couchRoles);
+  let status: Status = "received";
+  for (const e of next.events) {
+    const mine = added.has(e.id);
+    if (mine && e.by !== agent.name) return "events : auteur";
+    if (mine && e.kind === "created" && stored) return "events : created";
+    if (e.kind === "assigned" && status === "received") status = "assigned";
+    if (e.kind !== "status") {
+      if (mine && e.kind === "assigned" && !roles.some((r) => ASSIGN_ROLES.includes(r)))
+        return "events : assigned";
+      if (mine && e.kind === "anonymised") return "events : anonymised";
+      continue;
     }
-    if (e.kind === "assigned" && !roles.some((r) => ASSIGN_ROLES.includes(r))) {
-      return "events : votre rôle ne permet pas d'attribuer une demande.";
-    }
+    if (mine && (e.from !== status || !canTransition(e.from, e.to, roles).ok)) return "events : status";
+    status = e.to;
   }
   return null;
 }

@@ -1,5 +1,7 @@
 import { TRACKING_ALPHABET } from "../../domain/tracking-number";
 import { type CouchDb, CouchError } from "../http/couch-db";
+import { HttpError } from "../http/errors";
+import { RateLimiter } from "../http/rate-limit";
 import { reserveBlock } from "./counter";
 import { RESERVED_PREFIX, WORKSTATION_COUNTER_ID, workstationDocId } from "./server-codes";
 
@@ -56,6 +58,47 @@ export async function allocateWorkstationCode(
       // Recorded by other means already (an import, a manual entry): never hand it out again.
       if (e instanceof CouchError && e.status === 409) continue;
       throw e;
+    }
+  }
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * How many codes may be handed out per day: a commune installs a few dozen workstations, and about
+ * 28,800 codes exist; at these rates, emptying them at speed would take months, not an hour.
+ * In memory, per process: a restart resets the windows (a login is still needed for each code).
+ */
+export type CodeQuota = { perAgent: number; overall: number };
+export const DEFAULT_CODE_QUOTA: CodeQuota = { perAgent: 30, overall: 200 };
+
+export class WorkstationCodeQuota {
+  private readonly perAgent: RateLimiter;
+  private readonly overall: RateLimiter;
+
+  constructor(quota: CodeQuota = DEFAULT_CODE_QUOTA, now: () => number = Date.now) {
+    this.perAgent = new RateLimiter(quota.perAgent, DAY_MS, now);
+    this.overall = new RateLimiter(quota.overall, DAY_MS, now);
+  }
+
+  /** Counts one code for the agent; throws a French 429 once the agent or the server is over quota. */
+  take(agent: string): void {
+    this.check(this.perAgent, agent, `${this.perAgent.limit} codes de poste par jour au plus pour un compte`);
+    this.check(this.overall, "", `${this.overall.limit} codes de poste par jour au plus pour la commune`);
+  }
+
+  private check(limiter: RateLimiter, key: string, what: string): void {
+    try {
+      limiter.hit(key);
+    } catch (e) {
+      if (!(e instanceof HttpError) || e.status !== 429) throw e;
+      const hours = Math.max(1, Math.ceil(Number(e.headers["Retry-After"]) / 3600));
+      throw new HttpError(
+        429,
+        `Trop de codes de poste demandés (${what}). Réessayez dans ${hours} h environ, ou demandez à un administrateur.`,
+        undefined,
+        e.headers,
+      );
     }
   }
 }

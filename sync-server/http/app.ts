@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { HttpError } from "./errors";
+import { crossSiteError } from "./origin-check";
 import type { Ctx, Router } from "./router";
 import { type CspKind, setSecurityHeaders } from "./security-headers";
 
@@ -20,6 +21,8 @@ export type AppOptions = {
   /** The server itself speaks TLS. */
   tls: boolean;
   onError?: (err: unknown, req: IncomingMessage) => void;
+  /** Origins besides the request's own from which browsers may POST (the public URL). */
+  trustedOrigins?: () => readonly string[];
 };
 
 export const INTERNAL_ERROR = "Erreur interne du serveur. Réessayez dans quelques instants.";
@@ -68,6 +71,8 @@ export function createApp(opts: AppOptions): RequestListener {
           Allow: [...new Set(match.allowed)].join(", "),
         });
       }
+      const forged = crossSiteError(req, ctx.secure, opts.trustedOrigins?.() ?? []);
+      if (forged) throw forged;
       ctx.params = match.params;
       await match.handler(ctx);
     } catch (err) {

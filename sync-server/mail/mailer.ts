@@ -53,6 +53,20 @@ export function createMailer(smtpUrl: string, from: { name: string; address: str
   };
 }
 
-function isLoopback(host: string): boolean {
+/**
+ * No relay configured (real mode without SMTP_URL): every send fails, so each mail stays pending in
+ * the outbox, retried with its backoff, and leaves once SMTP_URL is set and the server restarted.
+ */
+export const NO_SMTP_MESSAGE =
+  "Aucun serveur d'envoi configuré (SMTP_URL) : le courriel attend dans la file.";
+
+export function heldMailer(): Mailer {
+  return {
+    send: () => Promise.reject(new Error(NO_SMTP_MESSAGE)),
+    close: () => undefined,
+  };
+}
+
+export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
 }

@@ -199,6 +199,7 @@ export function renderPortalError(commune: () => Commune) {
   return (ctx: Ctx, err: HttpError) => {
     const titles: Record<number, string> = {
       400: "Demande incorrecte",
+      403: "Action refusée",
       404: "Page introuvable",
       405: "Action impossible",
       413: "Envoi trop volumineux",

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
+import { HANDOVER_REFUSED } from "../../sync-server/api/handover";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
 import { basicAuth } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
@@ -211,7 +212,8 @@ describe("the hand-over endpoint", () => {
     expect(status).toBe(200);
     const results = body.results as { id: string; ok: boolean; reason?: string }[];
     expect(results.map((r) => r.ok)).toEqual([false, false, false]);
-    expect(results[0]?.reason).toMatch(/^createdBy/);
+    // Authorship: the one generic refusal (it must not tell whether the id exists, nor what differs).
+    expect(results[0]?.reason).toBe(HANDOVER_REFUSED);
     expect(results[1]?.reason).toMatch(/^sensitive/);
     expect(results[2]?.reason).toMatch(/^citizen/);
     // An invalid transition is refused by the schema's projection or by the roles check.
