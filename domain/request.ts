@@ -133,6 +133,12 @@ export const eventSchema = z.discriminatedUnion("kind", [
     otherId: trackingNumber,
   }),
   z.strictObject({ ...eventBase, kind: z.literal("anonymised") }),
+  /** An agent checked this photo (no face, plate or personal data): Open311 may show it (media_url). */
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("media_published"),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
 ]);
 export type RequestEvent = z.infer<typeof eventSchema>;
 export type EventKind = RequestEvent["kind"];
@@ -150,6 +156,10 @@ export const requestContentSchema = z.strictObject({
   /** Courrier: both the postmark and the day the mairie received it (L112-1). */
   postmarkOn: isoDate.optional(),
   attachments: z.array(attachmentSchema).max(10),
+  /** The application that posted it through Open311 with its API key (set by the server only). */
+  application: z
+    .strictObject({ keyId: z.string().regex(/^[0-9a-f]{12}$/), name: requiredLine(80) })
+    .optional(),
 });
 export type RequestContent = z.infer<typeof requestContentSchema>;
 

@@ -4,7 +4,7 @@ import { demarcheFieldsSchema, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
 import { newRequest } from "../../domain/new-request";
-import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
+import type { AttachmentMeta, GuichetRequest, RequestContent } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
 import type { BulkWriter } from "../http/bulk-writer";
@@ -68,7 +68,7 @@ export async function submit(
   deps: IntakeDeps,
   input: unknown,
   extraFiles: IncomingFile[] = [],
-  opts: { requirePostalAddress?: boolean } = {},
+  opts: { requirePostalAddress?: boolean; application?: RequestContent["application"] } = {},
 ): Promise<IntakeResult> {
   const raw = (input && typeof input === "object" ? input : {}) as { demarche?: unknown; fields?: unknown };
   const demarche =
@@ -131,6 +131,7 @@ export async function submit(
     ...(location ? { location } : {}),
     ...(s.filedBy ? { filedBy: s.filedBy } : {}),
     attachments: metas.map(({ data: _d, ...m }) => m),
+    ...(opts.application ? { application: opts.application } : {}),
   };
   const built = newRequest(content, {
     commune: commune.id,

@@ -362,6 +362,7 @@ export const fr = {
     deadlineFlagged: (date: string) => `Échéance proche signalée (${date})`,
     duplicate: (tracking: string) => `Liée à la demande en double ${tracking}`,
     anonymised: "Données personnelles effacées (durée de conservation atteinte)",
+    mediaPublished: "Photo vérifiée et publiée (Open311)",
     by: (who: string, workstation: string) => `par ${who}, poste ${workstation}`,
     missing: "Pièces manquantes",
     dueOn: "à fournir au plus tard le",
