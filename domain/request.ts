@@ -133,6 +133,13 @@ export const eventSchema = z.discriminatedUnion("kind", [
     otherId: trackingNumber,
   }),
   z.strictObject({ ...eventBase, kind: z.literal("anonymised") }),
+  /** Posted through Open311 by this application, with its API key (the server only, at creation). */
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("application_filed"),
+    keyId: z.string().regex(/^[0-9a-f]{12}$/),
+    application: requiredLine(80),
+  }),
   /** An agent checked this photo (no face, plate or personal data): Open311 may show it (media_url). */
   z.strictObject({
     ...eventBase,
@@ -156,10 +163,6 @@ export const requestContentSchema = z.strictObject({
   /** Courrier: both the postmark and the day the mairie received it (L112-1). */
   postmarkOn: isoDate.optional(),
   attachments: z.array(attachmentSchema).max(10),
-  /** The application that posted it through Open311 with its API key (set by the server only). */
-  application: z
-    .strictObject({ keyId: z.string().regex(/^[0-9a-f]{12}$/), name: requiredLine(80) })
-    .optional(),
 });
 export type RequestContent = z.infer<typeof requestContentSchema>;
 

@@ -3,8 +3,9 @@ import type { Catalogue, Demarche } from "../../domain/catalogue";
 import { demarcheFieldsSchema, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
+import { newEventId, withEvents } from "../../domain/history";
 import { newRequest } from "../../domain/new-request";
-import type { AttachmentMeta, GuichetRequest, RequestContent } from "../../domain/request";
+import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
 import type { BulkWriter } from "../http/bulk-writer";
@@ -68,7 +69,7 @@ export async function submit(
   deps: IntakeDeps,
   input: unknown,
   extraFiles: IncomingFile[] = [],
-  opts: { requirePostalAddress?: boolean; application?: RequestContent["application"] } = {},
+  opts: { requirePostalAddress?: boolean; application?: { keyId: string; name: string } } = {},
 ): Promise<IntakeResult> {
   const raw = (input && typeof input === "object" ? input : {}) as { demarche?: unknown; fields?: unknown };
   const demarche =
@@ -131,7 +132,6 @@ export async function submit(
     ...(location ? { location } : {}),
     ...(s.filedBy ? { filedBy: s.filedBy } : {}),
     attachments: metas.map(({ data: _d, ...m }) => m),
-    ...(opts.application ? { application: opts.application } : {}),
   };
   const built = newRequest(content, {
     commune: commune.id,
@@ -147,11 +147,32 @@ export async function submit(
   for (const m of metas) await deps.attachments.put(m.data, m.name, m.mime);
   const sequence = await deps.tracking.take();
   const tracking = makeTrackingNumber(PORTAL_WORKSTATION, sequence);
-  const request: GuichetRequest = { ...built.request, id: tracking, tracking };
+  const numbered: GuichetRequest = { ...built.request, id: tracking, tracking };
+  const request = opts.application ? filedBy(numbered, opts.application, deps.portalUser, now) : numbered;
   await deps.writer.write({ _id: tracking, ...request });
   for (const m of metas) await deps.attachments.addRef(m.sha256, tracking);
   deps.onStored?.(request);
   return { ok: true, request };
+}
+
+/** An Open311 post made with an API key: the application is in the history, for the agents. */
+function filedBy(
+  request: GuichetRequest,
+  app: { keyId: string; name: string },
+  by: string,
+  at: string,
+): GuichetRequest {
+  return withEvents(request, [
+    {
+      id: newEventId(at, PORTAL_WORKSTATION),
+      at,
+      by,
+      workstation: PORTAL_WORKSTATION,
+      kind: "application_filed",
+      keyId: app.keyId,
+      application: app.name,
+    },
+  ]);
 }
 
 function meta(f: IncomingFile, mime: AttachmentMime): AttachmentMeta & { data: Buffer } {

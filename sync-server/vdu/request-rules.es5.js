@@ -191,6 +191,9 @@ function checkNewEvents(newDoc, oldDoc, name, acting, C) {
       forbid("events." + i + " : votre rôle ne permet pas d'attribuer une demande.");
     }
     if (e.kind === "media_published") checkMediaPublished(newDoc, e, i, onThis);
+    if (e.kind === "application_filed" && (oldDoc || !acting.portal)) {
+      forbid("events." + i + " : seul le portail indique, à la création, l'application qui a déposé la demande.");
+    }
   }
   if (created !== 1) forbid("events : une demande a exactement un événement « created » (ici " + created + ").");
 }
@@ -244,9 +247,6 @@ function checkCreation(newDoc, name, acting) {
   }
   if (newDoc.channel === "en_ligne" && !acting.portal) {
     forbid("channel : « en_ligne » est réservé aux demandes déposées sur le portail en ligne.");
-  }
-  if (newDoc.application !== undefined && !acting.portal) {
-    forbid("application : seul le serveur Open311 indique l'application qui a déposé la demande.");
   }
   if (newDoc.channel !== "en_ligne" && acting.portal && !staff) {
     forbid("channel : le portail n'enregistre que des demandes « en_ligne ».");

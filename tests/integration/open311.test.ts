@@ -272,7 +272,11 @@ describe("Open311 GeoReport v2: XML and JSON, discovery, jurisdictions, API keys
       const stored = (await tc.admin
         .use(tc.dbName("main"))
         .get(id.replace("-", ""))) as unknown as GuichetRequest;
-      expect(stored.application).toEqual({ keyId: app.id, name: "Signal'Ville" });
+      expect(stored.events.find((e) => e.kind === "application_filed")).toMatchObject({
+        keyId: app.id,
+        application: "Signal'Ville",
+        by: tc.bootstrapped.serviceAccounts.portal.name,
+      });
       expect(stored.attachments).toHaveLength(1);
 
       const readBack = async () =>
@@ -304,6 +308,14 @@ describe("Open311 GeoReport v2: XML and JSON, discovery, jurisdictions, API keys
       expect(
         (await fetch(docUrl, { method: "PUT", headers: asAgent, body: JSON.stringify(bogus) })).status,
       ).toBe(403);
+      // Nor may an agent claim an application posted it: only the portal, at creation.
+      const claimed = withNewEvents(
+        current,
+        event("application_filed", agent.name, { keyId: app.id, application: "Fausse appli" }),
+      );
+      const claim = await fetch(docUrl, { method: "PUT", headers: asAgent, body: JSON.stringify(claimed) });
+      expect(claim.status).toBe(403);
+      expect(await claim.text()).toMatch(/seul le portail indique/);
       const published = withNewEvents(current, event("media_published", agent.name, { sha256: sha }));
       const put = await fetch(docUrl, { method: "PUT", headers: asAgent, body: JSON.stringify(published) });
       expect(put.status, await put.text()).toBe(201);

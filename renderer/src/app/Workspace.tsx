@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
 import { frAdmin } from "../admin/fr-admin";
+import { frApiKeys } from "../admin/fr-api-keys";
 import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
 import { fr } from "../i18n/fr";
@@ -34,6 +35,9 @@ const DashboardScreen = lazy(() => import("../dashboard/DashboardScreen"));
 const CatalogueAdminScreen = lazy(() =>
   import("../admin/CatalogueAdminScreen").then((m) => ({ default: m.CatalogueAdminScreen })),
 );
+const ApiKeysScreen = lazy(() =>
+  import("../admin/ApiKeysScreen").then((m) => ({ default: m.ApiKeysScreen })),
+);
 
 const NAV: NavItem[] = [
   { route: { name: "new" }, label: fr.nav.newRequest, hint: "Alt+N", match: ["new", "saved"] },
@@ -51,6 +55,12 @@ const NAV: NavItem[] = [
     route: { name: "admin-catalogue" },
     label: frAdmin.nav,
     match: ["admin-catalogue"],
+    visible: (roles) => roles.includes("admin"),
+  },
+  {
+    route: { name: "admin-api-keys" },
+    label: frApiKeys.nav,
+    match: ["admin-api-keys"],
     visible: (roles) => roles.includes("admin"),
   },
 ];
@@ -194,6 +204,12 @@ function Screen({ route }: { route: Route }) {
       return (
         <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
           <CatalogueAdminScreen />
+        </Suspense>
+      );
+    case "admin-api-keys":
+      return (
+        <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
+          <ApiKeysScreen />
         </Suspense>
       );
   }

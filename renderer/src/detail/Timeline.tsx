@@ -56,6 +56,8 @@ function eventSummary(e: RequestEvent, serviceName: (id: string) => string): str
       return E.anonymised;
     case "media_published":
       return E.mediaPublished;
+    case "application_filed":
+      return E.applicationFiled(e.application);
   }
 }
 
