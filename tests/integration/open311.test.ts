@@ -149,6 +149,9 @@ describe("Open311 GeoReport v2: XML and JSON, discovery, jurisdictions, API keys
   });
   afterAll(async () => {
     await server?.stop();
+    // On a shared CouchDB, stop() removes the bootstrapped databases; this one is Open311's own.
+    if (tc?.kind === "couchdb")
+      await tc.admin.db.destroy(apiKeyDatabaseName(tc.commune)).catch(() => undefined);
     await tc?.stop();
   });
 
