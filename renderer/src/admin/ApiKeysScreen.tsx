@@ -46,6 +46,8 @@ function ApiKeysAdmin() {
   const [name, setName] = useState("");
   const [issued, setIssued] = useState<{ application: string; key: string } | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  // Revoking asks once more, on the page (no browser dialog).
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
     if (!navigator.onLine) return setLoad({ kind: "offline" });
@@ -116,6 +118,8 @@ function ApiKeysAdmin() {
             checked={listing.requireKey}
             onChange={(e) => {
               const on = e.target.checked;
+              // Ticked at once; the reload that follows shows the server's answer.
+              setLoad({ kind: "ready", listing: { ...listing, requireKey: on } });
               void act(async () => {
                 await setRequireKey(settings.serverUrl, session, on);
                 return t.requireSaved(on);
@@ -177,21 +181,35 @@ function ApiKeysAdmin() {
               <td>{formatDateTime(k.createdAt)}</td>
               <td>{k.revokedAt ? t.revoked(formatDateTime(k.revokedAt), k.revokedBy ?? "") : t.active}</td>
               <td>
-                {!k.revokedAt && (
+                {!k.revokedAt && confirming !== k.id && (
                   <button
                     type="button"
                     aria-label={t.revokeLabel(k.application)}
-                    onClick={() => {
-                      if (!window.confirm(t.confirmRevoke(k.application))) return;
-                      void act(async () => {
-                        await revokeApiKey(settings.serverUrl, session, k.id);
-                        setIssued(null);
-                        return t.revokedNotice(k.application);
-                      });
-                    }}
+                    onClick={() => setConfirming(k.id)}
                   >
                     {t.revoke}
                   </button>
+                )}
+                {!k.revokedAt && confirming === k.id && (
+                  <span>
+                    {t.confirmRevoke(k.application)}{" "}
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void act(async () => {
+                          await revokeApiKey(settings.serverUrl, session, k.id);
+                          setConfirming(null);
+                          setIssued(null);
+                          return t.revokedNotice(k.application);
+                        })
+                      }
+                    >
+                      {t.revokeYes}
+                    </button>{" "}
+                    <button type="button" onClick={() => setConfirming(null)}>
+                      {t.cancel}
+                    </button>
+                  </span>
                 )}
               </td>
             </tr>

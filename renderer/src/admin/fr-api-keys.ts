@@ -27,6 +27,8 @@ export const frApiKeys = {
   revoke: "Révoquer",
   revokeLabel: (name: string) => `Révoquer la clé de « ${name} »`,
   confirmRevoke: (name: string) => `Révoquer la clé de « ${name} » ? L'application ne pourra plus déposer.`,
+  revokeYes: "Oui, révoquer",
+  cancel: "Annuler",
   revokedNotice: (name: string) => `Clé de « ${name} » révoquée.`,
   failed: (m: string) => `Action refusée : ${m}`,
 };

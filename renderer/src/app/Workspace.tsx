@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
+import { ApiKeysScreen } from "../admin/ApiKeysScreen";
 import { frAdmin } from "../admin/fr-admin";
 import { frApiKeys } from "../admin/fr-api-keys";
 import { canSeeDashboard } from "../dashboard/access";
@@ -34,9 +35,6 @@ type NavItem = {
 const DashboardScreen = lazy(() => import("../dashboard/DashboardScreen"));
 const CatalogueAdminScreen = lazy(() =>
   import("../admin/CatalogueAdminScreen").then((m) => ({ default: m.CatalogueAdminScreen })),
-);
-const ApiKeysScreen = lazy(() =>
-  import("../admin/ApiKeysScreen").then((m) => ({ default: m.ApiKeysScreen })),
 );
 
 const NAV: NavItem[] = [
@@ -207,10 +205,8 @@ function Screen({ route }: { route: Route }) {
         </Suspense>
       );
     case "admin-api-keys":
-      return (
-        <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
-          <ApiKeysScreen />
-        </Suspense>
-      );
+      // Not lazy: one more lazy chunk made the bundler move zod into a shared chunk that runs
+      // before zod-jitless.ts, and the CSP then logs zod's eval probe.
+      return <ApiKeysScreen />;
   }
 }

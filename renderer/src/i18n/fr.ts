@@ -295,6 +295,7 @@ export const fr = {
     publishPhotoLabel: (name: string) => `Publier la photo ${name} sur Open311`,
     publishPhotoConfirm:
       "Vous avez regardé la photo : aucun visage reconnaissable, aucune plaque d'immatriculation, aucune donnée personnelle ? Elle sera visible de tous sur Open311.",
+    publishPhotoYes: "Oui, publier la photo",
     photoPublished: "(publiée sur Open311)",
     attachmentNotYet:
       "Le serveur n'a pas encore reçu ce fichier : il partira du poste qui l'a enregistré dès son retour en ligne.",
