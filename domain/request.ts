@@ -135,6 +135,19 @@ export const eventSchema = z.discriminatedUnion("kind", [
     otherId: trackingNumber,
   }),
   z.strictObject({ ...eventBase, kind: z.literal("anonymised") }),
+  /** Posted through Open311 by this application, with its API key (the server only, at creation). */
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("application_filed"),
+    keyId: z.string().regex(/^[0-9a-f]{12}$/),
+    application: requiredLine(80),
+  }),
+  /** An agent checked this photo (no face, plate or personal data): Open311 may show it (media_url). */
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("media_published"),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
 ]);
 export type RequestEvent = z.infer<typeof eventSchema>;
 export type EventKind = RequestEvent["kind"];

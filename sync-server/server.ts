@@ -7,12 +7,13 @@ import { MAX_TRACKING_SEQUENCE } from "../domain/tracking-number";
 import { addAdminApi } from "./api/admin-api";
 import { addAgentApi } from "./api/agent-api";
 import { AgentAuth } from "./api/agent-auth";
+import { ApiKeys, addApiKeysApi, apiKeyDatabaseName, ensureApiKeyDatabase } from "./api/api-keys";
 import { AttachmentStore } from "./api/attachment-store";
 import { BlockCounter } from "./api/counter";
 import { addHandoverApi } from "./api/handover";
 import type { IntakeDeps } from "./api/intake";
 import { renderApiError } from "./api/json-body";
-import { OPEN311_INDEX, open311Router, renderOpen311Error } from "./api/open311";
+import { OPEN311_INDEX, open311Router, renderOpen311Error, singleJurisdiction } from "./api/open311";
 import { addPublicApi } from "./api/public-api";
 import { PORTAL_WORKSTATION, portalCounterId } from "./api/server-codes";
 import { ensureServerDatabase } from "./api/server-db";
@@ -145,6 +146,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       password: serverAccount.password,
     });
     const serverDbName = await ensureServerDatabase(admin, communeId);
+    await ensureApiKeyDatabase(admin, communeId);
+    const apiKeys = new ApiKeys(asServer.db(apiKeyDatabaseName(communeId)));
     await admin
       .db(dbs.main)
       .createIndex({ fields: OPEN311_INDEX.fields }, OPEN311_INDEX.ddoc, OPEN311_INDEX.name);
@@ -272,6 +275,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       couch: couchServer(couch.url),
       configDb: asServer.db(dbs.config),
     });
+    addApiKeysApi(adminRouter, { agents, keys: apiKeys, now });
     const mounts: Mount[] = [
       {
         prefix: "/",
@@ -304,7 +308,12 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       },
       {
         prefix: "/open311/",
-        router: open311Router({ catalogue: currentCatalogue, intake, mainDb, submitLimiter }),
+        router: open311Router({
+          jurisdictions: singleJurisdiction({ id: communeId, intake, mainDb, keys: apiKeys }),
+          submitLimiter,
+          publicUrl: () => publicUrl,
+          now,
+        }),
         csp: "api",
         renderError: renderOpen311Error,
       },

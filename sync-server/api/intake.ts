@@ -4,6 +4,7 @@ import { demarcheFieldsSchema, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
 import { makeFollowUpCode } from "../../domain/follow-up-code";
+import { newEventId, withEvents } from "../../domain/history";
 import { newRequest } from "../../domain/new-request";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
@@ -69,7 +70,7 @@ export async function submit(
   deps: IntakeDeps,
   input: unknown,
   extraFiles: IncomingFile[] = [],
-  opts: { requirePostalAddress?: boolean } = {},
+  opts: { requirePostalAddress?: boolean; application?: { keyId: string; name: string } } = {},
 ): Promise<IntakeResult> {
   const raw = (input && typeof input === "object" ? input : {}) as { demarche?: unknown; fields?: unknown };
   const demarche =
@@ -148,11 +149,32 @@ export async function submit(
   for (const m of metas) await deps.attachments.put(m.data, m.name, m.mime);
   const sequence = await deps.tracking.take();
   const tracking = makeTrackingNumber(PORTAL_WORKSTATION, sequence);
-  const request: GuichetRequest = { ...built.request, id: tracking, tracking };
+  const numbered: GuichetRequest = { ...built.request, id: tracking, tracking };
+  const request = opts.application ? filedBy(numbered, opts.application, deps.portalUser, now) : numbered;
   await deps.writer.write({ _id: tracking, ...request });
   for (const m of metas) await deps.attachments.addRef(m.sha256, tracking);
   deps.onStored?.(request);
   return { ok: true, request };
+}
+
+/** An Open311 post made with an API key: the application is in the history, for the agents. */
+function filedBy(
+  request: GuichetRequest,
+  app: { keyId: string; name: string },
+  by: string,
+  at: string,
+): GuichetRequest {
+  return withEvents(request, [
+    {
+      id: newEventId(at, PORTAL_WORKSTATION),
+      at,
+      by,
+      workstation: PORTAL_WORKSTATION,
+      kind: "application_filed",
+      keyId: app.keyId,
+      application: app.name,
+    },
+  ]);
 }
 
 function meta(f: IncomingFile, mime: AttachmentMime): AttachmentMeta & { data: Buffer } {

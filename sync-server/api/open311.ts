@@ -5,23 +5,50 @@ import { formatTrackingNumber, normalizeTrackingInput } from "../../domain/track
 import { PUBLIC_STATUS } from "../../domain/workflow";
 import { readForm } from "../http/body";
 import type { CouchDb } from "../http/couch-db";
-import { HttpError } from "../http/errors";
 import type { RateLimiter } from "../http/rate-limit";
-import { sendJson } from "../http/respond";
+import { send } from "../http/respond";
 import { type Ctx, Router } from "../http/router";
+import type { ApiKeys } from "./api-keys";
 import { type IntakeDeps, onlineDemarches, submit } from "./intake";
+import { catalogueChangeset, discoveryDocument } from "./open311-discovery";
+import { Open311Error, type Open311Format, sendOpen311, splitFormat } from "./open311-format";
+import { mediaPath, publishedPhoto } from "./open311-media";
 import { MAX_FILE_BYTES } from "./submission-schema";
 
 /**
- * Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), JSON only, mapped onto the
+ * Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), in XML and JSON, mapped onto the
  * catalogue's signalements: online démarches that need a place and aim at no decision. Lists
  * and lookups give public fields only: no name, no contact, no free text.
  */
-export type Open311Deps = {
-  catalogue: () => Catalogue;
+
+/** What Open311 needs of one commune. */
+export type Open311Commune = {
+  id: string;
   intake: IntakeDeps;
+  /** The requests database, as the portal account. */
   mainDb: CouchDb;
+  keys: ApiKeys;
+};
+
+/** `jurisdiction_id` → commune; wired to the commune registry when the server hosts several. */
+export type Jurisdictions = {
+  communeFor(jurisdictionId: string): Open311Commune | undefined;
+  /** The commune when there is only one (then `jurisdiction_id` may be left out), else undefined. */
+  single(): Open311Commune | undefined;
+};
+
+/** One commune: `jurisdiction_id` optional, and when given it must be the commune's id. */
+export const singleJurisdiction = (c: Open311Commune): Jurisdictions => ({
+  communeFor: (id) => (id === c.id ? c : undefined),
+  single: () => c,
+});
+
+export type Open311Deps = {
+  jurisdictions: Jurisdictions;
   submitLimiter: RateLimiter | null;
+  /** The server's public address (media_url, discovery). */
+  publicUrl: () => string;
+  now: () => Date;
 };
 
 export const OPEN311_INDEX = {
@@ -47,24 +74,6 @@ const DATATYPES: Record<FieldDef["kind"], string> = {
 /** Fields GeoReport v2 carries natively; the others become `attribute[...]`. */
 const NATIVE: Record<string, string> = { description: "description", lieu: "address_string" };
 
-class Open311Error extends HttpError {
-  constructor(status: number, descriptions: string[]) {
-    super(
-      status,
-      descriptions.join(" "),
-      descriptions.map((message) => ({ field: "", message })),
-    );
-  }
-}
-
-function jsonOnly(file: string, what: string): string {
-  const m = /^(.+)\.(json|xml)$/.exec(file);
-  if (!m) throw new Open311Error(404, [`${what} introuvable.`]);
-  if (m[2] !== "json")
-    throw new Open311Error(400, ["Seul le format JSON est proposé : utilisez l'extension .json."]);
-  return m[1] ?? "";
-}
-
 const PUBLIC_FIELDS = [
   "_id",
   "tracking",
@@ -75,170 +84,300 @@ const PUBLIC_FIELDS = [
   "receivedAt",
   "updatedAt",
   "location",
+  "events",
+  "attachments",
+  "anonymised",
 ];
+
+/** GeoReport's status filter values. */
+const STATUS_VALUES = new Set(["open", "closed"]);
+
+function resolve(deps: Open311Deps, jurisdictionId: string | null | undefined): Open311Commune {
+  const id = jurisdictionId?.trim();
+  if (id) {
+    const c = deps.jurisdictions.communeFor(id);
+    if (!c)
+      throw new Open311Error(404, [`jurisdiction_id : la collectivité « ${id} » n'est pas servie ici.`]);
+    return c;
+  }
+  const only = deps.jurisdictions.single();
+  if (!only)
+    throw new Open311Error(400, [
+      "jurisdiction_id : obligatoire, ce serveur sert plusieurs communes (voir discovery).",
+    ]);
+  return only;
+}
+
+const fromQuery = (deps: Open311Deps, ctx: Ctx) => resolve(deps, ctx.url.searchParams.get("jurisdiction_id"));
 
 export function open311Router(deps: Open311Deps): Router {
   const r = new Router();
-  const service = (code: string) => open311Services(deps.catalogue()).find((d) => d.id === code);
+  const serviceOf = (c: Open311Commune, code: string) =>
+    open311Services(c.intake.catalogue()).find((d) => d.id === code);
 
-  r.get("/open311/v2/services.json", (ctx) => {
-    sendJson(
-      ctx.res,
-      200,
-      open311Services(deps.catalogue()).map((d) => ({
-        service_code: d.id,
-        service_name: d.label,
-        description: d.description,
-        metadata: true,
-        type: "realtime",
-        keywords: d.category,
-        group: "Signalements",
-      })),
-    );
-  });
-
-  r.get("/open311/v2/services/:file", (ctx) => {
-    const d = service(jsonOnly(ctx.params.file ?? "", "Service"));
-    if (!d) throw new Open311Error(404, ["Service introuvable."]);
-    sendJson(ctx.res, 200, {
-      service_code: d.id,
-      attributes: d.fields
-        .filter((f) => !NATIVE[f.key])
-        .map((f, i) => ({
-          variable: true,
-          code: f.key,
-          datatype: DATATYPES[f.kind],
-          required: f.required,
-          datatype_description: f.help ?? "",
-          order: i + 1,
-          description: f.label,
-          ...(f.kind === "select"
-            ? { values: (f.options ?? []).map((o) => ({ key: o.value, name: o.label })) }
-            : f.kind === "boolean"
-              ? {
-                  values: [
-                    { key: "true", name: "Oui" },
-                    { key: "false", name: "Non" },
-                  ],
-                }
-              : {}),
-        })),
+  const discovery = async (ctx: Ctx) => {
+    const { name, format } = splitFormat(ctx.params.file ?? "", "Document");
+    if (name !== "discovery") throw new Open311Error(404, ["Adresse introuvable."]);
+    const c = fromQuery(deps, ctx);
+    const jurisdiction = ctx.url.searchParams.get("jurisdiction_id") ? `?jurisdiction_id=${c.id}` : "";
+    sendOpen311(ctx, format, 200, {
+      kind: "object",
+      root: "discovery",
+      value: discoveryDocument({
+        commune: c.intake.commune(),
+        changeset: catalogueChangeset(c.intake.catalogue(), deps.now),
+        endpointUrl: `${deps.publicUrl()}/open311/v2${jurisdiction}`,
+        requireKey: (await c.keys.settings()).requireKey,
+      }),
+    });
+  };
+  r.get("/open311/:file", discovery);
+  r.get("/open311/v2/:file", async (ctx) => {
+    const file = ctx.params.file ?? "";
+    if (file.startsWith("discovery.")) return discovery(ctx);
+    if (file.startsWith("requests.")) return listRequests(deps, ctx);
+    const { name, format } = splitFormat(file, "Adresse");
+    if (name !== "services") throw new Open311Error(404, ["Adresse introuvable."]);
+    const c = fromQuery(deps, ctx);
+    sendOpen311(ctx, format, 200, {
+      kind: "list",
+      root: "services",
+      item: "service",
+      items: open311Services(c.intake.catalogue()).map(serviceItem),
     });
   });
 
-  r.post("/open311/v2/requests.json", async (ctx) => {
-    deps.submitLimiter?.hit(ctx.ip);
-    const form = await readForm(ctx.req, MAX_FILE_BYTES + 64 * 1024);
-    const p = form.fields;
-    const d = service(p.service_code ?? "");
-    if (!d) throw new Open311Error(400, ["service_code : service inconnu (voir services.json)."]);
-    const lat = p.lat !== undefined && p.lat !== "" ? Number(p.lat) : undefined;
-    const lng = p.long !== undefined && p.long !== "" ? Number(p.long) : undefined;
-    if ((lat !== undefined && !Number.isFinite(lat)) || (lng !== undefined && !Number.isFinite(lng))) {
-      throw new Open311Error(400, ["lat, long : coordonnées numériques attendues (degrés décimaux)."]);
+  r.get("/open311/v2/services/:file", (ctx) => {
+    const { name, format } = splitFormat(ctx.params.file ?? "", "Service");
+    const d = serviceOf(fromQuery(deps, ctx), name);
+    if (!d) throw new Open311Error(404, ["service_code : service introuvable (voir services.xml)."]);
+    sendOpen311(ctx, format, 200, { kind: "object", root: "service_definition", value: definition(d) });
+  });
+
+  r.post("/open311/v2/:file", async (ctx) => {
+    const { name, format } = splitFormat(ctx.params.file ?? "", "Adresse");
+    if (name !== "requests") throw new Open311Error(404, ["Adresse introuvable."]);
+    await postRequest(deps, ctx, format);
+  });
+
+  r.get("/open311/v2/requests/:file", async (ctx) => {
+    const { name, format } = splitFormat(ctx.params.file ?? "", "Demande");
+    const c = fromQuery(deps, ctx);
+    const id = normalizeTrackingInput(name);
+    const doc = /^[0-9A-Z]{8}$/.test(id) ? await c.mainDb.get<GuichetRequest>(id) : null;
+    // Requests of other démarches exist but are not public: same answer as a missing one.
+    if (!doc || !open311Services(c.intake.catalogue()).some((s) => s.id === doc.demarche)) {
+      throw new Open311Error(404, ["service_request_id : demande introuvable."]);
     }
-    const place =
-      p.address_string?.trim() || (lat !== undefined && lng !== undefined ? `${lat}, ${lng}` : "");
-    const fields: Record<string, unknown> = {};
-    for (const f of d.fields) {
-      if (f.key === "lieu") fields.lieu = place;
-      else if (f.key === "description") fields.description = p.description ?? "";
-      else if (p[`attribute[${f.key}]`] !== undefined) {
-        const v = p[`attribute[${f.key}]`] ?? "";
-        fields[f.key] = f.kind === "boolean" ? v === "true" : v;
-      }
+    sendOpen311(ctx, format, 200, {
+      kind: "list",
+      root: "service_requests",
+      item: "request",
+      items: [publicItem(doc, c, deps.publicUrl())],
+    });
+  });
+
+  r.get("/open311/v2/media/:commune/:request/:file", async (ctx) => {
+    const c = deps.jurisdictions.communeFor(ctx.params.commune ?? "");
+    const doc =
+      c && /^[0-9A-Z]{8}$/.test(ctx.params.request ?? "")
+        ? await c.mainDb.get<GuichetRequest>(ctx.params.request ?? "")
+        : null;
+    const photo =
+      c && doc && open311Services(c.intake.catalogue()).some((s) => s.id === doc.demarche)
+        ? publishedPhoto(doc)
+        : undefined;
+    // Unchecked, withdrawn or unknown photos all answer the same.
+    if (!c || !doc || !photo || mediaPath(c.id, doc._id, photo) !== ctx.url.pathname) {
+      throw new Open311Error(404, ["Photo introuvable ou pas encore vérifiée par la mairie."]);
     }
-    const location = {
-      ...(p.address_string?.trim() ? { address: p.address_string.trim() } : {}),
-      ...(lat !== undefined && lng !== undefined ? { lat, lng } : {}),
-    };
-    const submission = {
-      demarche: d.id,
-      fields,
-      citizen: {
-        firstName: (p.first_name ?? "").trim(),
-        lastName: (p.last_name ?? "").trim(),
-        ...(p.email?.trim() ? { email: p.email.trim() } : {}),
-        ...(p.phone?.trim() ? { phone: p.phone.trim() } : {}),
-      },
-      ...(Object.keys(location).length > 0 ? { location } : {}),
-    };
-    const media = form.files.find((f) => f.field === "media");
-    const result = await submit(
-      deps.intake,
-      submission,
-      media ? [{ name: media.name, data: media.data }] : [],
-      {
-        requirePostalAddress: false,
-      },
+    const data = await c.intake.attachments.get(photo.sha256);
+    if (!data) throw new Open311Error(404, ["Photo introuvable ou pas encore vérifiée par la mairie."]);
+    send(ctx.res, 200, photo.mime, data, {
+      "Cache-Control": "public, max-age=300",
+      "Content-Disposition": "inline",
+    });
+  });
+
+  return r;
+}
+
+function serviceItem(d: Demarche) {
+  return {
+    service_code: d.id,
+    service_name: d.label,
+    description: d.description,
+    metadata: true,
+    type: "realtime",
+    keywords: d.category,
+    group: "Signalements",
+  };
+}
+
+function definition(d: Demarche) {
+  return {
+    service_code: d.id,
+    attributes: d.fields
+      .filter((f) => !NATIVE[f.key])
+      .map((f, i) => ({
+        variable: true,
+        code: f.key,
+        datatype: DATATYPES[f.kind],
+        required: f.required,
+        datatype_description: f.help ?? "",
+        order: i + 1,
+        description: f.label,
+        ...(f.kind === "select"
+          ? { values: (f.options ?? []).map((o) => ({ key: o.value, name: o.label })) }
+          : f.kind === "boolean"
+            ? {
+                values: [
+                  { key: "true", name: "Oui" },
+                  { key: "false", name: "Non" },
+                ],
+              }
+            : {}),
+      })),
+  };
+}
+
+async function postRequest(deps: Open311Deps, ctx: Ctx, format: Open311Format): Promise<void> {
+  deps.submitLimiter?.hit(ctx.ip);
+  const form = await readForm(ctx.req, MAX_FILE_BYTES + 64 * 1024);
+  const p = form.fields;
+  const c = resolve(deps, p.jurisdiction_id ?? ctx.url.searchParams.get("jurisdiction_id"));
+  const application = await checkKey(c, p.api_key ?? ctx.url.searchParams.get("api_key") ?? "");
+  const d = open311Services(c.intake.catalogue()).find((x) => x.id === (p.service_code ?? ""));
+  if (!d) throw new Open311Error(400, ["service_code : service inconnu (voir services.xml)."]);
+  const lat = p.lat !== undefined && p.lat !== "" ? Number(p.lat) : undefined;
+  const lng = p.long !== undefined && p.long !== "" ? Number(p.long) : undefined;
+  if ((lat !== undefined && !Number.isFinite(lat)) || (lng !== undefined && !Number.isFinite(lng))) {
+    throw new Open311Error(400, ["lat, long : coordonnées numériques attendues (degrés décimaux)."]);
+  }
+  const place = p.address_string?.trim() || (lat !== undefined && lng !== undefined ? `${lat}, ${lng}` : "");
+  const fields: Record<string, unknown> = {};
+  for (const f of d.fields) {
+    if (f.key === "lieu") fields.lieu = place;
+    else if (f.key === "description") fields.description = p.description ?? "";
+    else if (p[`attribute[${f.key}]`] !== undefined) {
+      const v = p[`attribute[${f.key}]`] ?? "";
+      fields[f.key] = f.kind === "boolean" ? v === "true" : v;
+    }
+  }
+  const location = {
+    ...(p.address_string?.trim() ? { address: p.address_string.trim() } : {}),
+    ...(lat !== undefined && lng !== undefined ? { lat, lng } : {}),
+  };
+  const submission = {
+    demarche: d.id,
+    fields,
+    citizen: {
+      firstName: (p.first_name ?? "").trim(),
+      lastName: (p.last_name ?? "").trim(),
+      ...(p.email?.trim() ? { email: p.email.trim() } : {}),
+      ...(p.phone?.trim() ? { phone: p.phone.trim() } : {}),
+    },
+    ...(Object.keys(location).length > 0 ? { location } : {}),
+  };
+  const media = form.files.find((f) => f.field === "media");
+  const result = await submit(c.intake, submission, media ? [{ name: media.name, data: media.data }] : [], {
+    requirePostalAddress: false,
+    ...(application ? { application } : {}),
+  });
+  if (!result.ok)
+    throw new Open311Error(
+      400,
+      result.issues.map((i) => `${open311Name(i.field)} : ${i.message}`),
     );
-    if (!result.ok)
-      throw new Open311Error(
-        400,
-        result.issues.map((i) => `${open311Name(i.field)} : ${i.message}`),
-      );
-    const notices = ["Demande enregistrée. Un accusé vous est envoyé par courriel."];
-    if (p.media_url)
-      notices.push(
-        "L'image donnée par adresse (media_url) n'est pas récupérée : joignez le fichier (champ media).",
-      );
-    sendJson(ctx.res, 201, [
+  const notices = ["Demande enregistrée. Un accusé vous est envoyé par courriel."];
+  if (media) notices.push("La photo sera visible (media_url) après vérification par un agent.");
+  if (p.media_url)
+    notices.push(
+      "L'image donnée par adresse (media_url) n'est pas récupérée : joignez le fichier (champ media).",
+    );
+  sendOpen311(ctx, format, 201, {
+    kind: "list",
+    root: "service_requests",
+    item: "request",
+    items: [
       {
         service_request_id: formatTrackingNumber(result.request.tracking),
         service_notice: notices.join(" "),
         account_id: null,
       },
-    ]);
+    ],
   });
-
-  r.get("/open311/v2/requests.json", async (ctx) => {
-    const q = ctx.url.searchParams;
-    const services = open311Services(deps.catalogue());
-    const ids = (q.get("service_request_id") ?? "").split(",").map(normalizeTrackingInput).filter(Boolean);
-    let docs: GuichetRequest[];
-    if (ids.length > 0) {
-      const rows = await deps.mainDb.allDocs<GuichetRequest>({ keys: ids.slice(0, 100), include_docs: true });
-      docs = rows.rows.map((row) => row.doc).filter((doc): doc is GuichetRequest => !!doc);
-    } else {
-      const codes = q.get("service_code") ? [q.get("service_code") ?? ""] : services.map((s) => s.id);
-      const start =
-        dateParam(q.get("start_date"), "start_date") ?? new Date(Date.now() - 90 * 86_400_000).toISOString();
-      const end = dateParam(q.get("end_date"), "end_date") ?? "9999";
-      docs = [];
-      for (const code of codes) {
-        const res = await deps.mainDb.find<GuichetRequest>({
-          selector: { type: "request", demarche: code, receivedAt: { $gte: start, $lte: end } },
-          sort: [{ type: "desc" }, { demarche: "desc" }, { receivedAt: "desc" }],
-          use_index: [OPEN311_INDEX.ddoc, OPEN311_INDEX.name],
-          fields: PUBLIC_FIELDS,
-          limit: 200,
-        });
-        docs.push(...res.docs);
-      }
-    }
-    const status = q.get("status");
-    const list = docs
-      .filter((doc) => doc.type === "request" || doc.tracking)
-      .filter((doc) => services.some((s) => s.id === doc.demarche))
-      .filter((doc) => !status || (status === "open") === doc.open)
-      .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1))
-      .slice(0, 200)
-      .map((doc) => publicItem(doc, deps.catalogue()));
-    sendJson(ctx.res, 200, list);
-  });
-
-  r.get("/open311/v2/requests/:file", async (ctx) => {
-    const id = normalizeTrackingInput(jsonOnly(ctx.params.file ?? "", "Demande"));
-    const doc = /^[0-9A-Z]{8}$/.test(id) ? await deps.mainDb.get<GuichetRequest>(id) : null;
-    // Requests of other démarches exist but are not public: same answer as a missing one.
-    if (!doc || !open311Services(deps.catalogue()).some((s) => s.id === doc.demarche)) {
-      throw new Open311Error(404, ["Demande introuvable."]);
-    }
-    sendJson(ctx.res, 200, [publicItem(doc, deps.catalogue())]);
-  });
-
-  return r;
 }
+
+/** A given key must be valid; none at all is fine unless the commune requires keys. */
+async function checkKey(
+  c: Open311Commune,
+  key: string,
+): Promise<{ keyId: string; name: string } | undefined> {
+  if (!key.trim()) {
+    if ((await c.keys.settings()).requireKey)
+      throw new Open311Error(403, [
+        "api_key : clé d'API obligatoire pour déposer une demande auprès de cette commune.",
+      ]);
+    return undefined;
+  }
+  const app = await c.keys.verify(key);
+  if (!app) throw new Open311Error(403, ["api_key : clé d'API invalide ou révoquée."]);
+  return app;
+}
+
+async function listRequests(deps: Open311Deps, ctx: Ctx): Promise<void> {
+  const { name, format } = splitFormat(ctx.params.file ?? "", "Adresse");
+  if (name !== "requests") throw new Open311Error(404, ["Adresse introuvable."]);
+  const c = fromQuery(deps, ctx);
+  const q = ctx.url.searchParams;
+  const catalogue = c.intake.catalogue();
+  const services = open311Services(catalogue);
+  const statuses = listParam(q.get("status"));
+  const unknownStatus = statuses.find((s) => !STATUS_VALUES.has(s));
+  if (unknownStatus) throw new Open311Error(400, [`status : « ${unknownStatus} » inconnu (open ou closed).`]);
+  const ids = listParam(q.get("service_request_id")).map(normalizeTrackingInput).filter(Boolean);
+  let docs: GuichetRequest[];
+  // The spec: with service_request_id, the other filters are ignored.
+  if (ids.length > 0) {
+    const rows = await c.mainDb.allDocs<GuichetRequest>({ keys: ids.slice(0, 100), include_docs: true });
+    docs = rows.rows.map((row) => row.doc).filter((doc): doc is GuichetRequest => !!doc);
+  } else {
+    const wanted = listParam(q.get("service_code"));
+    const codes = wanted.length > 0 ? wanted : services.map((s) => s.id);
+    const end = dateParam(q.get("end_date"), "end_date");
+    const start =
+      dateParam(q.get("start_date"), "start_date") ??
+      new Date(Date.parse(end ?? deps.now().toISOString()) - 90 * 86_400_000).toISOString();
+    if (end && end < start) throw new Open311Error(400, ["end_date : doit suivre start_date."]);
+    docs = [];
+    for (const code of codes.slice(0, 50)) {
+      const res = await c.mainDb.find<GuichetRequest>({
+        selector: { type: "request", demarche: code, receivedAt: { $gte: start, $lte: end ?? "9999" } },
+        sort: [{ type: "desc" }, { demarche: "desc" }, { receivedAt: "desc" }],
+        use_index: [OPEN311_INDEX.ddoc, OPEN311_INDEX.name],
+        fields: PUBLIC_FIELDS,
+        limit: 200,
+      });
+      docs.push(...res.docs);
+    }
+    if (statuses.length > 0) docs = docs.filter((doc) => statuses.includes(doc.open ? "open" : "closed"));
+  }
+  const list = docs
+    .filter((doc) => doc.type === "request" || doc.tracking)
+    .filter((doc) => services.some((s) => s.id === doc.demarche))
+    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1))
+    .slice(0, 200)
+    .map((doc) => publicItem(doc, c, deps.publicUrl()));
+  sendOpen311(ctx, format, 200, { kind: "list", root: "service_requests", item: "request", items: list });
+}
+
+/** `a,b` or `a, b` → ["a", "b"] (the spec's "comma delimited"). */
+const listParam = (v: string | null): string[] =>
+  (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function dateParam(v: string | null, name: string): string | undefined {
   if (!v) return undefined;
@@ -265,8 +404,10 @@ function open311Name(path: string): string {
   return path || "requête";
 }
 
-function publicItem(doc: GuichetRequest, catalogue: Catalogue) {
+function publicItem(doc: GuichetRequest, c: Open311Commune, publicUrl: string) {
+  const catalogue = c.intake.catalogue();
   const d = catalogue.demarches.find((x) => x.id === doc.demarche);
+  const photo = publishedPhoto(doc);
   return {
     service_request_id: formatTrackingNumber(doc.tracking),
     status: doc.open ? "open" : "closed",
@@ -280,14 +421,8 @@ function publicItem(doc: GuichetRequest, catalogue: Catalogue) {
     ...(doc.location?.lat !== undefined && doc.location?.lng !== undefined
       ? { lat: doc.location.lat, long: doc.location.lng }
       : {}),
+    ...(photo ? { media_url: `${publicUrl}${mediaPath(c.id, doc.tracking, photo)}` } : {}),
   };
 }
 
-/** GeoReport v2 errors: `[{ code, description }]`, in French; everything else as HttpError says. */
-export function renderOpen311Error(ctx: Ctx, err: HttpError): void {
-  sendJson(
-    ctx.res,
-    err.status,
-    err.errors.map((e) => ({ code: err.status, description: e.message })),
-  );
-}
+export { renderOpen311Error } from "./open311-format";

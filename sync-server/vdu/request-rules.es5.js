@@ -195,8 +195,25 @@ function checkNewEvents(newDoc, oldDoc, name, acting, C) {
     if (e.kind === "assigned" && !acting.server && !anyRole(onThis, C.assignRoles)) {
       forbid("events." + i + " : votre rôle ne permet pas d'attribuer une demande.");
     }
+    if (e.kind === "media_published") checkMediaPublished(newDoc, e, i, onThis);
+    if (e.kind === "application_filed" && (oldDoc || !acting.portal)) {
+      forbid("events." + i + " : seul le portail indique, à la création, l'application qui a déposé la demande.");
+    }
   }
   if (created !== 1) forbid("events : une demande a exactement un événement « created » (ici " + created + ").");
+}
+
+// Open311 shows a photo (media_url) only once a member of staff has checked it.
+function checkMediaPublished(doc, e, i, onThis) {
+  var j;
+  var found = false;
+  if (!anyRole(onThis, ["agent", "service_agent", "supervisor"])) {
+    forbid("events." + i + " : seuls les agents et les encadrants publient une photo.");
+  }
+  for (j = 0; j < doc.attachments.length; j++) {
+    if (doc.attachments[j].sha256 === e.sha256 && doc.attachments[j].mime.indexOf("image/") === 0) found = true;
+  }
+  if (!found) forbid("events." + i + " : cette photo n'est pas jointe à la demande.");
 }
 
 function checkProjection(doc, C) {

@@ -1,7 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
+import { ApiKeysScreen } from "../admin/ApiKeysScreen";
 import { frAdmin } from "../admin/fr-admin";
+import { frApiKeys } from "../admin/fr-api-keys";
 import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
 import { fr } from "../i18n/fr";
@@ -51,6 +53,12 @@ const NAV: NavItem[] = [
     route: { name: "admin-catalogue" },
     label: frAdmin.nav,
     match: ["admin-catalogue"],
+    visible: (roles) => roles.includes("admin"),
+  },
+  {
+    route: { name: "admin-api-keys" },
+    label: frApiKeys.nav,
+    match: ["admin-api-keys"],
     visible: (roles) => roles.includes("admin"),
   },
 ];
@@ -196,5 +204,9 @@ function Screen({ route }: { route: Route }) {
           <CatalogueAdminScreen />
         </Suspense>
       );
+    case "admin-api-keys":
+      // Not lazy: one more lazy chunk made the bundler move zod into a shared chunk that runs
+      // before zod-jitless.ts, and the CSP then logs zod's eval probe.
+      return <ApiKeysScreen />;
   }
 }

@@ -19,6 +19,7 @@ import { ActionsPanel } from "./ActionsPanel";
 import { AttachmentItem } from "./AttachmentItem";
 import { CorrectionForm } from "./CorrectionForm";
 import { DeadlineBox } from "./DeadlineBox";
+import { PublishPhotoButton } from "./PublishPhotoButton";
 import { Timeline } from "./Timeline";
 
 const D = fr.detail;
@@ -58,6 +59,7 @@ export function DetailScreen({ id }: { id: string }) {
     return String(v);
   };
   const c = r.citizen;
+  const application = r.events.find((e) => e.kind === "application_filed")?.application;
 
   return (
     <>
@@ -140,14 +142,18 @@ export function DetailScreen({ id }: { id: string }) {
               {r.attachments.length === 0
                 ? D.noAttachments
                 : r.attachments.map((a) => (
-                    <AttachmentItem
-                      key={a.id}
-                      requestId={r.id}
-                      meta={a}
-                      local={files.data?.has(a.id) ?? false}
-                    />
+                    <Fragment key={a.id}>
+                      <AttachmentItem requestId={r.id} meta={a} local={files.data?.has(a.id) ?? false} />
+                      <PublishPhotoButton request={r} meta={a} />
+                    </Fragment>
                   ))}
             </dd>
+            {application && (
+              <>
+                <dt>{D.application}</dt>
+                <dd>{application}</dd>
+              </>
+            )}
             <dt>{D.createdBy}</dt>
             <dd>
               {r.createdBy} ({r.workstation})

@@ -54,6 +54,10 @@ function eventSummary(e: RequestEvent, serviceName: (id: string) => string): str
       return E.duplicate(displayTracking(e.otherId));
     case "anonymised":
       return E.anonymised;
+    case "media_published":
+      return E.mediaPublished;
+    case "application_filed":
+      return E.applicationFiled(e.application);
   }
 }
 

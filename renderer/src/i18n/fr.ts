@@ -292,6 +292,13 @@ export const fr = {
     attachments: "Pièces jointes",
     attachmentsLocal: "(sur ce poste, en attente d'envoi au serveur)",
     attachmentOpen: (name: string) => `Ouvrir ${name}`,
+    application: "Application (Open311)",
+    publishPhoto: "Publier la photo",
+    publishPhotoLabel: (name: string) => `Publier la photo ${name} sur Open311`,
+    publishPhotoConfirm:
+      "Vous avez regardé la photo : aucun visage reconnaissable, aucune plaque d'immatriculation, aucune donnée personnelle ? Elle sera visible de tous sur Open311.",
+    publishPhotoYes: "Oui, publier la photo",
+    photoPublished: "(publiée sur Open311)",
     attachmentNotYet:
       "Le serveur n'a pas encore reçu ce fichier : il partira du poste qui l'a enregistré dès son retour en ligne.",
     attachmentOffline: "Hors ligne : le fichier est sur le serveur, réessayez au retour du réseau.",
@@ -373,6 +380,8 @@ export const fr = {
     deadlineFlagged: (date: string) => `Échéance proche signalée (${date})`,
     duplicate: (tracking: string) => `Liée à la demande en double ${tracking}`,
     anonymised: "Données personnelles effacées (durée de conservation atteinte)",
+    mediaPublished: "Photo vérifiée et publiée (Open311)",
+    applicationFiled: (name: string) => `Déposée par l'application « ${name} » (Open311, clé d'API)`,
     by: (who: string, workstation: string) => `par ${who}, poste ${workstation}`,
     missing: "Pièces manquantes",
     dueOn: "à fournir au plus tard le",

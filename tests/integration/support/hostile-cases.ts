@@ -653,6 +653,8 @@ const open311Fields = fc
       media_url: fc.constant("http://127.0.0.1:1/x.png"),
       "attribute[lieu]": hostileText,
       "attribute[inconnu]": hostileText,
+      api_key: fc.oneof(hostileText, fc.constant(`0123456789ab.${"A".repeat(43)}`)),
+      jurisdiction_id: hostileText,
     },
     { requiredKeys: [] },
   )
@@ -680,8 +682,9 @@ export const open311Case: fc.Arbitrary<HttpCase> = fc
   .oneof(
     {
       weight: 32,
-      arbitrary: open311Fields.map((f) => ({
-        label: "signalement",
+      arbitrary: fc.tuple(open311Fields, fc.constantFrom("json", "xml")).map(([f, format]) => ({
+        label: `signalement (${format})`,
+        path: `/open311/v2/requests.${format}`,
         ...urlencoded(f as Record<string, string>),
       })),
     },
@@ -707,11 +710,13 @@ export const open311Case: fc.Arbitrary<HttpCase> = fc
           status: fc.constantFrom("open", "closed", "", "'; --"),
           start_date: fc.oneof(hostileText, fc.constantFrom("2026-01-01T00:00:00Z", "9999-99-99", "")),
           end_date: hostileText,
+          jurisdiction_id: fc.oneof(fc.constant(""), hostileText),
         })
-        .map((q) => ({
-          label: "liste des demandes",
+        .chain((q) => fc.constantFrom("json", "xml").map((format) => ({ q, format })))
+        .map(({ q, format }) => ({
+          label: `liste des demandes (${format})`,
           method: "GET",
-          path: `/open311/v2/requests.json?${new URLSearchParams(q as Record<string, string>).toString()}`,
+          path: `/open311/v2/requests.${format}?${new URLSearchParams(q as Record<string, string>).toString()}`,
           headers: {},
         })),
     },

@@ -1,0 +1,206 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { couchRole } from "../../domain/roles";
+import { fieldIssues } from "../../domain/zod-fr";
+import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
+import { HttpError } from "../http/errors";
+import { sendJson } from "../http/respond";
+import type { Router } from "../http/router";
+import type { AgentAuth } from "./agent-auth";
+import { asObject, readJson } from "./json-body";
+
+/**
+ * Open311 API keys, one per application (a city app, FixMyStreet…). Kept in a database of their
+ * own, `guichet-<commune>-apikeys`, whose only members are the server account and admins: the
+ * -server database is readable by supervisors and -config by every workstation. Only the SHA-256
+ * of the secret is stored (the secret is 32 random bytes: a slow hash would add nothing); the
+ * key itself is shown once, when issued.
+ */
+export const apiKeyDatabaseName = (commune: string): string => `guichet-${commune}-apikeys`;
+
+const VDU = `function (newDoc, oldDoc, userCtx) {
+  var roles = (userCtx && userCtx.roles) || [];
+  if (roles.indexOf("_admin") !== -1 || roles.indexOf(${JSON.stringify(couchRole("server"))}) !== -1) return;
+  throw { forbidden: "Seul le serveur écrit dans cette base." };
+}`;
+
+const KEY_PREFIX = "apikey:";
+const SETTINGS_ID = "settings";
+
+const applicationName = z
+  .string()
+  .trim()
+  .min(1, "Indiquez le nom de l'application.")
+  .max(80, "80 caractères au maximum.")
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "Caractère non autorisé.");
+
+/** One issued key, as stored (never the secret). */
+export const apiKeySchema = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{12}$/),
+  application: applicationName,
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  revokedAt: z.string().optional(),
+  revokedBy: z.string().optional(),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+export const apiKeySettingsSchema = z.strictObject({
+  requireKey: z.boolean({ error: "requireKey : oui (true) ou non (false)." }),
+});
+export type ApiKeySettings = z.infer<typeof apiKeySettingsSchema>;
+
+/** Idempotent: the database, its members (server account and admins only) and its validation. */
+export async function ensureApiKeyDatabase(admin: CouchServer, commune: string): Promise<CouchDb> {
+  const name = apiKeyDatabaseName(commune);
+  const path = encodeURIComponent(name);
+  try {
+    await admin.request(path, { method: "PUT" });
+  } catch (e) {
+    if (!(e instanceof CouchError && e.status === 412)) throw e;
+  }
+  await admin.request(`${path}/_security`, {
+    method: "PUT",
+    body: {
+      admins: { names: [], roles: [couchRole("admin")] },
+      members: { names: [], roles: [couchRole("server"), couchRole("admin")] },
+    },
+  });
+  const db = admin.db(name);
+  const ddoc = await db.get<{ validate_doc_update?: string }>("_design/guichet");
+  if (ddoc?.validate_doc_update !== VDU) {
+    await db.put({
+      _id: "_design/guichet",
+      ...(ddoc?._rev ? { _rev: ddoc._rev } : {}),
+      validate_doc_update: VDU,
+    });
+  }
+  return db;
+}
+
+const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+/** The keys of one commune, read and written as the server account. */
+export class ApiKeys {
+  constructor(private readonly db: CouchDb) {}
+
+  async settings(): Promise<ApiKeySettings> {
+    const doc = await this.db.get<ApiKeySettings>(SETTINGS_ID);
+    return { requireKey: doc?.requireKey === true };
+  }
+
+  async setSettings(next: ApiKeySettings): Promise<void> {
+    const doc = await this.db.get(SETTINGS_ID);
+    await this.db.put({ _id: SETTINGS_ID, ...(doc?._rev ? { _rev: doc._rev } : {}), ...next });
+  }
+
+  async list(): Promise<ApiKey[]> {
+    const res = await this.db.allDocs<ApiKey>({
+      startkey: KEY_PREFIX,
+      endkey: `${KEY_PREFIX}\ufff0`,
+      include_docs: true,
+    });
+    return res.rows
+      .map((r) => apiKeySchema.safeParse(strip(r.doc)))
+      .filter((p) => p.success)
+      .map((p) => p.data)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** A new key: `<id>.<secret>`, returned once; only the secret's hash is kept. */
+  async issue(application: string, by: string, now: Date): Promise<{ key: string; record: ApiKey }> {
+    const id = randomBytes(6).toString("hex");
+    const secret = randomBytes(32).toString("base64url");
+    const record: ApiKey = {
+      id,
+      application,
+      hash: sha256(secret),
+      createdAt: now.toISOString(),
+      createdBy: by,
+    };
+    await this.db.put({ _id: `${KEY_PREFIX}${id}`, ...record });
+    return { key: `${id}.${secret}`, record };
+  }
+
+  /** False when there is no such key; revoking twice keeps the first date. */
+  async revoke(id: string, by: string, now: Date): Promise<ApiKey | null> {
+    if (!/^[0-9a-f]{12}$/.test(id)) return null;
+    const doc = await this.db.get<ApiKey>(`${KEY_PREFIX}${id}`);
+    if (!doc) return null;
+    if (doc.revokedAt) return apiKeySchema.parse(strip(doc));
+    const next = { ...doc, revokedAt: now.toISOString(), revokedBy: by };
+    await this.db.put(next);
+    return apiKeySchema.parse(strip(next));
+  }
+
+  /** The application a key belongs to, or null (unknown, malformed or revoked key). */
+  async verify(key: string): Promise<{ keyId: string; name: string } | null> {
+    const m = /^([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/.exec(key.trim());
+    if (!m?.[1] || !m[2]) return null;
+    const doc = await this.db.get<ApiKey>(`${KEY_PREFIX}${m[1]}`);
+    if (!doc || doc.revokedAt || typeof doc.hash !== "string") return null;
+    const same = timingSafeEqual(Buffer.from(sha256(m[2]), "hex"), Buffer.from(doc.hash, "hex"));
+    return same ? { keyId: m[1], name: doc.application } : null;
+  }
+}
+
+function strip(doc: unknown): unknown {
+  if (!doc || typeof doc !== "object") return doc;
+  const { _id: _i, _rev: _r, ...rest } = doc as Record<string, unknown>;
+  return rest;
+}
+
+/** What the admin screen sees of a key: everything but the hash. */
+const publicKey = ({ hash: _h, ...rest }: ApiKey) => rest;
+
+function invalid(error: z.ZodError): HttpError {
+  const issues = fieldIssues(error);
+  return new HttpError(422, issues[0]?.message ?? "Demande invalide.", issues);
+}
+
+export type ApiKeysApiDeps = { agents: AgentAuth; keys: ApiKeys; now: () => Date };
+
+/** Admins list, issue and revoke keys and say whether Open311 posts need one. */
+export function addApiKeysApi(r: Router, deps: ApiKeysApiDeps): Router {
+  const requireAdmin = async (ctx: Parameters<Parameters<Router["get"]>[1]>[0]) => {
+    try {
+      return await deps.agents.require(ctx.req, ["admin"]);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 403)
+        throw new HttpError(403, "Seuls les administrateurs gèrent les clés d'API Open311.");
+      throw e;
+    }
+  };
+
+  r.get("/api/v1/admin/api-keys", async (ctx) => {
+    await requireAdmin(ctx);
+    const [settings, keys] = await Promise.all([deps.keys.settings(), deps.keys.list()]);
+    sendJson(ctx.res, 200, { ...settings, keys: keys.map(publicKey) });
+  });
+
+  r.post("/api/v1/admin/api-keys", async (ctx) => {
+    const agent = await requireAdmin(ctx);
+    const parsed = z.strictObject({ application: applicationName }).safeParse(asObject(await readJson(ctx)));
+    if (!parsed.success) throw invalid(parsed.error);
+    const { key, record } = await deps.keys.issue(parsed.data.application, agent.name, deps.now());
+    sendJson(ctx.res, 201, { key, ...publicKey(record) });
+  });
+
+  r.post("/api/v1/admin/api-keys/:id/revoke", async (ctx) => {
+    const agent = await requireAdmin(ctx);
+    const revoked = await deps.keys.revoke(ctx.params.id ?? "", agent.name, deps.now());
+    if (!revoked) throw new HttpError(404, "Clé d'API introuvable.");
+    sendJson(ctx.res, 200, publicKey(revoked));
+  });
+
+  r.on("PUT", "/api/v1/admin/api-keys/settings", async (ctx) => {
+    await requireAdmin(ctx);
+    const parsed = apiKeySettingsSchema.safeParse(asObject(await readJson(ctx)));
+    if (!parsed.success) throw invalid(parsed.error);
+    await deps.keys.setSettings(parsed.data);
+    sendJson(ctx.res, 200, parsed.data);
+  });
+  return r;
+}
