@@ -2,6 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
 import { frAdmin } from "../admin/fr-admin";
+import { frCommune } from "../admin/fr-commune-admin";
 import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
 import { fr } from "../i18n/fr";
@@ -34,6 +35,9 @@ const DashboardScreen = lazy(() => import("../dashboard/DashboardScreen"));
 const CatalogueAdminScreen = lazy(() =>
   import("../admin/CatalogueAdminScreen").then((m) => ({ default: m.CatalogueAdminScreen })),
 );
+const CommuneAdminScreen = lazy(() =>
+  import("../admin/CommuneAdminScreen").then((m) => ({ default: m.CommuneAdminScreen })),
+);
 
 const NAV: NavItem[] = [
   { route: { name: "new" }, label: fr.nav.newRequest, hint: "Alt+N", match: ["new", "saved"] },
@@ -51,6 +55,12 @@ const NAV: NavItem[] = [
     route: { name: "admin-catalogue" },
     label: frAdmin.nav,
     match: ["admin-catalogue"],
+    visible: (roles) => roles.includes("admin"),
+  },
+  {
+    route: { name: "admin-commune" },
+    label: frCommune.nav,
+    match: ["admin-commune"],
     visible: (roles) => roles.includes("admin"),
   },
 ];
@@ -194,6 +204,12 @@ function Screen({ route }: { route: Route }) {
       return (
         <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
           <CatalogueAdminScreen />
+        </Suspense>
+      );
+    case "admin-commune":
+      return (
+        <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
+          <CommuneAdminScreen />
         </Suspense>
       );
   }

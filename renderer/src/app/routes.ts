@@ -11,7 +11,8 @@ export type Route =
   | { name: "sync" }
   | { name: "settings" }
   | { name: "dashboard" }
-  | { name: "admin-catalogue" };
+  | { name: "admin-catalogue" }
+  | { name: "admin-commune" };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#\/?/, "").split("?");
@@ -32,6 +33,7 @@ export function parseRoute(hash: string): Route {
     case "dashboard":
       return { name: "dashboard" };
     case "admin":
+      if (arg === "commune") return { name: "admin-commune" };
       return arg === "catalogue" ? { name: "admin-catalogue" } : { name: "queue", queue: "service" };
     case "queue":
       return {
@@ -59,6 +61,8 @@ export function href(route: Route): string {
       return `#/queue/${route.queue}`;
     case "admin-catalogue":
       return "#/admin/catalogue";
+    case "admin-commune":
+      return "#/admin/commune";
   }
 }
 
