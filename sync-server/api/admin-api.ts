@@ -150,7 +150,8 @@ const KEY_MESSAGE =
 function demarcheFieldIssues(error: z.ZodError, body: unknown): FieldIssue[] {
   return plainIssues(error, body).map((issue, i) => {
     const raw = error.issues[i];
-    if (raw?.code === "invalid_format" && /^fields\.\d+\.key$/.test(issue.field))
+    const required = issue.message === "Ce champ est obligatoire.";
+    if (!required && raw?.code === "invalid_format" && /^fields\.\d+\.key$/.test(issue.field))
       return { ...issue, message: KEY_MESSAGE };
     return issue;
   });
