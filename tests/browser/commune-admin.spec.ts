@@ -73,12 +73,23 @@ test("an admin fills the commune's identity and creates an agent; that agent's p
   await newAgent.getByLabel(/^Identifiant de connexion/).fill(agent.username);
   await newAgent.getByLabel(/^Prénom/).fill("Claire");
   await newAgent.getByLabel(/^Nom/).fill("Dupont");
-  await newAgent.getByLabel(/^Fonction/).fill("agente d'accueil");
+  await newAgent.getByLabel(/^Fonction/).fill("agente");
   await newAgent.getByLabel(/^Mot de passe/).fill(agent.password);
   await newAgent.getByLabel(/^Mot de passe/).press("Enter");
   await expect(adm.page.getByText(`Agent ${agent.username} créé.`)).toBeVisible();
+  // Corrected position, and a service: the card letters print and the account's roles change together.
+  await adm.page.getByRole("button", { name: `Modifier la fiche de ${agent.username}` }).click();
+  const editing = adm.page.getByRole("group", { name: `Modifier la fiche de ${agent.username}` });
+  await editing.getByLabel(/^Fonction/).fill("agente d'accueil");
+  await editing.getByRole("checkbox", { name: "Agent de service" }).check();
+  await editing.getByRole("checkbox", { name: "Service Enfance et scolaire" }).check();
+  await editing.getByRole("checkbox", { name: "Service Enfance et scolaire" }).press("Enter");
+  await expect(adm.page.getByText(`Rôles et services de ${agent.username} enregistrés.`)).toBeVisible();
   await expect(adm.page.getByTestId("admin-agent-row").filter({ hasText: agent.username })).toContainText(
     "agente d'accueil",
+  );
+  await expect(adm.page.getByTestId("admin-agent-row").filter({ hasText: agent.username })).toContainText(
+    "Agent de service",
   );
   await expectNoSeriousViolations(adm.page, "administration de la commune");
   expect(pageErrors(adm.page)).toEqual([]);

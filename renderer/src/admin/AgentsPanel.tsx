@@ -3,6 +3,7 @@ import type { AgentCard } from "../../../domain/commune";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
 import { useWorkstation } from "../app/app-context";
 import { TextField } from "../requests/TextField";
+import { AgentEditForm, STAFF_ROLES, toggle } from "./AgentEditForm";
 import { configChanged, trySave } from "./admin-save";
 import {
   type AgentsListing,
@@ -12,9 +13,6 @@ import {
   updateAgent,
 } from "./commune-admin-client";
 import { frCommune as t } from "./fr-commune-admin";
-
-/** Roles an admin gives to people (portal and server are the service accounts'). */
-const STAFF_ROLES: Role[] = ["agent", "service_agent", "supervisor", "admin"];
 
 const EMPTY = { username: "", firstName: "", lastName: "", position: "", password: "" };
 
@@ -79,6 +77,13 @@ export function AgentsPanel() {
               <AgentRow
                 key={a.username}
                 agent={a}
+                services={listing.services}
+                onSave={(patch) =>
+                  act(
+                    () => updateAgent(settings.serverUrl, session, a.username, patch),
+                    t.agents.rolesSaved(a.username),
+                  )
+                }
                 onDisable={() =>
                   act(
                     () => updateAgent(settings.serverUrl, session, a.username, { disabled: true }),
@@ -110,15 +115,34 @@ export function AgentsPanel() {
 
 function AgentRow({
   agent,
+  services,
+  onSave,
   onDisable,
   onReset,
 }: {
   agent: AgentCard;
+  services: { id: string; name: string }[];
+  onSave(patch: Partial<AgentCard>): Promise<boolean>;
   onDisable(): Promise<boolean>;
   onReset(password: string): Promise<boolean>;
 }) {
   const [resetting, setResetting] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [password, setPassword] = useState("");
+  if (editing) {
+    return (
+      <tr data-testid="admin-agent-row">
+        <td colSpan={5}>
+          <AgentEditForm
+            agent={agent}
+            services={services}
+            onSave={onSave}
+            onCancel={() => setEditing(false)}
+          />
+        </td>
+      </tr>
+    );
+  }
   const id = `reset-${agent.username.replace(/[^a-z0-9]/g, "-")}`;
   return (
     <tr data-testid="admin-agent-row">
@@ -131,6 +155,9 @@ function AgentRow({
       <td>{agent.roles.map((r) => ROLE_LABELS[r]).join(", ")}</td>
       <td>{agent.disabled ? t.agents.disabled : t.agents.active}</td>
       <td>
+        <button type="button" aria-label={t.agents.edit(agent.username)} onClick={() => setEditing(true)}>
+          {t.agents.editShort}
+        </button>{" "}
         {!agent.disabled && (
           <button
             type="button"
@@ -181,7 +208,6 @@ function NewAgentForm({
   const [draft, setDraft] = useState(EMPTY);
   const [roles, setRoles] = useState<Role[]>(["agent"]);
   const [chosen, setChosen] = useState<string[]>([]);
-  const toggle = <T,>(list: T[], v: T) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
