@@ -7,7 +7,9 @@ import {
   buildRegistrationReceipt,
   formatDateFr,
   MENTIONS,
+  periodText,
 } from "./acknowledgement";
+import { DEMO_COMMUNE, findAgent } from "./commune";
 import { withEvents } from "./history";
 import type { GuichetRequest, RequestContent, RequestEvent } from "./request";
 import { buildRequest, COMMUNE, demarche, ev, POLICY, service, TRACKING } from "./test-fixtures";
@@ -87,7 +89,7 @@ describe("AR of an SVA request (autorisation de buvette, at the counter)", () =>
       { label: "Date de réception", value: "12 mars 2026" },
       { label: "Décision implicite", value: "Acceptation le 12 mai 2026" },
       { label: "Service chargé du dossier", value: "Accueil de la mairie" },
-      { label: "Adresse postale du service", value: "Mairie, place de la Mairie" },
+      { label: "Adresse postale du service", value: "Mairie, place de la Mairie, 93100 Montreuil" },
       { label: "Adresse électronique du service", value: "accueil@mairie.example" },
       { label: "Téléphone du service", value: "01 00 00 00 00" },
       { label: "Dossier suivi par", value: "Camille Roux, agente d'accueil" },
@@ -111,10 +113,10 @@ describe("AR of an SVA request (autorisation de buvette, at the counter)", () =>
 
   it("names the service and the agent with the administrative address (R112-5 2°, L111-2)", () => {
     expect(a.paragraphs).toContain(
-      "Votre demande est traitée par le service suivant : Accueil de la mairie, Mairie, place de la Mairie, téléphone : 01 00 00 00 00, courriel : accueil@mairie.example.",
+      "Votre demande est traitée par le service suivant : Accueil de la mairie, Mairie, place de la Mairie, 93100 Montreuil, téléphone : 01 00 00 00 00, courriel : accueil@mairie.example.",
     );
     expect(a.paragraphs).toContain(
-      "Votre dossier est suivi par Camille Roux, agente d'accueil, Accueil de la mairie, Mairie, place de la Mairie.",
+      "Votre dossier est suivi par Camille Roux, agente d'accueil, Accueil de la mairie, Mairie, place de la Mairie, 93100 Montreuil.",
     );
   });
 
@@ -141,7 +143,8 @@ describe("AR of an SVR request", () => {
       `En cas de décision implicite de rejet, vous pourrez, dans un délai de deux mois à compter de la date à laquelle elle sera née, former un recours gracieux auprès du maire ou un recours contentieux devant le ${TRIBUNAL}.`,
       "Le recours gracieux interrompt le délai du recours contentieux, qui court de nouveau à compter de la réponse de l'administration ; le silence gardé pendant deux mois sur ce recours vaut rejet.",
       "Le tribunal administratif peut être saisi au moyen de l'application « Télérecours citoyens », accessible sur le site www.telerecours.fr.",
-      "Votre demande est traitée par le service suivant : Centre communal d'action sociale (CCAS), CCAS, rue de la Solidarité, téléphone : 01 00 00 00 07, courriel : ccas@mairie.example.",
+      "Votre demande est traitée par le service suivant : Centre communal d'action sociale (CCAS), CCAS, rue de la Solidarité, 93100 Montreuil, téléphone : 01 00 00 00 07, courriel : ccas@mairie.example.",
+      "Aucun agent n'est encore désigné pour votre dossier : il est suivi par le service Centre communal d'action sociale (CCAS), CCAS, rue de la Solidarité, 93100 Montreuil.",
       `Merci de rappeler le numéro de suivi ${DISPLAY} dans toute correspondance.`,
     ]);
     expect(text(a)).not.toContain("L. 232-3");
@@ -163,7 +166,8 @@ describe("AR of an SVR request", () => {
 
   it("reports the appeal routes missing when the commune has no tribunal", () => {
     const a = ar("ccas_aide", { extra: { commune: { ...COMMUNE, tribunal: " " } } });
-    expect(a.missing).toEqual([MENTIONS.appeal]);
+    expect(a.missing).toContain(MENTIONS.appeal);
+    expect(a.missing[0]).toMatch(/^Identité de la commune incomplète \(tribunal administratif compétent\)/);
     expect(text(a)).not.toContain("Télérecours");
   });
 });
@@ -182,7 +186,9 @@ describe("AR of a rule-none signalement", () => {
 
   it("names the technical services", () => {
     expect(value(a, "Service chargé du dossier")).toBe("Services techniques");
-    expect(value(a, "Adresse postale du service")).toBe("Centre technique municipal, rue des Ateliers");
+    expect(value(a, "Adresse postale du service")).toBe(
+      "Centre technique municipal, rue des Ateliers, 93100 Montreuil",
+    );
     expect(a.paragraphs[0]).toContain("« Signalement voirie », reçue le 12 mars 2026 et");
   });
 });
@@ -363,7 +369,7 @@ describe("missing mandatory mentions", () => {
     expect(a.missing).toEqual([]);
     expect(labels(a)).not.toContain("Adresse électronique du service");
     expect(a.paragraphs).toContain(
-      "Votre demande est traitée par le service suivant : Centre communal d'action sociale (CCAS), CCAS, rue de la Solidarité, téléphone : 01 00 00 00 07.",
+      "Votre demande est traitée par le service suivant : Centre communal d'action sociale (CCAS), CCAS, rue de la Solidarité, 93100 Montreuil, téléphone : 01 00 00 00 07.",
     );
   });
 
@@ -410,10 +416,13 @@ describe("missing mandatory mentions", () => {
     expect(labels(a)).not.toContain("Dossier suivi par");
   });
 
-  it("needs no agent when none is given (anonymity for safety, L111-2)", () => {
+  it("names the service when no agent is given (none assigned yet, or anonymity for safety, L111-2)", () => {
     const a = ar("ccas_aide");
     expect(a.missing).toEqual([]);
-    expect(text(a)).not.toContain("suivi par");
+    expect(value(a, "Dossier suivi par")).toBe(
+      "Centre communal d'action sociale (CCAS) (aucun agent désigné à ce jour)",
+    );
+    expect(text(a)).not.toContain("Roux");
   });
 });
 
@@ -492,6 +501,8 @@ describe("acknowledgementText", () => {
       ],
       paragraphs: ["Première phrase.", "Seconde phrase."],
       missing: [],
+      letterhead: [],
+      demo: null,
     };
     expect(acknowledgementText(a)).toBe(
       "Accusé de réception\n\nA : 1\nB : 2\n\nPremière phrase.\n\nSeconde phrase.\n",
@@ -524,5 +535,80 @@ describe("the follow-up code on the AR", () => {
 
   it("has no code line on an old request that has none", () => {
     expect(labels(ar("aide_restauration_scolaire"))).not.toContain("Code de suivi");
+  });
+});
+
+describe("the commune's identity on the AR (R112-5, L112-6)", () => {
+  it("heads the AR with the mairie's full identity and names the tribunal with its address", () => {
+    const a = ar("ccas_aide");
+    expect(a.letterhead).toEqual([
+      "Mairie de Montreuil",
+      "1 place Jean-Jaurès, 93100 Montreuil",
+      "Téléphone : 01 48 70 60 00 – Courriel : accueil@montreuil.example",
+      "https://www.montreuil.example",
+    ]);
+    expect(a.demo).toBeNull();
+    expect(text(a)).toContain(
+      "recours contentieux devant le Tribunal administratif de Montreuil, 7 rue Catherine Puig, 93100 Montreuil.",
+    );
+  });
+
+  it("refuses an incomplete identity and says what to fill in and where", () => {
+    const { postcode: _p, tribunalAddress: _t, ...partial } = COMMUNE;
+    const a = ar("ccas_aide", { extra: { commune: partial } });
+    expect(a.missing).toEqual([
+      "Identité de la commune incomplète (code postal, adresse du tribunal administratif) : aucun document officiel ne peut être établi tant qu'un administrateur de la commune la complète dans l'application du guichet, écran « Administration › Commune » (#/admin/commune).",
+    ]);
+  });
+
+  it("refuses the demo's placeholders in a real commune's identity", () => {
+    const { demo: _d, ...copied } = { ...DEMO_COMMUNE, id: "ville-a" };
+    const a = ar("ccas_aide", { extra: { commune: copied } });
+    expect(a.missing[0]).toContain(
+      "nom de la commune, adresse de la mairie, code postal, ville, téléphone, adresse électronique, tribunal administratif compétent, adresse du tribunal administratif",
+    );
+  });
+
+  it("labels every document of the demo commune, and lets it through", () => {
+    const a = ar("ccas_aide", { extra: { commune: DEMO_COMMUNE } });
+    expect(a.missing).toEqual([]);
+    expect(a.demo).toBe("Commune de démonstration — document sans valeur");
+    expect(text(a).startsWith("*** Commune de démonstration — document sans valeur ***")).toBe(true);
+    const receipt = buildRegistrationReceipt(input(buildRequest("ccas_aide"), { commune: DEMO_COMMUNE }));
+    expect(receipt.demo).toBe("Commune de démonstration — document sans valeur");
+  });
+
+  it("writes a service's own postcode and town when it has them", () => {
+    const elsewhere = { ...service("ccas"), postcode: "93170", town: "Bagnolet" };
+    const a = buildAcknowledgement(input(buildRequest("ccas_aide"), { service: elsewhere }));
+    expect(value(a, "Adresse postale du service")).toBe("CCAS, rue de la Solidarité, 93170 Bagnolet");
+  });
+});
+
+describe("the agent in charge on the AR (L111-2)", () => {
+  it("names the agent from the commune's directory, with the service's address", () => {
+    const card = findAgent(COMMUNE, "agent.dupont");
+    expect(card).toBeDefined();
+    const a = ar("ccas_aide", { extra: { agent: card } });
+    expect(value(a, "Dossier suivi par")).toBe("Claire Dupont, agente d'accueil");
+    expect(a.paragraphs).toContain(
+      "Votre dossier est suivi par Claire Dupont, agente d'accueil, Centre communal d'action sociale (CCAS), CCAS, rue de la Solidarité, 93100 Montreuil.",
+    );
+  });
+
+  it("finds no card for an unknown or disabled agent, so the service is named", () => {
+    const disabled = { ...COMMUNE, agents: COMMUNE.agents?.map((x) => ({ ...x, disabled: true })) };
+    expect(findAgent(disabled, "agent.dupont")).toBeUndefined();
+    expect(findAgent(COMMUNE, "agent.inconnu")).toBeUndefined();
+    expect(findAgent(COMMUNE, undefined)).toBeUndefined();
+  });
+});
+
+describe("periodText (shared by the AR and the attestation)", () => {
+  it("writes months in words and days in figures", () => {
+    expect(periodText({ kind: "SVA", months: 2, onCorrection: "resume" })).toBe("deux mois");
+    expect(periodText({ kind: "SVR", months: 1, onCorrection: "resume" })).toBe("un mois");
+    expect(periodText({ kind: "SVR", days: 15, onCorrection: "resume" })).toBe("15 jours");
+    expect(periodText({ kind: "SVR", days: 1, onCorrection: "resume" })).toBe("1 jour");
   });
 });

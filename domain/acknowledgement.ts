@@ -27,12 +27,13 @@
  */
 import type { Demarche, Service } from "./catalogue";
 import { CHANNEL_LABELS, type Channel } from "./channels";
-import type { Commune } from "./commune";
+import { type Commune, DEMO_LABEL, identityProblem, letterhead, tribunalText } from "./commune";
 import { formatFollowUpCode } from "./follow-up-code";
 import { parisDate, sortEvents } from "./history";
 import { type GuichetRequest, NO_DUE_DATE } from "./request";
 import { formatTrackingNumber, TRACKING_NUMBER_PATTERN } from "./tracking-number";
 
+/** L111-2: who handles the file; their administrative address is their service's. */
 export type AckAgent = { firstName: string; lastName: string; position: string };
 
 export type AckInput = {
@@ -41,6 +42,7 @@ export type AckInput = {
   /** The service handling the request (the request's current `service`). */
   service: Service;
   commune: Commune;
+  /** The agent in charge; without one (none assigned yet, or anonymity for safety) the service is named. */
   agent?: AckAgent;
   /** Day the AR is issued, YYYY-MM-DD. */
   issuedOn: string;
@@ -57,6 +59,10 @@ export type Acknowledgement = {
   paragraphs: string[];
   /** Mandatory mentions that could not be filled: must be empty for a valid AR (L112-6). */
   missing: string[];
+  /** The issuing mairie: name, postal address, phone and email, website. */
+  letterhead: string[];
+  /** DEMO_LABEL for the demo commune, printed on top of the document; null for a real one. */
+  demo: string | null;
 };
 
 /** Mandatory mentions, by the names `missing` reports. */
@@ -145,8 +151,8 @@ const NUMBER_WORDS = [
   "douze",
 ];
 
-/** "deux mois", "un mois", "15 jours": the delay of a rule, as the AR writes it. */
-function periodText(rule: GuichetRequest["rule"]): string {
+/** "deux mois", "un mois", "15 jours": the delay of a rule, as the AR and the attestation write it. */
+export function periodText(rule: GuichetRequest["rule"]): string {
   if (rule.days !== undefined) return `${rule.days} jour${rule.days > 1 ? "s" : ""}`;
   const months = rule.months ?? 2;
   return `${NUMBER_WORDS[months] ?? months} mois`;
@@ -201,15 +207,28 @@ function builder(): Builder {
 }
 
 /** R112-5 2° (and R112-11-1 2°): designation, postal address, email where there is one, phone. */
-function serviceLines(b: Builder, service: Service): void {
+function serviceLines(b: Builder, service: Service, commune: Commune): void {
   b.line("Service chargé du dossier", service.name, MENTIONS.serviceName);
-  b.line("Adresse postale du service", service.address, MENTIONS.serviceAddress);
+  b.line("Adresse postale du service", servicePostalAddress(service, commune), MENTIONS.serviceAddress);
   b.line("Adresse électronique du service", service.email);
   b.line("Téléphone du service", service.phone, MENTIONS.servicePhone);
 }
 
-function serviceSentence(service: Service): string | null {
-  const parts = [service.name, service.address].map((p) => p.trim()).filter(Boolean);
+/**
+ * A service's full postal address: its own postcode and town, else the mairie's (a service
+ * without them sits in the commune). Empty when the street line is.
+ */
+export function servicePostalAddress(service: Service, commune: Commune): string {
+  const street = service.address.trim();
+  if (!street) return "";
+  const townLine = service.postcode?.trim()
+    ? [service.postcode, service.town].filter((p) => p?.trim()).join(" ")
+    : [commune.postcode, commune.town].filter((p) => p?.trim()).join(" ");
+  return [street, townLine].filter(Boolean).join(", ");
+}
+
+function serviceSentence(service: Service, commune: Commune): string | null {
+  const parts = [service.name, servicePostalAddress(service, commune)].map((p) => p.trim()).filter(Boolean);
   if (parts.length === 0) return null;
   const contact = [
     service.phone.trim() ? `téléphone : ${service.phone.trim()}` : "",
@@ -297,18 +316,23 @@ export function buildAcknowledgement(input: AckInput): Acknowledgement {
         : "Votre dossier est incomplet.";
   }
 
-  serviceLines(b, service);
+  serviceLines(b, service, commune);
 
-  // L111-2: the agent handling the file, with the administrative address (the service's).
+  // L111-2: the agent handling the file, with the administrative address (the service's); the
+  // service itself while no agent is assigned (or when safety justifies anonymity).
+  const serviceAddress = servicePostalAddress(service, commune);
   let agentSentence: string | null = null;
   if (agent) {
     const who = [`${agent.firstName.trim()} ${agent.lastName.trim()}`.trim(), agent.position.trim()];
     if (who.every(Boolean)) {
       b.line("Dossier suivi par", who.join(", "));
-      agentSentence = `Votre dossier est suivi par ${who.join(", ")}, ${service.name}, ${service.address}.`;
+      agentSentence = `Votre dossier est suivi par ${who.join(", ")}, ${service.name}, ${serviceAddress}.`;
     } else {
       b.missing.push(MENTIONS.agent);
     }
+  } else if (service.name.trim()) {
+    b.line("Dossier suivi par", `${service.name.trim()} (aucun agent désigné à ce jour)`);
+    agentSentence = `Aucun agent n'est encore désigné pour votre dossier : il est suivi par le service ${service.name.trim()}, ${serviceAddress}.`;
   }
   b.line(
     electronic ? "Accusé de réception électronique établi le" : "Accusé de réception établi le",
@@ -327,7 +351,7 @@ export function buildAcknowledgement(input: AckInput): Acknowledgement {
     // administrative: two months from the birth of the implicit rejection; L411-2: an
     // administrative appeal (recours gracieux) made within that time interrupts it. R414-6 CJA:
     // individuals may file through Télérecours citoyens.
-    const tribunal = commune.tribunal.trim();
+    const tribunal = commune.tribunal.trim() ? tribunalText(commune) : "";
     if (tribunal) {
       b.paragraphs.push(
         `En cas de décision implicite de rejet, vous pourrez, dans un délai de deux mois à compter de la date à laquelle elle sera née, former un recours gracieux auprès du maire ou un recours contentieux devant le ${tribunal}.`,
@@ -344,7 +368,7 @@ export function buildAcknowledgement(input: AckInput): Acknowledgement {
       "Si votre demande est acceptée implicitement, vous pourrez obtenir, sur simple demande, une attestation de la décision implicite d'acceptation (article L. 232-3 du code des relations entre le public et l'administration).",
     );
   }
-  const serviceText = serviceSentence(service);
+  const serviceText = serviceSentence(service, commune);
   if (serviceText) b.paragraphs.push(serviceText);
   if (agentSentence) b.paragraphs.push(agentSentence);
   b.paragraphs.push(`Merci de rappeler le numéro de suivi ${tracking} dans toute correspondance.`);
@@ -356,7 +380,9 @@ export function buildAcknowledgement(input: AckInput): Acknowledgement {
     trackingNumber: tracking,
     lines: b.lines,
     paragraphs: b.paragraphs,
-    missing: b.missing,
+    missing: withIdentity(b.missing, commune),
+    letterhead: letterhead(commune),
+    demo: commune.demo ? DEMO_LABEL : null,
   };
 }
 
@@ -367,7 +393,7 @@ export function buildAcknowledgement(input: AckInput): Acknowledgement {
  */
 export function buildRegistrationReceipt(input: AckInput): Acknowledgement {
   checkInput(input);
-  const { request: r, demarche, service } = input;
+  const { request: r, demarche, service, commune } = input;
   const tracking = displayTracking(r.tracking);
   const receivedAt = formatInstantFr(r.receivedAt);
   const b = builder();
@@ -390,12 +416,24 @@ export function buildRegistrationReceipt(input: AckInput): Acknowledgement {
     trackingNumber: tracking,
     lines: b.lines,
     paragraphs: b.paragraphs,
-    missing: b.missing,
+    missing: withIdentity(b.missing, commune),
+    letterhead: letterhead(commune),
+    demo: commune.demo ? DEMO_LABEL : null,
   };
 }
 
-/** Plain text rendering (emails, tests): the title, the facts as "label : value", then the sentences. */
+/** An incomplete identity (not the demo's) is a missing mention too: the AR names the mairie (R112-5). */
+function withIdentity(missing: string[], commune: Commune): string[] {
+  const problem = identityProblem(commune);
+  return problem ? [problem, ...missing] : missing;
+}
+
+/**
+ * Plain text rendering (emails, tests): the demo label if any, the title, the facts as
+ * "label : value", then the sentences.
+ */
 export function acknowledgementText(ack: Acknowledgement): string {
   const facts = ack.lines.map((l) => `${l.label} : ${l.value}`).join("\n");
-  return `${ack.title}\n\n${facts}\n\n${ack.paragraphs.join("\n\n")}\n`;
+  const demo = ack.demo ? `*** ${ack.demo} ***\n\n` : "";
+  return `${demo}${ack.title}\n\n${facts}\n\n${ack.paragraphs.join("\n\n")}\n`;
 }

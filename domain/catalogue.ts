@@ -56,9 +56,17 @@ export const catalogueRuleSchema = deadlineRuleSchema.superRefine((rule, ctx) =>
 export const serviceSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_-]{1,39}$/),
   name: z.string().min(1).max(120),
+  /** Street line; the postcode and town default to the mairie's (domain/acknowledgement.ts). */
   address: z.string().min(1).max(300),
+  postcode: z
+    .string()
+    .regex(/^\d{5}$/, "Code postal : 5 chiffres.")
+    .optional(),
+  town: z.string().max(120).optional(),
   phone: z.string().min(1).max(40),
   email: z.string().email().optional(),
+  /** Opening hours as the public reads them ("lundi-vendredi 8 h 30-12 h"). */
+  hours: z.string().max(300).optional(),
   /** Requests for this service replicate only to holders of its sensitive role. */
   sensitive: z.boolean().default(false),
 });

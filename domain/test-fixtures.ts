@@ -24,9 +24,30 @@ export const WS_C = "R4T";
 
 export const POLICY: GuichetRequest["policy"] = DEMO_COMMUNE.policy;
 
+/** A real commune's complete identity: what legal documents need (domain/commune.ts identityGaps). */
 export const COMMUNE: Commune = {
-  ...DEMO_COMMUNE,
-  tribunal: "Tribunal administratif de Montreuil, 7 rue Catherine Puig, 93100 Montreuil",
+  id: "demo",
+  name: "Mairie de Montreuil",
+  address: "1 place Jean-Jaurès",
+  postcode: "93100",
+  town: "Montreuil",
+  phone: "01 48 70 60 00",
+  email: "accueil@montreuil.example",
+  website: "https://www.montreuil.example",
+  policy: DEMO_COMMUNE.policy,
+  risk: DEMO_COMMUNE.risk,
+  tribunal: "Tribunal administratif de Montreuil",
+  tribunalAddress: "7 rue Catherine Puig, 93100 Montreuil",
+  agents: [
+    {
+      username: "agent.dupont",
+      firstName: "Claire",
+      lastName: "Dupont",
+      position: "agente d'accueil",
+      roles: ["agent"],
+      services: [],
+    },
+  ],
 };
 
 /** Silence means acceptance after two months (L231-1): the general rule, absent from the default catalogue. */

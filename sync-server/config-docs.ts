@@ -6,7 +6,7 @@ import {
   demarcheSchema,
   type Service,
 } from "../domain/catalogue";
-import { type Commune, communeSchema } from "../domain/commune";
+import { type AgentCard, agentCardSchema, type Commune, communeSchema } from "../domain/commune";
 
 /**
  * How a commune's settings and catalogue are stored in its -config database: one document each,
@@ -15,13 +15,22 @@ import { type Commune, communeSchema } from "../domain/commune";
  *   service:<id>             { type: "service", ...Service }
  *   demarche:<id>            { type: "demarche", ...Demarche }          the current version
  *   demarche-version:<id>@<n> { type: "demarche_version", ...Demarche }  version n, once replaced
+ *   agents                   { type: "agents", agents: AgentCard[], version }  the agent directory
+ *   history:<docId>@<n>      { type: "config_version", of, version, content }  commune, agents or
+ *                            service:<id> as it was at version n, once replaced
  * Replaced versions are kept (never changed again) so a request still shows the fields it was made
  * with; their ids do not start with "demarche:", so bootstrap's catalogue replacement leaves them.
+ * The directory is read with the commune (`Commune.agents`) but stored apart, so identity and
+ * agents have their own versions and an identity change never rewrites personal data.
  */
 export const COMMUNE_DOC_ID = "commune";
 export const serviceDocId = (id: string): string => `service:${id}`;
 export const demarcheDocId = (id: string): string => `demarche:${id}`;
 export const DEMARCHE_VERSION_PREFIX = "demarche-version:";
+export const AGENTS_DOC_ID = "agents";
+export const HISTORY_PREFIX = "history:";
+export const historyDocId = (docId: string, version: number): string =>
+  `${HISTORY_PREFIX}${docId}@${version}`;
 export const demarcheVersionDocId = (id: string, version: number): string =>
   `${DEMARCHE_VERSION_PREFIX}${id}@${version}`;
 
@@ -31,8 +40,10 @@ export type ConfigDoc =
   | ({ _id: string; type: "demarche" } & Demarche)
   | ({ _id: string; type: "demarche_version" } & Demarche);
 
+/** The commune's own document: the directory is left out (it has its own). */
 export function communeDoc(commune: Commune): ConfigDoc {
-  return { _id: COMMUNE_DOC_ID, type: "commune", ...commune };
+  const { agents: _stored, ...identity } = commune;
+  return { _id: COMMUNE_DOC_ID, type: "commune", ...identity };
 }
 
 export function catalogueDocs(catalogue: Catalogue): ConfigDoc[] {
@@ -65,10 +76,13 @@ export function parseConfigDocs(rows: readonly (StoredDoc | null | undefined)[])
 } {
   const docs = rows.filter((d): d is StoredDoc => !!d);
   const communeStored = docs.find((d) => d._id === COMMUNE_DOC_ID);
+  const agents = parseAgents(docs.find((d) => d._id === AGENTS_DOC_ID));
   const services = docs.filter((d) => d.type === "service").map(strip);
   const demarches = docs.filter((d) => d.type === "demarche").map(strip);
   return {
-    commune: communeStored ? communeSchema.parse(strip(communeStored)) : undefined,
+    commune: communeStored
+      ? communeSchema.parse({ ...strip(communeStored), ...(agents ? { agents } : {}) })
+      : undefined,
     catalogue: services.length > 0 ? catalogueSchema.parse({ services, demarches }) : undefined,
   };
 }
@@ -80,4 +94,31 @@ export function parseArchivedVersions(rows: readonly (StoredDoc | null | undefin
     const parsed = demarcheSchema.safeParse(strip(d));
     return parsed.success ? [parsed.data] : [];
   });
+}
+
+/** The directory's cards; one that no longer parses is left out (a letter then names the service). */
+export function parseAgents(doc: StoredDoc | null | undefined): AgentCard[] | undefined {
+  if (!doc || !Array.isArray(doc.agents)) return undefined;
+  return doc.agents.flatMap((a) => {
+    const parsed = agentCardSchema.safeParse(a);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+export type HistoryEntry = { of: string; version: number; updatedBy?: string; updatedAt?: string };
+
+/** Past versions of the commune, the directory or a service, newest first: who wrote each, and when. */
+export function historyOf(rows: readonly (StoredDoc | null | undefined)[], of: string): HistoryEntry[] {
+  return rows
+    .filter((d): d is StoredDoc => d?.type === "config_version" && d.of === of)
+    .map((d) => {
+      const content = (d.content ?? {}) as Record<string, unknown>;
+      return {
+        of,
+        version: Number(d.version),
+        ...(typeof content.updatedBy === "string" ? { updatedBy: content.updatedBy } : {}),
+        ...(typeof content.updatedAt === "string" ? { updatedAt: content.updatedAt } : {}),
+      };
+    })
+    .sort((a, b) => b.version - a.version);
 }

@@ -269,11 +269,14 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       today,
     };
 
-    // Catalogue administration (admins only; writes as the admin's own account).
+    // Administration: catalogue, identity, services, agents (admins only; -config writes as the admin's own account).
     const adminRouter = addAdminApi(new Router(), {
       agents,
       couch: couchServer(couch.url),
       configDb: asServer.db(dbs.config),
+      admin: couch,
+      commune: communeId,
+      now,
     });
     addApiKeysApi(adminRouter, { agents, keys: apiKeys, now });
     const mounts: Mount[] = [

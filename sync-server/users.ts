@@ -28,6 +28,17 @@ const USERNAME = /^[a-z0-9][a-z0-9._@-]*$/;
 export async function addUser(couch: Couch, user: NewUser): Promise<AddUserResult> {
   const problems = userProblems(user);
   if (problems.length > 0) throw new Error(problems.join("\n"));
+  const couchRoles = await couchRolesFor(couch, user);
+  const existing = await getUserDoc(couch, user.name);
+  await saveUserDoc(couch, { name: user.name, roles: couchRoles, password: user.password }, existing);
+  return { created: !existing, couchRoles };
+}
+
+/** An account's CouchDB roles (see addUser); throws in French on a service the catalogue lacks. */
+export async function couchRolesFor(
+  couch: Couch,
+  user: Pick<NewUser, "roles" | "services" | "commune">,
+): Promise<string[]> {
   const catalogue = await communeCatalogue(couch, user.commune);
   const services = [...new Set(user.services ?? [])];
   const sensitive = new Set(catalogue.services.filter((s) => s.sensitive).map((s) => s.id));
@@ -45,9 +56,7 @@ export async function addUser(couch: Couch, user: NewUser): Promise<AddUserResul
       ...services.filter((s) => sensitive.has(s)).map(sensitiveRole),
     ]),
   ].sort();
-  const existing = await getUserDoc(couch, user.name);
-  await saveUserDoc(couch, { name: user.name, roles: couchRoles, password: user.password }, existing);
-  return { created: !existing, couchRoles };
+  return couchRoles;
 }
 
 /** What is wrong with an account before any server is asked (French, one line each). */

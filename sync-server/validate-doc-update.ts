@@ -166,7 +166,14 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
 }
 
 /** Document types of a -config database (config-docs.ts). */
-export const CONFIG_TYPES = ["commune", "service", "demarche", "demarche_version"];
+export const CONFIG_TYPES = [
+  "commune",
+  "service",
+  "demarche",
+  "demarche_version",
+  "agents",
+  "config_version",
+];
 
 /**
  * A stored démarche (current or archived) as JSON Schema. zod's output schema marks defaulted members

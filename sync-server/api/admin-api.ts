@@ -1,7 +1,6 @@
-import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { type Demarche, demarcheIssues, demarcheSchema } from "../../domain/catalogue";
-import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
+import type { FieldIssue } from "../../domain/zod-fr";
 import {
   DEMARCHE_VERSION_PREFIX,
   demarcheDocId,
@@ -11,20 +10,30 @@ import {
   type StoredDoc,
   strip,
 } from "../config-docs";
-import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
+import type { Couch } from "../couch";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
-import type { Agent, AgentAuth } from "./agent-auth";
+import {
+  type AdminAccess,
+  invalid as invalidData,
+  plainIssues,
+  readConfig,
+  requireAdmin,
+  writeAsAgent,
+} from "./admin-access";
+import { addAgentsAdminApi } from "./agents-admin-api";
+import { addCommuneAdminApi } from "./commune-admin-api";
 import { asObject, readJson } from "./json-body";
 
-export type AdminApiDeps = {
-  agents: AgentAuth;
-  /** CouchDB without credentials: writes carry the admin's own Authorization, so the -config VDU checks them again. */
-  couch: CouchServer;
-  /** The commune's -config database, as the server account (reads only). */
-  configDb: CouchDb;
+export type AdminApiDeps = AdminAccess & {
+  /** Server-admin connection, for the agents' accounts (`_users`). */
+  admin: Couch;
+  commune: string;
+  now?: () => Date;
 };
+
+const CATALOGUE = "gèrent le catalogue des démarches";
 
 const DEMARCHE_ID = /^[a-z][a-z0-9_]{1,39}$/;
 
@@ -35,7 +44,7 @@ const DEMARCHE_ID = /^[a-z][a-z0-9_]{1,39}$/;
  */
 export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
   r.get("/api/v1/admin/demarches", async (ctx) => {
-    await requireAdmin(deps, ctx.req);
+    await requireAdmin(deps, ctx.req, CATALOGUE);
     const docs = await readConfig(deps);
     const { catalogue } = parseConfigDocs(docs);
     const archived: Record<string, number[]> = {};
@@ -49,7 +58,7 @@ export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
   });
 
   r.on("PUT", "/api/v1/admin/demarches/:id", async (ctx) => {
-    const agent = await requireAdmin(deps, ctx.req);
+    const agent = await requireAdmin(deps, ctx.req, CATALOGUE);
     const id = ctx.params.id ?? "";
     if (!DEMARCHE_ID.test(id)) {
       throw invalid([
@@ -79,7 +88,7 @@ export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
     const service = services.find((s) => s.id === rest.service);
     // Sensitivity follows the service (it decides which database holds the requests).
     const parsed = demarcheSchema.safeParse({ ...rest, id, version, sensitive: service?.sensitive ?? false });
-    if (!parsed.success) throw invalid(plainIssues(parsed.error, rest));
+    if (!parsed.success) throw invalid(demarcheFieldIssues(parsed.error, rest));
     const problems = demarcheIssues(parsed.data, services);
     if (problems.length > 0) throw invalid(problems);
     const next = parsed.data;
@@ -95,14 +104,19 @@ export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
         type: "demarche_version",
         ...current,
       };
-      await writeAsAgent(deps, agent, archive, { conflictIsDone: true });
+      await writeAsAgent(deps, agent, archive, "done");
     }
-    await writeAsAgent(deps, agent, {
-      _id: demarcheDocId(id),
-      ...(currentDoc?._rev ? { _rev: currentDoc._rev } : {}),
-      type: "demarche",
-      ...next,
-    });
+    await writeAsAgent(
+      deps,
+      agent,
+      {
+        _id: demarcheDocId(id),
+        ...(currentDoc?._rev ? { _rev: currentDoc._rev } : {}),
+        type: "demarche",
+        ...next,
+      },
+      "Cette démarche vient d'être modifiée par quelqu'un d'autre : rechargez-la avant d'enregistrer.",
+    );
     sendJson(ctx.res, current ? 200 : 201, {
       demarche: next,
       previousVersion: current?.version ?? null,
@@ -123,43 +137,27 @@ export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
     );
     sendJson(ctx.res, 200, { versions });
   });
+  const now = deps.now ?? (() => new Date());
+  addCommuneAdminApi(r, { ...deps, now });
+  addAgentsAdminApi(r, { ...deps, now });
   return r;
-}
-
-async function requireAdmin(deps: AdminApiDeps, req: IncomingMessage): Promise<Agent> {
-  try {
-    return await deps.agents.require(req, ["admin"]);
-  } catch (e) {
-    if (e instanceof HttpError && e.status === 403)
-      throw new HttpError(403, "Seuls les administrateurs gèrent le catalogue des démarches.");
-    throw e;
-  }
 }
 
 const KEY_MESSAGE =
   "Nom technique invalide : une lettre minuscule d'abord, puis lettres, chiffres ou _ (40 au plus), sans espace ni accent.";
 
-/** zod's French, with the messages an admin would not understand (an empty text, a regex) said plainly. */
-function plainIssues(error: z.ZodError, body: unknown): FieldIssue[] {
-  return fieldIssues(error).map((issue, i) => {
+/** The shared plain messages, and a field key's format said plainly. */
+function demarcheFieldIssues(error: z.ZodError, body: unknown): FieldIssue[] {
+  return plainIssues(error, body).map((issue, i) => {
     const raw = error.issues[i];
-    const empty = raw?.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown>)?.[k], body) === "";
-    if (empty || (raw?.code === "too_small" && raw.origin === "string" && raw.minimum === 1))
-      return { ...issue, message: "Ce champ est obligatoire." };
-    if (raw?.code === "invalid_format" && /^fields\.\d+\.key$/.test(issue.field))
+    const required = issue.message === "Ce champ est obligatoire.";
+    if (!required && raw?.code === "invalid_format" && /^fields\.\d+\.key$/.test(issue.field))
       return { ...issue, message: KEY_MESSAGE };
     return issue;
   });
 }
 
-const invalid = (errors: FieldIssue[]) =>
-  new HttpError(422, errors[0]?.message ?? "Démarche invalide.", errors);
-
-/** The -config database is small (settings, catalogue, archived versions): read whole. */
-async function readConfig(deps: AdminApiDeps): Promise<StoredDoc[]> {
-  const res = await deps.configDb.allDocs<StoredDoc>({ include_docs: true });
-  return res.rows.map((row) => row.doc).filter((d): d is StoredDoc => !!d && !d._id.startsWith("_design/"));
-}
+const invalid = (errors: FieldIssue[]) => invalidData(errors, "Démarche invalide.");
 
 /** `baseVersion`, when sent, is the version the admin edited: saving over a newer one would lose it. */
 function checkBase(baseVersion: unknown, current: Demarche | undefined): void {
@@ -184,32 +182,4 @@ function sameContent(a: Demarche, b: Demarche): boolean {
   const { version: _a, ...restA } = a;
   const { version: _b, ...restB } = b;
   return JSON.stringify(restA) === JSON.stringify(restB);
-}
-
-/** Writes as the admin's own account; CouchDB's refusal comes back in French, as the VDU wrote it. */
-async function writeAsAgent(
-  deps: AdminApiDeps,
-  agent: Agent,
-  doc: { _id: string } & Record<string, unknown>,
-  opts: { conflictIsDone?: boolean } = {},
-): Promise<void> {
-  try {
-    await deps.couch.request(`${encodeURIComponent(deps.configDb.name)}/${encodeURIComponent(doc._id)}`, {
-      method: "PUT",
-      body: doc,
-      headers: { Authorization: agent.authorization },
-    });
-  } catch (e) {
-    if (!(e instanceof CouchError)) throw e;
-    // An archive is written once; finding it already there is the expected outcome of a retry.
-    if (e.status === 409 && opts.conflictIsDone) return;
-    if (e.status === 409)
-      throw new HttpError(
-        409,
-        "Cette démarche vient d'être modifiée par quelqu'un d'autre : rechargez-la avant d'enregistrer.",
-      );
-    if (e.status === 401) throw new HttpError(401, "Identifiant ou mot de passe refusé.");
-    if (e.status === 403) throw new HttpError(403, e.reason);
-    throw e;
-  }
 }

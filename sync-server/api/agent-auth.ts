@@ -50,6 +50,11 @@ export class AgentAuth {
     return agent;
   }
 
+  /** Forgets an account whose roles or password just changed: disabling it takes effect at once here. */
+  forget(name: string): void {
+    for (const [key, entry] of this.cache) if (entry.agent?.name === name) this.cache.delete(key);
+  }
+
   private async lookup(authorization: string): Promise<Agent | null> {
     try {
       const s = await this.couch.session(authorization);

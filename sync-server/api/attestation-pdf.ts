@@ -1,39 +1,18 @@
 import PDFDocument from "pdfkit";
-import { formatDateFr } from "../../domain/acknowledgement";
+import { formatDateFr, periodText, servicePostalAddress } from "../../domain/acknowledgement";
 import { addDays } from "../../domain/calendar";
 import type { Catalogue } from "../../domain/catalogue";
 import { findDemarche, findService } from "../../domain/catalogue";
-import type { Commune } from "../../domain/commune";
+import { type Commune, DEMO_LABEL, identityProblem, letterhead } from "../../domain/commune";
 import type { GuichetRequest } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
-
-/** Words for months in the period sentence ("deux mois"). */
-const MONTHS = [
-  "",
-  "un",
-  "deux",
-  "trois",
-  "quatre",
-  "cinq",
-  "six",
-  "sept",
-  "huit",
-  "neuf",
-  "dix",
-  "onze",
-  "douze",
-];
-
-function period(rule: GuichetRequest["rule"]): string {
-  if (rule.days !== undefined) return `${rule.days} jour${rule.days > 1 ? "s" : ""}`;
-  const m = rule.months ?? 2;
-  return `${MONTHS[m] ?? m} mois`;
-}
+import { HttpError } from "../http/errors";
 
 /**
  * Attestation de décision implicite d'acceptation (L232-3 CRPA): issued on request once an SVA
  * request's period ended without an express decision. `dueOn` is the last day of the period, so
- * the decision exists from the next day (see domain/deadlines.ts).
+ * the decision exists from the next day (see domain/deadlines.ts). Refused (409) while the
+ * commune's identity is incomplete; the demo commune's carries DEMO_LABEL.
  */
 export function attestationPdf(
   r: GuichetRequest,
@@ -41,6 +20,8 @@ export function attestationPdf(
   commune: Commune,
   today: string,
 ): Promise<Buffer> {
+  const problem = identityProblem(commune);
+  if (problem) throw new HttpError(409, problem);
   const demarche = findDemarche(catalogue, r.demarche);
   const service = findService(catalogue, r.service);
   const bornOn = addDays(r.dueOn, 1);
@@ -53,13 +34,17 @@ export function attestationPdf(
   doc.on("data", (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
 
-  doc.font("Helvetica-Bold").fontSize(13).text(commune.name);
+  if (commune.demo)
+    doc.font("Helvetica-Bold").fontSize(12).fillColor("#b00000").text(DEMO_LABEL).fillColor("black");
+  logoOf(commune, doc);
+  const [name, ...rest] = letterhead(commune);
   doc
-    .font("Helvetica")
-    .fontSize(10)
-    .text(commune.address)
-    .text(`Téléphone : ${commune.phone} – Courriel : ${commune.email}`);
-  if (service) doc.moveDown(0.5).text(`${service.name}, ${service.address}`);
+    .font("Helvetica-Bold")
+    .fontSize(13)
+    .text(name ?? "");
+  doc.font("Helvetica").fontSize(10);
+  for (const line of rest) doc.text(line);
+  if (service) doc.moveDown(0.5).text(`${service.name}, ${servicePostalAddress(service, commune)}`);
   doc.moveDown(2);
   doc
     .font("Helvetica-Bold")
@@ -79,7 +64,7 @@ export function attestationPdf(
   doc.text(
     `Le maire de la commune atteste que la demande « ${demarche?.label ?? r.subject} » présentée par ${who}${address}, ` +
       `reçue le ${formatDateFr(r.receivedOn)} et enregistrée sous le numéro de suivi ${formatTrackingNumber(r.tracking)}, ` +
-      `n'a pas fait l'objet d'une décision expresse dans le délai de ${period(r.rule)} prévu.`,
+      `n'a pas fait l'objet d'une décision expresse dans le délai de ${periodText(r.rule)} prévu.`,
     { align: "justify" },
   );
   doc.moveDown();
@@ -101,4 +86,15 @@ export function attestationPdf(
   doc.text(`Pour le maire, ${commune.name}`, { align: "right" });
   doc.end();
   return done;
+}
+
+/** The commune's logo (a PNG or JPEG data URL) at the top left; a broken one is left out, not fatal. */
+function logoOf(commune: Commune, doc: PDFKit.PDFDocument): void {
+  if (!commune.logo) return;
+  try {
+    const image = Buffer.from(commune.logo.slice(commune.logo.indexOf(",") + 1), "base64");
+    doc.image(image, { fit: [120, 60] }).moveDown(0.5);
+  } catch {
+    // Invalid image data: the letterhead's text still identifies the mairie.
+  }
 }

@@ -1,6 +1,6 @@
 import type { Catalogue } from "../../domain/catalogue";
 import { findService } from "../../domain/catalogue";
-import type { Commune } from "../../domain/commune";
+import { type Commune, communePostalAddress } from "../../domain/commune";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import type { CouchDb } from "../http/couch-db";
 import type { RateLimiter } from "../http/rate-limit";
@@ -36,7 +36,7 @@ export function addPublicApi(r: Router, deps: PublicApiDeps): Router {
       commune: {
         id: commune.id,
         name: commune.name,
-        address: commune.address,
+        address: communePostalAddress(commune),
         phone: commune.phone,
         email: commune.email,
       },

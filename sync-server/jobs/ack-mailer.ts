@@ -1,7 +1,7 @@
 import { buildAcknowledgement, buildRegistrationReceipt } from "../../domain/acknowledgement";
 import { daysBetween } from "../../domain/calendar";
 import { type Catalogue, findDemarche, findService } from "../../domain/catalogue";
-import type { Commune } from "../../domain/commune";
+import { type Commune, findAgent } from "../../domain/commune";
 import type { GuichetRequest } from "../../domain/request";
 import { type CouchDb, CouchError } from "../http/couch-db";
 import { type Composer, hasMailEvent, type MailKind, type Outbox } from "../mail/outbox";
@@ -43,7 +43,10 @@ export function ackComposer(o: {
     const service = findService(catalogue, request.service);
     const email = request.citizen.email;
     if (!demarche || !service || !email) return null;
-    const input = { request, demarche, service, commune: o.commune(), issuedOn: o.today() };
+    const commune = o.commune();
+    // L111-2: the assigned agent as the commune's directory names them; the service otherwise.
+    const agent = findAgent(commune, request.assignee || undefined);
+    const input = { request, demarche, service, commune, agent, issuedOn: o.today() };
     let ack: ReturnType<typeof buildAcknowledgement>;
     try {
       ack = kind === "ar" ? buildAcknowledgement(input) : buildRegistrationReceipt(input);
@@ -52,8 +55,8 @@ export function ackComposer(o: {
     }
     // L112-6: an AR missing a mandatory mention must not go out; an agent has to complete it.
     if (ack.missing.length > 0)
-      return { blocked: `Mentions obligatoires manquantes : ${ack.missing.join(", ")}.` };
-    const rendered = acknowledgementMail(ack, o.commune(), o.followUpUrl);
+      return { blocked: `Mentions obligatoires manquantes : ${ack.missing.join(" ; ")}` };
+    const rendered = acknowledgementMail(ack, commune, o.followUpUrl);
     return {
       mail: {
         to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },

@@ -8,20 +8,21 @@ export type RenderedMail = { subject: string; text: string; html: string };
 /**
  * An acknowledgement (accusé de réception or d'enregistrement) as an email: plain text (the
  * domain's own rendering) and HTML (every value escaped by the `html` template, so a name like
- * `<script>` arrives as text). The subject holds no citizen text.
+ * `<script>` arrives as text). The subject holds no citizen text. The mairie's identity is the
+ * AR's own letterhead (never a placeholder: the builder refuses one); the demo commune's mails say
+ * they are worthless, in the subject and on top of the body.
  */
 export function acknowledgementMail(
   ack: Acknowledgement,
   commune: Commune,
   followUpUrl: string,
 ): RenderedMail {
-  const subject = `${ack.title} – demande n° ${ack.trackingNumber} – ${commune.name}`;
+  const demo = ack.demo ? ` – ${ack.demo}` : "";
+  const subject = `${ack.title} – demande n° ${ack.trackingNumber} – ${commune.name}${demo}`;
   const footer = [
     `Suivre votre demande : ${followUpUrl} (munissez-vous du numéro ${ack.trackingNumber} et de cette adresse électronique).`,
     "",
-    commune.name,
-    commune.address,
-    `Téléphone : ${commune.phone} – Courriel : ${commune.email}`,
+    ...ack.letterhead,
     "",
     "Ce message a été envoyé automatiquement : merci de ne pas y répondre.",
   ].join("\n");
@@ -29,7 +30,12 @@ export function acknowledgementMail(
   const body = html`<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>${ack.title}</title></head>
 <body style="font-family:Arial,sans-serif;font-size:16px;line-height:1.5;color:#161616;max-width:40em">
-<p>${commune.name}</p>
+${
+  ack.demo
+    ? html`<p style="font-weight:bold;color:#b00000;border:2px solid #b00000;padding:4px 8px">${ack.demo}</p>
+`
+    : ""
+}<p>${commune.name}</p>
 <h1 style="font-size:20px">${ack.title}</h1>
 <p>Madame, Monsieur,</p>
 <table role="presentation" style="border-collapse:collapse">
@@ -43,7 +49,7 @@ ${ack.paragraphs.map(
   (p) => html`<p>${p}</p>
 `,
 )}<p>Suivre votre demande : <a href="${followUpUrl}">${followUpUrl}</a> (munissez-vous du numéro <strong>${ack.trackingNumber}</strong> et de cette adresse électronique).</p>
-<p style="font-size:14px;color:#3a3a3a">${commune.name}<br>${commune.address}<br>Téléphone : ${commune.phone} – Courriel : ${commune.email}</p>
+<p style="font-size:14px;color:#3a3a3a">${ack.letterhead.map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</p>
 <p style="font-size:14px;color:#3a3a3a">Ce message a été envoyé automatiquement : merci de ne pas y répondre.</p>
 </body></html>`;
   return { subject, text, html: body.value };

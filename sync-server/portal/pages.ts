@@ -1,6 +1,6 @@
 import { formatDateFr } from "../../domain/acknowledgement";
 import type { Demarche, FieldDef } from "../../domain/catalogue";
-import type { Commune } from "../../domain/commune";
+import { type Commune, communePostalAddress } from "../../domain/commune";
 import type { FieldIssue } from "../../domain/zod-fr";
 import type { PublicView } from "../api/public-view";
 import { MAX_FILE_BYTES } from "../api/submission-schema";
@@ -34,7 +34,7 @@ ${[...groups.entries()].map(
 `,
 )}
 <h2>Besoin d'aide ?</h2>
-<p>Appelez la mairie au ${commune.phone} ou venez à l'accueil : ${commune.address}.</p>`;
+<p>Appelez la mairie au ${commune.phone} ou venez à l'accueil : ${communePostalAddress(commune)}.</p>`;
   return page({ title: "Démarches en ligne", commune: commune.name, body });
 }
 

@@ -34,10 +34,17 @@ function validateConfig(newDoc, oldDoc, userCtx, C) {
     if (previous && previous.type === "demarche_version" && !serverAdmin) {
       throw { forbidden: "Une version archivée d'une démarche ne se supprime pas : des demandes y renvoient." };
     }
+    if (previous && previous.type === "config_version" && !serverAdmin) {
+      throw { forbidden: "L'historique de la configuration ne se supprime pas." };
+    }
     return;
   }
   if (C.types.indexOf(newDoc.type) === -1) {
     throw { forbidden: "type : valeur non autorisée (valeurs possibles : " + C.types.join(", ") + ")." };
+  }
+  if (newDoc.type === "commune" || newDoc.type === "agents" || newDoc.type === "config_version") {
+    validateVersioned(newDoc, previous, serverAdmin);
+    return;
   }
   if (newDoc.type !== "demarche" && newDoc.type !== "demarche_version") return;
   err = schemaError(C.demarcheSchema, newDoc, "", true);
@@ -59,5 +66,30 @@ function validateConfig(newDoc, oldDoc, userCtx, C) {
         throw { forbidden: k + " : une version archivée d'une démarche ne se modifie plus." };
       }
     }
+  }
+}
+
+// The commune's identity and agent directory: fixed ids, versions that only go up; their history
+// (config_version, one per replaced version) is written once and never changed.
+function validateVersioned(newDoc, previous, serverAdmin) {
+  var k;
+  if (newDoc.type === "commune" && newDoc._id !== "commune") throw { forbidden: "_id : \"commune\" attendu." };
+  if (newDoc.type === "agents" && newDoc._id !== "agents") throw { forbidden: "_id : \"agents\" attendu." };
+  if (newDoc.type === "config_version") {
+    if (typeof newDoc.of !== "string" || typeof newDoc.version !== "number" || newDoc._id !== "history:" + newDoc.of + "@" + newDoc.version) {
+      throw { forbidden: "_id : \"history:<document>@<version>\" attendu." };
+    }
+    if (!previous || serverAdmin) return;
+    for (k in newDoc) {
+      if (hasOwn(newDoc, k) && k.charAt(0) !== "_" && !deepEqual(newDoc[k], previous[k])) {
+        throw { forbidden: k + " : une version passée de la configuration ne se modifie plus." };
+      }
+    }
+    return;
+  }
+  if (!previous || serverAdmin || typeof previous.version !== "number") return;
+  if (previous.type !== newDoc.type) throw { forbidden: "type : ne change pas." };
+  if (!(newDoc.version > previous.version)) {
+    throw { forbidden: "version : doit augmenter à chaque modification (version actuelle " + previous.version + ")." };
   }
 }

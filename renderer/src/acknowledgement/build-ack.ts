@@ -1,7 +1,7 @@
 import { type Acknowledgement, buildAcknowledgement } from "../../../domain/acknowledgement";
 import type { Catalogue } from "../../../domain/catalogue";
 import { findDemarche, findService } from "../../../domain/catalogue";
-import type { Commune } from "../../../domain/commune";
+import { type Commune, findAgent } from "../../../domain/commune";
 import { parisDate } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
 
@@ -10,7 +10,10 @@ export type AckState =
   | { kind: "not_owed" }
   | { kind: "unavailable"; reason: string };
 
-/** The AR of a request with this workstation's catalogue and commune (R112-4: not every démarche owes one). */
+/**
+ * The AR of a request with this workstation's catalogue and commune (R112-4: not every démarche
+ * owes one). L111-2: the assigned agent as the commune's directory names them, else the service.
+ */
 export function ackFor(
   request: GuichetRequest,
   catalogue: Catalogue,
@@ -30,6 +33,7 @@ export function ackFor(
         demarche,
         service,
         commune,
+        agent: findAgent(commune, request.assignee || undefined),
         issuedOn: parisDate(today.toISOString()),
       }),
     };

@@ -4,6 +4,7 @@ import { ROLE_LABELS, type Role } from "../../../domain/roles";
 import { ApiKeysScreen } from "../admin/ApiKeysScreen";
 import { frAdmin } from "../admin/fr-admin";
 import { frApiKeys } from "../admin/fr-api-keys";
+import { frCommune } from "../admin/fr-commune-admin";
 import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
 import { fr } from "../i18n/fr";
@@ -36,6 +37,9 @@ const DashboardScreen = lazy(() => import("../dashboard/DashboardScreen"));
 const CatalogueAdminScreen = lazy(() =>
   import("../admin/CatalogueAdminScreen").then((m) => ({ default: m.CatalogueAdminScreen })),
 );
+const CommuneAdminScreen = lazy(() =>
+  import("../admin/CommuneAdminScreen").then((m) => ({ default: m.CommuneAdminScreen })),
+);
 
 const NAV: NavItem[] = [
   { route: { name: "new" }, label: fr.nav.newRequest, hint: "Alt+N", match: ["new", "saved"] },
@@ -59,6 +63,12 @@ const NAV: NavItem[] = [
     route: { name: "admin-api-keys" },
     label: frApiKeys.nav,
     match: ["admin-api-keys"],
+    visible: (roles) => roles.includes("admin"),
+  },
+  {
+    route: { name: "admin-commune" },
+    label: frCommune.nav,
+    match: ["admin-commune"],
     visible: (roles) => roles.includes("admin"),
   },
 ];
@@ -208,5 +218,11 @@ function Screen({ route }: { route: Route }) {
       // Not lazy: one more lazy chunk made the bundler move zod into a shared chunk that runs
       // before zod-jitless.ts, and the CSP then logs zod's eval probe.
       return <ApiKeysScreen />;
+    case "admin-commune":
+      return (
+        <Suspense fallback={<p className="loading">{fr.app.loading}</p>}>
+          <CommuneAdminScreen />
+        </Suspense>
+      );
   }
 }

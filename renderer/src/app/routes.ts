@@ -12,7 +12,8 @@ export type Route =
   | { name: "settings" }
   | { name: "dashboard" }
   | { name: "admin-catalogue" }
-  | { name: "admin-api-keys" };
+  | { name: "admin-api-keys" }
+  | { name: "admin-commune" };
 
 export function parseRoute(hash: string): Route {
   const [path = "", query = ""] = hash.replace(/^#\/?/, "").split("?");
@@ -34,6 +35,7 @@ export function parseRoute(hash: string): Route {
       return { name: "dashboard" };
     case "admin":
       if (arg === "api-keys") return { name: "admin-api-keys" };
+      if (arg === "commune") return { name: "admin-commune" };
       return arg === "catalogue" ? { name: "admin-catalogue" } : { name: "queue", queue: "service" };
     case "queue":
       return {
@@ -63,6 +65,8 @@ export function href(route: Route): string {
       return "#/admin/catalogue";
     case "admin-api-keys":
       return "#/admin/api-keys";
+    case "admin-commune":
+      return "#/admin/commune";
   }
 }
 
