@@ -2,9 +2,12 @@ import { buildAcknowledgement, buildRegistrationReceipt } from "../../domain/ack
 import { daysBetween } from "../../domain/calendar";
 import { type Catalogue, findDemarche, findService } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
+import { unsentMessages } from "../../domain/conversation";
 import type { GuichetRequest } from "../../domain/request";
+import { MAIL_WORKSTATION } from "../api/server-codes";
 import { type CouchDb, CouchError } from "../http/couch-db";
-import { type Composer, hasMailEvent, type MailKind, type Outbox } from "../mail/outbox";
+import { agentMessageMail } from "../mail/message-template";
+import { type Composer, hasMailEvent, type MailKind, messageKind, type Outbox } from "../mail/outbox";
 import { acknowledgementMail } from "../mail/templates";
 import { type Follower, followChanges } from "./changes-feed";
 
@@ -22,12 +25,18 @@ export function mailsOwed(
   today: string,
   maxAgeDays: number,
 ): MailKind[] {
-  if (r.type !== "request" || r.anonymised || !r.open || !r.citizen?.email) return [];
-  if (daysBetween(r.receivedOn, today) > maxAgeDays) return [];
+  if (r.type !== "request" || r.anonymised || !r.citizen?.email) return [];
+  // An agent's answer goes whatever the request's age or status (it may announce the decision).
+  const answers = unsentMessages(r).map((e) => messageKind(e.id));
+  if (!r.open || daysBetween(r.receivedOn, today) > maxAgeDays) return answers;
   const kinds: MailKind[] = [];
-  if (r.channel === "en_ligne" && !hasMailEvent(r, "registration")) kinds.push("registration");
-  if (findDemarche(catalogue, r.demarche)?.arOwed && !r.arSent) kinds.push("ar");
-  return kinds;
+  // The email door files mails (L112-8): registered electronically, acknowledged like the portal's.
+  const fromDoor = r.channel === "courriel" && r.workstation === MAIL_WORKSTATION;
+  if ((r.channel === "en_ligne" || fromDoor) && !hasMailEvent(r, "registration")) kinds.push("registration");
+  // A mail's AR waits for an agent to triage it (choose the service): its mentions depend on it.
+  const triaged = !fromDoor || r.events.some((e) => e.kind === "assigned");
+  if (findDemarche(catalogue, r.demarche)?.arOwed && !r.arSent && triaged) kinds.push("ar");
+  return [...kinds, ...answers];
 }
 
 export function ackComposer(o: {
@@ -36,8 +45,12 @@ export function ackComposer(o: {
   today: () => string;
   followUpUrl: string;
   messageIdDomain: string;
+  /** The email door's address: mails then carry a reply address naming the request. */
+  replyAddress?: () => string | undefined;
 }): Composer {
   return (request, kind) => {
+    const replyTo = replyAddressFor(o.replyAddress?.(), request.id);
+    if (kind.startsWith("msg:")) return composeAnswer(request, kind.slice(4), o, replyTo);
     const catalogue = o.catalogue();
     const demarche = findDemarche(catalogue, request.demarche);
     const service = findService(catalogue, request.service);
@@ -53,14 +66,50 @@ export function ackComposer(o: {
     // L112-6: an AR missing a mandatory mention must not go out; an agent has to complete it.
     if (ack.missing.length > 0)
       return { blocked: `Mentions obligatoires manquantes : ${ack.missing.join(", ")}.` };
-    const rendered = acknowledgementMail(ack, o.commune(), o.followUpUrl);
+    const rendered = acknowledgementMail(ack, o.commune(), o.followUpUrl, { repliesWelcome: !!replyTo });
     return {
       mail: {
         to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },
         ...rendered,
         messageId: `<${kind}.${request.id}.${request.commune}@${o.messageIdDomain}>`,
+        ...(replyTo ? { replyTo } : {}),
       },
     };
+  };
+}
+
+/** `mairie@ville.fr` → `mairie+K7M44EEX@ville.fr` (the door reads the tag back: classify.ts). */
+export function replyAddressFor(address: string | undefined, requestId: string): string | undefined {
+  const at = address?.lastIndexOf("@") ?? -1;
+  if (!address || at <= 0) return undefined;
+  return `${address.slice(0, at)}+${requestId}${address.slice(at)}`;
+}
+
+/** An agent's answer (`message_out`), always to the request's own citizen address. */
+function composeAnswer(
+  request: GuichetRequest,
+  eventId: string,
+  o: { commune: () => Commune; followUpUrl: string; messageIdDomain: string },
+  replyTo: string | undefined,
+): ReturnType<Composer> {
+  const e = request.events.find((x) => x.id === eventId);
+  const email = request.citizen.email;
+  if (e?.kind !== "message_out" || !email) return null;
+  const lastIn = [...request.events].reverse().find((x) => x.kind === "message_in");
+  const rendered = agentMessageMail(
+    { subject: e.subject, text: e.text, tracking: request.id },
+    o.commune(),
+    o.followUpUrl,
+  );
+  return {
+    mail: {
+      to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },
+      ...rendered,
+      messageId: `<msg-${eventId}.${request.id}.${request.commune}@${o.messageIdDomain}>`,
+      ...(replyTo ? { replyTo } : {}),
+      ...(lastIn?.kind === "message_in" && lastIn.messageId ? { inReplyTo: lastIn.messageId } : {}),
+      byAgent: true,
+    },
   };
 }
 
