@@ -97,7 +97,9 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
   r.get("/api/v1/requests/:id/attachments/:sha256", async (ctx) => {
     const agent = await deps.agents.require(ctx.req);
     const request = await readAsAgent(deps, agent, ctx.params.id ?? "");
-    const meta = request.attachments.find((a) => a.sha256 === ctx.params.sha256);
+    // The request's own files, or those of a citizen's reply (email door, message_in events).
+    const replyFiles = request.events.flatMap((e) => (e.kind === "message_in" ? e.attachments : []));
+    const meta = [...request.attachments, ...replyFiles].find((a) => a.sha256 === ctx.params.sha256);
     const data = meta ? await deps.attachments.get(meta.sha256) : null;
     if (!meta || !data) throw new HttpError(404, "Pièce jointe introuvable.");
     send(ctx.res, 200, meta.mime, data, {
