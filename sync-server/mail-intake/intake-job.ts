@@ -114,7 +114,8 @@ export function startMailIntake(config: MailIntakeConfig, deps: MailIntakeDeps):
   ): Promise<void> {
     const sources = await session.sources(batch.filter((e) => e.size <= maxBytes).map((e) => e.uid));
     const moves: Record<string, number[]> = { [folders.done]: [], [folders.check]: [] };
-    await inParallel(batch, 4, async (entry) => {
+    // Wide enough for the grouped reads and writes (batched databases) to fill up.
+    await inParallel(batch, 16, async (entry) => {
       try {
         const outcome = await fileOne(entry, sources.get(entry.uid));
         report[outcome] += 1;

@@ -323,6 +323,91 @@ describe("email door: the mairie's IMAP mailbox (real dovecot) feeds the pipelin
     expect(stored.events.filter((e) => e.kind === "message_sent")).toHaveLength(1);
   });
 
+  it("sends the accusé de réception of a mail only once an agent has triaged its request, exactly once", async () => {
+    await imap.append(
+      await compose({
+        from: "Hugo Bernard <hugo@citoyen.test>",
+        subject: "Salle des fêtes",
+        text: "Disponible le 12 ?",
+        messageId: uid(),
+      }),
+    );
+    await intake();
+    const [doc] = await withSubject("Salle des fêtes");
+    const id = doc?.id as string;
+    const about = () => server.smtp.messages().filter((m) => m.subject.includes(formatTrackingNumber(id)));
+    await waitFor("accusé d'enregistrement", () => about().length === 1);
+    await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    expect(about().map((m) => m.subject)).toEqual([expect.stringMatching(/^Accusé d'enregistrement/)]);
+
+    const stored = (await mainDb().get(id)) as Doc;
+    const at = new Date().toISOString();
+    const res = await fetch(`${tc.dbUrl("main")}/${id}`, {
+      method: "PUT",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Basic ${Buffer.from(`${agent.name}:${agent.password}`).toString("base64")}`,
+      },
+      body: JSON.stringify(
+        withNewEvents(stored, {
+          id: newEventId(at, "K7M"),
+          at,
+          by: agent.name,
+          workstation: "K7M",
+          kind: "assigned",
+          service: "accueil",
+          assignee: agent.name,
+        }),
+      ),
+    });
+    expect(res.status).toBe(201);
+    await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    const ar = await waitFor("accusé de réception", () =>
+      about().find((m) => m.subject.startsWith("Accusé de réception")),
+    );
+    expect(ar.text).toContain("Date de réception");
+    expect(ar.headers["reply-to"]).toContain(`mairie+${id}@ville.test`);
+    await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    expect(about()).toHaveLength(2);
+  });
+
+  it("demo mode: without IMAP, /dev/mairie writes to an in-process mailbox and the same door files the mail", async () => {
+    const demo = await start({ mailIntake: { pollMs: null } });
+    try {
+      expect(demo.mailDoor?.demo).toBeDefined();
+      const page = await fetch(`${demo.url}/dev/mairie`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Écrire à la mairie");
+      const res = await fetch(`${demo.url}/dev/mairie`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          name: "Inès Roux",
+          email: "ines@citoyen.test",
+          subject: "Démonstration de la porte",
+          text: "Bonjour la mairie.",
+        }),
+        redirect: "manual",
+      });
+      expect(res.status).toBe(303);
+      const [doc] = await withSubject("Démonstration de la porte");
+      expect(doc).toMatchObject({ channel: "courriel", citizen: { firstName: "Inès", lastName: "Roux" } });
+      await waitFor("accusé de démonstration", () =>
+        demo.smtp.messages().find((m) => m.to.includes("ines@citoyen.test")),
+      );
+    } finally {
+      await demo.stop();
+    }
+    // Not in production: no SMTP sink, no dev pages, no demo mailbox.
+    const prod = await start({ mailIntake: { pollMs: null }, smtpUrl: "smtp://127.0.0.1:1", dev: false });
+    try {
+      expect(prod.mailDoor).toBeNull();
+      expect((await fetch(`${prod.url}/dev/mairie`)).status).toBe(404);
+    } finally {
+      await prod.stop();
+    }
+  });
+
   it("keeps hostile mails inert: header injection, deep MIME nesting, huge attachments and messages, HTML with scripts", async () => {
     // An encoded CR/LF in the subject must not become a header anywhere.
     await imap.append(
