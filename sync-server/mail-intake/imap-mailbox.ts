@@ -15,7 +15,7 @@ export function imapMailbox(imapUrl: string, opts: { inbox?: string } = {}): Mai
         port: Number(url.port || (secure ? 993 : 143)),
         secure,
         // Credentials never cross the network in clear, except to a server on this machine.
-        doSTARTTLS: secure ? undefined : loopback ? false : true,
+        doSTARTTLS: secure ? undefined : !loopback,
         auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
         logger: false,
         connectionTimeout: 15_000,

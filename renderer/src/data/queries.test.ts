@@ -23,7 +23,12 @@ async function data(): Promise<LocalData> {
 
 function request(
   seq: number,
-  over: { lastName?: string; demarche?: string; at?: string; channel?: "guichet" | "en_ligne" | "courriel" } = {},
+  over: {
+    lastName?: string;
+    demarche?: string;
+    at?: string;
+    channel?: "guichet" | "en_ligne" | "courriel";
+  } = {},
 ): GuichetRequest {
   const tracking = makeTrackingNumber(WS_A, seq);
   return buildRequest(over.demarche ?? "aide_restauration_scolaire", {
