@@ -309,12 +309,12 @@ describe("AR of a letter with a postmark", () => {
     expect(value(a, "Décision implicite")).toBe("Rejet le 12 mai 2026");
   });
 
-  it("dates the decision from the postmark when the commune chose it (L112-1)", () => {
+  it("dates the decision from receipt, not from the postmark, even with the old setting (L114-3)", () => {
     const a = ar("aide_restauration_scolaire", {
       content: { channel: "courrier", postmarkOn: "2026-03-10" },
       startFrom: "postmark",
     });
-    expect(value(a, "Décision implicite")).toBe("Rejet le 10 mai 2026");
+    expect(value(a, "Décision implicite")).toBe("Rejet le 12 mai 2026");
   });
 
   it("has no postmark line without a postmark", () => {
@@ -506,5 +506,23 @@ describe("acknowledgementText", () => {
     expect(value(a, "Objet")).toBe(subject);
     expect(text(a)).toContain(`Objet : ${subject}\n`);
     expect(text(a)).toContain("Demandeur : <b>Léa</b> O'Hara\n");
+  });
+});
+
+describe("the follow-up code on the AR", () => {
+  it("prints the code and says how to follow the request with it", () => {
+    const request = buildRequest("aide_restauration_scolaire", {
+      content: { channel: "telephone" },
+      ctx: { followUpCode: "7QKD3MWX" },
+    });
+    const a = buildAcknowledgement(input(request));
+    expect(value(a, "Code de suivi")).toBe("7QKD-3MWX");
+    expect(text(a)).toContain(
+      "saisissez votre numéro de suivi et le code de suivi 7QKD-3MWX, ou l'adresse électronique donnée lors de la demande.",
+    );
+  });
+
+  it("has no code line on an old request that has none", () => {
+    expect(labels(ar("aide_restauration_scolaire"))).not.toContain("Code de suivi");
   });
 });

@@ -28,6 +28,7 @@
 import type { Demarche, Service } from "./catalogue";
 import { CHANNEL_LABELS, type Channel } from "./channels";
 import type { Commune } from "./commune";
+import { formatFollowUpCode } from "./follow-up-code";
 import { parisDate, sortEvents } from "./history";
 import { type GuichetRequest, NO_DUE_DATE } from "./request";
 import { formatTrackingNumber, TRACKING_NUMBER_PATTERN } from "./tracking-number";
@@ -217,6 +218,10 @@ function serviceSentence(service: Service): string | null {
   return `Votre demande est traitée par le service suivant : ${[...parts, ...contact].join(", ")}.`;
 }
 
+/** How to follow the request without an email: the number and the code (given at the counter, by phone, by letter). */
+export const followUpSentence = (code: string): string =>
+  `Pour suivre votre demande sur le portail de la commune (rubrique « Suivre une demande »), saisissez votre numéro de suivi et le code de suivi ${formatFollowUpCode(code)}, ou l'adresse électronique donnée lors de la demande. Ne communiquez ce code qu'aux personnes de confiance.`;
+
 /** The accusé de réception of a request (R112-5; electronic per L112-11 / R112-11-1). */
 export function buildAcknowledgement(input: AckInput): Acknowledgement {
   checkInput(input);
@@ -235,6 +240,7 @@ export function buildAcknowledgement(input: AckInput): Acknowledgement {
 
   // Facts.
   b.line("Numéro de suivi", tracking, MENTIONS.trackingNumber);
+  b.line("Code de suivi", r.followUpCode ? formatFollowUpCode(r.followUpCode) : undefined);
   b.line("Démarche", demarche.label);
   b.line("Objet", r.subject);
   b.line("Demandeur", `${r.citizen.firstName} ${r.citizen.lastName}`);
@@ -342,6 +348,7 @@ export function buildAcknowledgement(input: AckInput): Acknowledgement {
   if (serviceText) b.paragraphs.push(serviceText);
   if (agentSentence) b.paragraphs.push(agentSentence);
   b.paragraphs.push(`Merci de rappeler le numéro de suivi ${tracking} dans toute correspondance.`);
+  if (r.followUpCode) b.paragraphs.push(followUpSentence(r.followUpCode));
 
   return {
     kind: "accuse_reception",

@@ -7,6 +7,7 @@ import {
   catalogueSchema,
   type Demarche,
   demarcheFieldsSchema,
+  demarcheSchema,
   type FieldDef,
   findDemarche,
   findService,
@@ -71,17 +72,9 @@ describe("the default catalogue", () => {
   });
 
   it("makes financial requests SVR and signalements rule none", () => {
-    expect(findDemarche(DEFAULT_CATALOGUE, "ccas_aide")?.rule).toEqual({
-      kind: "SVR",
-      months: 2,
-      onCorrection: "restart",
-    });
+    expect(findDemarche(DEFAULT_CATALOGUE, "ccas_aide")?.rule).toEqual({ kind: "SVR", months: 2 });
     expect(findDemarche(DEFAULT_CATALOGUE, "aide_restauration_scolaire")?.rule.kind).toBe("SVR");
-    expect(findDemarche(DEFAULT_CATALOGUE, "attestation_accueil")?.rule).toEqual({
-      kind: "SVR",
-      months: 1,
-      onCorrection: "resume",
-    });
+    expect(findDemarche(DEFAULT_CATALOGUE, "attestation_accueil")?.rule).toEqual({ kind: "SVR", months: 1 });
     expect(findDemarche(DEFAULT_CATALOGUE, "signalement_voirie")?.rule.kind).toBe("none");
   });
 
@@ -101,6 +94,37 @@ describe("the default catalogue", () => {
     expect(findService(DEFAULT_CATALOGUE, "ccas")?.name).toBe("Centre communal d'action sociale (CCAS)");
     expect(findService(DEFAULT_CATALOGUE, "nope")).toBeUndefined();
     expect(findDemarche(DEFAULT_CATALOGUE, "nope")).toBeUndefined();
+  });
+});
+
+describe("a démarche's deadline rule (L114-5)", () => {
+  const base = findDemarche(DEFAULT_CATALOGUE, "ccas_aide")!;
+  const problems = (rule: object) =>
+    demarcheSchema.safeParse({ ...base, rule }).error?.issues.map((i) => [i.path.join("."), i.message]) ?? [];
+
+  it("accepts a rule without onCorrection: the kind decides", () => {
+    expect(problems({ kind: "SVA", months: 2 })).toEqual([]);
+    expect(problems({ kind: "SVR", months: 2 })).toEqual([]);
+  });
+
+  it("accepts the setting that agrees with the kind", () => {
+    expect(problems({ kind: "SVA", months: 2, onCorrection: "restart" })).toEqual([]);
+    expect(problems({ kind: "SVR", months: 2, onCorrection: "resume" })).toEqual([]);
+  });
+
+  it("refuses SVA with a resumed délai and SVR with a restarted one, in French", () => {
+    expect(problems({ kind: "SVA", months: 2, onCorrection: "resume" })).toEqual([
+      [
+        "rule.onCorrection",
+        "En silence vaut acceptation, le délai repart en entier à la réception du dossier complet (L114-5, al. 3) : « reprise » n'est pas permis.",
+      ],
+    ]);
+    expect(problems({ kind: "SVR", months: 2, onCorrection: "restart" })).toEqual([
+      [
+        "rule.onCorrection",
+        "En silence vaut rejet, le délai est suspendu pendant le délai imparti pour produire les pièces (L114-5, al. 4) : « redémarrage » n'est pas permis.",
+      ],
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import "./zod-fr";
-import type { DeadlineRule } from "./deadlines";
+import { correctionFor, type DeadlineRule } from "./deadlines";
 import type { FieldIssue } from "./zod-fr";
 
 /** Field kinds a démarche form can hold. Data (not code) so an admin can edit the catalogue. */
@@ -28,12 +28,30 @@ export const fieldDefSchema = z.object({
 });
 export type FieldDef = z.infer<typeof fieldDefSchema>;
 
+/** A rule as stored in requests (older ones may still carry a contradicting onCorrection). */
 export const deadlineRuleSchema = z.strictObject({
   kind: z.enum(["SVA", "SVR", "none"]),
   months: z.number().int().min(1).max(24).optional(),
   days: z.number().int().min(1).max(365).optional(),
-  onCorrection: z.enum(["resume", "restart"]),
+  onCorrection: z.enum(["resume", "restart"]).optional(),
 }) satisfies z.ZodType<DeadlineRule>;
+
+/**
+ * A rule in the catalogue: what missing pieces do follows from the kind (L114-5 al. 3 for SVA,
+ * al. 4 for SVR), so a contradicting onCorrection is refused rather than silently ignored.
+ */
+export const catalogueRuleSchema = deadlineRuleSchema.superRefine((rule, ctx) => {
+  if (rule.kind === "none" || rule.onCorrection === undefined) return;
+  if (rule.onCorrection === correctionFor(rule.kind)) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["onCorrection"],
+    message:
+      rule.kind === "SVA"
+        ? "En silence vaut acceptation, le délai repart en entier à la réception du dossier complet (L114-5, al. 3) : « reprise » n'est pas permis."
+        : "En silence vaut rejet, le délai est suspendu pendant le délai imparti pour produire les pièces (L114-5, al. 4) : « redémarrage » n'est pas permis.",
+  });
+});
 
 export const serviceSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_-]{1,39}$/),
@@ -64,7 +82,7 @@ export const demarcheSchema = z.object({
   ]),
   description: z.string().max(500),
   service: z.string(),
-  rule: deadlineRuleSchema,
+  rule: catalogueRuleSchema,
   /** L112-3 owes an AR to every request, R112-4 lists exceptions: a property of the démarche, not a guess. */
   arOwed: z.boolean(),
   /** Days after closure before personal data is anonymised (RGPD). */

@@ -11,16 +11,19 @@ import {
   daysRemaining,
   riskLevel,
 } from "./deadlines";
+import { DEFAULT_CATALOGUE } from "./default-catalogue";
+import { SVA_DEMARCHE } from "./test-fixtures";
 
 const METROPOLE: CommuneCalendar = { region: "metropole" };
 const ALSACE_MOSELLE: CommuneCalendar = { region: "alsace-moselle" };
 const POLICY: DeadlinePolicy = { shiftToWorkingDay: false, startFrom: "received", calendar: METROPOLE };
 const SHIFT: DeadlinePolicy = { ...POLICY, shiftToWorkingDay: true };
 
-const SVA: DeadlineRule = { kind: "SVA", onCorrection: "resume" };
-const SVA_RESTART: DeadlineRule = { kind: "SVA", onCorrection: "restart" };
-const SVR: DeadlineRule = { kind: "SVR", onCorrection: "resume" };
-const SVR_RESTART: DeadlineRule = { kind: "SVR", onCorrection: "restart" };
+const SVA: DeadlineRule = { kind: "SVA" };
+const SVR: DeadlineRule = { kind: "SVR" };
+// Settings of requests stored before the behaviour was derived from the kind: ignored.
+const OLD_SVA_RESUME: DeadlineRule = { kind: "SVA", onCorrection: "resume" };
+const OLD_SVR_RESTART: DeadlineRule = { kind: "SVR", onCorrection: "restart" };
 
 const incomplete = (date: string, piecesDueOn?: string): ClockEvent =>
   piecesDueOn === undefined ? { kind: "incomplete", date } : { kind: "incomplete", date, piecesDueOn };
@@ -90,19 +93,28 @@ const rows: Row[] = [
     expected: { dueOn: "2026-03-25", running: true, startedOn: "2026-01-16", pausedSince: null },
   },
   {
-    rule: "SVR restarted after completion: full 2 months from the day after",
-    input: { rule: SVR_RESTART, clock: [incomplete("2026-02-01"), complete("2026-02-11")] },
-    expected: { dueOn: "2026-04-11", startedOn: "2026-02-12" },
-  },
-  {
-    rule: "SVA suspended mid-course then resumed (L114-5)",
-    input: { clock: [incomplete("2026-02-01"), complete("2026-02-11")] },
+    rule: "SVR with an old 'restart' setting is still only suspended: 10 days added (L114-5 al. 4)",
+    input: { rule: OLD_SVR_RESTART, clock: [incomplete("2026-02-01"), complete("2026-02-11")] },
     expected: { dueOn: "2026-03-25", startedOn: "2026-01-16" },
   },
   {
-    rule: "SVA restarted after completion",
-    input: { rule: SVA_RESTART, clock: [incomplete("2026-02-01"), complete("2026-02-11")] },
+    rule: "SVA: pieces asked mid-course, the full 2 months run again from the complete file (L114-5 al. 3)",
+    input: { clock: [incomplete("2026-02-01"), complete("2026-02-11")] },
+    expected: { dueOn: "2026-04-11", startedOn: "2026-02-12", running: true },
+  },
+  {
+    rule: "SVA with an old 'resume' setting restarts all the same (L114-5 al. 3)",
+    input: { rule: OLD_SVA_RESUME, clock: [incomplete("2026-02-01"), complete("2026-02-11")] },
     expected: { dueOn: "2026-04-11", startedOn: "2026-02-12" },
+  },
+  {
+    rule: "SVA (the issue's case): received 02/03, incomplete 09/03, complete 20/03 → 20/05",
+    input: {
+      rule: OLD_SVA_RESUME,
+      receivedOn: "2026-03-02",
+      clock: [incomplete("2026-03-09", "2026-03-31"), complete("2026-03-20")],
+    },
+    expected: { dueOn: "2026-05-20", startedOn: "2026-03-21", running: true, pausedUntil: null },
   },
   {
     rule: "SVA incomplete from receipt: the full delay runs from completion, even with resume (L114-5)",
@@ -115,9 +127,9 @@ const rows: Row[] = [
     expected: { dueOn: "2026-04-10", startedOn: "2026-02-11" },
   },
   {
-    rule: "SVA still waiting for pieces: no date (L114-5)",
-    input: { clock: [incomplete("2026-01-20")] },
-    expected: { dueOn: null, running: false, pausedSince: "2026-01-20", startedOn: "2026-01-16" },
+    rule: "SVA still waiting for pieces: no date, the period that ran is void (L114-5 al. 3)",
+    input: { clock: [incomplete("2026-01-20", "2026-02-20")] },
+    expected: { dueOn: null, running: false, pausedSince: "2026-01-20", startedOn: null, pausedUntil: null },
   },
   {
     rule: "SVA incomplete from receipt and still waiting: not started, no date",
@@ -145,9 +157,9 @@ const rows: Row[] = [
     expected: { dueOn: "2026-03-19", running: true, pausedUntil: null },
   },
   {
-    rule: "SVR pieces produced on the last day of the time limit still count as in time",
-    input: { rule: SVR_RESTART, clock: [incomplete("2026-02-01", "2026-02-21"), complete("2026-02-21")] },
-    expected: { dueOn: "2026-04-21", startedOn: "2026-02-22" },
+    rule: "SVR pieces produced on the last day of the time limit: 20 days of suspension",
+    input: { rule: OLD_SVR_RESTART, clock: [incomplete("2026-02-01", "2026-02-21"), complete("2026-02-21")] },
+    expected: { dueOn: "2026-04-04", startedOn: "2026-01-16", running: true },
   },
   {
     rule: "SVR late pieces after the suspension lapsed change nothing when the count resumes",
@@ -155,9 +167,9 @@ const rows: Row[] = [
     expected: { dueOn: "2026-04-04", running: true, pausedSince: null },
   },
   {
-    rule: "SVR late pieces after the suspension lapsed restart the count when the démarche says restart",
-    input: { rule: SVR_RESTART, clock: [incomplete("2026-02-01", "2026-02-21"), complete("2026-03-01")] },
-    expected: { dueOn: "2026-05-01", startedOn: "2026-03-02" },
+    rule: "SVR late pieces after the lapse never restart the count, whatever an old setting says",
+    input: { rule: OLD_SVR_RESTART, clock: [incomplete("2026-02-01", "2026-02-21"), complete("2026-03-01")] },
+    expected: { dueOn: "2026-04-04", startedOn: "2026-01-16" },
   },
   {
     rule: "SVR incomplete from receipt with a time limit: the full delay runs from the limit",
@@ -183,7 +195,7 @@ const rows: Row[] = [
     expected: { dueOn: "2026-03-25" },
   },
   {
-    rule: "duplicated events (merged histories) count once",
+    rule: "duplicated events (merged histories) count once (SVA: restart from 11/02)",
     input: {
       clock: [
         incomplete("2026-02-01"),
@@ -192,11 +204,12 @@ const rows: Row[] = [
         complete("2026-02-11"),
       ],
     },
-    expected: { dueOn: "2026-03-25" },
+    expected: { dueOn: "2026-04-11" },
   },
   {
-    rule: "successive suspensions add up (10 + 5 days)",
+    rule: "SVR successive suspensions add up (10 + 5 days)",
     input: {
+      rule: SVR,
       clock: [
         incomplete("2026-02-01"),
         complete("2026-02-11"),
@@ -207,9 +220,26 @@ const rows: Row[] = [
     expected: { dueOn: "2026-03-30" },
   },
   {
-    rule: "pieces requested and supplied the same day cancel out",
-    input: { clock: [complete("2026-02-01"), incomplete("2026-02-01")] },
+    rule: "SVA successive requests for pieces: each complete file starts the full period again",
+    input: {
+      clock: [
+        incomplete("2026-02-01"),
+        complete("2026-02-11"),
+        incomplete("2026-03-01"),
+        complete("2026-03-06"),
+      ],
+    },
+    expected: { dueOn: "2026-05-06", startedOn: "2026-03-07" },
+  },
+  {
+    rule: "SVR pieces requested and supplied the same day: a suspension of 0 days",
+    input: { rule: SVR, clock: [complete("2026-02-01"), incomplete("2026-02-01")] },
     expected: { dueOn: "2026-03-15", running: true },
+  },
+  {
+    rule: "SVA pieces requested and supplied the same day: the complete file is of that day",
+    input: { clock: [complete("2026-02-01"), incomplete("2026-02-01")] },
+    expected: { dueOn: "2026-04-01", running: true, startedOn: "2026-02-02" },
   },
   {
     rule: "pieces received with no request pending change nothing",
@@ -232,9 +262,9 @@ const rows: Row[] = [
     expected: { dueOn: null, startedOn: null, pausedSince: "2026-01-25" },
   },
   {
-    rule: "postmark starts the clock when the commune chooses it (L112-1)",
+    rule: "a postmark never starts the silence délai, even with the old 'postmark' setting (L114-3, L231-1)",
     input: { postmarkOn: "2026-01-12", policy: { ...POLICY, startFrom: "postmark" } },
-    expected: { dueOn: "2026-03-12", startedOn: "2026-01-13" },
+    expected: { dueOn: "2026-03-15", startedOn: "2026-01-16" },
   },
   {
     rule: "receipt starts the clock by default, the postmark is only recorded",
@@ -290,8 +320,13 @@ const rows: Row[] = [
     expected: { dueOn: "2026-03-15", running: true, pausedSince: null },
   },
   {
-    rule: "a request for pieces on the due date itself still suspends (the decision is born at its end)",
+    rule: "SVA pieces asked on the due date itself, before the decision is born: full period from the pieces",
     input: { clock: [incomplete("2026-03-15"), complete("2026-03-20")] },
+    expected: { dueOn: "2026-05-20" },
+  },
+  {
+    rule: "SVR pieces asked on the due date itself still suspend (the decision is born at its end)",
+    input: { rule: SVR, clock: [incomplete("2026-03-15", "2026-03-31"), complete("2026-03-20")] },
     expected: { dueOn: "2026-03-20" },
   },
   {
@@ -300,8 +335,17 @@ const rows: Row[] = [
     expected: { dueOn: "2026-03-15" },
   },
   {
-    rule: "with shifting, a request for pieces on that Monday still suspends",
+    rule: "with shifting, SVA pieces asked on that Monday are in time: full period from the pieces",
     input: { policy: SHIFT, clock: [incomplete("2026-03-16"), complete("2026-03-20")] },
+    expected: { dueOn: "2026-05-20" },
+  },
+  {
+    rule: "with shifting, SVR pieces asked on that Monday suspend 4 days (due Thursday 19/03)",
+    input: {
+      rule: SVR,
+      policy: SHIFT,
+      clock: [incomplete("2026-03-16", "2026-03-31"), complete("2026-03-20")],
+    },
     expected: { dueOn: "2026-03-19" },
   },
   {
@@ -339,23 +383,31 @@ describe("computeDeadline: worked examples", () => {
 describe("computeDeadline: explanation steps (history and AR)", () => {
   it("explains a suspension and its resumption in French, with the article", () => {
     const { steps } = computeDeadline(
-      input({ rule: SVR, clock: [incomplete("2026-03-12"), complete("2026-03-20")] }),
+      input({ rule: SVR, clock: [incomplete("2026-03-12", "2026-03-31"), complete("2026-03-20")] }),
     );
     expect(steps).toEqual([
       "Demande reçue le 15/01/2026.",
       "Délai de 2 mois (silence vaut rejet, L231-4) depuis la réception par la première administration saisie (L114-3), à compter du 16/01/2026.",
-      "Délai suspendu le 12/03/2026 : pièces manquantes (L114-5).",
-      "Pièces reçues le 20/03/2026 : reprise du délai à compter du 21/03/2026, prolongé de 8 jours de suspension (L114-5).",
+      "Délai suspendu le 12/03/2026 : pièces manquantes, à produire au plus tard le 31/03/2026 (L114-5).",
+      "Pièces reçues le 20/03/2026 : fin de la suspension, le délai reprend à compter du 21/03/2026, prolongé de 8 jours de suspension (L114-5).",
       "Échéance : à défaut de décision expresse, la demande est réputée rejetée à la fin du 23/03/2026 (L231-4).",
     ]);
   });
 
-  it("explains a restart", () => {
-    const { steps } = computeDeadline(
-      input({ rule: SVA_RESTART, clock: [incomplete("2026-02-01"), complete("2026-02-11")] }),
+  it("explains that SVA runs again in full from the complete file", () => {
+    const { steps } = computeDeadline(input({ clock: [incomplete("2026-02-01"), complete("2026-02-11")] }));
+    expect(steps).toContain(
+      "Pièces manquantes demandées le 01/02/2026 : le délai d'acceptation ne court qu'à compter de la réception du dossier complet (L114-5).",
     );
     expect(steps).toContain(
-      "Pièces reçues le 11/02/2026 : le délai repart en entier à compter du 12/02/2026.",
+      "Pièces reçues le 11/02/2026 : dossier complet, le délai de 2 mois court en entier à compter du 12/02/2026 (L114-5).",
+    );
+  });
+
+  it("says when an SVR request for pieces has no time limit (mandatory, L114-5)", () => {
+    const { steps } = computeDeadline(input({ rule: SVR, clock: [incomplete("2026-02-01")] }));
+    expect(steps).toContain(
+      "Aucun délai imparti pour produire les pièces : la suspension dure jusqu'à leur réception (le délai imparti est obligatoire, L114-5).",
     );
   });
 
@@ -365,7 +417,7 @@ describe("computeDeadline: explanation steps (history and AR)", () => {
       "Demande reçue le 15/01/2026.",
       "Pièces manquantes demandées le 15/01/2026 (L114-5).",
       "Dossier incomplet : le délai d'acceptation ne court qu'à compter de la réception des pièces manquantes (L114-5).",
-      "Pièces reçues le 10/02/2026 : dossier complet, le délai de 2 mois court à compter du 11/02/2026 (L114-5).",
+      "Pièces reçues le 10/02/2026 : dossier complet, le délai de 2 mois court en entier à compter du 11/02/2026 (L114-5).",
       "Échéance : à défaut de décision expresse, la demande est réputée acceptée à la fin du 10/04/2026 (L231-1).",
     ]);
   });
@@ -396,20 +448,14 @@ describe("computeDeadline: explanation steps (history and AR)", () => {
     expect(steps.some((s) => s.includes("(fermeture de la mairie)"))).toBe(true);
   });
 
-  it("records the postmark, and says when it is the starting point", () => {
-    expect(computeDeadline(input({ postmarkOn: "2026-01-12" })).steps[0]).toBe(
-      "Demande reçue le 15/01/2026 (cachet de la poste du 12/01/2026).",
-    );
+  it("records the postmark and says that the délai runs from receipt", () => {
+    const expected =
+      "Demande reçue le 15/01/2026 (cachet de la poste du 12/01/2026, qui compte pour les délais imposés au demandeur, L112-1 ; le délai de la décision implicite court de la réception, L114-3).";
+    expect(computeDeadline(input({ postmarkOn: "2026-01-12" })).steps[0]).toBe(expected);
     expect(
       computeDeadline(input({ postmarkOn: "2026-01-12", policy: { ...POLICY, startFrom: "postmark" } }))
         .steps[0],
-    ).toBe(
-      "Demande reçue le 15/01/2026, cachet de la poste du 12/01/2026 retenu comme point de départ (choix de la commune, L112-1).",
-    );
-    expect(
-      computeDeadline(input({ postmarkOn: "2026-01-20", policy: { ...POLICY, startFrom: "postmark" } }))
-        .steps[0],
-    ).toContain("postérieur à la réception, non retenu");
+    ).toBe(expected);
   });
 
   it("notes a forward: it starts SVA, and is without effect on SVR", () => {
@@ -458,13 +504,7 @@ describe("computeDeadline: explanation steps (history and AR)", () => {
       "Délai imparti pour produire les pièces expiré le 21/02/2026 : fin de la suspension, le délai court de nouveau à compter du 22/02/2026 (L114-5).",
     );
     expect(resume).toContain(
-      "Pièces reçues le 01/03/2026, après la fin de la suspension : sans effet sur le délai.",
-    );
-    const restart = computeDeadline(
-      input({ rule: SVR_RESTART, clock: [incomplete("2026-02-01", "2026-02-21"), complete("2026-03-01")] }),
-    ).steps;
-    expect(restart).toContain(
-      "Pièces reçues le 01/03/2026, après la fin de la suspension : le délai repart en entier à compter du 02/03/2026.",
+      "Pièces reçues le 01/03/2026, après la fin de la suspension : sans effet sur le délai (L114-5).",
     );
   });
 
@@ -613,5 +653,42 @@ describe("riskLevel", () => {
     expect(riskLevel(computeDeadline(input({ clock: [incomplete("2026-01-20")] })), "2026-03-14")).toBe(
       "none",
     );
+  });
+});
+
+/**
+ * One hand-worked line per démarche of the default catalogue (and the SVA fixture), in three
+ * situations. Received Monday 02/03/2026; pieces asked on 09/03 with 31/03 as the time limit.
+ * - complete file: SVR 2 months → 02/05; 1 month → 02/04; SVA 2 months → 02/05.
+ * - pieces received 20/03: SVR suspended 09/03 → 20/03 = 11 days (02/05 + 11 = 13/05; 02/04 + 11 = 13/04);
+ *   SVA runs in full from 20/03 → 20/05.
+ * - pieces never received: SVR suspended until the limit, 22 days (02/05 + 22 = 24/05; 02/04 + 22 = 24/04),
+ *   a provisional date; SVA has no date.
+ */
+describe("computeDeadline: the catalogue's rules, worked by hand", () => {
+  const asked = incomplete("2026-03-09", "2026-03-31");
+  const table: [string, DeadlineRule, string | null, string | null, string | null][] = [
+    ...DEFAULT_CATALOGUE.demarches.map(
+      (d): [string, DeadlineRule, string | null, string | null, string | null] => {
+        const rule = d.rule;
+        if (rule.kind === "none") return [d.id, rule, null, null, null];
+        if (rule.months === 1) return [d.id, rule, "2026-04-02", "2026-04-13", "2026-04-24"];
+        return [d.id, rule, "2026-05-02", "2026-05-13", "2026-05-24"];
+      },
+    ),
+    [SVA_DEMARCHE.id, SVA_DEMARCHE.rule, "2026-05-02", "2026-05-20", null],
+  ];
+
+  it("covers every rule of the default catalogue: none, SVR 2 months, SVR 1 month", () => {
+    const kinds = new Set(table.map(([, r]) => `${r.kind}${r.months ?? ""}`));
+    expect([...kinds].sort()).toEqual(["SVA2", "SVR1", "SVR2", "none"]);
+  });
+
+  it.each(table)("%s (%j)", (_id, rule, plain, withPieces, withoutPieces) => {
+    const due = (clock: ClockEvent[]) =>
+      computeDeadline(input({ rule, receivedOn: "2026-03-02", clock })).dueOn;
+    expect(due([])).toBe(plain);
+    expect(due([asked, complete("2026-03-20")])).toBe(withPieces);
+    expect(due([asked])).toBe(withoutPieces);
   });
 });

@@ -12,16 +12,22 @@
 //   i.e. it exists from `dueOn + 1` at 00:00. Démarches simplifiées prints that next
 //   day ("filing date + 1 day + period"): the same instant, one day later on paper.
 //   The AR should read "réputée acceptée/rejetée le {dueOn}" (R112-5).
-// - Suspension (L114-5, "resume"): the day the missing pieces are requested still
-//   counts, the count resumes the day after they arrive, and the days in between
-//   (daysBetween(request, arrival)) are added to the due date.
-// - "restart": the full period runs again from the day after the pieces arrive.
-// - A file incomplete from the start (the clock never ran) gets the full period from
-//   the day after completion, whatever onCorrection says (L114-5 for SVA; for SVR the
-//   whole period remains when nothing has run).
-// - SVR suspension with a time limit (incomplete.piecesDueOn): the suspension ends at
-//   the end of that day even without the pieces (L114-5); until a later event is
-//   recorded, `pausedUntil` holds that day and `dueOn` the date it implies.
+// - The clock always starts from receipt by the administration (L114-3, L231-1). A
+//   letter's postmark is recorded (it proves the date of deadlines the citizen must
+//   meet, L112-1) but never starts the silence délai.
+// - Missing pieces (L114-5): the behaviour follows the rule's kind, never a setting:
+//   - SVA (al. 3): the délai runs only from receipt of the complete file. Pieces asked
+//     before or during the period: the full period runs again from the day after they
+//     arrive. The time given to produce them changes nothing (the clock waits).
+//   - SVR (al. 4): the délai is suspended during the time given to produce the pieces.
+//     The day they are requested still counts; the suspension ends when they arrive or
+//     at the end of the time given, whichever comes first; the suspended days are added
+//     to the due date. Pieces arriving after the time given change nothing. The time
+//     given is mandatory (`piecesDueOn`); an old request without one stays suspended
+//     until the pieces arrive, and the steps say so.
+//   A file incomplete from the start (the clock never ran) gets the full period from the
+//   day after completion (or, for SVR, after the time given), which is what both
+//   paragraphs give when nothing has run.
 // - "competent" starts SVA (L114-3: receipt by the competent administration); for SVR
 //   it is only noted, the clock ran from the first receipt.
 // - Events are replayed in a fixed order (see sortEvents), so merged offline histories
@@ -50,22 +56,34 @@ export type DeadlineRule = {
   months?: number;
   /** Alternative to months for short delays; never both. */
   days?: number;
-  onCorrection: "resume" | "restart";
+  /**
+   * Kept only so that requests stored before the rule was derived from the kind still
+   * validate; ignored. The catalogue refuses a value that contradicts the kind
+   * (`correctionFor`).
+   */
+  onCorrection?: "resume" | "restart";
 };
+
+/** What missing pieces do to the délai, from the rule's kind alone (L114-5 al. 3 and 4). */
+export const correctionFor = (kind: "SVA" | "SVR"): "restart" | "resume" =>
+  kind === "SVA" ? "restart" : "resume";
 
 export type DeadlinePolicy = {
   /** Move a due date falling on a non-working day to the next working day (see top of file). */
   shiftToWorkingDay: boolean;
-  /** Which date of a posted letter starts the clock; L112-1 lets the postmark count for the citizen's own deadlines. */
-  startFrom: "received" | "postmark";
+  /**
+   * Kept so that stored requests and settings still validate; the silence délai always runs
+   * from receipt (L114-3, L231-1), whatever this says.
+   */
+  startFrom?: "received" | "postmark";
   calendar: CommuneCalendar;
 };
 
 export type ClockEvent =
   /**
-   * The mairie asked for missing pieces (L114-5). `piecesDueOn` is the time limit it
-   * set: for SVR the suspension ends then even if nothing arrives (L114-5); SVA
-   * never starts without the pieces, so it has no effect there.
+   * The mairie asked for missing pieces (L114-5). `piecesDueOn` is the time limit it set
+   * (mandatory for new requests): for SVR the suspension ends then even if nothing
+   * arrives; SVA never starts without the pieces, so it has no effect there.
    */
   | { kind: "incomplete"; date: string; piecesDueOn?: string }
   /** The missing pieces arrived. */
@@ -148,30 +166,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n > 1 ? "s" : ""}`;
 }
 
-/**
- * Where the clock stands while the events are replayed:
- * - before: the clock has not been armed yet (SVA waiting for the competent administration's receipt);
- * - blocked: armed but the file was incomplete, so the clock never ran;
- * - running / suspended: as the names say;
- * - born: a later event showed that the implicit decision was already born.
- */
-type Phase = "before" | "blocked" | "running" | "suspended" | "born";
-
-type ClockState = {
-  phase: Phase;
-  /** Event date from which the current full period is counted (the period starts the next day). */
-  anchor: string | null;
-  /** Days of suspension added to the period ("resume"). */
-  extraDays: number;
-  /** Request for pieces that stopped or blocked the clock. */
-  pausedSince: string | null;
-  /** SVR: end of the time given to produce the pieces (L114-5). */
-  lapseOn: string | null;
-  /** Pieces requested and not yet received (the clock may run again after a lapse). */
-  missing: boolean;
-  bornOn: string | null;
-};
-
 function validate(input: DeadlineInput): void {
   const { rule } = input;
   checkCount("months", rule.months);
@@ -187,255 +181,286 @@ function validate(input: DeadlineInput): void {
   }
 }
 
-/** Point de départ: receipt, or the postmark when the commune chose it (L112-1). */
-function startDate(input: DeadlineInput, steps: string[]): string {
+/** Point de départ: always the receipt (L114-3, L231-1); a postmark is only recorded. */
+function receiptStep(input: DeadlineInput): string {
   const received = fr(input.receivedOn);
-  const postmark = input.postmarkOn;
-  if (postmark === undefined) {
-    steps.push(`Demande reçue le ${received}.`);
-    return input.receivedOn;
-  }
-  if (input.policy.startFrom === "received") {
-    steps.push(`Demande reçue le ${received} (cachet de la poste du ${fr(postmark)}).`);
-    return input.receivedOn;
-  }
-  if (postmark > input.receivedOn) {
-    // A postmark after receipt is a data-entry error: it must never delay the clock.
-    steps.push(
-      `Demande reçue le ${received} ; cachet de la poste du ${fr(postmark)} postérieur à la réception, non retenu.`,
-    );
-    return input.receivedOn;
-  }
-  steps.push(
-    `Demande reçue le ${received}, cachet de la poste du ${fr(postmark)} retenu comme point de départ (choix de la commune, L112-1).`,
-  );
-  return postmark;
+  if (input.postmarkOn === undefined) return `Demande reçue le ${received}.`;
+  return `Demande reçue le ${received} (cachet de la poste du ${fr(input.postmarkOn)}, qui compte pour les délais imposés au demandeur, L112-1 ; le délai de la décision implicite court de la réception, L114-3).`;
 }
+
+const NO_DECISION = (input: DeadlineInput): Deadline => ({
+  outcome: null,
+  dueOn: null,
+  running: false,
+  startedOn: null,
+  pausedSince: null,
+  pausedUntil: null,
+  steps: [
+    `Demande reçue le ${fr(input.receivedOn)}. Cette démarche n'appelle pas de décision implicite : aucun délai ne court.`,
+  ],
+});
+
+/**
+ * Where the clock stands while the events are replayed:
+ * - before: the clock has not been armed yet (SVA waiting for the competent administration's receipt);
+ * - blocked: armed but the file was incomplete, so the clock never ran;
+ * - running / suspended: as the names say;
+ * - born: a later event showed that the implicit decision was already born.
+ */
+type Phase = "before" | "blocked" | "running" | "suspended" | "born";
+
+/** The clock of one request, replayed event by event; each step adds its French explanation. */
+class Clock {
+  phase: Phase = "before";
+  /** Event date from which the current full period is counted (the period starts the next day). */
+  anchor: string | null = null;
+  /** Days of SVR suspension added to the period. */
+  extraDays = 0;
+  /** Request for pieces that stopped or blocked the clock. */
+  pausedSince: string | null = null;
+  /** SVR: end of the time given to produce the pieces (L114-5). */
+  lapseOn: string | null = null;
+  /** Pieces requested and not yet received (SVR: the clock may run again after a lapse). */
+  missing = false;
+  bornOn: string | null = null;
+  competentNoted = false;
+  readonly steps: string[];
+  readonly isSVA: boolean;
+  readonly article: string;
+  readonly periodLabel: string;
+
+  constructor(
+    readonly rule: DeadlineRule & { kind: "SVA" | "SVR" },
+    readonly policy: DeadlinePolicy,
+    readonly start: string,
+    /** SVA: the last receipt by the competent administration; SVR: the first receipt. */
+    readonly armOn: string,
+    firstStep: string,
+  ) {
+    this.steps = [firstStep];
+    this.isSVA = rule.kind === "SVA";
+    this.article = this.isSVA ? "L231-1" : "L231-4";
+    this.periodLabel = rule.days !== undefined ? plural(rule.days, "jour") : `${rule.months ?? 2} mois`;
+  }
+
+  periodEnd(anchor: string): string {
+    return this.rule.days !== undefined
+      ? addDays(anchor, this.rule.days)
+      : addMonthsLegal(anchor, this.rule.months ?? 2);
+  }
+
+  shifted(date: string): string {
+    return this.policy.shiftToWorkingDay ? nextWorkingDay(date, this.policy.calendar) : date;
+  }
+
+  rawDue(): string {
+    return addDays(this.periodEnd(this.anchor ?? this.start), this.extraDays);
+  }
+
+  stopped(): boolean {
+    return this.phase === "blocked" || this.phase === "suspended";
+  }
+
+  /** Explains the end of the period (and its shift to a working day) and returns the due date. */
+  dueSteps(raw: string, lapse: string | null): string {
+    const due = this.shifted(raw);
+    if (due !== raw) {
+      this.steps.push(
+        `Fin du délai le ${fr(raw)} (${closedReason(raw, this.policy.calendar)}) : reportée au premier jour ouvré, le ${fr(due)} (choix de la commune, par analogie avec CE, 2014, n° 362568).`,
+      );
+    }
+    const decision = this.isSVA ? "acceptée" : "rejetée";
+    this.steps.push(
+      lapse !== null
+        ? `Échéance provisoire : sans les pièces d'ici le ${fr(lapse)}, la demande sera réputée ${decision} à la fin du ${fr(due)} (${this.article}).`
+        : `Échéance : à défaut de décision expresse, la demande est réputée ${decision} à la fin du ${fr(due)} (${this.article}).`,
+    );
+    return due;
+  }
+
+  arm(): void {
+    if (this.phase !== "before") return;
+    if (this.missing) {
+      this.phase = "blocked";
+      this.steps.push(
+        this.isSVA
+          ? "Dossier incomplet : le délai d'acceptation ne court qu'à compter de la réception des pièces manquantes (L114-5)."
+          : "Dossier incomplet dès la réception : le délai de rejet est suspendu pendant le délai imparti pour produire les pièces (L114-5).",
+      );
+      return;
+    }
+    this.phase = "running";
+    this.anchor = this.armOn;
+    const from = this.isSVA
+      ? "depuis la réception par l'administration compétente (L114-3)"
+      : "depuis la réception par la première administration saisie (L114-3)";
+    this.steps.push(
+      `Délai de ${this.periodLabel} (silence vaut ${this.isSVA ? "acceptation" : "rejet"}, ${this.article}) ${from}, ${runsFrom(this.armOn)}.`,
+    );
+  }
+
+  /** SVR: the suspension ends when the time given for the pieces runs out (L114-5 al. 4). */
+  lapseBefore(date: string): void {
+    const lapse = this.lapseOn;
+    if (lapse === null || lapse >= date || !this.stopped()) return;
+    if (this.phase === "blocked") {
+      this.anchor = lapse;
+      this.extraDays = 0;
+    } else {
+      this.extraDays += daysBetween(this.pausedSince ?? lapse, lapse);
+    }
+    this.phase = "running";
+    this.pausedSince = null;
+    this.lapseOn = null;
+    this.steps.push(
+      `Délai imparti pour produire les pièces expiré le ${fr(lapse)} : fin de la suspension, le délai court de nouveau ${runsFrom(lapse)} (L114-5).`,
+    );
+  }
+
+  /** True when the event came after the implicit decision was born (and is then only noted). */
+  bornBefore(e: ClockEvent, date: string): boolean {
+    if (this.phase === "running" && date > this.shifted(this.rawDue())) {
+      this.phase = "born";
+      this.bornOn = this.dueSteps(this.rawDue(), null);
+    }
+    if (this.phase !== "born") return false;
+    this.steps.push(
+      `Événement du ${fr(e.date)} sans effet sur le délai : la décision implicite est née à la fin du ${fr(this.bornOn ?? date)}.`,
+    );
+    return true;
+  }
+
+  competent(e: ClockEvent): void {
+    if (!this.isSVA) {
+      this.steps.push(
+        `Transmise à l'administration compétente le ${fr(e.date)} (L114-2) : sans effet sur le délai de rejet, qui court depuis la première réception (L114-3).`,
+      );
+    } else if (e.date === this.armOn && !this.competentNoted) {
+      this.competentNoted = true;
+      this.steps.push(`Reçue par l'administration compétente le ${fr(e.date)} (L114-2).`);
+    } else {
+      this.steps.push(
+        `Transmission du ${fr(e.date)} : seule compte la réception par l'administration compétente (L114-3).`,
+      );
+    }
+  }
+
+  incomplete(e: ClockEvent & { kind: "incomplete" }, date: string): void {
+    const limit = e.piecesDueOn === undefined ? null : maxDate(e.piecesDueOn, date);
+    const limitText = limit === null ? "" : `, à produire au plus tard le ${fr(limit)}`;
+    if (!this.isSVA && limit !== null) this.lapseOn = limit;
+    if (this.phase === "before") {
+      if (!this.missing) this.pausedSince = date;
+      this.steps.push(`Pièces manquantes demandées le ${fr(e.date)}${limitText} (L114-5).`);
+    } else if (this.phase === "running") {
+      this.phase = "suspended";
+      this.pausedSince = date;
+      this.steps.push(
+        this.isSVA
+          ? `Pièces manquantes demandées le ${fr(e.date)}${limitText} : le délai d'acceptation ne court qu'à compter de la réception du dossier complet (L114-5).`
+          : `Délai suspendu le ${fr(e.date)} : pièces manquantes${limitText} (L114-5).`,
+      );
+    } else {
+      this.steps.push(
+        `Nouvelle demande de pièces le ${fr(e.date)}${limitText} : délai déjà suspendu depuis le ${fr(this.pausedSince ?? date)}.`,
+      );
+    }
+    if (!this.isSVA && limit === null) {
+      this.steps.push(
+        "Aucun délai imparti pour produire les pièces : la suspension dure jusqu'à leur réception (le délai imparti est obligatoire, L114-5).",
+      );
+    }
+    this.missing = true;
+  }
+
+  complete(e: ClockEvent, date: string): void {
+    const on = `Pièces reçues le ${fr(e.date)}`;
+    if (this.phase === "before") {
+      this.steps.push(
+        this.missing ? `${on} : dossier complet.` : `${on} : sans effet, aucune pièce n'était attendue.`,
+      );
+    } else if (this.phase === "blocked" || (this.phase === "suspended" && this.isSVA)) {
+      // SVA (al. 3): the full period from the complete file; SVR never ran: the same.
+      this.anchor = date;
+      this.extraDays = 0;
+      this.steps.push(
+        `${on} : dossier complet, le délai de ${this.periodLabel} court en entier ${runsFrom(date)} (L114-5).`,
+      );
+    } else if (this.phase === "suspended") {
+      const paused = daysBetween(this.pausedSince ?? date, date);
+      this.extraDays += paused;
+      this.steps.push(
+        `${on} : fin de la suspension, le délai reprend ${runsFrom(date)}, prolongé de ${plural(paused, "jour")} de suspension (L114-5).`,
+      );
+    } else if (this.missing) {
+      this.steps.push(`${on}, après la fin de la suspension : sans effet sur le délai (L114-5).`);
+    } else {
+      this.steps.push(`${on} : sans effet, le délai n'était pas suspendu.`);
+    }
+    if (this.phase !== "before") this.phase = "running";
+    this.missing = false;
+    this.pausedSince = null;
+    this.lapseOn = null;
+  }
+
+  replay(events: readonly ClockEvent[]): void {
+    for (const e of events) {
+      // Events dated before the start (clock skew between workstations) count as on the start day.
+      const date = maxDate(e.date, this.start);
+      if (this.phase === "before" && date > this.armOn) this.arm();
+      this.lapseBefore(date);
+      if (this.bornBefore(e, date)) continue;
+      if (e.kind === "competent") this.competent(e);
+      else if (e.kind === "incomplete") this.incomplete(e, date);
+      else this.complete(e, date);
+    }
+    this.arm();
+  }
+
+  result(): Deadline {
+    const stopped = this.stopped();
+    const pendingLapse = stopped ? this.lapseOn : null;
+    let dueOn: string | null = this.bornOn;
+    if (this.phase === "running") {
+      dueOn = this.dueSteps(this.rawDue(), null);
+    } else if (pendingLapse !== null) {
+      // Provisional: as if the suspension ends with the time given for the pieces.
+      const raw =
+        this.phase === "blocked"
+          ? this.periodEnd(pendingLapse)
+          : addDays(this.rawDue(), daysBetween(this.pausedSince ?? pendingLapse, pendingLapse));
+      dueOn = this.dueSteps(raw, pendingLapse);
+    } else if (stopped) {
+      this.steps.push("Pas d'échéance tant que les pièces manquantes ne sont pas reçues (L114-5).");
+    }
+    const anchor = this.phase === "blocked" || (stopped && this.isSVA) ? null : this.anchor;
+    return {
+      outcome: this.isSVA ? "acceptance" : "rejection",
+      dueOn,
+      running: !stopped,
+      startedOn: anchor === null ? null : addDays(anchor, 1),
+      pausedSince: stopped ? this.pausedSince : null,
+      pausedUntil: pendingLapse,
+      steps: this.steps,
+    };
+  }
+}
+
+const runsFrom = (date: string): string => `à compter du ${fr(addDays(date, 1))}`;
 
 export function computeDeadline(input: DeadlineInput): Deadline {
   validate(input);
-  const { rule, policy } = input;
-  const steps: string[] = [];
-
-  if (rule.kind === "none") {
-    steps.push(
-      `Demande reçue le ${fr(input.receivedOn)}. Cette démarche n'appelle pas de décision implicite : aucun délai ne court.`,
-    );
-    return {
-      outcome: null,
-      dueOn: null,
-      running: false,
-      startedOn: null,
-      pausedSince: null,
-      pausedUntil: null,
-      steps,
-    };
-  }
-
-  const isSVA = rule.kind === "SVA";
-  const article = isSVA ? "L231-1" : "L231-4";
-  const days = rule.days;
-  const months = rule.months ?? 2;
-  const periodLabel = days !== undefined ? plural(days, "jour") : `${months} mois`;
-  const periodEnd = (anchor: string): string =>
-    days !== undefined ? addDays(anchor, days) : addMonthsLegal(anchor, months);
-  const shifted = (date: string): string =>
-    policy.shiftToWorkingDay ? nextWorkingDay(date, policy.calendar) : date;
-  const runsFrom = (date: string): string => `à compter du ${fr(addDays(date, 1))}`;
-
-  const start = startDate(input, steps);
+  const { rule } = input;
+  if (rule.kind === "none") return NO_DECISION(input);
+  const start = input.receivedOn;
   const events = sortEvents(input.clock);
   // SVA runs only from receipt by the competent administration (L114-3); after
   // several forwards, only the last receipt was by the competent one.
   let armOn = start;
-  if (isSVA) for (const e of events) if (e.kind === "competent") armOn = maxDate(armOn, e.date);
-
-  const st: ClockState = {
-    phase: "before",
-    anchor: null,
-    extraDays: 0,
-    pausedSince: null,
-    lapseOn: null,
-    missing: false,
-    bornOn: null,
-  };
-  const rawDue = (): string => addDays(periodEnd(st.anchor ?? start), st.extraDays);
-
-  // Explains the end of the period (and its shift to a working day) and returns the due date.
-  const dueSteps = (raw: string, lapse: string | null): string => {
-    const due = shifted(raw);
-    if (due !== raw) {
-      steps.push(
-        `Fin du délai le ${fr(raw)} (${closedReason(raw, policy.calendar)}) : reportée au premier jour ouvré, le ${fr(due)} (choix de la commune, par analogie avec CE, 2014, n° 362568).`,
-      );
-    }
-    const decision = isSVA ? "acceptée" : "rejetée";
-    steps.push(
-      lapse !== null
-        ? `Échéance provisoire : sans les pièces d'ici le ${fr(lapse)}, la demande sera réputée ${decision} à la fin du ${fr(due)} (${article}).`
-        : `Échéance : à défaut de décision expresse, la demande est réputée ${decision} à la fin du ${fr(due)} (${article}).`,
-    );
-    return due;
-  };
-
-  const arm = (): void => {
-    if (st.phase !== "before") return;
-    if (st.missing) {
-      st.phase = "blocked";
-      steps.push(
-        isSVA
-          ? "Dossier incomplet : le délai d'acceptation ne court qu'à compter de la réception des pièces manquantes (L114-5)."
-          : "Dossier incomplet dès la réception : le délai de rejet est suspendu jusqu'à la production des pièces (L114-5).",
-      );
-      return;
-    }
-    st.phase = "running";
-    st.anchor = armOn;
-    const from = isSVA
-      ? "depuis la réception par l'administration compétente (L114-3)"
-      : "depuis la réception par la première administration saisie (L114-3)";
-    steps.push(
-      `Délai de ${periodLabel} (silence vaut ${isSVA ? "acceptation" : "rejet"}, ${article}) ${from}, ${runsFrom(armOn)}.`,
-    );
-  };
-
-  // The SVR suspension ends when the time given for the pieces runs out (L114-5).
-  const lapseBefore = (date: string): void => {
-    const lapse = st.lapseOn;
-    if (lapse === null || lapse >= date || (st.phase !== "blocked" && st.phase !== "suspended")) return;
-    if (st.phase === "blocked") {
-      st.anchor = lapse;
-      st.extraDays = 0;
-    } else {
-      st.extraDays += daysBetween(st.pausedSince ?? lapse, lapse);
-    }
-    st.phase = "running";
-    st.pausedSince = null;
-    st.lapseOn = null;
-    steps.push(
-      `Délai imparti pour produire les pièces expiré le ${fr(lapse)} : fin de la suspension, le délai court de nouveau ${runsFrom(lapse)} (L114-5).`,
-    );
-  };
-
-  let competentNoted = false;
-  for (const e of events) {
-    // Events dated before the start (clock skew between workstations) count as on the start day.
-    const date = maxDate(e.date, start);
-    if (st.phase === "before" && date > armOn) arm();
-    lapseBefore(date);
-    if (st.phase === "running" && date > shifted(rawDue())) {
-      st.phase = "born";
-      st.bornOn = dueSteps(rawDue(), null);
-    }
-    if (st.phase === "born") {
-      steps.push(
-        `Événement du ${fr(e.date)} sans effet sur le délai : la décision implicite est née à la fin du ${fr(st.bornOn ?? date)}.`,
-      );
-      continue;
-    }
-
-    switch (e.kind) {
-      case "competent":
-        if (!isSVA) {
-          steps.push(
-            `Transmise à l'administration compétente le ${fr(e.date)} (L114-2) : sans effet sur le délai de rejet, qui court depuis la première réception (L114-3).`,
-          );
-        } else if (e.date === armOn && !competentNoted) {
-          competentNoted = true;
-          steps.push(`Reçue par l'administration compétente le ${fr(e.date)} (L114-2).`);
-        } else {
-          steps.push(
-            `Transmission du ${fr(e.date)} : seule compte la réception par l'administration compétente (L114-3).`,
-          );
-        }
-        break;
-
-      case "incomplete": {
-        const limit = e.piecesDueOn === undefined ? null : maxDate(e.piecesDueOn, date);
-        const limitText = limit === null ? "" : `, à produire au plus tard le ${fr(limit)}`;
-        if (!isSVA && limit !== null) st.lapseOn = limit;
-        if (st.phase === "before") {
-          if (!st.missing) st.pausedSince = date;
-          steps.push(`Pièces manquantes demandées le ${fr(e.date)}${limitText} (L114-5).`);
-        } else if (st.phase === "running") {
-          st.phase = "suspended";
-          st.pausedSince = date;
-          steps.push(`Délai suspendu le ${fr(e.date)} : pièces manquantes${limitText} (L114-5).`);
-        } else {
-          steps.push(
-            `Nouvelle demande de pièces le ${fr(e.date)}${limitText} : délai déjà suspendu depuis le ${fr(st.pausedSince ?? date)}.`,
-          );
-        }
-        st.missing = true;
-        break;
-      }
-
-      case "complete": {
-        const on = `Pièces reçues le ${fr(e.date)}`;
-        if (st.phase === "before") {
-          steps.push(
-            st.missing ? `${on} : dossier complet.` : `${on} : sans effet, aucune pièce n'était attendue.`,
-          );
-        } else if (st.phase === "blocked") {
-          st.anchor = date;
-          st.extraDays = 0;
-          steps.push(`${on} : dossier complet, le délai de ${periodLabel} court ${runsFrom(date)} (L114-5).`);
-        } else if (st.phase === "suspended" && rule.onCorrection === "resume") {
-          const paused = daysBetween(st.pausedSince ?? date, date);
-          st.extraDays += paused;
-          steps.push(
-            `${on} : reprise du délai ${runsFrom(date)}, prolongé de ${plural(paused, "jour")} de suspension (L114-5).`,
-          );
-        } else if (st.phase === "suspended") {
-          st.anchor = date;
-          st.extraDays = 0;
-          steps.push(`${on} : le délai repart en entier ${runsFrom(date)}.`);
-        } else if (st.missing && rule.onCorrection === "restart") {
-          // Running again after the SVR suspension lapsed, the pieces still missing.
-          st.anchor = date;
-          st.extraDays = 0;
-          steps.push(`${on}, après la fin de la suspension : le délai repart en entier ${runsFrom(date)}.`);
-        } else if (st.missing) {
-          steps.push(`${on}, après la fin de la suspension : sans effet sur le délai.`);
-        } else {
-          steps.push(`${on} : sans effet, le délai n'était pas suspendu.`);
-        }
-        if (st.phase !== "before") st.phase = "running";
-        st.missing = false;
-        st.pausedSince = null;
-        st.lapseOn = null;
-        break;
-      }
-    }
-  }
-  arm();
-
-  const stopped = st.phase === "blocked" || st.phase === "suspended";
-  const pendingLapse = stopped ? st.lapseOn : null;
-  let dueOn: string | null = st.bornOn;
-  if (st.phase === "running") {
-    dueOn = dueSteps(rawDue(), null);
-  } else if (pendingLapse !== null) {
-    // Provisional: as if the suspension ends with the time given for the pieces.
-    const raw =
-      st.phase === "blocked"
-        ? periodEnd(pendingLapse)
-        : addDays(rawDue(), daysBetween(st.pausedSince ?? pendingLapse, pendingLapse));
-    dueOn = dueSteps(raw, pendingLapse);
-  } else if (stopped) {
-    steps.push("Pas d'échéance tant que les pièces manquantes ne sont pas reçues (L114-5).");
-  }
-
-  const anchor = st.phase === "blocked" ? null : st.anchor;
-  return {
-    outcome: isSVA ? "acceptance" : "rejection",
-    dueOn,
-    running: !stopped,
-    startedOn: anchor === null ? null : addDays(anchor, 1),
-    pausedSince: stopped ? st.pausedSince : null,
-    pausedUntil: pendingLapse,
-    steps,
-  };
+  if (rule.kind === "SVA") for (const e of events) if (e.kind === "competent") armOn = maxDate(armOn, e.date);
+  const clock = new Clock({ ...rule, kind: rule.kind }, input.policy, start, armOn, receiptStep(input));
+  clock.replay(events);
+  return clock.result();
 }
 
 /** Days left until the due date, 0 on the due date itself (the last day), negative once past. */

@@ -29,7 +29,7 @@ describe("newRequest builds a stored request", () => {
       demarche: "aide_restauration_scolaire",
       demarcheVersion: 1,
       channel: "guichet",
-      rule: { kind: "SVR", months: 2, onCorrection: "resume" },
+      rule: { kind: "SVR", months: 2 },
       policy: POLICY,
       sensitive: false,
       receivedAt: NOW,
@@ -135,7 +135,7 @@ describe("newRequest builds a stored request", () => {
     ]);
   });
 
-  it("starts the delay from the postmark when the commune chose it (L112-1)", () => {
+  it("starts the delay from receipt, never from the postmark, even with the old setting (L114-3)", () => {
     const r = requestOf(
       build(
         "aide_restauration_scolaire",
@@ -145,7 +145,9 @@ describe("newRequest builds a stored request", () => {
         },
       ),
     );
-    expect(r.dueOn).toBe("2026-05-09");
+    // Received 12/03, SVR 2 months: rejected at the end of 12/05 (the postmark of 09/03 is only recorded).
+    expect(r.dueOn).toBe("2026-05-12");
+    expect(r.postmarkOn).toBe("2026-03-09");
   });
 
   it("drops an optional field left empty and converts a typed number", () => {

@@ -11,6 +11,8 @@ export type NewRequestContext = {
   policy: DeadlinePolicy;
   by: string;
   workstation: string;
+  /** A new follow-up code (makeFollowUpCode); kept when a request is checked again. */
+  followUpCode?: string;
   /** When it was recorded (ISO instant). */
   now: string;
   /** When the mairie received it, if earlier (a letter opened today arrived yesterday). */
@@ -55,6 +57,7 @@ export function newRequest(input: unknown, ctx: NewRequestContext): NewRequestRe
     schemaVersion: SCHEMA_VERSION as typeof SCHEMA_VERSION,
     commune: ctx.commune,
     tracking: ctx.tracking,
+    ...(ctx.followUpCode ? { followUpCode: ctx.followUpCode } : {}),
     demarcheVersion: ctx.demarche.version,
     rule: ctx.demarche.rule,
     policy: ctx.policy,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import "./zod-fr";
 import { deadlineRuleSchema } from "./catalogue";
 import { CHANNELS } from "./channels";
+import { FOLLOW_UP_CODE_PATTERN } from "./follow-up-code";
 import { STATUSES } from "./workflow";
 
 /**
@@ -70,7 +71,8 @@ export type AttachmentMeta = z.infer<typeof attachmentSchema>;
 
 export const deadlinePolicySchema = z.strictObject({
   shiftToWorkingDay: z.boolean(),
-  startFrom: z.enum(["received", "postmark"]),
+  /** Legacy, ignored: the silence délai always runs from receipt (deadlines.ts). */
+  startFrom: z.enum(["received", "postmark"]).optional(),
   calendar: z.strictObject({
     region: z.enum(["metropole", "alsace-moselle"]),
     extraClosedDays: z.array(isoDate).max(366).optional(),
@@ -201,6 +203,8 @@ export const requestSchema = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
   commune: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/),
   tracking: trackingNumber,
+  /** Second secret for following the request without an email (follow-up-code.ts); absent on old requests. */
+  followUpCode: z.string().regex(FOLLOW_UP_CODE_PATTERN).optional(),
   demarcheVersion: z.number().int().min(1),
   rule: deadlineRuleSchema,
   policy: deadlinePolicySchema,

@@ -8,6 +8,7 @@ const AT = "2027-01-15T02:00:00Z";
 
 function closedRequest(demarcheId = "signalement_voirie"): GuichetRequest {
   const r = buildRequest(demarcheId, {
+    ctx: { followUpCode: "7QKD3MWX" },
     content: {
       channel: "courrier",
       postmarkOn: "2026-03-10",
@@ -44,6 +45,11 @@ describe("anonymise", () => {
     expect(after.subject).toBe("Demande anonymisée");
     expect(after).not.toHaveProperty("filedBy");
     expect(after.nameKey).toBe("");
+  });
+
+  it("removes the follow-up code: nobody outside follows an anonymised request", () => {
+    expect(before.followUpCode).toBe("7QKD3MWX");
+    expect(after).not.toHaveProperty("followUpCode");
   });
 
   it("scrubs notes, answers, reasons and the addresses receipts went to", () => {

@@ -13,7 +13,8 @@ export const ANONYMISED_NAME = "Anonymisé";
 
 export function anonymise(doc: GuichetRequest, at: string, by: string, workstation: string): GuichetRequest {
   if (doc.anonymised) return doc;
-  const { filedBy: _f, postmarkOn, location, ...rest } = doc;
+  // The follow-up code goes too: an anonymised request is no longer shown to anyone outside.
+  const { filedBy: _f, followUpCode: _c, postmarkOn, location, ...rest } = doc;
   const stripped: GuichetRequest = {
     ...rest,
     ...(postmarkOn ? { postmarkOn } : {}),

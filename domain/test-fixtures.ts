@@ -37,7 +37,7 @@ export const SVA_DEMARCHE: Demarche = {
   category: "general",
   description: "Buvette lors d'une fête associative.",
   service: "accueil",
-  rule: { kind: "SVA", months: 2, onCorrection: "resume" },
+  rule: { kind: "SVA", months: 2 },
   arOwed: true,
   retentionDays: 365,
   sensitive: false,

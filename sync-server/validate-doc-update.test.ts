@@ -318,7 +318,12 @@ describe("generated validate_doc_update functions", () => {
         const base = request("chef", "2024-12-31T23:00:00Z");
         const events = steps.map((s) => {
           const at = stamp(s.at);
-          if (s.kind === "status") return ev("status", at, "chef", s.move);
+          if (s.kind === "status")
+            return ev("status", at, "chef", {
+              ...s.move,
+              // A request for pieces names them and their time limit (L114-5).
+              ...(s.move.to === "incomplete" ? { missingPieces: ["Livret"], piecesDueOn: "2025-02-01" } : {}),
+            });
           if (s.kind === "assigned")
             return ev("assigned", at, "chef", { service: "etat_civil", assignee: s.assignee });
           if (s.kind === "implicit_decision")

@@ -61,7 +61,15 @@ const PROJECTION_FIELDS = [
   "nameKey",
 ];
 /** What retention.ts `anonymise` may remove or replace; everything else of the creation stays. */
-export const PERSONAL_FIELDS = ["subject", "fields", "citizen", "filedBy", "location", "attachments"];
+export const PERSONAL_FIELDS = [
+  "subject",
+  "fields",
+  "citizen",
+  "filedBy",
+  "location",
+  "attachments",
+  "followUpCode",
+];
 
 /** Throws when the schema uses anything the ES5 checker would silently ignore. */
 export function assertSupportedSchema(schema: unknown, at = "(racine)"): void {

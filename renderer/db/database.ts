@@ -1,4 +1,5 @@
-import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from "rxdb";
+import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from "rxdb";
+import { RxDBMigrationSchemaPlugin } from "rxdb/plugins/migration-schema";
 import { deepEqual } from "rxdb/plugins/utils";
 import { mergeRequests } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
@@ -37,6 +38,15 @@ function strip(d: GuichetRequest): GuichetRequest {
   return rest as GuichetRequest;
 }
 
+addRxPlugin(RxDBMigrationSchemaPlugin);
+
+/**
+ * The requests' storage schema follows the domain's (request-rx-schema.ts): a new optional field
+ * changes it, and RxDB then needs a new version. The documents themselves are unchanged (zod
+ * accepts old ones), so every step is the identity.
+ */
+const requestMigrations = { 1: (doc: GuichetRequest) => doc };
+
 /** The one place that owns the local database's lifetime. */
 export async function createGuichetDatabase(opts: {
   name: string;
@@ -51,7 +61,11 @@ export async function createGuichetDatabase(opts: {
     closeDuplicates: true,
   });
   await db.addCollections({
-    requests: { schema: requestRxSchema, conflictHandler: requestConflictHandler as never },
+    requests: {
+      schema: requestRxSchema,
+      conflictHandler: requestConflictHandler as never,
+      migrationStrategies: requestMigrations,
+    },
     pending: { schema: pendingRxSchema },
     rejections: { schema: rejectionRxSchema },
   });

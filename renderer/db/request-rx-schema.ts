@@ -40,7 +40,8 @@ function build(): RxJsonSchema<GuichetRequest> {
   properties.events = { type: "array", items: { type: "object" } };
   return {
     title: "requests",
-    version: 0,
+    // 1: followUpCode (database.ts migrates by identity).
+    version: 1,
     primaryKey: "id",
     type: "object",
     properties,

@@ -1,8 +1,9 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Catalogue, Demarche } from "../../domain/catalogue";
 import { demarcheFieldsSchema, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
+import { makeFollowUpCode } from "../../domain/follow-up-code";
 import { newRequest } from "../../domain/new-request";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
@@ -139,6 +140,7 @@ export async function submit(
     policy: commune.policy,
     by: deps.portalUser,
     workstation: PORTAL_WORKSTATION,
+    followUpCode: makeFollowUpCode(randomBytes(32)),
     now,
   });
   if (!built.ok) return { ok: false, issues: dedupe(built.issues) };

@@ -169,19 +169,19 @@ export function followUpFormPage(
 ): string {
   const errors: Errors = new Map();
   for (const i of state.issues) {
-    const name = i.field === "trackingNumber" ? "numero" : "email";
+    const name = i.field === "trackingNumber" ? "numero" : "cle";
     errors.set(name, [...(errors.get(name) ?? []), i.message]);
   }
   const labels = new Map([
     ["numero", "Numéro de suivi"],
-    ["email", "Adresse électronique"],
+    ["cle", "Adresse électronique ou code de suivi"],
   ]);
   const body = html`<h1>Suivre une demande</h1>
 ${state.notice ? html`<div class="resume" role="alert"><p>${state.notice}</p></div>` : ""}
 ${errorSummary(errors, [], labels)}
 <form method="post" action="/suivi" novalidate>
 ${input({ name: "numero", label: "Numéro de suivi", required: true, value: state.values.numero ?? "", errors, help: "8 caractères, par exemple K7M4-4EEX. Il figure dans l'accusé reçu par courriel.", autocomplete: "off", maxLength: 20 })}
-${input({ name: "email", label: "Adresse électronique", required: true, value: state.values.email ?? "", errors, type: "email", autocomplete: "email", help: "Celle donnée lors de la demande." })}
+${input({ name: "cle", label: "Adresse électronique ou code de suivi", required: true, value: state.values.cle ?? state.values.email ?? "", errors, autocomplete: "off", maxLength: 200, help: "L'adresse électronique donnée lors de la demande, ou le code de suivi de l'accusé de réception (8 caractères, par exemple 7QKD-3MWX)." })}
 <button type="submit">Voir ma demande</button>
 </form>`;
   return page({

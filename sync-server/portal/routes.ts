@@ -5,7 +5,7 @@ import type { GuichetRequest } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import type { AttachmentStore } from "../api/attachment-store";
 import { attestationPdf } from "../api/attestation-pdf";
-import { findForCitizen, NOT_FOUND_MESSAGE } from "../api/follow-up";
+import { findForCitizen, followUpSecretField, NOT_FOUND_MESSAGE } from "../api/follow-up";
 import {
   findOnlineDemarche,
   type IncomingFile,
@@ -122,7 +122,7 @@ export function portalRouter(deps: PortalDeps): Router {
     const form = await readForm(ctx.req, 16 * 1024);
     const found = await findForCitizen(
       deps.mainDb,
-      { trackingNumber: form.fields.numero, email: form.fields.email },
+      { trackingNumber: form.fields.numero, ...followUpSecretField(form.fields.cle ?? form.fields.email) },
       deps.followUpMinDelayMs,
     );
     if (found.ok) {

@@ -196,6 +196,11 @@ function checkNewEvents(newDoc, oldDoc, name, acting, C) {
     if (e.kind === "status") {
       err = transitionError(e, onThis, C);
       if (err !== null) forbid("events." + i + " : " + err);
+      // L114-5: a request for pieces lists them and sets the time given to produce them
+      // (the SVR suspension ends with it). Older events without it stay as they are.
+      if (e.to === "incomplete" && !(e.missingPieces && e.missingPieces.length > 0 && e.piecesDueOn)) {
+        forbid("events." + i + " : une demande de pièces indique les pièces manquantes et la date limite pour les produire (L114-5).");
+      }
     }
     if (e.kind === "assigned" && !acting.server && !anyRole(onThis, C.assignRoles)) {
       forbid("events." + i + " : votre rôle ne permet pas d'attribuer une demande.");

@@ -29,6 +29,9 @@ test("the detail shows the deadline and records actions as history events, and A
   await page.getByRole("button", { name: "Enregistrer le statut" }).click();
   await expect(page.getByText("Indiquez au moins une pièce manquante.")).toBeVisible();
   await page.getByLabel(/Pièces manquantes/).fill("Avis d'imposition\nAttestation CAF");
+  // The time given to produce them is mandatory (L114-5): refused on screen without it.
+  await page.getByRole("button", { name: "Enregistrer le statut" }).click();
+  await expect(page.getByText("Indiquez la date limite pour produire les pièces")).toBeVisible();
   await page.getByLabel("À fournir au plus tard le").fill("2030-01-15");
   await page.getByRole("button", { name: "Enregistrer le statut" }).click();
   await expect(page.getByTestId("detail-status")).toHaveText("En attente de pièces");
@@ -49,6 +52,35 @@ test("the detail shows the deadline and records actions as history events, and A
   await expect(page.getByRole("dialog", { name: "Réponse immédiate" })).toBeVisible();
   await page.keyboard.press("Enter");
   await expect(page.getByTestId("quick-count")).toHaveAttribute("data-count", "1");
+  expect(pageErrors(page)).toEqual([]);
+  await context.close();
+});
+
+test("once the answer is sent, the detail no longer counts down to an implicit decision", async ({
+  browser,
+}) => {
+  const env = testEnv();
+  const { context, page } = await openWorkstation(browser);
+  await login(page, env.users.agentA);
+  await page.keyboard.press("Alt+n");
+  await page.getByRole("combobox", { name: /Démarche/ }).fill("restauration scolaire");
+  await page.keyboard.press("Enter");
+  await page.getByRole("textbox", { name: "Nom (obligatoire)", exact: true }).fill("Morel");
+  await page.getByRole("textbox", { name: /^Prénom/ }).fill("Inès");
+  await page.getByRole("textbox", { name: /Nom et prénom de l'enfant/ }).fill("Morel Léo");
+  await page.getByRole("textbox", { name: /École/ }).fill("École Jules-Ferry");
+  await page.keyboard.press("Control+Enter");
+  await page.getByRole("link", { name: "Ouvrir la demande" }).click();
+  await expect(page.getByTestId("deadline")).toContainText("jours restants");
+
+  await page.getByLabel("Nouveau statut").selectOption({ label: "Réponse envoyée" });
+  await page.getByLabel(/^Réponse envoyée/).fill("Tarif réduit accordé.");
+  await page.getByRole("button", { name: "Enregistrer le statut" }).click();
+  await expect(page.getByTestId("detail-status")).toHaveText("Réponse envoyée");
+  await expect(page.getByTestId("deadline")).toHaveText(
+    "Réponse envoyée : plus de décision implicite à attendre.",
+  );
+  await expect(page.getByTestId("deadline")).not.toContainText("restants");
   expect(pageErrors(page)).toEqual([]);
   await context.close();
 });

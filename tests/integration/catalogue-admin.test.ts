@@ -182,7 +182,7 @@ describe("catalogue administration", () => {
       service: "ccas",
       sensitive: false,
       online: false,
-      rule: { kind: "SVR", months: 2, onCorrection: "restart" },
+      rule: { kind: "SVR", months: 2 },
       retentionDays: 90,
       fields: [{ key: "foyer", label: "Composition du foyer", kind: "textarea", required: true }],
       baseVersion: 0,
@@ -236,19 +236,29 @@ describe("catalogue administration", () => {
       { body: { ...base, label: undefined }, field: "label", message: /obligatoire/ },
       { body: { ...base, retentionDays: 0 }, field: "retentionDays", message: FRENCH },
       {
-        body: { ...base, rule: { kind: "SVA", onCorrection: "resume" } },
+        body: { ...base, rule: { kind: "SVA" } },
         field: "rule.months",
         message: /délai de la décision implicite/,
       },
       {
-        body: { ...base, rule: { kind: "SVR", months: 2, days: 10, onCorrection: "resume" } },
+        body: { ...base, rule: { kind: "SVR", months: 2, days: 10 } },
         field: "rule.days",
         message: /pas les deux/,
       },
       {
-        body: { ...base, rule: { kind: "SVA", months: 30, onCorrection: "resume" } },
+        body: { ...base, rule: { kind: "SVA", months: 30 } },
         field: "rule.months",
         message: FRENCH,
+      },
+      {
+        body: { ...base, rule: { kind: "SVA", months: 2, onCorrection: "resume" } },
+        field: "rule.onCorrection",
+        message: /réception du dossier complet \(L114-5, al\. 3\)/,
+      },
+      {
+        body: { ...base, rule: { kind: "SVR", months: 2, onCorrection: "restart" } },
+        field: "rule.onCorrection",
+        message: /suspendu pendant le délai imparti .*\(L114-5, al\. 4\)/,
       },
       {
         body: { ...base, fields: [...base.fields, { ...base.fields[0], label: "Encore" }] },

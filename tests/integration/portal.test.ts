@@ -319,6 +319,67 @@ describe("public portal (HTML without JavaScript, JSON API, Open311)", () => {
     expect(await j1.text()).toBe(await j2.text());
   });
 
+  it("follows a request with its number and follow-up code, for citizens without an email", async () => {
+    const own = await startServer(tc, {
+      instanceId: "follow-up-code",
+      limits: { submitPerMinute: 1000, followUpPerMinute: 100 },
+    });
+    try {
+      const res = await fetch(`${own.url}/api/v1/requests`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(JSON_SUBMISSION),
+      });
+      const { id, trackingNumber } = (await res.json()) as { id: string; trackingNumber: string };
+      const stored = await tc.admin.use<GuichetRequest>(tc.dbName("main")).get(id);
+      const code = stored.followUpCode ?? "";
+      expect(code).toMatch(/^[0-9A-FHJKMNP-TV-Z]{8}$/);
+      const follow = (numero: string, cle: string) =>
+        fetch(`${own.url}/suivi`, {
+          method: "POST",
+          body: new URLSearchParams({ numero, cle }),
+          redirect: "manual",
+        });
+
+      // As typed from a paper AR: lower case, a space instead of the dash.
+      const right = await follow(trackingNumber, `${code.slice(0, 4).toLowerCase()} ${code.slice(4)}`);
+      expect(right.status).toBe(303);
+      const page = await (await fetch(own.url + (right.headers.get("location") ?? ""))).text();
+      expect(page).toContain(`Demande n° ${trackingNumber}`);
+      // The email still works through the same field.
+      expect((await follow(trackingNumber, "paul.martin@example.org")).status).toBe(303);
+
+      // A wrong code and a number never issued: the same bytes.
+      const other = code.startsWith("2") ? `3${code.slice(1)}` : `2${code.slice(1)}`;
+      const neverIssued = "K7M0-0050"; // valid, from a workstation code this server never gave
+      const wrong = Buffer.from(await (await follow(trackingNumber, other)).arrayBuffer());
+      const unknown = Buffer.from(await (await follow(neverIssued, other)).arrayBuffer());
+      expect(wrong.toString()).toContain("Aucune demande ne correspond");
+      expect(wrong.equals(unknown)).toBe(true);
+
+      // A code of the wrong shape is named as such (it says nothing of the database).
+      const malformed = await follow(trackingNumber, "ABC");
+      expect(malformed.status).toBe(422);
+      expect(await malformed.text()).toContain("Le code de suivi comporte 8 caractères");
+
+      // JSON: number + code.
+      const api = await fetch(`${own.url}/api/v1/follow-up`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ trackingNumber, code }),
+      });
+      expect(api.status).toBe(200);
+      const j1 = await fetch(`${own.url}/api/v1/follow-up`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ trackingNumber, code: other }),
+      });
+      expect(j1.status).toBe(404);
+    } finally {
+      await own.stop();
+    }
+  });
+
   it("limits follow-up attempts per client address with a French 429", async () => {
     // A fresh server: its limiter has not counted the previous test's attempts.
     const limited = await startServer(tc, { followUpMinDelayMs: 0, instanceId: "limits" });

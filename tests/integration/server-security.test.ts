@@ -161,9 +161,30 @@ describe("server-side rules for requests, immediate answers and settings", () =>
   describe("updates", () => {
     it("accepts a new event by its author, with the projection recomputed", async () => {
       const doc = await store(agent, newDoc());
-      const next = withNewEvents(doc, event("status", agent.name, { from: "received", to: "incomplete" }));
+      const next = withNewEvents(
+        doc,
+        event("status", agent.name, {
+          from: "received",
+          to: "incomplete",
+          missingPieces: ["Justificatif de domicile"],
+          piecesDueOn: "2026-04-30",
+        }),
+      );
       expect(next.status).toBe("incomplete");
       await store(agent, next);
+    });
+
+    it("refuses a request for pieces without the time given to produce them (L114-5)", async () => {
+      const doc = await store(agent, newDoc());
+      const next = withNewEvents(
+        doc,
+        event("status", agent.name, {
+          from: "received",
+          to: "incomplete",
+          missingPieces: ["Livret de famille"],
+        }),
+      );
+      expectForbidden(await put(agent, next), /^events\.1 : une demande de pièces indique .*date limite/);
     });
 
     it("refuses an event forged in another agent's name", async () => {

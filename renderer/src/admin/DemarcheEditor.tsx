@@ -155,17 +155,9 @@ export function DemarcheEditor({ initial, services, onSaved, onCancel }: Props) 
                   <option value="days">{t.form.days}</option>
                 </select>
               </div>
-              <div className="field">
-                <label htmlFor={fieldId("rule.onCorrection")}>{t.form.onCorrection}</label>
-                <select
-                  id={fieldId("rule.onCorrection")}
-                  value={draft.onCorrection}
-                  onChange={(e) => set({ onCorrection: e.target.value as DemarcheDraft["onCorrection"] })}
-                >
-                  <option value="resume">{t.corrections.resume}</option>
-                  <option value="restart">{t.corrections.restart}</option>
-                </select>
-              </div>
+              <p className="help" id={fieldId("rule.onCorrection")}>
+                {t.corrections[draft.ruleKind === "SVA" ? "SVA" : "SVR"]}
+              </p>
             </div>
           )}
         </fieldset>

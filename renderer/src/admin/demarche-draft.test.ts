@@ -46,7 +46,7 @@ describe("the admin form's démarche draft", () => {
     });
     const parsed = parse(body, d.id, 2);
     expect(parsed.label).toBe("Question");
-    expect(parsed.rule).toEqual({ kind: "SVR", days: 15, onCorrection: "resume" });
+    expect(parsed.rule).toEqual({ kind: "SVR", days: 15 });
     expect(parsed.fields.map((f) => [f.key, f.label])).toEqual([
       ["message", "Objet"],
       ["numeroDeRappel", "Numéro de rappel"],
@@ -61,7 +61,7 @@ describe("the admin form's démarche draft", () => {
   it("leaves non-numbers as typed so the server names the problem, and drops the delay without a rule", () => {
     const body = draftBody({ ...newDraft("accueil"), retentionDays: "un an", delay: "2" });
     expect(body.retentionDays).toBe("un an");
-    expect(body.rule).toEqual({ kind: "none", onCorrection: "resume" });
+    expect(body.rule).toEqual({ kind: "none" });
     expect(draftBody({ ...newDraft("accueil"), retentionDays: " " }).retentionDays).toBeUndefined();
   });
 

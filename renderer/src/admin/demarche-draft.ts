@@ -31,7 +31,6 @@ export type DemarcheDraft = {
   ruleKind: Demarche["rule"]["kind"];
   delayUnit: "months" | "days";
   delay: string;
-  onCorrection: Demarche["rule"]["onCorrection"];
   retentionDays: string;
   online: boolean;
   fields: FieldDraft[];
@@ -51,7 +50,6 @@ export function draftFrom(d: Demarche): DemarcheDraft {
     ruleKind: d.rule.kind,
     delayUnit: d.rule.days !== undefined ? "days" : "months",
     delay: String(d.rule.days ?? d.rule.months ?? ""),
-    onCorrection: d.rule.onCorrection,
     retentionDays: String(d.retentionDays),
     online: d.online,
     fields: d.fields.map((f) => ({
@@ -87,7 +85,6 @@ export function newDraft(service: string): DemarcheDraft {
     ruleKind: "none",
     delayUnit: "months",
     delay: "",
-    onCorrection: "resume",
     retentionDays: "365",
     online: false,
     fields: [],
@@ -167,8 +164,8 @@ export function draftBody(d: DemarcheDraft): Record<string, unknown> {
     service: d.service,
     rule: {
       kind: d.ruleKind,
+      // What missing pieces do follows from the kind (L114-5): nothing to choose.
       ...(d.ruleKind !== "none" && delay !== undefined ? { [d.delayUnit]: delay } : {}),
-      onCorrection: d.onCorrection,
     },
     retentionDays: numberOrText(d.retentionDays),
     online: d.online,

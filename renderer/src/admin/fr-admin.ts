@@ -41,7 +41,6 @@ export const frAdmin = {
     delayUnit: "Unité du délai",
     months: "mois",
     days: "jours",
-    onCorrection: "Quand des pièces manquantes arrivent",
     retentionDays: "Durée de conservation après clôture (jours)",
     retentionHelp: "Les données personnelles sont ensuite anonymisées (RGPD).",
     online: "Proposée sur le portail en ligne",
@@ -81,9 +80,10 @@ export const frAdmin = {
   } satisfies Record<FieldDef["kind"], string>,
   rules: { SVA: "Silence vaut acceptation (SVA)", SVR: "Silence vaut rejet (SVR)", none: "Aucune" },
   ruleShort: { SVA: "SVA", SVR: "SVR", none: "aucune" },
+  // L114-5: the effect of missing pieces follows from the rule (al. 3 for SVA, al. 4 for SVR).
   corrections: {
-    resume: "Le délai reprend où il s'était arrêté",
-    restart: "Le délai repart de zéro",
+    SVA: "Pièces manquantes : le délai ne court qu'à compter de la réception du dossier complet, en entier (L114-5).",
+    SVR: "Pièces manquantes : le délai est suspendu pendant le délai imparti pour les produire, et reprend dès leur réception (L114-5).",
   },
   yes: "Oui",
   no: "Non",

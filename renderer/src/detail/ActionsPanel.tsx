@@ -65,6 +65,9 @@ function StatusForm({
       .filter(Boolean);
     if (target === "incomplete" && missingPieces.length === 0)
       return setError({ path: "action.missingPieces", text: A.missingPiecesRequired });
+    // L114-5: the time given is mandatory (it ends the SVR suspension); the server refuses it missing.
+    if (target === "incomplete" && !dueOn)
+      return setError({ path: "action.piecesDueOn", text: A.piecesDueOnRequired });
     if (target === "answered" && !answer.trim())
       return setError({ path: "action.answer", text: A.answerRequired });
     if (target === "forwarded" && !forwardedTo.trim())
@@ -75,7 +78,7 @@ function StatusForm({
         from: r.status,
         to: target,
         ...(reason.trim() ? { reason: reason.trim() } : {}),
-        ...(target === "incomplete" ? { missingPieces, ...(dueOn ? { piecesDueOn: dueOn } : {}) } : {}),
+        ...(target === "incomplete" ? { missingPieces, piecesDueOn: dueOn } : {}),
         ...(target === "answered" ? { answer: answer.trim() } : {}),
         ...(target === "forwarded" ? { forwardedTo: forwardedTo.trim() } : {}),
       }),
@@ -111,9 +114,11 @@ function StatusForm({
           <TextField
             path="action.piecesDueOn"
             label={A.piecesDueOn}
+            required
             value={dueOn}
             onChange={setDueOn}
             input={{ type: "date" }}
+            error={err("action.piecesDueOn")}
           />
         </>
       )}

@@ -1,5 +1,6 @@
 import { parisDate } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
+import { isOpen } from "../../../domain/workflow";
 import { useWorkstation } from "../app/app-context";
 import { deadlineView } from "../data/deadline-view";
 import { formatDay } from "../format";
@@ -9,7 +10,15 @@ export function DeadlineBox({ request: r }: { request: GuichetRequest }) {
   const { commune } = useWorkstation();
   const dv = deadlineView(r, parisDate(new Date().toISOString()), commune.risk);
   let text: string;
+  const ended = !isOpen(r.status);
   if (r.rule.kind === "none") text = fr.detail.deadlineNone;
+  else if (r.implicitDecision !== "none" && dv.dueOn)
+    text = fr.detail.deadlineBorn(
+      r.implicitDecision === "acceptance" ? fr.detail.acceptance : fr.detail.rejection,
+      formatDay(dv.dueOn),
+    );
+  // Answered, closed, forwarded or cancelled: no implicit decision to wait for, no countdown.
+  else if (ended) text = fr.detail.deadlineEnded[r.status as keyof typeof fr.detail.deadlineEnded];
   else if (!dv.dueOn) text = r.status === "incomplete" ? fr.detail.deadlineStopped : fr.detail.deadlineNone;
   else {
     const outcome = r.outcome === "acceptance" ? fr.detail.acceptance : fr.detail.rejection;
@@ -19,7 +28,7 @@ export function DeadlineBox({ request: r }: { request: GuichetRequest }) {
     <section className={`deadline risk-${dv.risk}`} aria-labelledby="deadline-title">
       <h2 id="deadline-title">{fr.detail.deadline}</h2>
       <p data-testid="deadline">
-        {text} <span className="badge">{fr.detail.risk[dv.risk]}</span>
+        {text} {!ended && <span className="badge">{fr.detail.risk[dv.risk]}</span>}
       </p>
     </section>
   );

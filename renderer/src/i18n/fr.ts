@@ -157,7 +157,9 @@ export const fr = {
   saved: {
     title: "Demande enregistrée",
     tracking: "Numéro de suivi",
-    trackingHelp: "À communiquer à l'usager : il lui permet de suivre sa demande.",
+    trackingHelp:
+      "À communiquer à l'usager avec le code de suivi : ensemble, ils lui permettent de suivre sa demande sur le portail, même sans adresse électronique.",
+    followUpCode: "Code de suivi",
     savedLocally: "Enregistrée sur ce poste ; elle partira vers le serveur dès que possible.",
     print: "Imprimer l'accusé de réception",
     another: "Nouvelle demande",
@@ -300,6 +302,14 @@ export const fr = {
     deadlineNone: "Pas de décision implicite pour cette démarche.",
     deadlineStopped: "Délai suspendu : pas d'échéance tant que les pièces manquantes ne sont pas reçues.",
     deadlineDue: (outcome: string, date: string) => `Réputée ${outcome} le ${date}`,
+    deadlineBorn: (outcome: string, date: string) =>
+      `Décision implicite née : réputée ${outcome} à la fin du ${date}.`,
+    deadlineEnded: {
+      answered: "Réponse envoyée : plus de décision implicite à attendre.",
+      closed: "Demande clôturée : plus de délai en cours.",
+      forwarded: "Transmise à l'administration compétente (L114-2) : le délai ne court plus ici.",
+      cancelled: "Demande annulée : plus de délai en cours.",
+    },
     daysLeft: (n: number) =>
       n < 0
         ? `échue depuis ${-n} jour${n < -1 ? "s" : ""}`
@@ -348,6 +358,7 @@ export const fr = {
     done: "Enregistré.",
     failed: (msg: string) => `Action refusée : ${msg}`,
     missingPiecesRequired: "Indiquez au moins une pièce manquante.",
+    piecesDueOnRequired: "Indiquez la date limite pour produire les pièces (obligatoire, article L114-5).",
     answerRequired: "Indiquez la réponse envoyée.",
     forwardRequired: "Indiquez l'administration destinataire.",
   },

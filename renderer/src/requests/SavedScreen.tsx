@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { formatFollowUpCode } from "../../../domain/follow-up-code";
 import { AcknowledgementView } from "../acknowledgement/AcknowledgementView";
 import { ackFor } from "../acknowledgement/build-ack";
 import { PrintArButton } from "../acknowledgement/PrintArButton";
@@ -26,6 +27,14 @@ export function SavedScreen({ id }: { id: string }) {
             {displayTracking(r.tracking)}
           </strong>
         </p>
+        {r.followUpCode && (
+          <p className="tracking-box">
+            {fr.saved.followUpCode} :{" "}
+            <strong className="tracking" data-testid="follow-up-code">
+              {formatFollowUpCode(r.followUpCode)}
+            </strong>
+          </p>
+        )}
         <p className="help">{fr.saved.trackingHelp}</p>
         <p>{fr.saved.savedLocally}</p>
         {r.sensitive && !ws.settings.config?.databases.sensitive?.[r.service] && (

@@ -1,4 +1,5 @@
 import type { Demarche } from "../../../domain/catalogue";
+import { makeFollowUpCode } from "../../../domain/follow-up-code";
 import { parisDate } from "../../../domain/history";
 import { type NewRequestContext, newRequest } from "../../../domain/new-request";
 import { type GuichetRequest, requestContentSchema } from "../../../domain/request";
@@ -85,7 +86,8 @@ export async function saveNewRequest(
   const code = ws.workstationCode;
   if (!code) return { ok: false, issues: [{ field: "", message: fr.newRequest.noWorkstationCode }] };
   const tracking = await nextTrackingNumber(ws.data, code);
-  const res = newRequest(toRequestInput(form, d), context(ws, d, tracking, now, form));
+  const followUpCode = makeFollowUpCode(crypto.getRandomValues(new Uint8Array(32)));
+  const res = newRequest(toRequestInput(form, d), { ...context(ws, d, tracking, now, form), followUpCode });
   if (!res.ok) return res;
   const stored = await ws.data.repo.insert(res.request);
   await storeAttachments(ws.data, stored.id, form.attachments);
