@@ -308,6 +308,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
               catalogue: currentCatalogue,
               today,
               agents,
+              followUpUrl: () => `${publicUrl}/suivi`,
               couch: couchServer(couch.url),
               publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
               databases: dbs,

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import type { Catalogue } from "../../domain/catalogue";
+import { type Catalogue, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
+import { buildNotice, noticeEvents } from "../../domain/notices";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import type { CommuneDatabases } from "../database-names";
 import { readBody, requireMediaType } from "../http/body";
@@ -14,6 +15,7 @@ import type { Agent, AgentAuth } from "./agent-auth";
 import type { AttachmentStore } from "./attachment-store";
 import { attestationPdf } from "./attestation-pdf";
 import { asObject, readJson } from "./json-body";
+import { noticeLetterPdf } from "./notice-letter-pdf";
 import { implicitAcceptanceBorn } from "./public-view";
 import { allocateWorkstationCode } from "./workstation-codes";
 
@@ -33,6 +35,8 @@ export type AgentApiDeps = {
   /** A request database, as the server account (uploads of requests handed over to a sensitive service). */
   requestDb: (name: string) => CouchDb;
   now: () => Date;
+  /** The citizens' follow-up page (named in letters). */
+  followUpUrl: () => string;
 };
 
 /** JSON API v1 for the counters: agents log in with their own CouchDB account. */
@@ -90,6 +94,26 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
     const pdf = await attestationPdf(request, deps.catalogue(), deps.commune(), today);
     send(ctx.res, 200, "application/pdf", pdf, {
       "Content-Disposition": `attachment; filename="attestation-${request.tracking}.pdf"`,
+      "Cache-Control": "no-store",
+    });
+  });
+
+  // A notice as a letter (domain/notices.ts), for citizens without an email.
+  r.get("/api/v1/requests/:id/notices/:eventId", async (ctx) => {
+    const agent = await deps.agents.require(ctx.req);
+    const request = await readAsAgent(deps, agent, ctx.params.id ?? "");
+    const eventId = (ctx.params.eventId ?? "").replace(/\.pdf$/, "");
+    if (!noticeEvents(request).some((n) => n.eventId === eventId))
+      throw new HttpError(404, "Aucun courrier à l'usager pour cet événement.");
+    const commune = deps.commune();
+    const notice = buildNotice(request, eventId, {
+      commune,
+      demarcheLabel: findDemarche(deps.catalogue(), request.demarche)?.label ?? request.subject,
+      followUpUrl: deps.followUpUrl(),
+    });
+    const pdf = await noticeLetterPdf(request, notice, commune, deps.today());
+    send(ctx.res, 200, "application/pdf", pdf, {
+      "Content-Disposition": `attachment; filename="courrier-${request.tracking}-${notice.kind}.pdf"`,
       "Cache-Control": "no-store",
     });
   });

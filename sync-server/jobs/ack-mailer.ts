@@ -3,11 +3,20 @@ import { daysBetween } from "../../domain/calendar";
 import { type Catalogue, findDemarche, findService } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { unsentMessages } from "../../domain/conversation";
+import { buildNotice, unsentNotices } from "../../domain/notices";
 import type { GuichetRequest } from "../../domain/request";
 import { MAIL_WORKSTATION } from "../api/server-codes";
 import { type CouchDb, CouchError } from "../http/couch-db";
 import { agentMessageMail } from "../mail/message-template";
-import { type Composer, hasMailEvent, type MailKind, messageKind, type Outbox } from "../mail/outbox";
+import { noticeMail } from "../mail/notice-template";
+import {
+  type Composer,
+  hasMailEvent,
+  type MailKind,
+  messageKind,
+  noticeKind,
+  type Outbox,
+} from "../mail/outbox";
 import { acknowledgementMail } from "../mail/templates";
 import { type Follower, followChanges } from "./changes-feed";
 
@@ -26,8 +35,12 @@ export function mailsOwed(
   maxAgeDays: number,
 ): MailKind[] {
   if (r.type !== "request" || r.anonymised || !r.citizen?.email) return [];
-  // An agent's answer goes whatever the request's age or status (it may announce the decision).
-  const answers = unsentMessages(r).map((e) => messageKind(e.id));
+  // An agent's answer and the notices of recent events go whatever the request's age or status
+  // (they announce the decision, the closure...).
+  const answers = [
+    ...unsentNotices(r, today, NOTICE_MAX_AGE_DAYS).map((n) => noticeKind(n.eventId)),
+    ...unsentMessages(r).map((e) => messageKind(e.id)),
+  ];
   if (!r.open || daysBetween(r.receivedOn, today) > maxAgeDays) return answers;
   const kinds: MailKind[] = [];
   // The email door files mails (L112-8): registered electronically, acknowledged like the portal's.
@@ -51,6 +64,7 @@ export function ackComposer(o: {
   return (request, kind) => {
     const replyTo = replyAddressFor(o.replyAddress?.(), request.id);
     if (kind.startsWith("msg:")) return composeAnswer(request, kind.slice(4), o, replyTo);
+    if (kind.startsWith("notice:")) return composeNotice(request, kind.slice(7), o, replyTo);
     const catalogue = o.catalogue();
     const demarche = findDemarche(catalogue, request.demarche);
     const service = findService(catalogue, request.service);
@@ -83,6 +97,36 @@ export function replyAddressFor(address: string | undefined, requestId: string):
   const at = address?.lastIndexOf("@") ?? -1;
   if (!address || at <= 0) return undefined;
   return `${address.slice(0, at)}+${requestId}${address.slice(at)}`;
+}
+
+/** Notices of events older than this are not sent (e.g. events from before this feature). */
+export const NOTICE_MAX_AGE_DAYS = 7;
+
+/** The notice of one event (domain/notices.ts), to the request's own citizen address. */
+function composeNotice(
+  request: GuichetRequest,
+  eventId: string,
+  o: { catalogue: () => Catalogue; commune: () => Commune; followUpUrl: string; messageIdDomain: string },
+  replyTo: string | undefined,
+): ReturnType<Composer> {
+  const email = request.citizen.email;
+  if (!email || !request.events.some((e) => e.id === eventId)) return null;
+  const commune = o.commune();
+  const demarcheLabel = findDemarche(o.catalogue(), request.demarche)?.label ?? request.subject;
+  let notice: ReturnType<typeof buildNotice>;
+  try {
+    notice = buildNotice(request, eventId, { commune, demarcheLabel, followUpUrl: o.followUpUrl });
+  } catch (e) {
+    return { blocked: (e as Error).message };
+  }
+  return {
+    mail: {
+      to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },
+      ...noticeMail(notice, commune, { repliesWelcome: !!replyTo }),
+      messageId: `<notice-${eventId}.${request.id}.${request.commune}@${o.messageIdDomain}>`,
+      ...(replyTo ? { replyTo } : {}),
+    },
+  };
 }
 
 /** An agent's answer (`message_out`), always to the request's own citizen address. */

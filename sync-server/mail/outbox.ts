@@ -25,12 +25,17 @@ import type { Mailer, OutgoingMail } from "./mailer";
  * the copy as the same message. A crash before 3 sends once on restart; after 4 it only
  * records. SMTP failures are retried with exponential backoff, the state visible in the claim.
  */
-export type MailKind = "registration" | "ar" | MessageKind;
+export type MailKind = "registration" | "ar" | MessageKind | NoticeMailKind;
 /** An agent's answer (`message_out` event `<id>`), sent once and recorded as `message_sent`. */
 export type MessageKind = `msg:${string}`;
+/** The notice owed for event `<id>` (domain/notices.ts), sent once and recorded as `message_sent`. */
+export type NoticeMailKind = `notice:${string}`;
 
 export const messageKind = (eventId: string): MessageKind => `msg:${eventId}`;
-const messageRef = (kind: MailKind): string | null => (kind.startsWith("msg:") ? kind.slice(4) : null);
+export const noticeKind = (eventId: string): NoticeMailKind => `notice:${eventId}`;
+/** The event a message or notice is about; null for the accusés. */
+const messageRef = (kind: MailKind): string | null =>
+  kind.startsWith("msg:") || kind.startsWith("notice:") ? kind.slice(kind.indexOf(":") + 1) : null;
 
 export type OutboxDoc = {
   _id: string;
