@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { machineLine } from "./machine";
 
-const BENCHES = ["sync", "link", "portal", "ui", "hostile", "chaos", "dashboard"];
+const BENCHES = ["sync", "link", "portal", "ui", "hostile", "chaos", "dashboard", "mail"];
 // Benchmarks whose script is not named after them.
-const FILES: Record<string, string> = { chaos: "chaos-long" };
+const FILES: Record<string, string> = { chaos: "chaos-long", mail: "mail-intake" };
 const only = process.argv.slice(2);
 const failed: string[] = [];
 for (const name of only.length > 0 ? only : BENCHES) {

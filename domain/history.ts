@@ -187,6 +187,12 @@ export function scrubEvent(e: RequestEvent): RequestEvent {
     }
     case "registration_sent":
       return { ...e, to: "" };
+    case "message_in":
+      return { ...e, from: "", subject: "—", text: "—", attachments: [] };
+    case "message_out":
+      return { ...e, to: "", subject: "—", text: "—" };
+    case "message_sent":
+      return { ...e, to: "" };
     default:
       return e;
   }

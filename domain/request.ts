@@ -79,6 +79,9 @@ export const deadlinePolicySchema = z.strictObject({
   }),
 });
 
+/** Longest text of a message kept in a request's history (a longer mail is cut, and says so). */
+export const MESSAGE_TEXT_MAX = 8000;
+
 const fieldValue = z.union([z.string().max(5000), z.number(), z.boolean()]);
 
 const eventBase = {
@@ -147,6 +150,30 @@ export const eventSchema = z.discriminatedUnion("kind", [
     ...eventBase,
     kind: z.literal("media_published"),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  // The email door (conversation.ts): a citizen's mail that joined this request, an agent's answer
+  // (recorded first, sent by the server's outbox), and the outbox's proof that it left.
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("message_in"),
+    messageId: line(300),
+    from: z.string().max(200),
+    subject: line(200),
+    text: z.string().max(MESSAGE_TEXT_MAX),
+    attachments: z.array(attachmentSchema).max(10),
+  }),
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("message_out"),
+    to: z.string().max(200),
+    subject: line(200),
+    text: z.string().min(1).max(MESSAGE_TEXT_MAX),
+  }),
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("message_sent"),
+    ref: z.string().max(40),
+    to: z.string().max(200),
   }),
 ]);
 export type RequestEvent = z.infer<typeof eventSchema>;

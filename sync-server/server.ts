@@ -40,6 +40,9 @@ import { inboxRouter } from "./mail/inbox-page";
 import { createMailer, heldMailer, isLoopback } from "./mail/mailer";
 import { Outbox } from "./mail/outbox";
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from "./mail/smtp-sink";
+import { addMailCheckApi } from "./mail-intake/check-api";
+import { demoMailboxRouter } from "./mail-intake/demo-page";
+import { type MailDoor, type MailDoorOptions, startMailDoor } from "./mail-intake/mail-door";
 import { PORTAL_CSS_HASH } from "./portal/layout";
 import { messagePage } from "./portal/pages";
 import { portalRouter, renderPortalError } from "./portal/routes";
@@ -76,6 +79,8 @@ export type GuichetServerOptions = {
   /** Identifies this installation's process in mail claims; kept in DATA_DIR by default. */
   instanceId?: string;
   tls?: TlsFiles | null;
+  /** The email door (GUICHET_IMAP_URL; demo mailbox in dev mode); `false` turns it off. */
+  mailIntake?: MailDoorOptions | false;
   /** Behind a reverse proxy (GUICHET_TRUST_PROXY=1): client IP and scheme from X-Forwarded-*. */
   trustProxy?: boolean;
   /** Per client IP and minute; `submitPerMinute: null` disables that limit (benchmarks). */
@@ -100,6 +105,8 @@ export type GuichetServer = {
   /** Runs the daily jobs now (for `today`, default the clock's day). */
   runDailyJobs: DailyJobs["run"];
   mailer: AckMailer;
+  /** The commune's email door, when it has one. */
+  mailDoor: MailDoor | null;
   stop(): Promise<void>;
 };
 
@@ -210,6 +217,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     let publicUrl = opts.publicUrl ?? env.GUICHET_PUBLIC_URL?.trim() ?? "";
     // The mailer job starts after the HTTP server; the outbox and the intake reach it through this.
     const mailJob = { current: null as AckMailer | null };
+    // Set once the email door is up: mails then carry a reply address naming their request.
+    const mailDoorAddress = { current: undefined as string | undefined };
     const outbox = new Outbox({
       stateDb,
       // Not lingering (the resend window), but grouped when several are due together.
@@ -224,6 +233,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
           return `${publicUrl}/suivi`;
         },
         messageIdDomain: domainOf(fromAddress),
+        replyAddress: () => mailDoorAddress.current,
       }),
       instanceId,
       serverUser: serverAccount.name,
@@ -253,6 +263,24 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       attachments,
       now,
     };
+    // The email door: the commune's mailbox feeds the same pipeline (mail-intake/).
+    const door = startMailDoor(opts.mailIntake, {
+      env,
+      dev,
+      communeEmail: settings.email,
+      serverDb: stateDb,
+      counterDb: asServer.db(serverDbName),
+      commune,
+      catalogue: currentCatalogue,
+      requestDb: serverDb(dbs.main),
+      attachments,
+      serverUser: serverAccount.name,
+      now,
+      onStored: (r) => void mailJob.current?.process(dbs.main, r).catch(logError),
+      onError: logError,
+    });
+    if (door) cleanups.push(() => door.intake.stop());
+    mailDoorAddress.current = door?.address;
     const followUpLimiter = new RateLimiter(opts.limits?.followUpPerMinute ?? 10, 60_000);
     const submitPerMinute = opts.limits?.submitPerMinute === undefined ? 30 : opts.limits.submitPerMinute;
     const submitLimiter = submitPerMinute === null ? null : new RateLimiter(submitPerMinute, 60_000);
@@ -290,20 +318,27 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       {
         prefix: "/api/",
         router: addHandoverApi(
-          addAgentApi(addPublicApi(adminRouter, { ...shared, followUpMinDelayMs }), {
-            commune,
-            catalogue: currentCatalogue,
-            today,
-            agents,
-            couch: couchServer(couch.url),
-            publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
-            databases: dbs,
-            serverDb: stateDb,
-            attachments,
-            requestDb: (name: string) => asServer.db(name),
-            now,
-            ...(opts.limits?.workstationCodes ? { codeQuota: opts.limits.workstationCodes } : {}),
-          }),
+          addAgentApi(
+            addPublicApi(addMailCheckApi(adminRouter, { agents, records: () => door?.records ?? null }), {
+              ...shared,
+              followUpMinDelayMs,
+            }),
+            {
+              commune,
+              catalogue: currentCatalogue,
+              today,
+              agents,
+              followUpUrl: () => `${publicUrl}/suivi`,
+              couch: couchServer(couch.url),
+              publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
+              databases: dbs,
+              serverDb: stateDb,
+              attachments,
+              requestDb: (name: string) => asServer.db(name),
+              now,
+              ...(opts.limits?.workstationCodes ? { codeQuota: opts.limits.workstationCodes } : {}),
+            },
+          ),
           { agents, databases: dbs, db: (name: string) => asServer.db(name) },
         ),
         csp: "api",
@@ -331,6 +366,14 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
         renderError: renderPortalError(commune),
       });
     }
+    if (dev && door?.demo)
+      mounts.push({
+        prefix: "/dev/mairie",
+        router: demoMailboxRouter(door),
+        csp: "page",
+        styleHashes: [PORTAL_CSS_HASH],
+        renderError: renderPortalError(commune),
+      });
     const rendererDir = opts.rendererDir ?? path.resolve("dist/renderer");
     if (existsSync(path.join(rendererDir, "index.html"))) {
       const app = new Router().get("/guichet/*", staticApp(rendererDir, "/guichet/"));
@@ -406,6 +449,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       },
       runDailyJobs: (day) => daily.run(day),
       mailer: mailerJob,
+      mailDoor: door,
       stop: stopAll,
     };
   } catch (e) {

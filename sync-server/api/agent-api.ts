@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import type { Catalogue } from "../../domain/catalogue";
+import { type Catalogue, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
+import { buildNotice, noticeEvents } from "../../domain/notices";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import type { CommuneDatabases } from "../database-names";
 import { readBody, requireMediaType } from "../http/body";
@@ -14,6 +15,7 @@ import type { Agent, AgentAuth } from "./agent-auth";
 import type { AttachmentStore } from "./attachment-store";
 import { attestationPdf } from "./attestation-pdf";
 import { asObject, readJson } from "./json-body";
+import { noticeLetterPdf } from "./notice-letter-pdf";
 import { implicitAcceptanceBorn } from "./public-view";
 import { allocateWorkstationCode, type CodeQuota, WorkstationCodeQuota } from "./workstation-codes";
 
@@ -35,6 +37,8 @@ export type AgentApiDeps = {
   now: () => Date;
   /** Workstation codes per day (per agent, per server); defaults in workstation-codes.ts. */
   codeQuota?: CodeQuota;
+  /** The citizens' follow-up page (named in letters). */
+  followUpUrl: () => string;
 };
 
 /** JSON API v1 for the counters: agents log in with their own CouchDB account. */
@@ -98,10 +102,33 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
     });
   });
 
+  // A notice as a letter (domain/notices.ts), for citizens without an email.
+  r.get("/api/v1/requests/:id/notices/:eventId", async (ctx) => {
+    const agent = await deps.agents.require(ctx.req);
+    const request = await readAsAgent(deps, agent, ctx.params.id ?? "");
+    const eventId = (ctx.params.eventId ?? "").replace(/\.pdf$/, "");
+    if (!noticeEvents(request).some((n) => n.eventId === eventId))
+      throw new HttpError(404, "Aucun courrier à l'usager pour cet événement.");
+    const commune = deps.commune();
+    const notice = buildNotice(request, eventId, {
+      commune,
+      demarcheLabel: findDemarche(deps.catalogue(), request.demarche)?.label ?? request.subject,
+      followUpUrl: deps.followUpUrl(),
+    });
+    const pdf = await noticeLetterPdf(request, notice, commune, deps.today());
+    send(ctx.res, 200, "application/pdf", pdf, {
+      "Content-Disposition": `attachment; filename="courrier-${request.tracking}-${notice.kind}.pdf"`,
+      "Cache-Control": "no-store",
+    });
+  });
+
   r.get("/api/v1/requests/:id/attachments/:sha256", async (ctx) => {
     const agent = await deps.agents.require(ctx.req);
     const request = await readAsAgent(deps, agent, ctx.params.id ?? "");
-    const meta = request.attachments.find((a) => a.sha256 === ctx.params.sha256);
+    // The request's own files, or those of a citizen's reply (email door, message_in events);
+    // served only when this request is among the file's references, never by hash alone.
+    const replyFiles = request.events.flatMap((e) => (e.kind === "message_in" ? e.attachments : []));
+    const meta = [...request.attachments, ...replyFiles].find((a) => a.sha256 === ctx.params.sha256);
     const data = meta ? await deps.attachments.getFor(meta.sha256, request.id) : null;
     if (!meta || !data) throw new HttpError(404, "Pièce jointe introuvable.");
     send(ctx.res, 200, meta.mime, data, {

@@ -5,6 +5,8 @@
  */
 export const PORTAL_WORKSTATION = "W3B";
 export const SERVER_WORKSTATION = "W3S";
+/** The email door: its own tracking sequence and the author code of the mails it files. */
+export const MAIL_WORKSTATION = "W3M";
 export const RESERVED_PREFIX = "W3";
 
 /** Counter document (in the commune's -config database) of the portal's tracking sequence. */

@@ -2,9 +2,21 @@ import { buildAcknowledgement, buildRegistrationReceipt } from "../../domain/ack
 import { daysBetween } from "../../domain/calendar";
 import { type Catalogue, findDemarche, findService } from "../../domain/catalogue";
 import { type Commune, findAgent } from "../../domain/commune";
+import { unsentMessages } from "../../domain/conversation";
+import { buildNotice, unsentNotices } from "../../domain/notices";
 import type { GuichetRequest } from "../../domain/request";
+import { MAIL_WORKSTATION } from "../api/server-codes";
 import { type CouchDb, CouchError } from "../http/couch-db";
-import { type Composer, hasMailEvent, type MailKind, type Outbox } from "../mail/outbox";
+import { agentMessageMail } from "../mail/message-template";
+import { noticeMail } from "../mail/notice-template";
+import {
+  type Composer,
+  hasMailEvent,
+  type MailKind,
+  messageKind,
+  noticeKind,
+  type Outbox,
+} from "../mail/outbox";
 import { acknowledgementMail } from "../mail/templates";
 import { type Follower, followChanges } from "./changes-feed";
 
@@ -22,12 +34,22 @@ export function mailsOwed(
   today: string,
   maxAgeDays: number,
 ): MailKind[] {
-  if (r.type !== "request" || r.anonymised || !r.open || !r.citizen?.email) return [];
-  if (daysBetween(r.receivedOn, today) > maxAgeDays) return [];
+  if (r.type !== "request" || r.anonymised || !r.citizen?.email) return [];
+  // An agent's answer and the notices of recent events go whatever the request's age or status
+  // (they announce the decision, the closure...).
+  const answers = [
+    ...unsentNotices(r, today, NOTICE_MAX_AGE_DAYS).map((n) => noticeKind(n.eventId)),
+    ...unsentMessages(r).map((e) => messageKind(e.id)),
+  ];
+  if (!r.open || daysBetween(r.receivedOn, today) > maxAgeDays) return answers;
   const kinds: MailKind[] = [];
-  if (r.channel === "en_ligne" && !hasMailEvent(r, "registration")) kinds.push("registration");
-  if (findDemarche(catalogue, r.demarche)?.arOwed && !r.arSent) kinds.push("ar");
-  return kinds;
+  // The email door files mails (L112-8): registered electronically, acknowledged like the portal's.
+  const fromDoor = r.channel === "courriel" && r.workstation === MAIL_WORKSTATION;
+  if ((r.channel === "en_ligne" || fromDoor) && !hasMailEvent(r, "registration")) kinds.push("registration");
+  // A mail's AR waits for an agent to triage it (choose the service): its mentions depend on it.
+  const triaged = !fromDoor || r.events.some((e) => e.kind === "assigned");
+  if (findDemarche(catalogue, r.demarche)?.arOwed && !r.arSent && triaged) kinds.push("ar");
+  return [...kinds, ...answers];
 }
 
 export function ackComposer(o: {
@@ -36,8 +58,13 @@ export function ackComposer(o: {
   today: () => string;
   followUpUrl: string;
   messageIdDomain: string;
+  /** The email door's address: mails then carry a reply address naming the request. */
+  replyAddress?: () => string | undefined;
 }): Composer {
   return (request, kind) => {
+    const replyTo = replyAddressFor(o.replyAddress?.(), request.id);
+    if (kind.startsWith("msg:")) return composeAnswer(request, kind.slice(4), o, replyTo);
+    if (kind.startsWith("notice:")) return composeNotice(request, kind.slice(7), o, replyTo);
     const catalogue = o.catalogue();
     const demarche = findDemarche(catalogue, request.demarche);
     const service = findService(catalogue, request.service);
@@ -56,14 +83,80 @@ export function ackComposer(o: {
     // L112-6: an AR missing a mandatory mention must not go out; an agent has to complete it.
     if (ack.missing.length > 0)
       return { blocked: `Mentions obligatoires manquantes : ${ack.missing.join(" ; ")}` };
-    const rendered = acknowledgementMail(ack, commune, o.followUpUrl);
+    const rendered = acknowledgementMail(ack, commune, o.followUpUrl, { repliesWelcome: !!replyTo });
     return {
       mail: {
         to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },
         ...rendered,
         messageId: `<${kind}.${request.id}.${request.commune}@${o.messageIdDomain}>`,
+        ...(replyTo ? { replyTo } : {}),
       },
     };
+  };
+}
+
+/** `mairie@ville.fr` → `mairie+K7M44EEX@ville.fr` (the door reads the tag back: classify.ts). */
+export function replyAddressFor(address: string | undefined, requestId: string): string | undefined {
+  const at = address?.lastIndexOf("@") ?? -1;
+  if (!address || at <= 0) return undefined;
+  return `${address.slice(0, at)}+${requestId}${address.slice(at)}`;
+}
+
+/** Notices of events older than this are not sent (e.g. events from before this feature). */
+export const NOTICE_MAX_AGE_DAYS = 7;
+
+/** The notice of one event (domain/notices.ts), to the request's own citizen address. */
+function composeNotice(
+  request: GuichetRequest,
+  eventId: string,
+  o: { catalogue: () => Catalogue; commune: () => Commune; followUpUrl: string; messageIdDomain: string },
+  replyTo: string | undefined,
+): ReturnType<Composer> {
+  const email = request.citizen.email;
+  if (!email || !request.events.some((e) => e.id === eventId)) return null;
+  const commune = o.commune();
+  const demarcheLabel = findDemarche(o.catalogue(), request.demarche)?.label ?? request.subject;
+  let notice: ReturnType<typeof buildNotice>;
+  try {
+    notice = buildNotice(request, eventId, { commune, demarcheLabel, followUpUrl: o.followUpUrl });
+  } catch (e) {
+    return { blocked: (e as Error).message };
+  }
+  return {
+    mail: {
+      to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },
+      ...noticeMail(notice, commune, { repliesWelcome: !!replyTo }),
+      messageId: `<notice-${eventId}.${request.id}.${request.commune}@${o.messageIdDomain}>`,
+      ...(replyTo ? { replyTo } : {}),
+    },
+  };
+}
+
+/** An agent's answer (`message_out`), always to the request's own citizen address. */
+function composeAnswer(
+  request: GuichetRequest,
+  eventId: string,
+  o: { commune: () => Commune; followUpUrl: string; messageIdDomain: string },
+  replyTo: string | undefined,
+): ReturnType<Composer> {
+  const e = request.events.find((x) => x.id === eventId);
+  const email = request.citizen.email;
+  if (e?.kind !== "message_out" || !email) return null;
+  const lastIn = [...request.events].reverse().find((x) => x.kind === "message_in");
+  const rendered = agentMessageMail(
+    { subject: e.subject, text: e.text, tracking: request.id },
+    o.commune(),
+    o.followUpUrl,
+  );
+  return {
+    mail: {
+      to: { name: `${request.citizen.firstName} ${request.citizen.lastName}`, address: email },
+      ...rendered,
+      messageId: `<msg-${eventId}.${request.id}.${request.commune}@${o.messageIdDomain}>`,
+      ...(replyTo ? { replyTo } : {}),
+      ...(lastIn?.kind === "message_in" && lastIn.messageId ? { inReplyTo: lastIn.messageId } : {}),
+      byAgent: true,
+    },
   };
 }
 

@@ -57,6 +57,9 @@ export async function applyRetention(o: {
     anonymised.push(id);
     await dropConflicts(o.db, id);
     for (const a of (before as GuichetRequest).attachments) await o.attachments.release(a.sha256, id);
+    // Files that came with the citizen's replies (email door) go with the rest.
+    for (const e of (before as GuichetRequest).events)
+      if (e.kind === "message_in") for (const a of e.attachments) await o.attachments.release(a.sha256, id);
   });
   if (anonymised.length > 0 && o.compact) await o.compact();
   return { anonymised };

@@ -8,6 +8,12 @@ export type OutgoingMail = {
   html: string;
   /** Fixed per (request, kind): a resent copy carries the same id, so mail clients can merge it. */
   messageId: string;
+  /** Where the citizen's answer goes (the mailbox of the email door, tagged with the request). */
+  replyTo?: string;
+  /** The message this one answers (threading in the citizen's mail client). */
+  inReplyTo?: string;
+  /** Written by an agent: no Auto-Submitted header (the citizen's own auto-reply may answer). */
+  byAgent?: boolean;
 };
 
 export type Mailer = {
@@ -45,7 +51,13 @@ export function createMailer(smtpUrl: string, from: { name: string; address: str
         text: mail.text,
         html: mail.html,
         messageId: mail.messageId,
-        headers: { "Auto-Submitted": "auto-generated", "Content-Language": "fr" },
+        ...(mail.replyTo ? { replyTo: oneLine(mail.replyTo) } : {}),
+        ...(mail.inReplyTo
+          ? { inReplyTo: oneLine(mail.inReplyTo), references: oneLine(mail.inReplyTo) }
+          : {}),
+        headers: mail.byAgent
+          ? { "Content-Language": "fr" }
+          : { "Auto-Submitted": "auto-generated", "Content-Language": "fr" },
       });
       if (info.rejected.length > 0) throw new Error(`Destinataire refusé : ${info.rejected.join(", ")}`);
     },

@@ -25,7 +25,17 @@ import type { Mailer, OutgoingMail } from "./mailer";
  * the copy as the same message. A crash before 3 sends once on restart; after 4 it only
  * records. SMTP failures are retried with exponential backoff, the state visible in the claim.
  */
-export type MailKind = "registration" | "ar";
+export type MailKind = "registration" | "ar" | MessageKind | NoticeMailKind;
+/** An agent's answer (`message_out` event `<id>`), sent once and recorded as `message_sent`. */
+export type MessageKind = `msg:${string}`;
+/** The notice owed for event `<id>` (domain/notices.ts), sent once and recorded as `message_sent`. */
+export type NoticeMailKind = `notice:${string}`;
+
+export const messageKind = (eventId: string): MessageKind => `msg:${eventId}`;
+export const noticeKind = (eventId: string): NoticeMailKind => `notice:${eventId}`;
+/** The event a message or notice is about; null for the accusés. */
+const messageRef = (kind: MailKind): string | null =>
+  kind.startsWith("msg:") || kind.startsWith("notice:") ? kind.slice(kind.indexOf(":") + 1) : null;
 
 export type OutboxDoc = {
   _id: string;
@@ -48,13 +58,16 @@ export type OutboxDoc = {
 
 export const outboxId = (requestId: string, kind: MailKind): string => `outbox:${requestId}:${kind}`;
 
-export const EVENT_OF: Record<MailKind, "registration_sent" | "ar_sent"> = {
+export const EVENT_OF: Record<"registration" | "ar", "registration_sent" | "ar_sent"> = {
   registration: "registration_sent",
   ar: "ar_sent",
 };
 
-export const hasMailEvent = (r: GuichetRequest, kind: MailKind): boolean =>
-  r.events.some((e) => e.kind === EVENT_OF[kind]);
+export function hasMailEvent(r: GuichetRequest, kind: MailKind): boolean {
+  const ref = messageRef(kind);
+  if (ref !== null) return r.events.some((e) => e.kind === "message_sent" && e.ref === ref);
+  return r.events.some((e) => e.kind === EVENT_OF[kind as "registration" | "ar"]);
+}
 
 /** What to send for a request, or why it cannot be sent (an AR missing a mandatory mention). */
 export type Composer = (
@@ -338,6 +351,8 @@ export class Outbox {
       by: this.o.serverUser,
       workstation: SERVER_WORKSTATION,
     };
+    const ref = messageRef(kind);
+    if (ref !== null) return { ...base, kind: "message_sent", ref, to };
     return kind === "ar"
       ? { ...base, kind: "ar_sent", via: "email", to }
       : { ...base, kind: "registration_sent", to };

@@ -16,7 +16,12 @@ export function acknowledgementMail(
   ack: Acknowledgement,
   commune: Commune,
   followUpUrl: string,
+  /** The email door is open: the citizen may answer this mail (else « merci de ne pas y répondre »). */
+  opts: { repliesWelcome?: boolean } = {},
 ): RenderedMail {
+  const replyLine = opts.repliesWelcome
+    ? "Pour compléter votre demande, répondez simplement à ce message."
+    : "Ce message a été envoyé automatiquement : merci de ne pas y répondre.";
   const demo = ack.demo ? ` – ${ack.demo}` : "";
   const subject = `${ack.title} – demande n° ${ack.trackingNumber} – ${commune.name}${demo}`;
   const footer = [
@@ -24,7 +29,7 @@ export function acknowledgementMail(
     "",
     ...ack.letterhead,
     "",
-    "Ce message a été envoyé automatiquement : merci de ne pas y répondre.",
+    replyLine,
   ].join("\n");
   const text = `Madame, Monsieur,\n\n${acknowledgementText(ack)}\n${footer}\n`;
   const body = html`<!doctype html>
@@ -50,7 +55,7 @@ ${ack.paragraphs.map(
 `,
 )}<p>Suivre votre demande : <a href="${followUpUrl}">${followUpUrl}</a> (munissez-vous du numéro <strong>${ack.trackingNumber}</strong> et de cette adresse électronique).</p>
 <p style="font-size:14px;color:#3a3a3a">${ack.letterhead.map((line, i) => (i === 0 ? html`${line}` : html`<br>${line}`))}</p>
-<p style="font-size:14px;color:#3a3a3a">Ce message a été envoyé automatiquement : merci de ne pas y répondre.</p>
+<p style="font-size:14px;color:#3a3a3a">${replyLine}</p>
 </body></html>`;
   return { subject, text, html: body.value };
 }

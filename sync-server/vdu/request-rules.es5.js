@@ -87,6 +87,16 @@ function scrubbed(e) {
     delete out.forwardedTo;
   } else if (e.kind === "ar_sent") delete out.to;
   else if (e.kind === "registration_sent") out.to = "";
+  else if (e.kind === "message_in") {
+    out.from = "";
+    out.subject = "—";
+    out.text = "—";
+    out.attachments = [];
+  } else if (e.kind === "message_out") {
+    out.to = "";
+    out.subject = "—";
+    out.text = "—";
+  } else if (e.kind === "message_sent") out.to = "";
   return out;
 }
 

@@ -23,7 +23,12 @@ async function data(): Promise<LocalData> {
 
 function request(
   seq: number,
-  over: { lastName?: string; demarche?: string; at?: string; channel?: "guichet" | "en_ligne" } = {},
+  over: {
+    lastName?: string;
+    demarche?: string;
+    at?: string;
+    channel?: "guichet" | "en_ligne" | "courriel";
+  } = {},
 ): GuichetRequest {
   const tracking = makeTrackingNumber(WS_A, seq);
   return buildRequest(over.demarche ?? "aide_restauration_scolaire", {
@@ -69,6 +74,16 @@ describe("queues", () => {
     expect((await fetchPage(d, q, null, 50)).rows.map((r) => r.id)).toEqual([online.id]);
     await d.repo.addEvents(online.id, [ev.assigned("2026-03-13T09:00:00.000Z", "scolaire", "agent.b")]);
     expect((await fetchPage(d, q, null, 50)).rows).toEqual([]);
+  });
+
+  it("shows the mails filed by the email door in the triage queue when the channel filter says courriel", async () => {
+    const d = await data();
+    const mail = request(3, { channel: "courriel" });
+    await d.repo.bulkInsert([mail, request(4, { channel: "en_ligne" })]);
+    const ctx = { myService: "accueil", today: "2026-03-15", soonDays: 15 };
+    const q = planQueue("triage", { channel: "courriel" }, ctx);
+    expect((await fetchPage(d, q, null, 50)).rows.map((r) => r.id)).toEqual([mail.id]);
+    expect(findIndexed(d, q, 50).getPreparedQuery().queryPlan.sortSatisfiedByIndex).toBe(true);
   });
 
   it("uses the index it names, so the sort never needs a full read", async () => {

@@ -27,7 +27,8 @@ export function queueSorts(queue: QueueId): QueueSort[] {
 
 /** Filters that make sense in each queue (the triage queue is defined by channel and status). */
 export function queueFilterKeys(queue: QueueId): (keyof QueueFilters)[] {
-  if (queue === "triage") return ["demarche", "from", "to"];
+  // Channel: online submissions by default, or the mails the email door filed (« courriel »).
+  if (queue === "triage") return ["channel", "demarche", "from", "to"];
   if (queue === "service") return ["channel", "demarche", "status", "from", "to"];
   return ["channel", "demarche", "status", "service", "from", "to"];
 }
@@ -52,7 +53,7 @@ export function planQueue(queue: QueueId, filters: QueueFilters, ctx: QueueConte
 
   if (queue === "triage") {
     return {
-      selector: { channel: { $eq: "en_ligne" }, status: { $eq: "received" }, ...extra },
+      selector: { ...extra, channel: { $eq: f("channel") ?? "en_ligne" }, status: { $eq: "received" } },
       index: ["channel", "status", "receivedAt"],
       sortField: "receivedAt",
     };

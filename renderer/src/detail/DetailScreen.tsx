@@ -17,6 +17,7 @@ import { fr } from "../i18n/fr";
 import { requestOptions } from "../queues/queue-queries";
 import { ActionsPanel } from "./ActionsPanel";
 import { AttachmentItem } from "./AttachmentItem";
+import { Conversation } from "./Conversation";
 import { CorrectionForm } from "./CorrectionForm";
 import { DeadlineBox } from "./DeadlineBox";
 import { PublishPhotoButton } from "./PublishPhotoButton";
@@ -162,6 +163,7 @@ export function DetailScreen({ id }: { id: string }) {
         </section>
         <DeadlineBox request={r} />
         <ActionsPanel request={r} />
+        <Conversation request={r} />
         <Timeline request={r} />
         {ar.kind === "ok" && (
           <p className="buttons">

@@ -4,6 +4,7 @@ import { STATUS_LABELS } from "../../../domain/workflow";
 import { useWorkstation } from "../app/app-context";
 import { displayTracking, formatDateTime, formatDay } from "../format";
 import { fr } from "../i18n/fr";
+import { CONVERSATION_TEXT } from "./conversation-text";
 
 const E = fr.events;
 
@@ -58,6 +59,12 @@ function eventSummary(e: RequestEvent, serviceName: (id: string) => string): str
       return E.mediaPublished;
     case "application_filed":
       return E.applicationFiled(e.application);
+    case "message_in":
+      return CONVERSATION_TEXT.messageIn(e.from);
+    case "message_out":
+      return CONVERSATION_TEXT.messageOut(e.to);
+    case "message_sent":
+      return CONVERSATION_TEXT.messageSent;
   }
 }
 

@@ -1,0 +1,22 @@
+/** French texts of the conversation (email door); kept apart from fr.ts while the renderer moves. */
+export const CONVERSATION_TEXT = {
+  title: "Échanges avec le demandeur",
+  empty: "Aucun échange pour l'instant.",
+  messageIn: (from: string) => `Courriel reçu de ${from || "l'expéditeur (anonymisé)"}`,
+  messageOut: (to: string) => `Réponse à ${to || "l'expéditeur (anonymisé)"}`,
+  messageSent: "Réponse envoyée par courriel",
+  waiting: "en attente d'envoi",
+  sent: "envoyée",
+  registration: "Accusé d'enregistrement envoyé par courriel",
+  arEmail: "Accusé de réception envoyé par courriel",
+  arPrint: "Accusé de réception remis ou envoyé sur papier",
+  newMessage: "Nouveau message du demandeur",
+  attachments: "Pièces jointes",
+  answerLabel: "Votre réponse",
+  answerSubject: "Objet",
+  send: "Envoyer la réponse",
+  noEmail: "Le demandeur n'a pas d'adresse électronique : répondez par courrier.",
+  piecesReceived: "Pièces reçues",
+  piecesReceivedReason: (day: string) => `Pièces reçues par courriel le ${day}.`,
+  answerEmpty: "Écrivez votre réponse avant de l'envoyer.",
+} as const;

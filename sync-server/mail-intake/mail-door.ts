@@ -1,0 +1,69 @@
+import { BlockCounter } from "../api/counter";
+import { MAIL_WORKSTATION, portalCounterId } from "../api/server-codes";
+import type { CouchDb } from "../http/couch-db";
+import { imapMailbox } from "./imap-mailbox";
+import { type MailIntake, type MailIntakeDeps, startMailIntake } from "./intake-job";
+import { MailRecords } from "./mail-records";
+import type { Mailbox } from "./mailbox";
+import { MemoryMailbox } from "./memory-mailbox";
+
+/** Settings of a commune's email door (server side only: the IMAP password never reaches a counter). */
+export type MailDoorOptions = {
+  /** imap://user:password@host:143/INBOX or imaps://…; GUICHET_IMAP_URL. */
+  imapUrl?: string;
+  /** Any mailbox (tests); wins over `imapUrl`. */
+  mailbox?: Mailbox;
+  /** The address citizens write to; GUICHET_MAIL_ADDRESS, else the commune's email. */
+  address?: string;
+  /** GUICHET_IMAP_POLL_SECONDS (default 30); null: only on demand. */
+  pollMs?: number | null;
+  maxMessageBytes?: number;
+};
+
+export type MailDoor = {
+  intake: MailIntake;
+  records: MailRecords;
+  /** Demo mode: the in-process mailbox the dev page writes to. */
+  demo?: MemoryMailbox;
+  address: string | undefined;
+};
+
+/**
+ * One commune's email door from its settings: its IMAP mailbox, or in demo mode (no IMAP URL,
+ * dev server) a mailbox in this process, or none at all. Called once per commune.
+ */
+export function startMailDoor(
+  o: MailDoorOptions | false | undefined,
+  ctx: {
+    env: NodeJS.ProcessEnv;
+    dev: boolean;
+    communeEmail: string;
+    /** The commune's server database, as the server account (records, tracking counter). */
+    serverDb: CouchDb;
+    counterDb: CouchDb;
+  } & Omit<MailIntakeDeps, "records" | "tracking">,
+): MailDoor | null {
+  if (o === false) return null;
+  const imapUrl = o?.imapUrl ?? ctx.env.GUICHET_IMAP_URL?.trim();
+  const demo = !o?.mailbox && !imapUrl && ctx.dev ? new MemoryMailbox() : undefined;
+  const mailbox = o?.mailbox ?? (imapUrl ? imapMailbox(imapUrl) : demo);
+  if (!mailbox) return null;
+  const seconds = Number(ctx.env.GUICHET_IMAP_POLL_SECONDS ?? 30);
+  const pollMs = o?.pollMs !== undefined ? o.pollMs : demo ? 2_000 : seconds * 1000;
+  const address = o?.address ?? (ctx.env.GUICHET_MAIL_ADDRESS?.trim() || ctx.communeEmail || undefined);
+  const records = new MailRecords(ctx.serverDb);
+  const intake = startMailIntake(
+    {
+      mailbox,
+      ...(address ? { address } : {}),
+      pollMs,
+      ...(o?.maxMessageBytes ? { maxMessageBytes: o.maxMessageBytes } : {}),
+    },
+    {
+      ...ctx,
+      records,
+      tracking: new BlockCounter(ctx.counterDb, portalCounterId(MAIL_WORKSTATION), 20),
+    },
+  );
+  return { intake, records, address, ...(demo ? { demo } : {}) };
+}
