@@ -5,11 +5,11 @@ import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { VALID_SAMPLE_FIELDS } from "./bench-fields";
-import { fetchPage } from "./data/indexed-query";
-import type { LocalData } from "./data/local-database";
-import { planQueue } from "./data/queues";
-import { findByName, findByTracking } from "./data/search";
+import { fetchPage } from "../db/indexed-query";
+import type { LocalData } from "../db/local-database";
+import { planQueue } from "../db/queues";
+import { findByName, findByTracking } from "../db/search";
+import { VALID_SAMPLE_FIELDS } from "./shared/bench-fields";
 
 /**
  * Bench/test builds only (vite --mode bench; main.tsx imports this module behind

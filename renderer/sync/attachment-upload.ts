@@ -1,7 +1,7 @@
 import type { RxCollection } from "rxdb";
 import { BehaviorSubject, type Subscription } from "rxjs";
-import { fromBase64, sha256Hex } from "../src/data/attachments";
-import type { AttachmentFile } from "../src/data/local-collections";
+import { fromBase64, sha256Hex } from "../db/attachments";
+import type { AttachmentFile } from "../db/local-collections";
 import { basicAuthorization, type CouchAuth, type FetchLike } from "./couch-client";
 
 export type UploadStatus = {

@@ -1,7 +1,7 @@
 import type { RxCollection, WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
 import { parisDate } from "../../domain/history";
-import type { QuickAnswer } from "../src/data/local-collections";
+import type { QuickAnswer } from "../db/local-collections";
 import { type CouchAuth, type CouchClient, couchClient, type FetchLike } from "./couch-client";
 
 /**

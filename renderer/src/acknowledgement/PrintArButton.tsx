@@ -1,8 +1,8 @@
 import type { Acknowledgement } from "../../../domain/acknowledgement";
 import type { GuichetRequest } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { makeEvent } from "../data/events";
+import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
 
 /**
  * Prints the AR on screen (print stylesheet) and records it in the history. An AR missing a

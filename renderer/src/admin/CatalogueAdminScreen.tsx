@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Demarche } from "../../../domain/catalogue";
-import { useWorkstation } from "../app/app-context";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { ApiError, ApiUnreachable } from "../settings/server-api";
+import { type CatalogueListing, fetchCatalogue } from "../../sync/admin-client";
+import { ApiError, ApiUnreachable } from "../../sync/server-api";
 import { CONFIG_STALE_EVENT } from "../settings/use-config-refresh";
-import { type CatalogueListing, fetchCatalogue } from "./admin-client";
+import { useWorkstation } from "../shared/app-context";
+import { ScreenTitle } from "../shared/ScreenTitle";
 import { DemarcheEditor } from "./DemarcheEditor";
 import { type DemarcheDraft, draftFrom, newDraft } from "./demarche-draft";
 import { frAdmin as t } from "./fr-admin";

@@ -12,12 +12,12 @@ import { NewRequestScreen } from "../requests/NewRequestScreen";
 import { SavedScreen } from "../requests/SavedScreen";
 import { SearchScreen } from "../search/SearchScreen";
 import { SettingsScreen } from "../settings/SettingsScreen";
+import { useWorkstation } from "../shared/app-context";
+import { href, navigate, type Route } from "../shared/routes";
 import { SyncBar } from "../sync-ui/SyncBar";
 import { SyncScreen } from "../sync-ui/SyncScreen";
 import type { SyncView } from "../sync-ui/use-replication";
-import { useWorkstation } from "./app-context";
 import { prefetchRoute } from "./prefetch";
-import { href, navigate, type Route } from "./routes";
 import { type ShortcutHandlers, useGlobalShortcuts } from "./shortcuts";
 
 type NavItem = {

@@ -6,10 +6,10 @@ import { newRequest } from "../../../domain/new-request";
 import type { GuichetRequest, RequestEvent } from "../../../domain/request";
 import { computeStatistics, type StatsOptions } from "../../../domain/statistics";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { VALID_SAMPLE_FIELDS } from "../bench-fields";
-import type { QuickAnswer } from "../data/local-collections";
-import type { LocalData } from "../data/local-database";
+import type { QuickAnswer } from "../../db/local-collections";
+import type { LocalData } from "../../db/local-database";
 import { QUICK_REASONS } from "../i18n/fr";
+import { VALID_SAMPLE_FIELDS } from "../shared/bench-fields";
 import { dashboardSources } from "./stats-source";
 
 /**

@@ -11,9 +11,9 @@ import {
 } from "../../../domain/statistics";
 import { buildRequest, ev, WS_A } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { openTestData } from "../data/local-data.test-support";
-import type { LocalData } from "../data/local-database";
-import { recordQuickAnswer } from "../data/quick-answers";
+import { openTestData } from "../../db/local-data.test-support";
+import type { LocalData } from "../../db/local-database";
+import { recordQuickAnswer } from "../../db/quick-answers";
 import { idbSnapshotStore, packRows, type Snapshot, type SnapshotStore, unpackRows } from "./row-snapshot";
 import { changesQuery, dashboardSources, LOG_CODEC, RowSource, STATS_CODEC } from "./stats-source";
 

@@ -3,9 +3,9 @@ import type { GuichetRequest } from "../../../domain/request";
 import { rolesOn } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
 import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
-import { TextField } from "../requests/TextField";
+import { useWorkstation } from "../shared/app-context";
+import { TextField } from "../shared/TextField";
 import { useAddEvents } from "./use-add-events";
 
 const A = fr.actions;

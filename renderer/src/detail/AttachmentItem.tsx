@@ -1,10 +1,10 @@
 import { useState } from "react";
 import type { AttachmentMeta } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { localAttachmentBlob } from "../data/attachments";
+import { localAttachmentBlob } from "../../db/attachments";
+import { ApiError, ApiUnreachable, fetchAttachment } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
 import { downloadBlob } from "../queues/download";
-import { ApiError, ApiUnreachable, fetchAttachment } from "../settings/server-api";
+import { useWorkstation } from "../shared/app-context";
 
 const D = fr.detail;
 

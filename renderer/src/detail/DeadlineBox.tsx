@@ -1,9 +1,9 @@
 import { parisDate } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { deadlineView } from "../data/deadline-view";
-import { formatDay } from "../format";
+import { deadlineView } from "../../db/deadline-view";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { formatDay } from "../shared/format";
 
 export function DeadlineBox({ request: r }: { request: GuichetRequest }) {
   const { commune } = useWorkstation();

@@ -1,9 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RequestEvent } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { makeEvent } from "../data/events";
+import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
 
 type Body<K extends RequestEvent["kind"]> = Omit<
   Extract<RequestEvent, { kind: K }>,

@@ -1,9 +1,10 @@
 import { useMemo, useState } from "react";
-import { useWorkstation } from "../app/app-context";
-import { href } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { type QueueFilters as Filters, planQueue, QUEUES, type QueueId } from "../data/queues";
+import { type QueueFilters as Filters, planQueue, QUEUES, type QueueId } from "../../db/queues";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { queueContext } from "../shared/queue-queries";
+import { href } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
 import { BulkReassign } from "../supervisor/BulkReassign";
 import { useRowSelection } from "../supervisor/PageSelection";
 import { ReassignAbsent } from "../supervisor/ReassignAbsent";
@@ -11,7 +12,6 @@ import { canSupervise } from "../supervisor/reassign";
 import { ExportButton } from "./ExportButton";
 import { QueueFilters } from "./QueueFilters";
 import { rememberedFilters, rememberFilters } from "./queue-filters-store";
-import { queueContext } from "./queue-queries";
 import { RequestList } from "./RequestList";
 
 const QUEUE_LABELS: Record<QueueId, string> = {

@@ -1,8 +1,8 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { CHANNEL_LABELS, type Channel, WORKSTATION_CHANNELS } from "../../../domain/channels";
-import { useWorkstation } from "../app/app-context";
-import { recordQuickAnswer } from "../data/quick-answers";
+import { recordQuickAnswer } from "../../db/quick-answers";
 import { fr, QUICK_REASONS, type QuickReason } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
 
 /** Alt+R: log a contact answered on the spot in a few keystrokes (reason first, Enter saves). */
 export function QuickAnswerDialog({ onClose }: { onClose(): void }) {

@@ -1,8 +1,8 @@
 import { parisDate } from "../../../domain/history";
-import { useWorkstation } from "../app/app-context";
-import { quickAnswersToday$ } from "../data/quick-answers";
-import { useObservable } from "../data/use-observable";
+import { quickAnswersToday$ } from "../../db/quick-answers";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { useObservable } from "../shared/use-observable";
 
 export function TodayCounter() {
   const { data, workstationCode } = useWorkstation();

@@ -3,11 +3,12 @@ import type { Demarche } from "../../../domain/catalogue";
 import { CHANNEL_LABELS } from "../../../domain/channels";
 import type { GuichetRequest } from "../../../domain/request";
 import type { FieldIssue } from "../../../domain/zod-fr";
-import { useWorkstation } from "../app/app-context";
-import { navigate } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { makeEvent } from "../data/events";
+import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { navigate } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { TextField } from "../shared/TextField";
 import { AttachmentsField } from "./AttachmentsField";
 import { ChannelPicker } from "./ChannelPicker";
 import { CitizenSection } from "./CitizenSection";
@@ -17,7 +18,6 @@ import { DuplicateSuggestions } from "./DuplicateSuggestions";
 import { ErrorSummary } from "./ErrorSummary";
 import { emptyForm, type FormState, hasPlaceField, placeOf } from "./form-state";
 import { saveNewRequest } from "./save-request";
-import { TextField } from "./TextField";
 
 /** One flow for every door: channel, démarche, citizen, the démarche's fields, then Ctrl+Enter. */
 export function NewRequestScreen() {

@@ -4,10 +4,10 @@ import { type NewRequestContext, newRequest } from "../../../domain/new-request"
 import { type GuichetRequest, requestContentSchema } from "../../../domain/request";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { type FieldIssue, fieldIssues } from "../../../domain/zod-fr";
-import type { Workstation } from "../app/app-context";
-import { storeAttachments } from "../data/attachments";
-import { nextTrackingNumber } from "../data/tracking-sequence";
+import { storeAttachments } from "../../db/attachments";
+import { nextTrackingNumber } from "../../db/tracking-sequence";
 import { fr } from "../i18n/fr";
+import type { Workstation } from "../shared/app-context";
 import { type FormState, hasPlaceField, PLACE_FIELD, toRequestInput } from "./form-state";
 
 export type SaveResult = { ok: true; request: GuichetRequest } | { ok: false; issues: FieldIssue[] };

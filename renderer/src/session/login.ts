@@ -1,5 +1,5 @@
 import { rolesFromCouch } from "../../../domain/roles";
-import { fr } from "../i18n/fr";
+import { type Settings, workstationCodeFor } from "../../db/settings-store";
 import {
   ApiError,
   ApiUnreachable,
@@ -7,10 +7,10 @@ import {
   couchSession,
   fetchWorkstationConfig,
   registerWorkstation,
-} from "../settings/server-api";
-import { type Settings, workstationCodeFor } from "../settings/settings-store";
+} from "../../sync/server-api";
+import { fr } from "../i18n/fr";
+import { COUNTER_ROLES, type Session } from "../shared/session";
 import { checkOffline, rememberAccount } from "./offline-accounts";
-import { COUNTER_ROLES, type Session } from "./session";
 
 export type LoginResult =
   | { ok: true; session: Session; settings: Settings; notice?: string }

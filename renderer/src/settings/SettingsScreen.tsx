@@ -1,11 +1,11 @@
 import { type FormEvent, useContext, useState } from "react";
 import { CHANNEL_LABELS, type Channel, WORKSTATION_CHANNELS } from "../../../domain/channels";
-import { WorkstationContext } from "../app/app-context";
-import { href } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
+import { type Settings, workstationCodeFor } from "../../db/settings-store";
+import { fetchWorkstationConfig } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
-import { fetchWorkstationConfig } from "./server-api";
-import { type Settings, workstationCodeFor } from "./settings-store";
+import { WorkstationContext } from "../shared/app-context";
+import { href } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
 
 /** Server address and workstation name (before login), plus the agent's own defaults (after). */
 export function SettingsScreen(props: { settings?: Settings; onSave?: (s: Settings) => void }) {

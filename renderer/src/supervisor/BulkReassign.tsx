@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
-import { TextField } from "../requests/TextField";
+import { useWorkstation } from "../shared/app-context";
+import { TextField } from "../shared/TextField";
 import { AgentField } from "./AgentField";
 import type { RowSelection } from "./PageSelection";
 import { checkAgentName, planReassignment } from "./reassign";

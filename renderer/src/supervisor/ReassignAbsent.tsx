@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { GuichetRequest } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
 import { AgentField } from "./AgentField";
 import { checkAgentName, planReassignment } from "./reassign";
 import { currentRequests, openRequestsOf } from "./supervisor-data";

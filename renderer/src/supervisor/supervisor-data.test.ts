@@ -3,10 +3,10 @@ import { withEvents } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
 import { buildRequest, CATALOGUE, ev, WS_A } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { openTestData } from "../data/local-data.test-support";
-import type { LocalData } from "../data/local-database";
-import { planQueue } from "../data/queues";
-import { readAll } from "../queues/queue-queries";
+import { openTestData } from "../../db/local-data.test-support";
+import type { LocalData } from "../../db/local-database";
+import { planQueue } from "../../db/queues";
+import { readAll } from "../shared/queue-queries";
 import { planReassignment } from "./reassign";
 import { applyPlan, currentRequests, knownAgents, openRequestsOf } from "./supervisor-data";
 

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
 import type { ReassignPlan } from "./reassign";
 import { type ApplyResult, applyPlan, knownAgents } from "./supervisor-data";
 

@@ -1,6 +1,6 @@
-import { href } from "../app/routes";
-import { formatTime } from "../format";
 import { fr } from "../i18n/fr";
+import { formatTime } from "../shared/format";
+import { href } from "../shared/routes";
 import type { SyncView } from "./use-replication";
 
 /** Always on screen: online or not, what is waiting, when it last worked, what went wrong. */

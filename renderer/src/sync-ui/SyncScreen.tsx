@@ -1,11 +1,11 @@
 import { map } from "rxjs";
 import type { Rejection } from "../../db/request-rx-schema";
-import { useWorkstation } from "../app/app-context";
-import { href } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { useObservable } from "../data/use-observable";
-import { displayTracking, formatDateTime } from "../format";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking, formatDateTime } from "../shared/format";
+import { href } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { useObservable } from "../shared/use-observable";
 
 /** Documents the server refused, with its reason and the way to fix them. */
 export function SyncScreen() {

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RxCollection } from "rxdb";
 import type { GuichetDatabase } from "../../db/database";
+import type { AttachmentFile, QuickAnswer } from "../../db/local-collections";
+import type { WorkstationConfig } from "../../db/settings-store";
 import { type AttachmentUpload, startAttachmentUpload } from "../../sync/attachment-upload";
 import { startContactLogReplication } from "../../sync/contact-log-replication";
 import {
@@ -8,8 +10,6 @@ import {
   type SyncStatus,
   startRequestReplication,
 } from "../../sync/request-replication";
-import type { AttachmentFile, QuickAnswer } from "../data/local-collections";
-import type { WorkstationConfig } from "../settings/settings-store";
 
 export type SyncView = SyncStatus & {
   started: boolean;

@@ -1,5 +1,5 @@
 import type { RxDocument } from "rxdb";
-import type { GuichetRequest } from "../../../domain/request";
+import type { GuichetRequest } from "../../domain/request";
 import type { LocalData } from "./local-database";
 
 /**

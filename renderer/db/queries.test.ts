@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { withEvents } from "../../../domain/history";
-import type { GuichetRequest } from "../../../domain/request";
-import { buildRequest, ev, WS_A } from "../../../domain/test-fixtures";
-import { makeTrackingNumber } from "../../../domain/tracking-number";
+import { withEvents } from "../../domain/history";
+import type { GuichetRequest } from "../../domain/request";
+import { buildRequest, ev, WS_A } from "../../domain/test-fixtures";
+import { makeTrackingNumber } from "../../domain/tracking-number";
 import { findDuplicates } from "./duplicates";
 import { countIndexed, fetchPage, findIndexed } from "./indexed-query";
 import { openTestData } from "./local-data.test-support";

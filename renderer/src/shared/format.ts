@@ -1,4 +1,4 @@
-import { formatTrackingNumber, TRACKING_NUMBER_PATTERN } from "../../domain/tracking-number";
+import { formatTrackingNumber, TRACKING_NUMBER_PATTERN } from "../../../domain/tracking-number";
 
 /** fr-FR display of dates and numbers; the mairie's clock is Paris time wherever the workstation is. */
 const TZ = "Europe/Paris";

@@ -1,5 +1,5 @@
 import { map } from "rxjs";
-import { parisDate } from "../../../domain/history";
+import { parisDate } from "../../domain/history";
 import type { LocalData } from "./local-database";
 import { randomId } from "./random-id";
 

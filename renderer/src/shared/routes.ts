@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { QUEUES, type QueueId } from "../data/queues";
+import { QUEUES, type QueueId } from "../../db/queues";
 
 /** Hash routes: they survive a reload and work from file:// or Electron's scheme without a server. */
 export type Route =

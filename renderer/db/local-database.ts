@@ -1,8 +1,8 @@
 import type { RxStorage } from "rxdb";
 import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
-import { createGuichetDatabase, type GuichetDatabase } from "../../db/database";
-import { type RequestsRepo, requestsRepo } from "../../db/requests-repo";
+import { createGuichetDatabase, type GuichetDatabase } from "./database";
 import { type LocalCollections, localCollections } from "./local-collections";
+import { type RequestsRepo, requestsRepo } from "./requests-repo";
 
 /** Everything the screens read and write on this workstation; the UI never reaches RxDB elsewhere. */
 export type LocalData = {

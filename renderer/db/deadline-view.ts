@@ -1,5 +1,5 @@
-import { type Deadline, daysRemaining, type RiskLevel, riskLevel } from "../../../domain/deadlines";
-import { type GuichetRequest, NO_DUE_DATE } from "../../../domain/request";
+import { type Deadline, daysRemaining, type RiskLevel, riskLevel } from "../../domain/deadlines";
+import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
 
 export type DeadlineView = { dueOn: string | null; daysLeft: number | null; risk: RiskLevel };
 

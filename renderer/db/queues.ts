@@ -1,4 +1,4 @@
-import { addDays } from "../../../domain/calendar";
+import { addDays } from "../../domain/calendar";
 import type { IndexedQuery } from "./indexed-query";
 
 export const QUEUES = ["service", "open", "triage", "deadline"] as const;

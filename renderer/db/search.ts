@@ -1,6 +1,6 @@
-import { searchKey } from "../../../domain/history";
-import type { GuichetRequest } from "../../../domain/request";
-import { normalizeTrackingInput, parseTrackingNumber } from "../../../domain/tracking-number";
+import { searchKey } from "../../domain/history";
+import type { GuichetRequest } from "../../domain/request";
+import { normalizeTrackingInput, parseTrackingNumber } from "../../domain/tracking-number";
 import { findIndexed } from "./indexed-query";
 import type { LocalData } from "./local-database";
 import { foldedPattern, queryWords } from "./text-match";

@@ -1,4 +1,4 @@
-import { searchKey } from "../../../domain/history";
+import { searchKey } from "../../domain/history";
 
 /** Letters that searchKey folds together, so a regex over stored (accented) text matches the same way. */
 const FOLDS: Record<string, string> = {

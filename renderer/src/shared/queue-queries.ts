@@ -2,9 +2,9 @@ import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { Commune } from "../../../domain/commune";
 import { parisDate } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
-import { type Cursor, fetchPage, type IndexedQuery, type Page } from "../data/indexed-query";
-import type { LocalData } from "../data/local-database";
-import { planQueue, type QueueContext, type QueueFilters, type QueueId } from "../data/queues";
+import { type Cursor, fetchPage, type IndexedQuery, type Page } from "../../db/indexed-query";
+import type { LocalData } from "../../db/local-database";
+import { planQueue, type QueueContext, type QueueFilters, type QueueId } from "../../db/queues";
 
 const PAGE_SIZE = 50;
 

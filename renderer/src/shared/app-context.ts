@@ -2,9 +2,9 @@ import { createContext, useContext } from "react";
 import type { Catalogue } from "../../../domain/catalogue";
 import type { Channel } from "../../../domain/channels";
 import type { Commune } from "../../../domain/commune";
-import type { LocalData } from "../data/local-database";
-import type { Session } from "../session/session";
-import type { AgentPrefs, Settings } from "../settings/settings-store";
+import type { LocalData } from "../../db/local-database";
+import type { AgentPrefs, Settings } from "../../db/settings-store";
+import type { Session } from "./session";
 
 /** What every screen of a logged-in workstation needs. */
 export type Workstation = {

@@ -1,5 +1,5 @@
-import { sniffFileType } from "../../../domain/file-type";
-import type { AttachmentMeta } from "../../../domain/request";
+import { sniffFileType } from "../../domain/file-type";
+import type { AttachmentMeta } from "../../domain/request";
 import type { LocalData } from "./local-database";
 import { randomId } from "./random-id";
 

@@ -1,7 +1,7 @@
-import { catalogueSchema, type Demarche, demarcheSchema } from "../../../domain/catalogue";
-import { communeSchema } from "../../../domain/commune";
-import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
-import type { WorkstationConfig } from "./settings-store";
+import { catalogueSchema, type Demarche, demarcheSchema } from "../../domain/catalogue";
+import { communeSchema } from "../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
+import type { WorkstationConfig } from "../db/settings-store";
 
 /** The sync-server's JSON API as seen by a workstation (agent Basic auth on every call). */
 export class ApiError extends Error {

@@ -1,6 +1,6 @@
 import type { InputHTMLAttributes } from "react";
 import { fr } from "../i18n/fr";
-import { fieldId } from "./form-state";
+import { fieldId } from "./field-id";
 
 type Props = {
   /** Dotted path of the value, as validation issues name it (e.g. "citizen.lastName"). */

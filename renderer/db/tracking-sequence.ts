@@ -1,4 +1,4 @@
-import { makeTrackingNumber, parseTrackingNumber } from "../../../domain/tracking-number";
+import { makeTrackingNumber, parseTrackingNumber } from "../../domain/tracking-number";
 import type { LocalData } from "./local-database";
 
 /**

@@ -1,5 +1,5 @@
-import { searchKey } from "../../../domain/history";
-import type { GuichetRequest } from "../../../domain/request";
+import { searchKey } from "../../domain/history";
+import type { GuichetRequest } from "../../domain/request";
 import { findIndexed } from "./indexed-query";
 import type { LocalData } from "./local-database";
 import { phrasePattern } from "./text-match";

@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import type { LocalData } from "./local-database";
+import type { LocalData } from "../../db/local-database";
 
 /**
  * Local writes and replicated changes both land in the requests collection: lists re-read their

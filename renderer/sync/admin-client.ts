@@ -1,5 +1,5 @@
-import type { Demarche, Service } from "../../../domain/catalogue";
-import { type Credentials, callJson } from "../settings/server-api";
+import type { Demarche, Service } from "../../domain/catalogue";
+import { type Credentials, callJson } from "./server-api";
 
 /** The sync-server's catalogue administration API (admins only; the server checks the role). */
 export type CatalogueListing = {

@@ -1,6 +1,6 @@
-import type { Catalogue, Demarche } from "../../../domain/catalogue";
-import type { Channel } from "../../../domain/channels";
-import type { Commune } from "../../../domain/commune";
+import type { Catalogue, Demarche } from "../../domain/catalogue";
+import type { Channel } from "../../domain/channels";
+import type { Commune } from "../../domain/commune";
 
 /** What the server tells a workstation (GET /api/v1/workstation/config), cached for offline starts. */
 export type WorkstationConfig = {

@@ -1,5 +1,5 @@
-import { newEventId } from "../../../domain/history";
-import type { RequestEvent } from "../../../domain/request";
+import { newEventId } from "../../domain/history";
+import type { RequestEvent } from "../../domain/request";
 
 type EventBody<K extends RequestEvent["kind"]> = Omit<
   Extract<RequestEvent, { kind: K }>,

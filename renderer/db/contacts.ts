@@ -1,4 +1,4 @@
-import type { Citizen } from "../../../domain/request";
+import type { Citizen } from "../../domain/request";
 import type { LocalData } from "./local-database";
 import { findByName } from "./search";
 
