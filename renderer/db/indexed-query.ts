@@ -3,9 +3,9 @@ import type { GuichetRequest } from "../../domain/request";
 import type { LocalData } from "./local-database";
 
 /**
- * A list query that its index serves (TECH-NOTES: a query whose sort an index does not serve
- * reads every match). `index` names the schema index (RxDB adds `_deleted` in front; the primary
- * key, last, is added here), and the sort is the index's own order.
+ * A list query that its index serves (a query whose sort no index serves reads every match:
+ * 127 ms instead of 4.5 ms at 100,000 requests). `index` names the schema index (RxDB adds
+ * `_deleted` in front; the primary key, last, is added here), and the sort is the index's own order.
  */
 export type IndexedQuery = {
   selector: Record<string, unknown>;

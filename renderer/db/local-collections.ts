@@ -1,8 +1,9 @@
 import type { RxCollection, RxJsonSchema } from "rxdb";
 
 /**
- * Collections of the counter app itself, local to the workstation (never replicated by the lead's
- * layer). With the three of renderer/db this makes 6 of the 13 RxDB free allows.
+ * The workstation's other collections, beside the requests' three (database.ts): counters stay
+ * here, immediate answers replicate with the -log database (renderer/sync/contact-log-replication.ts),
+ * attachment bytes wait for their upload. 6 collections of the 13 that RxDB's free edition allows.
  */
 
 /** Monotonic counters, e.g. the tracking-number sequence of this workstation's code. */

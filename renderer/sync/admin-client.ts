@@ -1,5 +1,6 @@
 import type { Demarche, Service } from "../../domain/catalogue";
-import { type Credentials, callJson } from "./server-api";
+import type { Credentials } from "./http";
+import { callJson } from "./server-api";
 
 /** The sync-server's catalogue administration API (admins only; the server checks the role). */
 export type CatalogueListing = {

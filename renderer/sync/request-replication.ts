@@ -11,23 +11,18 @@ import {
   type Observable,
   Subject,
 } from "rxjs";
-import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
+import { migrateRequest } from "../../domain/migrations";
+import { type GuichetRequest, NO_DUE_DATE, SCHEMA_VERSION } from "../../domain/request";
 import { anonymise } from "../../domain/retention";
-import { type GuichetDatabase, requestConflictHandler } from "../db/database";
-import {
-  type CouchAuth,
-  type CouchClient,
-  CouchHttpError,
-  couchClient,
-  type FetchLike,
-  NetworkError,
-  syncErrorMessage,
-} from "./couch-client";
+import { type GuichetDatabase, requestConflictHandler, withoutRxFields } from "../db/database";
+import { type CouchClient, CouchHttpError, couchClient, syncErrorMessage } from "./couch-client";
 import { HANDOVER_BATCH, postHandovers } from "./handover-client";
+import { type Credentials, type FetchLike, NetworkError } from "./http";
 
 /**
  * Replication of the requests collection with one CouchDB database, through RxDB's generic
- * replication and our own handlers rather than its CouchDB plugin (TECH-NOTES):
+ * replication and our own handlers rather than its CouchDB plugin (whose push checks `_all_docs`
+ * before every batch and stalls the whole batch on one refused document):
  * - push writes new documents directly (no `_all_docs` check before each batch: they cannot
  *   conflict unless a previous push's answer was lost, which the `conflict` row tells us);
  * - a document the server refuses is flagged and kept, and never blocks the rest of the batch;
@@ -46,7 +41,7 @@ export type SyncStatus = {
 export type RequestReplicationOptions = {
   db: GuichetDatabase;
   dbUrl: string;
-  auth: CouchAuth;
+  auth: Credentials;
   fetch?: FetchLike;
   pullBatchSize?: number;
   pushBatchSize?: number;
@@ -91,20 +86,17 @@ export function fromCouch(doc: CouchDoc): Doc {
       nameKey: "",
     } as unknown as Doc;
   }
-  return { ...(rest as unknown as GuichetRequest), id: _id, _deleted: !!doc._deleted };
+  const body: Record<string, unknown> = { ...rest, id: _id };
+  // A document written by an older version of the app is brought to today's shape as it arrives.
+  const current =
+    body.schemaVersion === SCHEMA_VERSION ? (body as unknown as GuichetRequest) : migrateRequest(body);
+  return { ...current, _deleted: !!doc._deleted };
 }
 
-/** The request without RxDB's own fields. */
-function stripLocal(doc: GuichetRequest): GuichetRequest {
-  const { _deleted, _meta, _rev, _attachments, ...rest } = doc as GuichetRequest & Record<string, unknown>;
-  return rest as GuichetRequest;
-}
-
-function toCouch(doc: GuichetRequest & { _deleted?: boolean }, rev?: string): CouchDoc {
-  const { _deleted, _meta, _rev, _attachments, ...rest } = doc as GuichetRequest & Record<string, unknown>;
-  const out: CouchDoc = { ...rest, _id: doc.id };
+export function toCouch(doc: GuichetRequest & { _deleted?: boolean }, rev?: string): CouchDoc {
+  const out: CouchDoc = { ...withoutRxFields(doc), _id: doc.id };
   if (rev) out._rev = rev;
-  if (_deleted) out._deleted = true;
+  if (doc._deleted) out._deleted = true;
   return out;
 }
 
@@ -331,7 +323,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     if (!opts.handover) throw new Error("Demande sensible sans adresse de remise au serveur.");
     const pushed: GuichetRequest[] = [];
     for (let i = 0; i < live.length; i += HANDOVER_BATCH) {
-      const batch = live.slice(i, i + HANDOVER_BATCH).map((d) => stripLocal(d));
+      const batch = live.slice(i, i + HANDOVER_BATCH).map((d) => withoutRxFields(d));
       const results = await postHandovers(opts.handover.url, opts.auth, batch, opts.fetch);
       const byId = new Map(results.map((r) => [r.id, r]));
       for (const doc of batch) {

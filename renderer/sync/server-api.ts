@@ -3,24 +3,18 @@ import { communeSchema } from "../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import type { WorkstationConfig } from "../db/settings-store";
 
+import { basicAuthorization, type Credentials, HttpError, NetworkError } from "./http";
+
 /** The sync-server's JSON API as seen by a workstation (agent Basic auth on every call). */
-export class ApiError extends Error {
+export class ApiError extends HttpError {
   constructor(
-    readonly status: number,
-    readonly reason: string,
+    status: number,
+    reason: string,
     /** The sync-server's `{ field, message }` list (422: the fields at fault). */
     readonly errors: { field: string; message: string }[] = [],
   ) {
-    super(`${status} ${reason}`);
+    super(status, reason);
   }
-}
-export class ApiUnreachable extends Error {}
-
-export type Credentials = { username: string; password: string };
-
-export function basicAuth({ username, password }: Credentials): string {
-  const bytes = new TextEncoder().encode(`${username}:${password}`);
-  return `Basic ${btoa(String.fromCharCode(...bytes))}`;
 }
 
 export async function callJson<T>(url: string, creds: Credentials, init: RequestInit = {}): Promise<T> {
@@ -31,22 +25,22 @@ export async function callJson<T>(url: string, creds: Credentials, init: Request
       headers: {
         Accept: "application/json",
         "Content-Type": "application/json",
-        Authorization: basicAuth(creds),
+        Authorization: basicAuthorization(creds),
       },
     });
   } catch (err) {
-    throw new ApiUnreachable((err as Error).message);
+    throw new NetworkError((err as Error).message);
   }
   // A proxy's "bad gateway" or "unavailable": the server proper was not reached.
   if (res.status === 502 || res.status === 503 || res.status === 504)
-    throw new ApiUnreachable(`HTTP ${res.status}`);
+    throw new NetworkError(`HTTP ${res.status}`);
   const text = await res.text();
   let body: Record<string, unknown> = {};
   try {
     body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
     // A proxy's HTML page: the server proper was not reached.
-    if (!res.ok) throw new ApiUnreachable(`HTTP ${res.status}`);
+    if (!res.ok) throw new NetworkError(`HTTP ${res.status}`);
   }
   if (!res.ok) {
     // The sync-server answers { errors: [{ field, message }] }, CouchDB { error, reason }.
@@ -70,12 +64,12 @@ export async function fetchAttachment(
   try {
     res = await fetch(
       `${trimSlash(serverUrl)}/api/v1/requests/${encodeURIComponent(requestId)}/attachments/${sha256}`,
-      { headers: { Authorization: basicAuth(creds) } },
+      { headers: { Authorization: basicAuthorization(creds) } },
     );
   } catch (err) {
-    throw new ApiUnreachable((err as Error).message);
+    throw new NetworkError((err as Error).message);
   }
-  if (res.status >= 502 && res.status <= 504) throw new ApiUnreachable(`HTTP ${res.status}`);
+  if (res.status >= 502 && res.status <= 504) throw new NetworkError(`HTTP ${res.status}`);
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { errors?: { message?: string }[] };
     throw new ApiError(res.status, body.errors?.[0]?.message ?? res.statusText);
@@ -137,7 +131,7 @@ async function fetchDemarcheVersions(
     });
   } catch (err) {
     // The configuration itself was read: keep what this workstation knew rather than fail the login.
-    if (err instanceof ApiError || err instanceof ApiUnreachable) return previous?.demarcheVersions ?? [];
+    if (err instanceof ApiError || err instanceof NetworkError) return previous?.demarcheVersions ?? [];
     throw err;
   }
 }

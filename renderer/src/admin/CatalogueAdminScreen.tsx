@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Demarche } from "../../../domain/catalogue";
 import { type CatalogueListing, fetchCatalogue } from "../../sync/admin-client";
-import { ApiError, ApiUnreachable } from "../../sync/server-api";
+import { NetworkError } from "../../sync/http";
+import { ApiError } from "../../sync/server-api";
 import { CONFIG_STALE_EVENT } from "../settings/use-config-refresh";
 import { useWorkstation } from "../shared/app-context";
 import { ScreenTitle } from "../shared/ScreenTitle";
@@ -47,7 +48,7 @@ function CatalogueAdmin() {
     try {
       setLoad({ kind: "ready", listing: await fetchCatalogue(settings.serverUrl, session) });
     } catch (err) {
-      if (err instanceof ApiUnreachable || err instanceof TypeError) setLoad({ kind: "offline" });
+      if (err instanceof NetworkError || err instanceof TypeError) setLoad({ kind: "offline" });
       else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
       else setLoad({ kind: "error", message: err instanceof ApiError ? err.reason : String(err) });
     }

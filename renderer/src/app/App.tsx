@@ -17,7 +17,7 @@ import { DEFAULT_CHANNEL, type Workstation, WorkstationContext } from "../shared
 import { useLiveInvalidation } from "../shared/live-invalidation";
 import { useRoute } from "../shared/routes";
 import type { Session } from "../shared/session";
-import { useReplication } from "../sync-ui/use-replication";
+import { useWorkstationSync } from "../sync-ui/use-workstation-sync";
 import { Workspace } from "./Workspace";
 
 /** Root: the local database (opened at start-up, before login), then login, then the workspace. */
@@ -75,14 +75,7 @@ function LoggedIn(props: {
   const { data, session, settings, updateSettings } = props;
   const route = useRoute();
   const config = settings.config;
-  const sync = useReplication(
-    data.db,
-    config,
-    session,
-    settings.serverUrl,
-    data.local.quick_answers,
-    data.local.attachment_files,
-  );
+  const sync = useWorkstationSync(data, config, session, settings.serverUrl);
   useLiveInvalidation(data);
   useConfigRefresh(settings, updateSettings, session, sync.status.online);
   const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;

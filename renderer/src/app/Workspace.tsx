@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
+import type { SyncView } from "../../sync/workstation-sync";
 import { frAdmin } from "../admin/fr-admin";
 import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
@@ -16,7 +17,6 @@ import { useWorkstation } from "../shared/app-context";
 import { href, navigate, type Route } from "../shared/routes";
 import { SyncBar } from "../sync-ui/SyncBar";
 import { SyncScreen } from "../sync-ui/SyncScreen";
-import type { SyncView } from "../sync-ui/use-replication";
 import { prefetchRoute } from "./prefetch";
 import { type ShortcutHandlers, useGlobalShortcuts } from "./shortcuts";
 

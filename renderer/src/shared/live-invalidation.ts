@@ -10,7 +10,7 @@ export function useLiveInvalidation(data: LocalData, delayMs = 150): void {
   const client = useQueryClient();
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const sub = data.db.requests.$.subscribe(() => {
+    const sub = data.repo.changes$.subscribe(() => {
       if (timer) return;
       timer = setTimeout(() => {
         timer = undefined;

@@ -1,4 +1,4 @@
-import { map } from "rxjs";
+import { rejections$ } from "../../db/rejections";
 import type { Rejection } from "../../db/request-rx-schema";
 import { fr } from "../i18n/fr";
 import { useWorkstation } from "../shared/app-context";
@@ -10,11 +10,7 @@ import { useObservable } from "../shared/use-observable";
 /** Documents the server refused, with its reason and the way to fix them. */
 export function SyncScreen() {
   const { data, reSync } = useWorkstation();
-  const rejections = useObservable<Rejection[]>(
-    () => data.db.rejections.find({ sort: [{ id: "asc" }] }).$.pipe(mapJson),
-    [data],
-    [],
-  );
+  const rejections = useObservable<Rejection[]>(() => rejections$(data.db), [data], []);
   return (
     <>
       <ScreenTitle>{fr.sync.title}</ScreenTitle>
@@ -44,5 +40,3 @@ export function SyncScreen() {
     </>
   );
 }
-
-const mapJson = map((docs: { toJSON(): unknown }[]) => docs.map((d) => d.toJSON() as Rejection));
