@@ -2,7 +2,7 @@ import type { Acknowledgement } from "../../../domain/acknowledgement";
 import type { GuichetRequest } from "../../../domain/request";
 import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
-import { useWorkstation } from "../shared/app-context";
+import { type Signer, signerOf, useWorkstation } from "../shared/app-context";
 
 /**
  * Prints the AR on screen (print stylesheet) and records it in the history. An AR missing a
@@ -17,16 +17,21 @@ export function PrintArButton({ request, ack }: { request: GuichetRequest; ack: 
       </span>
     );
   }
-  async function print() {
+  const who = signerOf(ws);
+  // Printing is recorded in the history (the AR's proof): a workstation must sign it.
+  if (!who) {
+    return (
+      <span className="warning" role="alert">
+        {fr.newRequest.noWorkstationCode}
+      </span>
+    );
+  }
+  async function print(signer: Signer) {
     window.print();
-    await ws.data.repo.addEvents(request.id, [
-      makeEvent({ username: ws.session.username, workstation: ws.workstationCode ?? "100" }, "ar_sent", {
-        via: "print",
-      }),
-    ]);
+    await ws.data.repo.addEvents(request.id, [makeEvent(signer, "ar_sent", { via: "print" })]);
   }
   return (
-    <button type="button" className="primary" onClick={() => void print()} data-testid="print-ar">
+    <button type="button" className="primary" onClick={() => void print(who)} data-testid="print-ar">
       {fr.saved.print}
     </button>
   );

@@ -4,7 +4,7 @@ import { rolesOn } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
 import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
 import { fr } from "../i18n/fr";
-import { useWorkstation } from "../shared/app-context";
+import { signerOf, useWorkstation } from "../shared/app-context";
 import { TextField } from "../shared/TextField";
 import { useAddEvents } from "./use-add-events";
 
@@ -12,7 +12,8 @@ const A = fr.actions;
 
 /** What the agent's role allows on this request, each action one history event (or two for a link). */
 export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
-  const { session } = useWorkstation();
+  const ws = useWorkstation();
+  const { session } = ws;
   const actions = useAddEvents(r.id);
   // As the server decides: a service agent acts as such on their own services' requests only.
   const roles = rolesOn(r.service, session.roles, session.couchRoles);
@@ -21,6 +22,11 @@ export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
   return (
     <section aria-labelledby="actions-title" className="actions">
       <h2 id="actions-title">{fr.detail.actions}</h2>
+      {!signerOf(ws) && (
+        <p className="warning" role="alert">
+          {fr.newRequest.noWorkstationCode}
+        </p>
+      )}
       {actions.message && (
         <p
           className={actions.message.ok ? "success" : "error"}

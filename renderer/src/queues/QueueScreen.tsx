@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import { type QueueFilters as Filters, planQueue, QUEUES, type QueueId } from "../../db/queues";
 import { fr } from "../i18n/fr";
-import { useWorkstation } from "../shared/app-context";
+import { signerOf, useWorkstation } from "../shared/app-context";
 import { queueContext } from "../shared/queue-queries";
 import { href } from "../shared/routes";
 import { ScreenTitle } from "../shared/ScreenTitle";
@@ -22,7 +22,8 @@ const QUEUE_LABELS: Record<QueueId, string> = {
 };
 
 export function QueueScreen({ queue }: { queue: QueueId }) {
-  const { prefs, commune, catalogue, session } = useWorkstation();
+  const ws = useWorkstation();
+  const { prefs, commune, catalogue, session } = ws;
   const [filters, setFilters] = useState<Filters>(() => rememberedFilters(queue));
   const [shownQueue, setShownQueue] = useState(queue);
   if (shownQueue !== queue) {
@@ -33,7 +34,8 @@ export function QueueScreen({ queue }: { queue: QueueId }) {
   const query = useMemo(() => planQueue(queue, filters, ctx), [queue, filters, ctx]);
   const serviceName = catalogue.services.find((s) => s.id === prefs.myService)?.name ?? prefs.myService;
   const title = queue === "service" ? `${fr.queues.service} : ${serviceName}` : QUEUE_LABELS[queue];
-  const supervisor = canSupervise(session.roles);
+  // Reassigning writes events: a workstation without its code yet cannot sign them.
+  const supervisor = canSupervise(session.roles) && signerOf(ws) !== null;
   // Another queue or other filters: what was ticked is no longer on screen, so it is dropped.
   const selection = useRowSelection(JSON.stringify([queue, filters]));
 

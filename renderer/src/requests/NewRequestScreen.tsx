@@ -5,7 +5,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import type { FieldIssue } from "../../../domain/zod-fr";
 import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
-import { useWorkstation } from "../shared/app-context";
+import { signerOf, useWorkstation } from "../shared/app-context";
 import { navigate } from "../shared/routes";
 import { ScreenTitle } from "../shared/ScreenTitle";
 import { TextField } from "../shared/TextField";
@@ -69,11 +69,12 @@ export function NewRequestScreen() {
       who,
       form.subject.trim() || demarche?.label || "",
     );
-    await ws.data.repo.addEvents(r.id, [
-      makeEvent({ username: ws.session.username, workstation: ws.workstationCode ?? "100" }, "note", {
-        text,
-      }),
-    ]);
+    const signer = signerOf(ws);
+    if (!signer) {
+      setFailure(fr.newRequest.noWorkstationCode);
+      return;
+    }
+    await ws.data.repo.addEvents(r.id, [makeEvent(signer, "note", { text })]);
     navigate({ name: "request", id: r.id });
   }
 
