@@ -52,7 +52,20 @@ module.exports = {
     layer("domain/", []),
     layer("renderer/db/", ["domain/"]),
     layer("renderer/sync/", ["renderer/db/", "domain/"]),
-    layer("renderer/src/", ["renderer/sync/", "renderer/db/", "domain/"]),
+    {
+      ...layer("renderer/src/", ["renderer/sync/", "renderer/db/", "domain/"]),
+      to: {
+        path: "^(domain|renderer|sync-server|electron)/",
+        // The desktop shell's contract (types only): what window.guichet offers the screens.
+        pathNot: [
+          "^renderer/src/",
+          "^renderer/sync/",
+          "^renderer/db/",
+          "^domain/",
+          "^electron/guichet-api\\.d\\.ts$",
+        ],
+      },
+    },
     {
       ...layer("sync-server/", ["domain/"]),
       from: {
