@@ -5,6 +5,7 @@ import { parseTrackingNumber } from "../../../domain/tracking-number";
 import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
 import { fr } from "../i18n/fr";
 import { signerOf, useWorkstation } from "../shared/app-context";
+import { ServiceSelect } from "../shared/ServiceSelect";
 import { TextField } from "../shared/TextField";
 import { useAddEvents } from "./use-add-events";
 
@@ -167,19 +168,14 @@ function AssignForm({ request: r, actions }: { request: GuichetRequest; actions:
   return (
     <form onSubmit={submit} className="action" aria-labelledby="assign-form-title">
       <h3 id="assign-form-title">{A.assign}</h3>
-      <div className="field">
-        <label htmlFor="action-service">{A.assignService}</label>
-        <select id="action-service" value={service} onChange={(e) => setService(e.target.value)}>
-          {/* A request stays in its database: sensitive services live in their own (server-enforced). */}
-          {catalogue.services
-            .filter((s) => s.id === r.service || (!r.sensitive && !s.sensitive))
-            .map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-        </select>
-      </div>
+      {/* A request stays in its database: sensitive services live in their own (server-enforced). */}
+      <ServiceSelect
+        id="action-service"
+        label={A.assignService}
+        value={service}
+        onChange={setService}
+        services={catalogue.services.filter((s) => s.id === r.service || (!r.sensitive && !s.sensitive))}
+      />
       <TextField
         path="action.assignee"
         label={A.assignee}

@@ -6,6 +6,7 @@ import { fr } from "../i18n/fr";
 import { WorkstationContext } from "../shared/app-context";
 import { href } from "../shared/routes";
 import { ScreenTitle } from "../shared/ScreenTitle";
+import { ServiceSelect } from "../shared/ServiceSelect";
 
 /** Server address and workstation name (before login), plus the agent's own defaults (after). */
 export function SettingsScreen(props: { settings?: Settings; onSave?: (s: Settings) => void }) {
@@ -97,16 +98,13 @@ export function SettingsScreen(props: { settings?: Settings; onSave?: (s: Settin
                 ))}
               </select>
             </div>
-            <div className="field">
-              <label htmlFor="set-service">{fr.settings.myService}</label>
-              <select id="set-service" value={service} onChange={(e) => setService(e.target.value)}>
-                {ws.catalogue.services.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <ServiceSelect
+              id="set-service"
+              label={fr.settings.myService}
+              value={service}
+              onChange={setService}
+              services={ws.catalogue.services}
+            />
           </>
         )}
         {message && (
