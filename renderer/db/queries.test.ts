@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withEvents } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
 import { buildRequest, ev, WS_A } from "../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { findDuplicates } from "./duplicates";
 import { countIndexed, fetchPage, findIndexed } from "./indexed-query";
-import { openTestData } from "./local-data.test-support";
-import type { LocalData } from "./local-database";
+import { localDataPerTest } from "./local-data.test-support";
 import { planQueue } from "./queues";
 import { findByName, findByTracking, findByWords, looksLikeTracking } from "./search";
 import { nextTrackingNumber } from "./tracking-sequence";
 
-const open: LocalData[] = [];
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.db.remove();
-});
-async function data(): Promise<LocalData> {
-  const d = await openTestData();
-  open.push(d);
-  return d;
-}
+const data = localDataPerTest();
 
 function request(
   seq: number,

@@ -1,19 +1,14 @@
 import { firstValueFrom, skip } from "rxjs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildRequest } from "../../domain/test-fixtures";
-import { openTestData } from "./local-data.test-support";
-import type { LocalData } from "./local-database";
+import { localDataPerTest } from "./local-data.test-support";
 import { rejectionOf$, rejections$ } from "./rejections";
 
-const open: LocalData[] = [];
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.db.remove();
-});
+const data = localDataPerTest();
 
 describe("refused requests as the screens read them", () => {
   it("lists them in tracking-number order, and follows one from accepted to refused", async () => {
-    const d = await openTestData();
-    open.push(d);
+    const d = await data();
     expect(await firstValueFrom(rejectionOf$(d.db, "2026-K7M-0002-X"))).toBeNull();
     const next = firstValueFrom(rejectionOf$(d.db, "2026-K7M-0002-X").pipe(skip(1)));
     await d.db.rejections.bulkInsert([
@@ -26,8 +21,7 @@ describe("refused requests as the screens read them", () => {
   });
 
   it("tells the lists when a request changes", async () => {
-    const d = await openTestData();
-    open.push(d);
+    const d = await data();
     const changed = firstValueFrom(d.repo.changes$);
     await d.db.requests.insert(buildRequest("demande_generale"));
     await expect(changed).resolves.toBeDefined();

@@ -1,5 +1,5 @@
 import { indexedDB } from "fake-indexeddb";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withEvents } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
 import {
@@ -11,21 +11,13 @@ import {
 } from "../../../domain/statistics";
 import { buildRequest, ev, WS_A } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { openTestData } from "../../db/local-data.test-support";
+import { localDataPerTest } from "../../db/local-data.test-support";
 import type { LocalData } from "../../db/local-database";
 import { recordQuickAnswer } from "../../db/quick-answers";
 import { idbSnapshotStore, packRows, type Snapshot, type SnapshotStore, unpackRows } from "./row-snapshot";
 import { changesQuery, dashboardSources, LOG_CODEC, RowSource, STATS_CODEC } from "./stats-source";
 
-const open: LocalData[] = [];
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.db.remove();
-});
-async function data(): Promise<LocalData> {
-  const d = await openTestData();
-  open.push(d);
-  return d;
-}
+const data = localDataPerTest();
 
 function request(seq: number, channel: "guichet" | "en_ligne" = "guichet"): GuichetRequest {
   return buildRequest(seq % 2 ? "aide_restauration_scolaire" : "demande_generale", {

@@ -1,23 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../../domain/request";
 import { buildRequest, WS_A } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { openTestData } from "../../db/local-data.test-support";
-import type { LocalData } from "../../db/local-database";
+import { localDataPerTest } from "../../db/local-data.test-support";
 import { purgeHandedOver } from "./purge";
 
-const open: LocalData[] = [];
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.db.remove();
-});
+const data = localDataPerTest();
 
 const ccas = (seq: number, now: string): GuichetRequest =>
   buildRequest("ccas_aide", { ctx: { tracking: makeTrackingNumber(WS_A, seq), now } });
 
 describe("purging handed-over sensitive requests from the workstation", () => {
   it("erases those past the delay that the server holds, and keeps the recent, pending and refused ones", async () => {
-    const d = await openTestData();
-    open.push(d);
+    const d = await data();
     const old = [1, 2, 3].map((i) => ccas(i, "2026-03-12T08:00:00.000Z"));
     const recent = ccas(4, "2026-03-12T09:55:00.000Z");
     await d.repo.bulkInsert([...old, recent]);
