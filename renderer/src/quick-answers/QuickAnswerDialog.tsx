@@ -2,11 +2,12 @@ import { type FormEvent, useEffect, useRef, useState } from "react";
 import { CHANNEL_LABELS, type Channel, WORKSTATION_CHANNELS } from "../../../domain/channels";
 import { recordQuickAnswer } from "../../db/quick-answers";
 import { fr, QUICK_REASONS, type QuickReason } from "../i18n/fr";
-import { useWorkstation } from "../shared/app-context";
+import { signerOf, useWorkstation } from "../shared/app-context";
 
 /** Alt+R: log a contact answered on the spot in a few keystrokes (reason first, Enter saves). */
 export function QuickAnswerDialog({ onClose }: { onClose(): void }) {
-  const { data, session, prefs, workstationCode } = useWorkstation();
+  const ws = useWorkstation();
+  const { data, prefs } = ws;
   const ref = useRef<HTMLDialogElement>(null);
   const [channel, setChannel] = useState<Channel>(prefs.defaultChannel);
   const [reason, setReason] = useState<QuickReason>("horaires");
@@ -21,13 +22,19 @@ export function QuickAnswerDialog({ onClose }: { onClose(): void }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    // Counted per workstation: one without its code yet says so rather than count under none.
+    const signer = signerOf(ws);
+    if (!signer) {
+      setError(fr.newRequest.noWorkstationCode);
+      return;
+    }
     try {
       await recordQuickAnswer(data, {
         channel,
         reason,
         text,
-        by: session.username,
-        workstation: workstationCode ?? "",
+        by: signer.username,
+        workstation: signer.workstation,
       });
       onClose();
     } catch (err) {

@@ -1,3 +1,4 @@
+import { of } from "rxjs";
 import { parisDate } from "../../../domain/history";
 import { quickAnswersToday$ } from "../../db/quick-answers";
 import { fr } from "../i18n/fr";
@@ -7,8 +8,9 @@ import { useObservable } from "../shared/use-observable";
 export function TodayCounter() {
   const { data, workstationCode } = useWorkstation();
   const today = parisDate(new Date().toISOString());
+  // A workstation without its code yet has recorded nothing: 0 until it has one.
   const count = useObservable(
-    () => quickAnswersToday$(data, today, workstationCode ?? ""),
+    () => (workstationCode ? quickAnswersToday$(data, today, workstationCode) : of(0)),
     [data, today, workstationCode],
     0,
   );
