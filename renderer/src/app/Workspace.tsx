@@ -80,7 +80,7 @@ export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncV
   useEffect(() => {
     if (!supervisor) return;
     const timer = setTimeout(() => {
-      void import("../dashboard/stats-source")
+      void import("../../db/stats-source")
         .then((m) => {
           const sources = m.dashboardSources(ws.data);
           return Promise.all([sources.requests.load(), sources.quickAnswers.load()]);

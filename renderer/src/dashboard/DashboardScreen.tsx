@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useState, useSyncExternalStore } from "react";
 import { parisDate } from "../../../domain/history";
 import { computeStatistics, type Statistics, type Tally } from "../../../domain/statistics";
+import { dashboardSources } from "../../db/stats-source";
 import { fr } from "../i18n/fr";
 import { downloadText } from "../queues/download";
 import { useWorkstation } from "../shared/app-context";
@@ -11,7 +12,6 @@ import { BarChart, COLORS, type Series } from "./BarChart";
 import { type Names, namesFor } from "./labels";
 import { exportFileName, PERIOD_PRESETS, type PeriodChoice, resolvePeriod } from "./period";
 import { statisticsCsv } from "./stats-csv";
-import { dashboardSources } from "./stats-source";
 
 const D = fr.dashboard;
 

@@ -8,9 +8,9 @@ import { computeStatistics, type StatsOptions } from "../../../domain/statistics
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import type { QuickAnswer } from "../../db/local-collections";
 import type { LocalData } from "../../db/local-database";
+import { dashboardSources } from "../../db/stats-source";
 import { QUICK_REASONS } from "../i18n/fr";
 import { VALID_SAMPLE_FIELDS } from "../shared/bench-fields";
-import { dashboardSources } from "./stats-source";
 
 /**
  * Bench builds only (vite --mode bench; the dashboard imports this behind

@@ -1,19 +1,19 @@
 import { indexedDB } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
-import { withEvents } from "../../../domain/history";
-import type { GuichetRequest } from "../../../domain/request";
+import { withEvents } from "../../domain/history";
+import type { GuichetRequest } from "../../domain/request";
 import {
   computeStatistics,
   type StatsOptions,
   type StatsRow,
   statisticsOf,
   statsRow,
-} from "../../../domain/statistics";
-import { buildRequest, ev, WS_A } from "../../../domain/test-fixtures";
-import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { localDataPerTest } from "../../db/local-data.test-support";
-import type { LocalData } from "../../db/local-database";
-import { recordQuickAnswer } from "../../db/quick-answers";
+} from "../../domain/statistics";
+import { buildRequest, ev, WS_A } from "../../domain/test-fixtures";
+import { makeTrackingNumber } from "../../domain/tracking-number";
+import { localDataPerTest } from "./local-data.test-support";
+import type { LocalData } from "./local-database";
+import { recordQuickAnswer } from "./quick-answers";
 import { idbSnapshotStore, packRows, type Snapshot, type SnapshotStore, unpackRows } from "./row-snapshot";
 import { changesQuery, dashboardSources, LOG_CODEC, RowSource, STATS_CODEC } from "./stats-source";
 

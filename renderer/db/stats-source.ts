@@ -1,8 +1,8 @@
 import { INDEX_MAX, INDEX_MIN, type PreparedQuery, type RxCollection } from "rxdb";
-import type { GuichetRequest } from "../../../domain/request";
-import { type ContactLogInput, type StatsRow, statsRow } from "../../../domain/statistics";
-import type { QuickAnswer } from "../../db/local-collections";
-import type { LocalData } from "../../db/local-database";
+import type { GuichetRequest } from "../../domain/request";
+import { type ContactLogInput, type StatsRow, statsRow } from "../../domain/statistics";
+import type { QuickAnswer } from "./local-collections";
+import type { LocalData } from "./local-database";
 import {
   type Checkpoint,
   type Flat,
