@@ -67,6 +67,13 @@ module.exports = {
       },
     },
     {
+      name: "desktop-contract-is-types-only",
+      comment: "The screens know window.guichet's shape, never the shell's code.",
+      severity: "error",
+      from: { path: "^renderer/" },
+      to: { path: "^electron/", dependencyTypesNot: ["type-only"] },
+    },
+    {
       ...layer("sync-server/", ["domain/"]),
       from: {
         path: "^sync-server/",
