@@ -1,8 +1,9 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { CHANNEL_LABELS, type Channel, WORKSTATION_CHANNELS } from "../../../domain/channels";
+import type { Channel } from "../../../domain/channels";
 import { recordQuickAnswer } from "../../db/quick-answers";
 import { fr, QUICK_REASONS, type QuickReason } from "../i18n/fr";
 import { signerOf, useWorkstation } from "../shared/app-context";
+import { ChannelSelect } from "../shared/ChannelSelect";
 
 /** Alt+R: log a contact answered on the spot in a few keystrokes (reason first, Enter saves). */
 export function QuickAnswerDialog({ onClose }: { onClose(): void }) {
@@ -72,16 +73,7 @@ export function QuickAnswerDialog({ onClose }: { onClose(): void }) {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="quick-channel">{fr.quick.channel}</label>
-          <select id="quick-channel" value={channel} onChange={(e) => setChannel(e.target.value as Channel)}>
-            {WORKSTATION_CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {CHANNEL_LABELS[c]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ChannelSelect id="quick-channel" label={fr.quick.channel} value={channel} onChange={setChannel} />
         <div className="field">
           <label htmlFor="quick-text">{fr.quick.text}</label>
           <input id="quick-text" maxLength={500} value={text} onChange={(e) => setText(e.target.value)} />

@@ -1,9 +1,10 @@
 import { type FormEvent, useContext, useState } from "react";
-import { CHANNEL_LABELS, type Channel, WORKSTATION_CHANNELS } from "../../../domain/channels";
+import type { Channel } from "../../../domain/channels";
 import { type Settings, workstationCodeFor } from "../../db/settings-store";
 import { fetchWorkstationConfig } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
 import { WorkstationContext } from "../shared/app-context";
+import { ChannelSelect } from "../shared/ChannelSelect";
 import { href } from "../shared/routes";
 import { ScreenTitle } from "../shared/ScreenTitle";
 import { ServiceSelect } from "../shared/ServiceSelect";
@@ -84,20 +85,12 @@ export function SettingsScreen(props: { settings?: Settings; onSave?: (s: Settin
         </dl>
         {ws && (
           <>
-            <div className="field">
-              <label htmlFor="set-channel">{fr.settings.defaultChannel}</label>
-              <select
-                id="set-channel"
-                value={channel}
-                onChange={(e) => setChannel(e.target.value as Channel)}
-              >
-                {WORKSTATION_CHANNELS.map((c) => (
-                  <option key={c} value={c}>
-                    {CHANNEL_LABELS[c]}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <ChannelSelect
+              id="set-channel"
+              label={fr.settings.defaultChannel}
+              value={channel}
+              onChange={setChannel}
+            />
             <ServiceSelect
               id="set-service"
               label={fr.settings.myService}
