@@ -1,28 +1,21 @@
-/**
- * Supervisors' dashboard at 100,000 local requests, in Debian's Chromium: `npx tsx bench/dashboard.ts`.
- *
- * Same set-up as bench/ui.ts (bench build with its in-page hooks, the real sync-server, one online
- * login, sync stopped, server stopped before measuring), but with a year of requests that have a
- * history (assigned, in progress, answered, closed) and immediate answers, seeded by the dashboard's
- * own bench hook (renderer/src/dashboard/bench-hook.ts). Times, from inside the page:
- * (a) reading the replica into the dashboard's rows, (b) computing the figures, (c) the route change
- * to the rendered dashboard (first open, then later opens), each beside a raw IndexedDB floor
- * measured in turns in the same page. Writes docs/bench/dashboard.md.
- *
- * BENCH_N (default 100000), BENCH_QUICK (default 30000) and BENCH_RUNS (default 30) shrink it; the
- * full reads (seconds each at 100,000) run a third as many times (BENCH_FULL_RUNS).
- */
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { parisDate } from "../domain/history";
 import type { StatsOptions } from "../domain/statistics";
-import { addUser } from "../sync-server/users";
 import { startRealServer } from "../tests/browser/support/real-server";
 import { machineLine, median, percentile } from "./machine";
+import {
+  BENCH_APP_DIR,
+  benchAccount,
+  buildBenchApp,
+  callHook,
+  launchChromium,
+  login,
+  openAppPage,
+  pairedRuns,
+} from "./pages/counter-app";
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const QUICK = Number(process.env.BENCH_QUICK ?? 30_000);
@@ -31,23 +24,14 @@ const FULL_RUNS = Math.max(1, Number(process.env.BENCH_FULL_RUNS ?? Math.max(5, 
 const BATCH = 5_000;
 const TARGET_MS = 500;
 const root = path.resolve(import.meta.dirname, "..");
-const appDir = path.join(root, "dist/renderer-bench");
+const appDir = BENCH_APP_DIR;
 const READY = "[data-testid=dashboard][data-ready]";
 
-/** Calls a function of an in-page hook (window[global][name]) and returns its result. */
-function call<T>(page: Page, global: string, name: string, ...args: unknown[]): Promise<T> {
-  return page.evaluate(
-    async ([g, n, a]) => {
-      const h = (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)[g]!;
-      return h[n]!(...(a as unknown[]));
-    },
-    [global, name, args] as const,
-  ) as Promise<T>;
-}
 const dash = <T>(page: Page, name: string, ...args: unknown[]) =>
-  call<T>(page, "__guichetDashboard", name, ...args);
+  callHook<T>(page, "__guichetDashboard", name, ...args);
 // The UI bench's hook (renderer/src/test-hook.ts): stopping sync, timing a route change.
-const ui = <T>(page: Page, name: string, ...args: unknown[]) => call<T>(page, "__guichetTest", name, ...args);
+const ui = <T>(page: Page, name: string, ...args: unknown[]) =>
+  callHook<T>(page, "__guichetTest", name, ...args);
 
 type Series = { label: string; xs: number[]; floorLabel: string; floor: number[]; target: boolean };
 
@@ -60,60 +44,19 @@ async function paired(
   runs = RUNS,
   target = false,
 ): Promise<Series> {
-  const xs: number[] = [];
-  const fs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    fs.push(await floor());
-    xs.push(await measure());
-  }
-  console.log(
-    `${label}: p50 ${median(xs).toFixed(1)} / p95 ${percentile(xs, 95).toFixed(1)} ms (plancher ${median(fs).toFixed(1)} / ${percentile(fs, 95).toFixed(1)})`,
-  );
+  const { xs, fs } = await pairedRuns(label, runs, floor, measure);
   return { label, xs, floorLabel, floor: fs, target };
 }
 
 async function main(): Promise<void> {
-  console.log(`[dashboard] build (mode bench) → ${path.relative(root, appDir)}`);
-  execFileSync(
-    path.join(root, "node_modules/.bin/vite"),
-    ["build", "--mode", "bench", "--logLevel", "warn"],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
-  const server = await startRealServer(appDir);
-  const user = { username: `chef.${server.commune}`, password: randomBytes(12).toString("base64url") };
-  await addUser(server.couch, {
-    name: user.username,
-    password: user.password,
-    roles: ["agent", "supervisor"],
-    commune: server.commune,
-  });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  buildBenchApp("dashboard");
+  const server = await startRealServer(BENCH_APP_DIR);
+  const user = await benchAccount(server.couch, server.commune, "chef", ["agent", "supervisor"]);
+  const browser = await launchChromium();
   let serverStopped = false;
   try {
-    const context = await browser.newContext({
-      locale: "fr-FR",
-      timezoneId: "Europe/Paris",
-      viewport: { width: 1400, height: 900 },
-    });
-    const page = await context.newPage();
-    page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
-    await page.goto(server.appUrl);
-    await page.getByLabel("Identifiant").fill(user.username);
-    await page.getByLabel("Mot de passe").fill(user.password);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.getByRole("navigation", { name: "Navigation principale" }).waitFor();
+    const { context, page } = await openAppPage(browser, server.appUrl);
+    await login(page, user);
     await page.waitForFunction(() => "__guichetTest" in window);
     await ui(page, "stopSync");
     const code = await page.evaluate(

@@ -8,7 +8,6 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { findDemarche } from "../domain/catalogue";
 import { DEMO_COMMUNE } from "../domain/commune";
 import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
@@ -20,6 +19,7 @@ import { randomPassword } from "../sync-server/secrets";
 import { addUser } from "../sync-server/users";
 import { startTestCouch, TEST_CORS_ORIGIN } from "../tests/integration/support/test-couch";
 import { machineLine, median } from "./machine";
+import { launchChromium } from "./pages/counter-app";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 3);
@@ -91,16 +91,7 @@ async function main() {
   const port = Number(new URL(TEST_CORS_ORIGIN).port);
   await new Promise<void>((r) => server.listen(port, "localhost", r));
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(`${TEST_CORS_ORIGIN}/`);
   await page.waitForFunction(() => document.title === "ready");

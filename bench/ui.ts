@@ -1,33 +1,29 @@
-/**
- * Counter app at 100,000 local requests, in Debian's Chromium: `npx tsx bench/ui.ts`.
- *
- * Builds the bench copy of the app (vite --mode bench: the only build with window.__guichetTest),
- * serves it with the real sync-server, logs in once online, stops sync, seeds the replica through
- * requestsRepo.bulkInsert (batches of 5,000), stops the server (offline from then on), then times
- * each read from inside the page (≥ 50 runs, RxDB's and React Query's caches cleared before each),
- * beside raw IndexedDB floors measured in the same page. Writes docs/bench/ui.md.
- *
- * BENCH_N (default 100000) and BENCH_RUNS (default 60) shrink it for a quick look.
- */
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { searchKey } from "../domain/history";
 import { formatTrackingNumber } from "../domain/tracking-number";
-import { addUser } from "../sync-server/users";
 import { startRealServer } from "../tests/browser/support/real-server";
 import { machineLine, median, percentile } from "./machine";
+import {
+  BENCH_APP_DIR,
+  benchAccount,
+  buildBenchApp,
+  callHook,
+  launchChromium,
+  login,
+  openAppPage,
+  pairedRuns,
+} from "./pages/counter-app";
 
 const N = Number(process.env.BENCH_N ?? 100_000);
 const RUNS = Math.max(50, Number(process.env.BENCH_RUNS ?? 60));
 const COLD_RUNS = Math.max(10, Number(process.env.BENCH_COLD_RUNS ?? 20));
 const BATCH = 5_000;
 const root = path.resolve(import.meta.dirname, "..");
-const appDir = path.join(root, "dist/renderer-bench");
+const appDir = BENCH_APP_DIR;
 
 type Hook = {
   ready: Promise<boolean>;
@@ -55,14 +51,7 @@ function hook<K extends keyof Hook>(
   name: K,
   ...args: unknown[]
 ): Promise<Awaited<ReturnType<Extract<Hook[K], (...a: never[]) => unknown>>>> {
-  return page.evaluate(
-    async ([n, a]) => {
-      const h = (window as unknown as { __guichetTest: Record<string, (...x: unknown[]) => unknown> })
-        .__guichetTest;
-      return h[n as string]!(...(a as unknown[]));
-    },
-    [name, args] as const,
-  ) as never;
+  return callHook(page, "__guichetTest", name, ...args) as never;
 }
 
 /**
@@ -76,15 +65,7 @@ async function paired(
   measure: (i: number) => Promise<number>,
   target: number | null = 30,
 ): Promise<Row> {
-  const xs: number[] = [];
-  const fs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    fs.push(await floor(i));
-    xs.push(await measure(i));
-  }
-  console.log(
-    `${label}: p50 ${median(xs).toFixed(1)} / p95 ${percentile(xs, 95).toFixed(1)} ms (plancher ${median(fs).toFixed(1)} / ${percentile(fs, 95).toFixed(1)})`,
-  );
+  const { xs, fs } = await pairedRuns(label, RUNS, floor, measure);
   return row(label, xs, target, floorLabel, fs);
 }
 
@@ -92,45 +73,20 @@ const SERVICES = ["accueil", "scolaire", "etat_civil", "elections", "services_te
 const NAMES = ["mart", "lefe", "guer", "dup", "garc", "mull", "fran", "chev", "roux", "bonn"];
 
 async function main(): Promise<void> {
-  console.log(`[ui] build (mode bench) → ${path.relative(root, appDir)}`);
-  execFileSync(
-    path.join(root, "node_modules/.bin/vite"),
-    ["build", "--mode", "bench", "--logLevel", "warn"],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
+  buildBenchApp("ui");
+  const server = await startRealServer(BENCH_APP_DIR);
+  const user = await benchAccount(
+    server.couch,
+    server.commune,
+    "bench",
+    ["agent", "service_agent"],
+    ["accueil"],
   );
-  const server = await startRealServer(appDir);
-  const user = { username: `bench.${server.commune}`, password: randomBytes(12).toString("base64url") };
-  await addUser(server.couch, {
-    name: user.username,
-    password: user.password,
-    roles: ["agent", "service_agent"],
-    services: ["accueil"],
-    commune: server.commune,
-  });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   let serverStopped = false;
   let offline: Server | null = null;
   try {
-    const context = await browser.newContext({
-      locale: "fr-FR",
-      timezoneId: "Europe/Paris",
-      viewport: { width: 1400, height: 900 },
-    });
-    const page = await context.newPage();
-    page.on("pageerror", (e) => console.error(`[page] ${e.message}`));
-    await page.goto(server.appUrl);
+    const { context, page } = await openAppPage(browser, server.appUrl);
     await login(page, user);
     await hook(page, "stopSync");
     const code = await page.evaluate(
@@ -239,13 +195,6 @@ async function serveAppOnly(port: string): Promise<Server> {
   });
   await new Promise<void>((r) => s.listen(Number(port), "127.0.0.1", r));
   return s;
-}
-
-async function login(page: Page, user: { username: string; password: string }): Promise<void> {
-  await page.getByLabel("Identifiant").fill(user.username);
-  await page.getByLabel("Mot de passe").fill(user.password);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.getByRole("navigation", { name: "Navigation principale" }).waitFor();
 }
 
 type Cold = { total: number[]; form: number[]; login: number[]; list: number[] };

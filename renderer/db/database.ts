@@ -26,16 +26,17 @@ export type GuichetDatabase = RxDatabase<GuichetCollections>;
  */
 export const requestConflictHandler = {
   isEqual(a: GuichetRequest, b: GuichetRequest): boolean {
-    return deepEqual(strip(a), strip(b));
+    return deepEqual(withoutRxFields(a), withoutRxFields(b));
   },
   resolve(i: { newDocumentState: GuichetRequest; realMasterState: GuichetRequest }): GuichetRequest {
-    return mergeRequests(strip(i.newDocumentState), strip(i.realMasterState));
+    return mergeRequests(withoutRxFields(i.newDocumentState), withoutRxFields(i.realMasterState));
   },
 };
 
-function strip(d: GuichetRequest): GuichetRequest {
-  const { _deleted, _meta, _rev, _attachments, ...rest } = d as GuichetRequest & Record<string, unknown>;
-  return rest as GuichetRequest;
+/** A request without RxDB's own fields (_rev, _meta, _deleted, _attachments): storage's business, not the schema's. */
+export function withoutRxFields<T extends object>(doc: T): T {
+  const { _deleted, _meta, _rev, _attachments, ...rest } = doc as T & Record<string, unknown>;
+  return rest as T;
 }
 
 addRxPlugin(RxDBMigrationSchemaPlugin);

@@ -46,8 +46,8 @@ function build(): RxJsonSchema<GuichetRequest> {
     type: "object",
     properties,
     required: json.required,
-    // Each list the UI shows has an index whose order is the list's sort (TECH-NOTES: unsorted
-    // queries sort by primary key and read every match).
+    // Each list the UI shows has an index whose order is the list's sort (RxDB sorts an unsorted
+    // query by primary key, reading every match first).
     indexes: [
       ["open", "service", "dueOn"], // my service's queue, soonest deadline first
       ["open", "dueOn"], // all open requests; close to their implicit-decision date

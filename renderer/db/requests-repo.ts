@@ -1,6 +1,7 @@
+import type { Observable } from "rxjs";
 import { withEvents } from "../../domain/history";
 import { type GuichetRequest, type RequestEvent, requestSchema } from "../../domain/request";
-import type { GuichetDatabase } from "./database";
+import { type GuichetDatabase, withoutRxFields } from "./database";
 
 /**
  * Every local write to a request goes through here: validated with the domain's zod schema
@@ -14,9 +15,7 @@ export class RequestValidationError extends Error {
 }
 
 function validate(doc: GuichetRequest): GuichetRequest {
-  // RxDB's own fields (_rev, _meta, _deleted, _attachments) are storage's business, not the schema's.
-  const content = Object.fromEntries(Object.entries(doc).filter(([k]) => !k.startsWith("_")));
-  const parsed = requestSchema.safeParse(content);
+  const parsed = requestSchema.safeParse(withoutRxFields(doc));
   if (!parsed.success) {
     throw new RequestValidationError(
       parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message })),
@@ -31,6 +30,9 @@ export function requestsRepo(db: GuichetDatabase) {
   }
 
   return {
+    /** Ticks on every change to the requests, local or replicated. */
+    changes$: db.requests.$ as Observable<unknown>,
+
     async insert(doc: GuichetRequest): Promise<GuichetRequest> {
       const valid = validate(doc);
       await db.requests.insert(valid);

@@ -2,9 +2,9 @@ import "./zod-jitless";
 import { notifyManager, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode, Suspense } from "react";
 import { createRoot } from "react-dom/client";
+import { openLocalData } from "../db/local-database";
 import { App } from "./app/App";
 import { StartupError } from "./app/StartupError";
-import { openLocalData } from "./data/local-database";
 import { fr } from "./i18n/fr";
 import "./styles.css";
 

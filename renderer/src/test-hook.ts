@@ -1,15 +1,11 @@
 import type { QueryClient } from "@tanstack/react-query";
 import type { WORKSTATION_CHANNELS } from "../../domain/channels";
-import { DEMO_COMMUNE } from "../../domain/commune";
-import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
-import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest } from "../../domain/request";
-import { makeTrackingNumber } from "../../domain/tracking-number";
-import { VALID_SAMPLE_FIELDS } from "./bench-fields";
-import { fetchPage } from "./data/indexed-query";
-import type { LocalData } from "./data/local-database";
-import { planQueue } from "./data/queues";
-import { findByName, findByTracking } from "./data/search";
+import { fetchPage } from "../db/indexed-query";
+import type { LocalData } from "../db/local-database";
+import { planQueue } from "../db/queues";
+import { findByName, findByTracking } from "../db/search";
+import { type BenchWorkstation, sampleRequest } from "./shared/bench-fields";
 
 /**
  * Bench/test builds only (vite --mode bench; main.tsx imports this module behind
@@ -109,40 +105,21 @@ const CHANNELS: (typeof WORKSTATION_CHANNELS)[number][] = [
   "autre",
 ];
 
-type Ws = { code: string; commune: string; username: string };
+type Ws = BenchWorkstation;
 
 function seedRequest(i: number, ws: Ws, now: number): GuichetRequest {
-  const demarche = DEFAULT_CATALOGUE.demarches.find((d) => d.id === SEEDED[i % SEEDED.length])!;
-  const at = new Date(now - (i % 150) * 86_400_000 - (i % 997) * 60_000).toISOString();
-  const res = newRequest(
-    {
-      demarche: demarche.id,
-      channel: CHANNELS[i % CHANNELS.length],
-      subject: `${demarche.label} n° ${i}`,
-      fields: VALID_SAMPLE_FIELDS[demarche.id] ?? {},
-      citizen: {
-        lastName: LAST[i % LAST.length]!,
-        firstName: FIRST[Math.floor(i / LAST.length) % FIRST.length]!,
-      },
-      ...(demarche.needsLocation ? { location: { address: `${1 + (i % 120)} rue de la République` } } : {}),
-      attachments: [],
+  return sampleRequest(i, ws, {
+    demarcheId: SEEDED[i % SEEDED.length]!,
+    channel: CHANNELS[i % CHANNELS.length]!,
+    at: new Date(now - (i % 150) * 86_400_000 - (i % 997) * 60_000).toISOString(),
+    citizen: {
+      lastName: LAST[i % LAST.length]!,
+      firstName: FIRST[Math.floor(i / LAST.length) % FIRST.length]!,
     },
-    {
-      commune: ws.commune,
-      // Codes other than the workstation's own, so the app's sequence is untouched.
-      tracking: makeTrackingNumber(
-        `Z${String.fromCharCode(65 + Math.floor(i / 500_000))}${(Math.floor(i / 50_000) % 10).toString()}`,
-        1 + (i % 50_000),
-      ),
-      demarche,
-      policy: DEMO_COMMUNE.policy,
-      by: ws.username,
-      workstation: ws.code,
-      now: at,
-    },
-  );
-  if (!res.ok) throw new Error(JSON.stringify(res.issues));
-  return res.request;
+    street: "rue de la République",
+    // Z…: apart from the workstation's code and from the dashboard bench's (Y…).
+    codeLetter: "Z",
+  });
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<number> {

@@ -1,8 +1,8 @@
 import type { RxCollection } from "rxdb";
 import { BehaviorSubject, type Subscription } from "rxjs";
-import { fromBase64, sha256Hex } from "../src/data/attachments";
-import type { AttachmentFile } from "../src/data/local-collections";
-import { basicAuthorization, type CouchAuth, type FetchLike } from "./couch-client";
+import { fromBase64, sha256Hex } from "../db/attachments";
+import type { AttachmentFile } from "../db/local-collections";
+import { basicAuthorization, type Credentials, type FetchLike } from "./http";
 
 export type UploadStatus = {
   /** Files recorded on this workstation that the server does not hold yet. */
@@ -28,7 +28,7 @@ export type AttachmentUpload = {
 export function startAttachmentUpload(opts: {
   files: RxCollection<AttachmentFile>;
   serverUrl: string;
-  auth: CouchAuth;
+  auth: Credentials;
   fetch?: FetchLike;
   /** A request not on the server yet is tried again after this long (and on every kick). */
   retryMs?: number;

@@ -1,8 +1,9 @@
 import type { RxCollection, WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
 import { parisDate } from "../../domain/history";
-import type { QuickAnswer } from "../src/data/local-collections";
-import { type CouchAuth, type CouchClient, couchClient, type FetchLike } from "./couch-client";
+import type { QuickAnswer } from "../db/local-collections";
+import { type CouchClient, couchClient } from "./couch-client";
+import type { Credentials, FetchLike } from "./http";
 
 /**
  * The immediate answers ("réponses immédiates") and the commune's -log database: each workstation
@@ -17,7 +18,7 @@ type CouchDoc = Record<string, unknown> & { _id: string; _rev?: string; _deleted
 export type ContactLogReplicationOptions = {
   collection: RxCollection<QuickAnswer>;
   dbUrl: string;
-  auth: CouchAuth;
+  auth: Credentials;
   fetch?: FetchLike;
   pullEveryMs?: number;
   retryMs?: number;

@@ -1,10 +1,9 @@
+import { basicAuthorization, type Credentials, type FetchLike, HttpError, NetworkError } from "./http";
+
 /**
- * The only code in the renderer that speaks CouchDB's HTTP API. Basic auth on every call
- * (the password lives in memory only; over https in production), no cookies, so it works
- * the same from a browser page, Electron's custom scheme and Node tests.
+ * The only code in the renderer that speaks CouchDB's HTTP API. Basic auth on every call, no
+ * cookies, so it works the same from a browser page, Electron's custom scheme and Node tests.
  */
-export type CouchAuth = { username: string; password: string };
-export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
 export type ChangeRow = { id: string; seq: unknown; deleted?: boolean; doc?: Record<string, unknown> };
 export type ChangesResult = { results: ChangeRow[]; last_seq: unknown };
@@ -17,22 +16,19 @@ export type AllDocsRow = {
   error?: string;
 };
 
-export class CouchHttpError extends Error {
+export class CouchHttpError extends HttpError {
   constructor(
-    readonly status: number,
+    status: number,
     readonly couchError: string,
-    readonly reason: string,
+    reason: string,
   ) {
-    super(`${status} ${couchError}: ${reason}`);
+    super(status, reason, `${status} ${couchError}: ${reason}`);
   }
 }
 
-/** Network failures are not errors of the data: callers retry them, the UI says "hors ligne". */
-export class NetworkError extends Error {}
-
 export type CouchClient = ReturnType<typeof couchClient>;
 
-export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike = (u, i) => fetch(u, i)) {
+export function couchClient(dbUrl: string, auth: Credentials, fetchImpl: FetchLike = (u, i) => fetch(u, i)) {
   const base = dbUrl.endsWith("/") ? dbUrl : `${dbUrl}/`;
   let compress = true;
   const authorization = basicAuthorization(auth);
@@ -125,18 +121,6 @@ export function couchClient(dbUrl: string, auth: CouchAuth, fetchImpl: FetchLike
 async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Response(stream).arrayBuffer();
-}
-
-/** HTTP Basic credentials, UTF-8 (an accented user name must not break `btoa`). */
-export function basicAuthorization(auth: CouchAuth): string {
-  return `Basic ${toBase64(`${auth.username}:${auth.password}`)}`;
-}
-
-function toBase64(s: string): string {
-  const bytes = new TextEncoder().encode(s);
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
 }
 
 /** What the agent reads when sync fails: plain French, with what happens to their work. */

@@ -1,11 +1,6 @@
 import type { GuichetRequest } from "../../domain/request";
-import {
-  basicAuthorization,
-  type CouchAuth,
-  CouchHttpError,
-  type FetchLike,
-  NetworkError,
-} from "./couch-client";
+import { CouchHttpError } from "./couch-client";
+import { basicAuthorization, type Credentials, type FetchLike, NetworkError } from "./http";
 
 export type HandoverResult = { id: string; ok: true } | { id: string; ok: false; reason: string };
 
@@ -14,7 +9,7 @@ export const HANDOVER_BATCH = 50;
 
 export async function postHandovers(
   url: string,
-  auth: CouchAuth,
+  auth: Credentials,
   requests: GuichetRequest[],
   fetchImpl: FetchLike = (u, i) => fetch(u, i),
 ): Promise<HandoverResult[]> {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttachmentMeta } from "../../domain/request";
-import { type LocalCollections, localCollections } from "../../renderer/src/data/local-collections";
+import { type LocalCollections, localCollections } from "../../renderer/db/local-collections";
 import { type AttachmentUpload, startAttachmentUpload } from "../../renderer/sync/attachment-upload";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
 import { basicAuth } from "./support/http";

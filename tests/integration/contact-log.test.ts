@@ -1,9 +1,9 @@
 import { firstValueFrom } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parisDate } from "../../domain/history";
-import { openTestData } from "../../renderer/src/data/local-data.test-support";
-import type { LocalData } from "../../renderer/src/data/local-database";
-import { quickAnswersToday$, recordQuickAnswer } from "../../renderer/src/data/quick-answers";
+import { openTestData } from "../../renderer/db/local-data.test-support";
+import type { LocalData } from "../../renderer/db/local-database";
+import { quickAnswersToday$, recordQuickAnswer } from "../../renderer/db/quick-answers";
 import {
   type ContactLogReplication,
   startContactLogReplication,

@@ -1,17 +1,17 @@
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { AgentCard } from "../../../domain/commune";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
-import { useWorkstation } from "../app/app-context";
-import { TextField } from "../requests/TextField";
-import { AgentEditForm, STAFF_ROLES, toggle } from "./AgentEditForm";
-import { configChanged, trySave } from "./admin-save";
 import {
   type AgentsListing,
   createAgent,
   fetchAgents,
   resetPassword,
   updateAgent,
-} from "./commune-admin-client";
+} from "../../sync/commune-admin-client";
+import { useWorkstation } from "../shared/app-context";
+import { TextField } from "../shared/TextField";
+import { AgentEditForm, STAFF_ROLES, toggle } from "./AgentEditForm";
+import { configChanged, trySave } from "./admin-save";
 import { frCommune as t } from "./fr-commune-admin";
 
 const EMPTY = { username: "", firstName: "", lastName: "", position: "", password: "" };

@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useState } from "react";
-import { useWorkstation } from "../app/app-context";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { formatDateTime } from "../format";
-import { ApiError, ApiUnreachable } from "../settings/server-api";
 import {
   type ApiKeyListing,
   fetchApiKeys,
   issueApiKey,
   revokeApiKey,
   setRequireKey,
-} from "./api-keys-client";
+} from "../../sync/api-keys-client";
+import { NetworkError } from "../../sync/http";
+import { ApiError } from "../../sync/server-api";
+import { useWorkstation } from "../shared/app-context";
+import { formatDateTime } from "../shared/format";
+import { ScreenTitle } from "../shared/ScreenTitle";
 import { frApiKeys as t } from "./fr-api-keys";
 
 type Load =
@@ -54,7 +55,7 @@ function ApiKeysAdmin() {
     try {
       setLoad({ kind: "ready", listing: await fetchApiKeys(settings.serverUrl, session) });
     } catch (err) {
-      if (err instanceof ApiUnreachable || err instanceof TypeError) setLoad({ kind: "offline" });
+      if (err instanceof NetworkError || err instanceof TypeError) setLoad({ kind: "offline" });
       else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
       else setLoad({ kind: "error", message: reasonOf(err) });
     }

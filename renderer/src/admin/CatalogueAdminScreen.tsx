@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Demarche } from "../../../domain/catalogue";
-import { useWorkstation } from "../app/app-context";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { ApiError, ApiUnreachable } from "../settings/server-api";
+import { type CatalogueListing, fetchCatalogue } from "../../sync/admin-client";
+import { NetworkError } from "../../sync/http";
+import { ApiError } from "../../sync/server-api";
 import { CONFIG_STALE_EVENT } from "../settings/use-config-refresh";
-import { type CatalogueListing, fetchCatalogue } from "./admin-client";
+import { useWorkstation } from "../shared/app-context";
+import { ScreenTitle } from "../shared/ScreenTitle";
 import { DemarcheEditor } from "./DemarcheEditor";
 import { type DemarcheDraft, draftFrom, newDraft } from "./demarche-draft";
 import { frAdmin as t } from "./fr-admin";
@@ -47,7 +48,7 @@ function CatalogueAdmin() {
     try {
       setLoad({ kind: "ready", listing: await fetchCatalogue(settings.serverUrl, session) });
     } catch (err) {
-      if (err instanceof ApiUnreachable || err instanceof TypeError) setLoad({ kind: "offline" });
+      if (err instanceof NetworkError || err instanceof TypeError) setLoad({ kind: "offline" });
       else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
       else setLoad({ kind: "error", message: err instanceof ApiError ? err.reason : String(err) });
     }

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
-import { useWorkstation } from "../app/app-context";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { ApiError, ApiUnreachable } from "../settings/server-api";
+import { type CommuneListing, fetchCommune } from "../../sync/commune-admin-client";
+import { NetworkError } from "../../sync/http";
+import { ApiError } from "../../sync/server-api";
+import { useWorkstation } from "../shared/app-context";
+import { ScreenTitle } from "../shared/ScreenTitle";
 import { AgentsPanel } from "./AgentsPanel";
 import { configChanged } from "./admin-save";
-import { type CommuneListing, fetchCommune } from "./commune-admin-client";
 import { frCommune as t } from "./fr-commune-admin";
 import { IdentityForm } from "./IdentityForm";
 import { ServicesPanel } from "./ServicesPanel";
@@ -45,7 +46,7 @@ function CommuneAdmin() {
     try {
       setLoad({ kind: "ready", listing: await fetchCommune(settings.serverUrl, session) });
     } catch (err) {
-      if (err instanceof ApiUnreachable || err instanceof TypeError) setLoad({ kind: "offline" });
+      if (err instanceof NetworkError || err instanceof TypeError) setLoad({ kind: "offline" });
       else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
       else setLoad({ kind: "error", message: err instanceof ApiError ? err.reason : String(err) });
     }

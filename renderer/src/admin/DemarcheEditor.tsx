@@ -1,13 +1,14 @@
 import { type FormEvent, useEffect, useState } from "react";
 import type { Demarche, Service } from "../../../domain/catalogue";
 import type { FieldIssue } from "../../../domain/zod-fr";
-import { useWorkstation } from "../app/app-context";
-import { ScreenTitle } from "../app/ScreenTitle";
+import { saveDemarche } from "../../sync/admin-client";
+import { NetworkError } from "../../sync/http";
+import { ApiError } from "../../sync/server-api";
 import { ErrorSummary } from "../requests/ErrorSummary";
-import { fieldId } from "../requests/form-state";
-import { TextField } from "../requests/TextField";
-import { ApiError, ApiUnreachable } from "../settings/server-api";
-import { saveDemarche } from "./admin-client";
+import { useWorkstation } from "../shared/app-context";
+import { fieldId } from "../shared/field-id";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { TextField } from "../shared/TextField";
 import { type DemarcheDraft, draftBody, formPath } from "./demarche-draft";
 import { FieldsEditor } from "./FieldsEditor";
 import { frAdmin as t } from "./fr-admin";
@@ -54,7 +55,7 @@ export function DemarcheEditor({ initial, services, onSaved, onCancel }: Props) 
     } catch (err) {
       if (err instanceof ApiError && err.status === 422 && err.errors.length > 0) {
         setIssues(err.errors.map((i) => ({ field: formPath(i.field), message: i.message })));
-      } else if (err instanceof ApiUnreachable || err instanceof TypeError) {
+      } else if (err instanceof NetworkError || err instanceof TypeError) {
         setMessage(t.form.offline);
       } else {
         setMessage(err instanceof ApiError ? t.form.refused(err.reason) : String(err));

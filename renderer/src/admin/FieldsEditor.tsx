@@ -1,6 +1,6 @@
 import { FIELD_KINDS, type FieldDef } from "../../../domain/catalogue";
-import { fieldId } from "../requests/form-state";
-import { TextField } from "../requests/TextField";
+import { fieldId } from "../shared/field-id";
+import { TextField } from "../shared/TextField";
 import { type FieldDraft, keyFromLabel, newField } from "./demarche-draft";
 import { frAdmin as t } from "./fr-admin";
 

@@ -1,11 +1,11 @@
 import { type FormEvent, useState } from "react";
 import type { Commune } from "../../../domain/commune";
 import type { FieldIssue } from "../../../domain/zod-fr";
-import { useWorkstation } from "../app/app-context";
+import { saveCommune } from "../../sync/commune-admin-client";
 import { ErrorSummary } from "../requests/ErrorSummary";
-import { TextField } from "../requests/TextField";
+import { useWorkstation } from "../shared/app-context";
+import { TextField } from "../shared/TextField";
 import { byField, trySave } from "./admin-save";
-import { saveCommune } from "./commune-admin-client";
 import { frCommune as t } from "./fr-commune-admin";
 
 const TEXT_KEYS = [

@@ -1,10 +1,10 @@
 import { type FormEvent, useState } from "react";
 import type { Service } from "../../../domain/catalogue";
 import type { FieldIssue } from "../../../domain/zod-fr";
-import { useWorkstation } from "../app/app-context";
-import { TextField } from "../requests/TextField";
+import { saveService } from "../../sync/commune-admin-client";
+import { useWorkstation } from "../shared/app-context";
+import { TextField } from "../shared/TextField";
 import { byField, configChanged, trySave } from "./admin-save";
-import { saveService } from "./commune-admin-client";
 import { frCommune as t } from "./fr-commune-admin";
 
 const KEYS = ["name", "address", "postcode", "town", "phone", "email", "hours"] as const;

@@ -1,5 +1,6 @@
 import type { FieldIssue } from "../../../domain/zod-fr";
-import { ApiError, ApiUnreachable } from "../settings/server-api";
+import { NetworkError } from "../../sync/http";
+import { ApiError } from "../../sync/server-api";
 import { CONFIG_STALE_EVENT } from "../settings/use-config-refresh";
 import { frCommune as t } from "./fr-commune-admin";
 
@@ -13,7 +14,7 @@ export async function trySave(work: () => Promise<unknown>): Promise<SaveOutcome
   } catch (err) {
     if (err instanceof ApiError && err.status === 422 && err.errors.length > 0)
       return { ok: false, issues: err.errors, message: t.refused(err.reason) };
-    if (err instanceof ApiUnreachable || err instanceof TypeError)
+    if (err instanceof NetworkError || err instanceof TypeError)
       return { ok: false, issues: [], message: t.offline };
     return { ok: false, issues: [], message: err instanceof ApiError ? t.refused(err.reason) : String(err) };
   }

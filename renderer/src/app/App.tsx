@@ -2,22 +2,22 @@ import { use, useCallback, useMemo, useState } from "react";
 import type { Catalogue } from "../../../domain/catalogue";
 import { DEMO_COMMUNE } from "../../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
-import { useLiveInvalidation } from "../data/live-invalidation";
-import type { LocalData } from "../data/local-database";
-import { LoginScreen } from "../session/LoginScreen";
-import type { Session } from "../session/session";
-import { SettingsScreen } from "../settings/SettingsScreen";
+import type { LocalData } from "../../db/local-database";
 import {
   agentPrefs,
   loadSettings,
   type Settings,
   saveSettings,
   workstationCodeFor,
-} from "../settings/settings-store";
+} from "../../db/settings-store";
+import { LoginScreen } from "../session/LoginScreen";
+import { SettingsScreen } from "../settings/SettingsScreen";
 import { useConfigRefresh } from "../settings/use-config-refresh";
-import { useReplication } from "../sync-ui/use-replication";
-import { DEFAULT_CHANNEL, type Workstation, WorkstationContext } from "./app-context";
-import { useRoute } from "./routes";
+import { DEFAULT_CHANNEL, type Workstation, WorkstationContext } from "../shared/app-context";
+import { useLiveInvalidation } from "../shared/live-invalidation";
+import { useRoute } from "../shared/routes";
+import type { Session } from "../shared/session";
+import { useWorkstationSync } from "../sync-ui/use-workstation-sync";
 import { Workspace } from "./Workspace";
 
 /** Root: the local database (opened at start-up, before login), then login, then the workspace. */
@@ -75,14 +75,7 @@ function LoggedIn(props: {
   const { data, session, settings, updateSettings } = props;
   const route = useRoute();
   const config = settings.config;
-  const sync = useReplication(
-    data.db,
-    config,
-    session,
-    settings.serverUrl,
-    data.local.quick_answers,
-    data.local.attachment_files,
-  );
+  const sync = useWorkstationSync(data, config, session, settings.serverUrl);
   useLiveInvalidation(data);
   useConfigRefresh(settings, updateSettings, session, sync.status.online);
   const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;

@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { ROLE_LABELS, type Role } from "../../../domain/roles";
+import type { SyncView } from "../../sync/workstation-sync";
 import { ApiKeysScreen } from "../admin/ApiKeysScreen";
 import { frAdmin } from "../admin/fr-admin";
 import { frApiKeys } from "../admin/fr-api-keys";
@@ -15,12 +16,11 @@ import { NewRequestScreen } from "../requests/NewRequestScreen";
 import { SavedScreen } from "../requests/SavedScreen";
 import { SearchScreen } from "../search/SearchScreen";
 import { SettingsScreen } from "../settings/SettingsScreen";
+import { useWorkstation } from "../shared/app-context";
+import { href, navigate, type Route } from "../shared/routes";
 import { SyncBar } from "../sync-ui/SyncBar";
 import { SyncScreen } from "../sync-ui/SyncScreen";
-import type { SyncView } from "../sync-ui/use-replication";
-import { useWorkstation } from "./app-context";
 import { prefetchRoute } from "./prefetch";
-import { href, navigate, type Route } from "./routes";
 import { type ShortcutHandlers, useGlobalShortcuts } from "./shortcuts";
 
 type NavItem = {
@@ -98,7 +98,7 @@ export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncV
   useEffect(() => {
     if (!supervisor) return;
     const timer = setTimeout(() => {
-      void import("../dashboard/stats-source")
+      void import("../../db/stats-source")
         .then((m) => {
           const sources = m.dashboardSources(ws.data);
           return Promise.all([sources.requests.load(), sources.quickAnswers.load()]);

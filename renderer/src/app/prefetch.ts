@@ -1,8 +1,8 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { rememberedFilters } from "../queues/queue-filters-store";
-import { queueContext, queueListOptions, requestOptions } from "../queues/queue-queries";
-import type { Workstation } from "./app-context";
-import { parseRoute } from "./routes";
+import type { Workstation } from "../shared/app-context";
+import { queueContext, queueListOptions, requestOptions } from "../shared/queue-queries";
+import { parseRoute } from "../shared/routes";
 
 /**
  * On navigation, start reading what the next screen shows before React renders it: the local

@@ -1,17 +1,17 @@
 import { useEffect, useId, useMemo, useState, useSyncExternalStore } from "react";
 import { parisDate } from "../../../domain/history";
 import { computeStatistics, type Statistics, type Tally } from "../../../domain/statistics";
-import { useWorkstation } from "../app/app-context";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { formatDay } from "../format";
+import { dashboardSources } from "../../db/stats-source";
 import { fr } from "../i18n/fr";
 import { downloadText } from "../queues/download";
+import { useWorkstation } from "../shared/app-context";
+import { formatDay } from "../shared/format";
+import { ScreenTitle } from "../shared/ScreenTitle";
 import { canSeeDashboard } from "./access";
 import { BarChart, COLORS, type Series } from "./BarChart";
 import { type Names, namesFor } from "./labels";
 import { exportFileName, PERIOD_PRESETS, type PeriodChoice, resolvePeriod } from "./period";
 import { statisticsCsv } from "./stats-csv";
-import { dashboardSources } from "./stats-source";
 
 const D = fr.dashboard;
 

@@ -1,16 +1,12 @@
 import { CHANNELS } from "../../../domain/channels";
-import { DEMO_COMMUNE } from "../../../domain/commune";
-import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import { newEventId, parisDate, withEvents } from "../../../domain/history";
-import { newRequest } from "../../../domain/new-request";
 import type { GuichetRequest, RequestEvent } from "../../../domain/request";
 import { computeStatistics, type StatsOptions } from "../../../domain/statistics";
-import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { VALID_SAMPLE_FIELDS } from "../bench-fields";
-import type { QuickAnswer } from "../data/local-collections";
-import type { LocalData } from "../data/local-database";
+import type { QuickAnswer } from "../../db/local-collections";
+import type { LocalData } from "../../db/local-database";
+import { dashboardSources } from "../../db/stats-source";
 import { QUICK_REASONS } from "../i18n/fr";
-import { dashboardSources } from "./stats-source";
+import { type BenchWorkstation, sampleRequest, VALID_SAMPLE_FIELDS } from "../shared/bench-fields";
 
 /**
  * Bench builds only (vite --mode bench; the dashboard imports this behind
@@ -18,7 +14,7 @@ import { dashboardSources } from "./stats-source";
  * in progress, answered, closed) and immediate answers, and times the dashboard's read and
  * computation from inside the page next to raw IndexedDB floors. window.__guichetDashboard.
  */
-type Ws = { code: string; commune: string; username: string };
+type Ws = BenchWorkstation;
 
 const DAY = 86_400_000;
 const DEMARCHES = Object.keys(VALID_SAMPLE_FIELDS);
@@ -26,37 +22,20 @@ const AGENTS = Array.from({ length: 12 }, (_, i) => `agent.${i + 1}`);
 const QUICK_CHANNELS = CHANNELS.filter((c) => c !== "en_ligne");
 
 function seedRequest(i: number, ws: Ws, now: number): GuichetRequest {
-  const demarche = DEFAULT_CATALOGUE.demarches.find((d) => d.id === DEMARCHES[i % DEMARCHES.length])!;
   const received = now - (i % 400) * DAY - (i % 997) * 60_000;
   const at = new Date(received).toISOString();
-  const res = newRequest(
-    {
-      demarche: demarche.id,
-      channel: CHANNELS[i % CHANNELS.length],
-      subject: `${demarche.label} n° ${i}`,
-      fields: VALID_SAMPLE_FIELDS[demarche.id] ?? {},
-      citizen: { lastName: `Usager${i % 5000}`, firstName: "Camille" },
-      ...(demarche.needsLocation ? { location: { address: `${1 + (i % 120)} rue de la Gare` } } : {}),
-      attachments: [],
-    },
-    {
-      commune: ws.commune,
-      // Codes of their own (Y…), apart from the workstation's and from the UI bench's (Z…).
-      tracking: makeTrackingNumber(
-        `Y${String.fromCharCode(65 + Math.floor(i / 500_000))}${Math.floor(i / 50_000) % 10}`,
-        1 + (i % 50_000),
-      ),
-      demarche,
-      policy: DEMO_COMMUNE.policy,
-      by: ws.username,
-      workstation: ws.code,
-      now: at,
-    },
-  );
-  if (!res.ok) throw new Error(JSON.stringify(res.issues));
+  const request = sampleRequest(i, ws, {
+    demarcheId: DEMARCHES[i % DEMARCHES.length]!,
+    channel: CHANNELS[i % CHANNELS.length]!,
+    at,
+    citizen: { lastName: `Usager${i % 5000}`, firstName: "Camille" },
+    street: "rue de la Gare",
+    // Y…: apart from the workstation's code and from the UI bench's (Z…).
+    codeLetter: "Y",
+  });
   // A history for 8 requests in 10: assigned, in progress, answered after 0 to 44 days, closed.
   const stage = i % 10;
-  if (stage < 2) return res.request;
+  if (stage < 2) return request;
   const events: RequestEvent[] = [];
   const ev = (t: number, e: Record<string, unknown>) => {
     const when = new Date(Math.min(t, now)).toISOString();
@@ -70,7 +49,7 @@ function seedRequest(i: number, ws: Ws, now: number): GuichetRequest {
   };
   ev(received + 3_600_000, {
     kind: "assigned",
-    service: demarche.service,
+    service: request.service,
     assignee: AGENTS[i % AGENTS.length],
   });
   if (stage >= 3) ev(received + 7_200_000, { kind: "status", from: "assigned", to: "in_progress" });
@@ -80,7 +59,7 @@ function seedRequest(i: number, ws: Ws, now: number): GuichetRequest {
     if (stage >= 8 && answeredAt + 2 * DAY < now)
       ev(answeredAt + 2 * DAY, { kind: "status", from: "answered", to: "closed" });
   }
-  return withEvents(res.request, events);
+  return withEvents(request, events);
 }
 
 function rawStore(name: string): Promise<IDBDatabase> {

@@ -1,8 +1,8 @@
 import type { Catalogue } from "../../../domain/catalogue";
 import { CHANNEL_LABELS, type Channel } from "../../../domain/channels";
 import type { TrendBucket, TrendUnit } from "../../../domain/statistics";
-import { formatDay } from "../format";
 import { fr } from "../i18n/fr";
+import { formatDay } from "../shared/format";
 
 /** How each key of the figures reads on screen and in the export. */
 export type Names = {

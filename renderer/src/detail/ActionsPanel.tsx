@@ -3,16 +3,18 @@ import type { GuichetRequest } from "../../../domain/request";
 import { rolesOn } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
 import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
-import { TextField } from "../requests/TextField";
+import { signerOf, useWorkstation } from "../shared/app-context";
+import { ServiceSelect } from "../shared/ServiceSelect";
+import { TextField } from "../shared/TextField";
 import { useAddEvents } from "./use-add-events";
 
 const A = fr.actions;
 
 /** What the agent's role allows on this request, each action one history event (or two for a link). */
 export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
-  const { session } = useWorkstation();
+  const ws = useWorkstation();
+  const { session } = ws;
   const actions = useAddEvents(r.id);
   // As the server decides: a service agent acts as such on their own services' requests only.
   const roles = rolesOn(r.service, session.roles, session.couchRoles);
@@ -21,6 +23,11 @@ export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
   return (
     <section aria-labelledby="actions-title" className="actions">
       <h2 id="actions-title">{fr.detail.actions}</h2>
+      {!signerOf(ws) && (
+        <p className="warning" role="alert">
+          {fr.newRequest.noWorkstationCode}
+        </p>
+      )}
       {actions.message && (
         <p
           className={actions.message.ok ? "success" : "error"}
@@ -166,19 +173,14 @@ function AssignForm({ request: r, actions }: { request: GuichetRequest; actions:
   return (
     <form onSubmit={submit} className="action" aria-labelledby="assign-form-title">
       <h3 id="assign-form-title">{A.assign}</h3>
-      <div className="field">
-        <label htmlFor="action-service">{A.assignService}</label>
-        <select id="action-service" value={service} onChange={(e) => setService(e.target.value)}>
-          {/* A request stays in its database: sensitive services live in their own (server-enforced). */}
-          {catalogue.services
-            .filter((s) => s.id === r.service || (!r.sensitive && !s.sensitive))
-            .map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-        </select>
-      </div>
+      {/* A request stays in its database: sensitive services live in their own (server-enforced). */}
+      <ServiceSelect
+        id="action-service"
+        label={A.assignService}
+        value={service}
+        onChange={setService}
+        services={catalogue.services.filter((s) => s.id === r.service || (!r.sensitive && !s.sensitive))}
+      />
       <TextField
         path="action.assignee"
         label={A.assignee}

@@ -1,10 +1,11 @@
 import { useState } from "react";
 import type { AttachmentMeta } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { localAttachmentBlob } from "../data/attachments";
+import { localAttachmentBlob } from "../../db/attachments";
+import { NetworkError } from "../../sync/http";
+import { ApiError, fetchAttachment } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
 import { downloadBlob } from "../queues/download";
-import { ApiError, ApiUnreachable, fetchAttachment } from "../settings/server-api";
+import { useWorkstation } from "../shared/app-context";
 
 const D = fr.detail;
 
@@ -31,7 +32,7 @@ export function AttachmentItem({
         (await fetchAttachment(ws.settings.serverUrl, ws.session, requestId, meta.sha256));
       downloadBlob(meta.name, blob);
     } catch (e) {
-      if (e instanceof ApiUnreachable) setError(D.attachmentOffline);
+      if (e instanceof NetworkError) setError(D.attachmentOffline);
       else if (e instanceof ApiError && e.status === 404) setError(D.attachmentNotYet);
       else setError(D.attachmentFailed(e instanceof ApiError ? e.reason : (e as Error).message));
     } finally {

@@ -2,14 +2,14 @@ import { type FormEvent, useState } from "react";
 import type { Demarche } from "../../../domain/catalogue";
 import type { GuichetRequest } from "../../../domain/request";
 import type { FieldIssue } from "../../../domain/zod-fr";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
 import { CitizenSection } from "../requests/CitizenSection";
 import { correctRequest } from "../requests/correct-request";
 import { DemarcheFields } from "../requests/DemarcheFields";
 import { ErrorSummary } from "../requests/ErrorSummary";
 import { type FormState, formFromRequest } from "../requests/form-state";
-import { TextField } from "../requests/TextField";
+import { useWorkstation } from "../shared/app-context";
+import { TextField } from "../shared/TextField";
 
 /** Edits the content of a refused request and saves it again (requestsRepo.replace). */
 export function CorrectionForm({

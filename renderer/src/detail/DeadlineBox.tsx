@@ -1,10 +1,10 @@
 import { parisDate } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
 import { isOpen } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
-import { deadlineView } from "../data/deadline-view";
-import { formatDay } from "../format";
+import { deadlineView } from "../../db/deadline-view";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { formatDay } from "../shared/format";
 
 export function DeadlineBox({ request: r }: { request: GuichetRequest }) {
   const { commune } = useWorkstation();

@@ -1,20 +1,20 @@
 import { useQuery } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
-import { map } from "rxjs";
 import { demarcheAt } from "../../../domain/catalogue";
 import { CHANNEL_LABELS } from "../../../domain/channels";
 import { STATUS_LABELS } from "../../../domain/workflow";
+import { localAttachmentIds } from "../../db/attachments";
+import { rejectionOf$ } from "../../db/rejections";
 import type { Rejection } from "../../db/request-rx-schema";
 import { AcknowledgementView } from "../acknowledgement/AcknowledgementView";
 import { ackFor } from "../acknowledgement/build-ack";
 import { PrintArButton } from "../acknowledgement/PrintArButton";
-import { useWorkstation } from "../app/app-context";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { localAttachmentIds } from "../data/attachments";
-import { useObservable } from "../data/use-observable";
-import { displayTracking, formatDateTime, formatDay } from "../format";
 import { fr } from "../i18n/fr";
-import { requestOptions } from "../queues/queue-queries";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking, formatDateTime, formatDay } from "../shared/format";
+import { requestOptions } from "../shared/queue-queries";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { useObservable } from "../shared/use-observable";
 import { ActionsPanel } from "./ActionsPanel";
 import { AttachmentItem } from "./AttachmentItem";
 import { Conversation } from "./Conversation";
@@ -33,11 +33,7 @@ export function DetailScreen({ id }: { id: string }) {
     queryKey: ["requests", "files", id],
     queryFn: () => localAttachmentIds(data, id),
   });
-  const rejection = useObservable<Rejection | null>(
-    () => data.db.rejections.findOne(id).$.pipe(map((d) => (d ? (d.toJSON() as Rejection) : null))),
-    [data, id],
-    null,
-  );
+  const rejection = useObservable<Rejection | null>(() => rejectionOf$(data.db, id), [data, id], null);
   const [correcting, setCorrecting] = useState(false);
   const r = request.data;
   if (!r) return <p role="status">{request.isFetched ? D.notFound(id) : fr.app.loading}</p>;

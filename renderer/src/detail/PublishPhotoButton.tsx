@@ -1,8 +1,8 @@
 import { useState } from "react";
 import type { AttachmentMeta, GuichetRequest } from "../../../domain/request";
 import { rolesOn } from "../../../domain/roles";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
 import { useAddEvents } from "./use-add-events";
 
 const D = fr.detail;

@@ -1,9 +1,9 @@
 import { sortEvents } from "../../../domain/history";
 import type { GuichetRequest, RequestEvent } from "../../../domain/request";
 import { STATUS_LABELS } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
-import { displayTracking, formatDateTime, formatDay } from "../format";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking, formatDateTime, formatDay } from "../shared/format";
 import { CONVERSATION_TEXT } from "./conversation-text";
 
 const E = fr.events;

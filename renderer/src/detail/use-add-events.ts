@@ -1,9 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { RequestEvent } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { makeEvent } from "../data/events";
+import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
+import { requireSigner, useWorkstation } from "../shared/app-context";
 
 type Body<K extends RequestEvent["kind"]> = Omit<
   Extract<RequestEvent, { kind: K }>,
@@ -15,7 +15,6 @@ export function useAddEvents(id: string) {
   const ws = useWorkstation();
   const client = useQueryClient();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const who = { username: ws.session.username, workstation: ws.workstationCode ?? "100" };
   async function add(events: RequestEvent[], targetId = id): Promise<boolean> {
     try {
       await ws.data.repo.addEvents(targetId, events);
@@ -28,7 +27,7 @@ export function useAddEvents(id: string) {
     }
   }
   function event<K extends RequestEvent["kind"]>(kind: K, body: Body<K>): RequestEvent {
-    return makeEvent(who, kind, body);
+    return makeEvent(requireSigner(ws), kind, body);
   }
   return { add, event, message, setMessage };
 }

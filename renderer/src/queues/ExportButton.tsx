@@ -1,12 +1,12 @@
 import { useState } from "react";
 import { parisDate } from "../../../domain/history";
-import { useWorkstation } from "../app/app-context";
-import type { IndexedQuery } from "../data/indexed-query";
-import type { QueueId } from "../data/queues";
+import type { IndexedQuery } from "../../db/indexed-query";
+import type { QueueId } from "../../db/queues";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { readAll } from "../shared/queue-queries";
 import { downloadText } from "./download";
 import { exportFileName, queueCsv } from "./queue-export";
-import { readAll } from "./queue-queries";
 
 /** Exports every request of the filtered queue (not only the rows on screen) as a CSV file. */
 export function ExportButton({ queue, query }: { queue: QueueId; query: IndexedQuery }) {

@@ -1,8 +1,8 @@
 import { CHANNEL_LABELS, CHANNELS } from "../../../domain/channels";
 import { STATUS_LABELS, STATUSES } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
-import { type QueueFilters as Filters, type QueueId, queueFilterKeys, queueSorts } from "../data/queues";
+import { type QueueFilters as Filters, type QueueId, queueFilterKeys, queueSorts } from "../../db/queues";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
 
 const SORT_LABELS = {
   dueOn: fr.queues.sortDue,

@@ -1,9 +1,10 @@
 import { useMemo, useState } from "react";
-import { useWorkstation } from "../app/app-context";
-import { href } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { type QueueFilters as Filters, planQueue, QUEUES, type QueueId } from "../data/queues";
+import { type QueueFilters as Filters, planQueue, QUEUES, type QueueId } from "../../db/queues";
 import { fr } from "../i18n/fr";
+import { signerOf, useWorkstation } from "../shared/app-context";
+import { queueContext } from "../shared/queue-queries";
+import { href } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
 import { BulkReassign } from "../supervisor/BulkReassign";
 import { useRowSelection } from "../supervisor/PageSelection";
 import { ReassignAbsent } from "../supervisor/ReassignAbsent";
@@ -11,7 +12,6 @@ import { canSupervise } from "../supervisor/reassign";
 import { ExportButton } from "./ExportButton";
 import { QueueFilters } from "./QueueFilters";
 import { rememberedFilters, rememberFilters } from "./queue-filters-store";
-import { queueContext } from "./queue-queries";
 import { RequestList } from "./RequestList";
 
 const QUEUE_LABELS: Record<QueueId, string> = {
@@ -22,7 +22,8 @@ const QUEUE_LABELS: Record<QueueId, string> = {
 };
 
 export function QueueScreen({ queue }: { queue: QueueId }) {
-  const { prefs, commune, catalogue, session } = useWorkstation();
+  const ws = useWorkstation();
+  const { prefs, commune, catalogue, session } = ws;
   const [filters, setFilters] = useState<Filters>(() => rememberedFilters(queue));
   const [shownQueue, setShownQueue] = useState(queue);
   if (shownQueue !== queue) {
@@ -33,7 +34,8 @@ export function QueueScreen({ queue }: { queue: QueueId }) {
   const query = useMemo(() => planQueue(queue, filters, ctx), [queue, filters, ctx]);
   const serviceName = catalogue.services.find((s) => s.id === prefs.myService)?.name ?? prefs.myService;
   const title = queue === "service" ? `${fr.queues.service} : ${serviceName}` : QUEUE_LABELS[queue];
-  const supervisor = canSupervise(session.roles);
+  // Reassigning writes events: a workstation without its code yet cannot sign them.
+  const supervisor = canSupervise(session.roles) && signerOf(ws) !== null;
   // Another queue or other filters: what was ticked is no longer on screen, so it is dropped.
   const selection = useRowSelection(JSON.stringify([queue, filters]));
 

@@ -4,11 +4,11 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef } from "react";
 import type { GuichetRequest } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { countIndexed, type IndexedQuery } from "../data/indexed-query";
+import { countIndexed, type IndexedQuery } from "../../db/indexed-query";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { listOptions } from "../shared/queue-queries";
 import { PageSelection, type RowSelection } from "../supervisor/PageSelection";
-import { listOptions } from "./queue-queries";
 import { RequestRow, RequestRowHeader } from "./RequestRow";
 
 const ROW_HEIGHT = 44;

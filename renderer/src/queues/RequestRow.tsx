@@ -4,11 +4,11 @@ import { CHANNEL_LABELS } from "../../../domain/channels";
 import { parisDate } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
 import { STATUS_LABELS } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
-import { href } from "../app/routes";
-import { deadlineView } from "../data/deadline-view";
-import { displayTracking, formatDay } from "../format";
+import { deadlineView } from "../../db/deadline-view";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking, formatDay } from "../shared/format";
+import { href } from "../shared/routes";
 
 const C = fr.queues.columns;
 

@@ -3,9 +3,9 @@ import { CHANNEL_LABELS } from "../../../domain/channels";
 import { type CsvCell, csvDate, toCsv } from "../../../domain/csv";
 import { type GuichetRequest, NO_DUE_DATE } from "../../../domain/request";
 import { STATUS_LABELS } from "../../../domain/workflow";
-import type { QueueId } from "../data/queues";
-import { displayTracking } from "../format";
+import type { QueueId } from "../../db/queues";
 import { fr } from "../i18n/fr";
+import { displayTracking } from "../shared/format";
 
 const C = fr.csv.columns;
 

@@ -1,4 +1,4 @@
-import type { QueueFilters, QueueId } from "../data/queues";
+import type { QueueFilters, QueueId } from "../../db/queues";
 
 // Filters survive going to a request and back (not a reload: a fresh start shows full queues).
 const remembered = new Map<QueueId, QueueFilters>();

@@ -1,12 +1,14 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
-import { CHANNEL_LABELS, type Channel, WORKSTATION_CHANNELS } from "../../../domain/channels";
-import { useWorkstation } from "../app/app-context";
-import { recordQuickAnswer } from "../data/quick-answers";
+import type { Channel } from "../../../domain/channels";
+import { recordQuickAnswer } from "../../db/quick-answers";
 import { fr, QUICK_REASONS, type QuickReason } from "../i18n/fr";
+import { signerOf, useWorkstation } from "../shared/app-context";
+import { ChannelSelect } from "../shared/ChannelSelect";
 
 /** Alt+R: log a contact answered on the spot in a few keystrokes (reason first, Enter saves). */
 export function QuickAnswerDialog({ onClose }: { onClose(): void }) {
-  const { data, session, prefs, workstationCode } = useWorkstation();
+  const ws = useWorkstation();
+  const { data, prefs } = ws;
   const ref = useRef<HTMLDialogElement>(null);
   const [channel, setChannel] = useState<Channel>(prefs.defaultChannel);
   const [reason, setReason] = useState<QuickReason>("horaires");
@@ -21,13 +23,19 @@ export function QuickAnswerDialog({ onClose }: { onClose(): void }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    // Counted per workstation: one without its code yet says so rather than count under none.
+    const signer = signerOf(ws);
+    if (!signer) {
+      setError(fr.newRequest.noWorkstationCode);
+      return;
+    }
     try {
       await recordQuickAnswer(data, {
         channel,
         reason,
         text,
-        by: session.username,
-        workstation: workstationCode ?? "",
+        by: signer.username,
+        workstation: signer.workstation,
       });
       onClose();
     } catch (err) {
@@ -65,16 +73,7 @@ export function QuickAnswerDialog({ onClose }: { onClose(): void }) {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="quick-channel">{fr.quick.channel}</label>
-          <select id="quick-channel" value={channel} onChange={(e) => setChannel(e.target.value as Channel)}>
-            {WORKSTATION_CHANNELS.map((c) => (
-              <option key={c} value={c}>
-                {CHANNEL_LABELS[c]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ChannelSelect id="quick-channel" label={fr.quick.channel} value={channel} onChange={setChannel} />
         <div className="field">
           <label htmlFor="quick-text">{fr.quick.text}</label>
           <input id="quick-text" maxLength={500} value={text} onChange={(e) => setText(e.target.value)} />

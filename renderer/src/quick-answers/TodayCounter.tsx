@@ -1,14 +1,16 @@
+import { of } from "rxjs";
 import { parisDate } from "../../../domain/history";
-import { useWorkstation } from "../app/app-context";
-import { quickAnswersToday$ } from "../data/quick-answers";
-import { useObservable } from "../data/use-observable";
+import { quickAnswersToday$ } from "../../db/quick-answers";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { useObservable } from "../shared/use-observable";
 
 export function TodayCounter() {
   const { data, workstationCode } = useWorkstation();
   const today = parisDate(new Date().toISOString());
+  // A workstation without its code yet has recorded nothing: 0 until it has one.
   const count = useObservable(
-    () => quickAnswersToday$(data, today, workstationCode ?? ""),
+    () => (workstationCode ? quickAnswersToday$(data, today, workstationCode) : of(0)),
     [data, today, workstationCode],
     0,
   );

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { MAX_ATTACHMENTS, type PendingAttachment, readAttachment } from "../data/attachments";
+import { MAX_ATTACHMENTS, type PendingAttachment, readAttachment } from "../../db/attachments";
 import { fr } from "../i18n/fr";
 
 /** Files are read, typed by their content and hashed here; they wait on this workstation until sent. */

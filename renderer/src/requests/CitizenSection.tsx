@@ -1,13 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { Citizen } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
-import { findContacts } from "../data/contacts";
-import { useDebounced } from "../data/use-debounced";
+import { findContacts } from "../../db/contacts";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { TextField } from "../shared/TextField";
+import { useDebounced } from "../shared/use-debounced";
 import { Combobox } from "./Combobox";
 import type { FormState } from "./form-state";
-import { TextField } from "./TextField";
 
 type CitizenForm = FormState["citizen"];
 

@@ -1,7 +1,7 @@
 import type { Demarche, FieldDef } from "../../../domain/catalogue";
 import { fr } from "../i18n/fr";
-import { fieldId } from "./form-state";
-import { TextField } from "./TextField";
+import { fieldId } from "../shared/field-id";
+import { TextField } from "../shared/TextField";
 
 type Props = {
   demarche: Demarche;

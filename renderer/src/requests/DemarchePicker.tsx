@@ -2,8 +2,8 @@ import { useMemo, useState } from "react";
 import type { Catalogue, Demarche } from "../../../domain/catalogue";
 import { searchKey } from "../../../domain/history";
 import { fr } from "../i18n/fr";
+import { fieldId } from "../shared/field-id";
 import { Combobox } from "./Combobox";
-import { fieldId } from "./form-state";
 
 /** Démarches whose label, description or service contain every word typed (accents ignored). */
 export function matchDemarches(catalogue: Catalogue, text: string): Demarche[] {

@@ -2,12 +2,12 @@ import { useQuery } from "@tanstack/react-query";
 import type { Demarche } from "../../../domain/catalogue";
 import type { GuichetRequest } from "../../../domain/request";
 import { STATUS_LABELS } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
-import { href } from "../app/routes";
-import { type DuplicateProbe, findDuplicates } from "../data/duplicates";
-import { useDebounced } from "../data/use-debounced";
-import { displayTracking, formatDay } from "../format";
+import { type DuplicateProbe, findDuplicates } from "../../db/duplicates";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking, formatDay } from "../shared/format";
+import { href } from "../shared/routes";
+import { useDebounced } from "../shared/use-debounced";
 
 /** Shown while typing: open requests that look like this one, with a way to link instead of creating. */
 export function DuplicateSuggestions(props: {

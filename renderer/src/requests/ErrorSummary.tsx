@@ -1,6 +1,6 @@
 import type { FieldIssue } from "../../../domain/zod-fr";
 import { fr } from "../i18n/fr";
-import { fieldId } from "./form-state";
+import { fieldId } from "../shared/field-id";
 
 /** After a refused save: every problem, each a link to its field (focus goes here first). */
 export function ErrorSummary({ issues }: { issues: FieldIssue[] }) {

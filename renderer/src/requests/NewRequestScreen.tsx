@@ -3,11 +3,12 @@ import type { Demarche } from "../../../domain/catalogue";
 import { CHANNEL_LABELS } from "../../../domain/channels";
 import type { GuichetRequest } from "../../../domain/request";
 import type { FieldIssue } from "../../../domain/zod-fr";
-import { useWorkstation } from "../app/app-context";
-import { navigate } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { makeEvent } from "../data/events";
+import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
+import { signerOf, useWorkstation } from "../shared/app-context";
+import { navigate } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { TextField } from "../shared/TextField";
 import { AttachmentsField } from "./AttachmentsField";
 import { ChannelPicker } from "./ChannelPicker";
 import { CitizenSection } from "./CitizenSection";
@@ -15,9 +16,9 @@ import { DemarcheFields } from "./DemarcheFields";
 import { DemarchePicker } from "./DemarchePicker";
 import { DuplicateSuggestions } from "./DuplicateSuggestions";
 import { ErrorSummary } from "./ErrorSummary";
+import { FiledBySection, PostalDates } from "./FormSections";
 import { emptyForm, type FormState, hasPlaceField, placeOf } from "./form-state";
 import { saveNewRequest } from "./save-request";
-import { TextField } from "./TextField";
 
 /** One flow for every door: channel, démarche, citizen, the démarche's fields, then Ctrl+Enter. */
 export function NewRequestScreen() {
@@ -63,17 +64,12 @@ export function NewRequestScreen() {
   }
 
   async function link(r: GuichetRequest) {
-    const who = `${form.citizen.firstName} ${form.citizen.lastName}`.trim() || r.citizen.lastName;
-    const text = fr.newRequest.linkNote(
-      CHANNEL_LABELS[form.channel],
-      who,
-      form.subject.trim() || demarche?.label || "",
-    );
-    await ws.data.repo.addEvents(r.id, [
-      makeEvent({ username: ws.session.username, workstation: ws.workstationCode ?? "100" }, "note", {
-        text,
-      }),
-    ]);
+    const signer = signerOf(ws);
+    if (!signer) {
+      setFailure(fr.newRequest.noWorkstationCode);
+      return;
+    }
+    await ws.data.repo.addEvents(r.id, [makeEvent(signer, "note", { text: linkNote(form, r, demarche) })]);
     navigate({ name: "request", id: r.id });
   }
 
@@ -82,17 +78,7 @@ export function NewRequestScreen() {
     void save();
   }
 
-  function onKeyDown(e: KeyboardEvent<HTMLFormElement>) {
-    if (e.key !== "Enter") return;
-    if (e.ctrlKey || e.metaKey) {
-      e.preventDefault();
-      void save();
-      return;
-    }
-    // Enter in a one-line field must not save a half-typed request: only Ctrl+Enter or the button do.
-    const t = e.target as HTMLElement;
-    if (t.tagName === "INPUT" && (t as HTMLInputElement).type !== "submit") e.preventDefault();
-  }
+  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => saveOnCtrlEnter(e, () => void save());
 
   const selectDemarche = (d: Demarche | undefined) =>
     setForm((f) => ({
@@ -159,62 +145,8 @@ export function NewRequestScreen() {
             error={errors["location.address"]}
           />
         )}
-        {form.channel === "courrier" && (
-          <fieldset>
-            <legend>{fr.newRequest.postalTitle}</legend>
-            <div className="row">
-              <TextField
-                path="postmarkOn"
-                label={fr.newRequest.postmarkOn}
-                value={form.postmarkOn}
-                onChange={(postmarkOn) => patch({ postmarkOn })}
-                error={errors.postmarkOn}
-                input={{ type: "date" }}
-              />
-              <TextField
-                path="receivedOn"
-                label={fr.newRequest.receivedOn}
-                required
-                value={form.receivedOn}
-                onChange={(receivedOn) => patch({ receivedOn })}
-                error={errors.receivedOn}
-                input={{ type: "date" }}
-              />
-            </div>
-          </fieldset>
-        )}
-        <fieldset>
-          <legend>{fr.newRequest.filedByToggle}</legend>
-          <div className="field checkbox">
-            <input
-              id="filed-by-on"
-              type="checkbox"
-              checked={form.filedBy.on}
-              onChange={(e) => patch({ filedBy: { ...form.filedBy, on: e.target.checked } })}
-            />
-            <label htmlFor="filed-by-on">{fr.newRequest.filedByToggle}</label>
-          </div>
-          {form.filedBy.on && (
-            <div className="row">
-              <TextField
-                path="filedBy.name"
-                label={fr.newRequest.filedByName}
-                required
-                value={form.filedBy.name}
-                onChange={(name) => patch({ filedBy: { ...form.filedBy, name } })}
-                error={errors["filedBy.name"]}
-              />
-              <TextField
-                path="filedBy.relation"
-                label={fr.newRequest.filedByRelation}
-                required
-                value={form.filedBy.relation}
-                onChange={(relation) => patch({ filedBy: { ...form.filedBy, relation } })}
-                error={errors["filedBy.relation"]}
-              />
-            </div>
-          )}
-        </fieldset>
+        {form.channel === "courrier" && <PostalDates form={form} patch={patch} errors={errors} />}
+        <FiledBySection form={form} patch={patch} errors={errors} />
         <AttachmentsField value={form.attachments} onChange={(attachments) => patch({ attachments })} />
         <div className="buttons">
           <button type="submit" className="primary" disabled={busy}>
@@ -224,4 +156,26 @@ export function NewRequestScreen() {
       </form>
     </>
   );
+}
+
+/** The note left on an existing request when the citizen's new contact is about it. */
+function linkNote(form: FormState, r: GuichetRequest, demarche: Demarche | undefined): string {
+  const who = `${form.citizen.firstName} ${form.citizen.lastName}`.trim() || r.citizen.lastName;
+  return fr.newRequest.linkNote(
+    CHANNEL_LABELS[form.channel],
+    who,
+    form.subject.trim() || demarche?.label || "",
+  );
+}
+
+/** Ctrl+Enter saves; Enter in a one-line field must not save a half-typed request. */
+function saveOnCtrlEnter(e: KeyboardEvent<HTMLFormElement>, save: () => void): void {
+  if (e.key !== "Enter") return;
+  if (e.ctrlKey || e.metaKey) {
+    e.preventDefault();
+    save();
+    return;
+  }
+  const t = e.target as HTMLElement;
+  if (t.tagName === "INPUT" && (t as HTMLInputElement).type !== "submit") e.preventDefault();
 }

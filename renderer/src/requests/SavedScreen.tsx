@@ -3,12 +3,12 @@ import { formatFollowUpCode } from "../../../domain/follow-up-code";
 import { AcknowledgementView } from "../acknowledgement/AcknowledgementView";
 import { ackFor } from "../acknowledgement/build-ack";
 import { PrintArButton } from "../acknowledgement/PrintArButton";
-import { useWorkstation } from "../app/app-context";
-import { href } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { displayTracking } from "../format";
 import { fr } from "../i18n/fr";
-import { requestOptions } from "../queues/queue-queries";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking } from "../shared/format";
+import { requestOptions } from "../shared/queue-queries";
+import { href } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
 
 /** Right after saving: the number to give the citizen and the AR, ready to print. */
 export function SavedScreen({ id }: { id: string }) {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import { buildRequest, COMMUNE, ev, WS_A } from "../../../domain/test-fixtures";
-import type { Workstation } from "../app/app-context";
-import { openTestData } from "../data/local-data.test-support";
-import type { LocalData } from "../data/local-database";
+import { openTestData } from "../../db/local-data.test-support";
+import type { LocalData } from "../../db/local-database";
+import type { Workstation } from "../shared/app-context";
 import { correctRequest } from "./correct-request";
 import { formFromRequest } from "./form-state";
 

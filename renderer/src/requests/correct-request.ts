@@ -3,7 +3,7 @@ import { withEvents } from "../../../domain/history";
 import { newRequest } from "../../../domain/new-request";
 import type { GuichetRequest } from "../../../domain/request";
 import type { FieldIssue } from "../../../domain/zod-fr";
-import type { Workstation } from "../app/app-context";
+import type { Workstation } from "../shared/app-context";
 import { type FormState, toRequestInput } from "./form-state";
 
 export type CorrectResult = { ok: true; request: GuichetRequest } | { ok: false; issues: FieldIssue[] };

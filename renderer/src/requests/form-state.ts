@@ -2,7 +2,7 @@ import type { Demarche } from "../../../domain/catalogue";
 import type { Channel } from "../../../domain/channels";
 import { parisDate } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
-import type { PendingAttachment } from "../data/attachments";
+import type { PendingAttachment } from "../../db/attachments";
 
 /** What the agent has typed so far, as strings (the domain validates and converts). */
 export type FormState = {
@@ -86,11 +86,6 @@ export function toRequestInput(form: FormState, d: Demarche | undefined): Record
     ...(form.channel === "courrier" && form.postmarkOn ? { postmarkOn: form.postmarkOn } : {}),
     attachments: form.attachments.map((a) => a.meta),
   };
-}
-
-/** Element id of the input a validation issue belongs to (issues name dotted paths). */
-export function fieldId(path: string): string {
-  return `f-${path.replace(/[^a-zA-Z0-9_-]/g, "-")}`;
 }
 
 /** A stored request back into the form, to correct what the server refused. */

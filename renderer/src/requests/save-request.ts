@@ -5,15 +5,21 @@ import { type NewRequestContext, newRequest } from "../../../domain/new-request"
 import { type GuichetRequest, requestContentSchema } from "../../../domain/request";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { type FieldIssue, fieldIssues } from "../../../domain/zod-fr";
-import type { Workstation } from "../app/app-context";
-import { storeAttachments } from "../data/attachments";
-import { nextTrackingNumber } from "../data/tracking-sequence";
+import { storeAttachments } from "../../db/attachments";
+import { nextTrackingNumber } from "../../db/tracking-sequence";
 import { fr } from "../i18n/fr";
+import type { Workstation } from "../shared/app-context";
 import { type FormState, hasPlaceField, PLACE_FIELD, toRequestInput } from "./form-state";
 
 export type SaveResult = { ok: true; request: GuichetRequest } | { ok: false; issues: FieldIssue[] };
 
 /** A letter opened today may have arrived earlier: noon UTC is that same day in Paris, summer or winter. */
+/**
+ * Checking the form runs the domain's newRequest, which wants a well-formed signer and number:
+ * these are never stored (saving draws the workstation's own, or says it has none yet).
+ */
+const CHECK_ONLY = { code: "000", tracking: makeTrackingNumber("000", 1) };
+
 const dayToInstant = (day: string) => new Date(`${day}T12:00:00Z`).toISOString();
 
 /** Issues about the place go to the field the agent typed it in. */
@@ -45,10 +51,7 @@ export function checkForm(
       issues: [{ field: "demarche", message: fr.newRequest.demarcheRequired }, ...issues, ...rest],
     };
   }
-  const res = newRequest(
-    input,
-    context(ws, d, makeTrackingNumber(ws.workstationCode ?? "100", 1), now, form),
-  );
+  const res = newRequest(input, context(ws, d, CHECK_ONLY.code, CHECK_ONLY.tracking, now, form));
   if (!res.ok) return { ok: false, issues: relocate([...issues, ...res.issues], d) };
   if (issues.length > 0) return { ok: false, issues };
   return res;
@@ -57,6 +60,7 @@ export function checkForm(
 function context(
   ws: Workstation,
   d: Demarche,
+  workstation: string,
   tracking: string,
   now: string,
   form: FormState,
@@ -68,7 +72,7 @@ function context(
     demarche: d,
     policy: ws.commune.policy,
     by: ws.session.username,
-    workstation: ws.workstationCode ?? "100",
+    workstation,
     now,
     ...(received ? { receivedAt: dayToInstant(form.receivedOn) } : {}),
   };
@@ -87,7 +91,10 @@ export async function saveNewRequest(
   if (!code) return { ok: false, issues: [{ field: "", message: fr.newRequest.noWorkstationCode }] };
   const tracking = await nextTrackingNumber(ws.data, code);
   const followUpCode = makeFollowUpCode(crypto.getRandomValues(new Uint8Array(32)));
-  const res = newRequest(toRequestInput(form, d), { ...context(ws, d, tracking, now, form), followUpCode });
+  const res = newRequest(toRequestInput(form, d), {
+    ...context(ws, d, code, tracking, now, form),
+    followUpCode,
+  });
   if (!res.ok) return res;
   const stored = await ws.data.repo.insert(res.request);
   await storeAttachments(ws.data, stored.id, form.attachments);

@@ -2,13 +2,13 @@ import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import type { GuichetRequest } from "../../../domain/request";
 import { STATUS_LABELS } from "../../../domain/workflow";
-import { useWorkstation } from "../app/app-context";
-import { href, navigate } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { findByName, findByTracking, findByWords, looksLikeTracking } from "../data/search";
-import { useDebounced } from "../data/use-debounced";
-import { displayTracking, formatDay } from "../format";
+import { findByName, findByTracking, findByWords, looksLikeTracking } from "../../db/search";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking, formatDay } from "../shared/format";
+import { href, navigate } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { useDebounced } from "../shared/use-debounced";
 
 const S = fr.search;
 

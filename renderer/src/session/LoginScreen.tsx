@@ -1,9 +1,9 @@
 import { type FormEvent, useState } from "react";
-import { href } from "../app/routes";
+import type { Settings } from "../../db/settings-store";
 import { fr } from "../i18n/fr";
-import type { Settings } from "../settings/settings-store";
+import { href } from "../shared/routes";
+import type { Session } from "../shared/session";
 import { login } from "./login";
-import type { Session } from "./session";
 
 export function LoginScreen({
   settings,

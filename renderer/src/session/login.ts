@@ -1,16 +1,10 @@
 import { rolesFromCouch } from "../../../domain/roles";
+import { type Settings, workstationCodeFor } from "../../db/settings-store";
+import { type Credentials, NetworkError } from "../../sync/http";
+import { ApiError, couchSession, fetchWorkstationConfig, registerWorkstation } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
-import {
-  ApiError,
-  ApiUnreachable,
-  type Credentials,
-  couchSession,
-  fetchWorkstationConfig,
-  registerWorkstation,
-} from "../settings/server-api";
-import { type Settings, workstationCodeFor } from "../settings/settings-store";
+import { COUNTER_ROLES, type Session } from "../shared/session";
 import { checkOffline, rememberAccount } from "./offline-accounts";
-import { COUNTER_ROLES, type Session } from "./session";
 
 export type LoginResult =
   | { ok: true; session: Session; settings: Settings; notice?: string }
@@ -68,7 +62,7 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
   } catch (err) {
     const refused = refusal(err);
     if (refused) return { ok: false, error: refused };
-    if (!(err instanceof ApiUnreachable) && !(err instanceof TypeError)) {
+    if (!(err instanceof NetworkError) && !(err instanceof TypeError)) {
       return { ok: false, error: fr.login.serverError((err as Error).message) };
     }
   }

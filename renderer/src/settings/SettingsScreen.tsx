@@ -1,11 +1,13 @@
 import { type FormEvent, useContext, useState } from "react";
-import { CHANNEL_LABELS, type Channel, WORKSTATION_CHANNELS } from "../../../domain/channels";
-import { WorkstationContext } from "../app/app-context";
-import { href } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
+import type { Channel } from "../../../domain/channels";
+import { type Settings, workstationCodeFor } from "../../db/settings-store";
+import { fetchWorkstationConfig } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
-import { fetchWorkstationConfig } from "./server-api";
-import { type Settings, workstationCodeFor } from "./settings-store";
+import { WorkstationContext } from "../shared/app-context";
+import { ChannelSelect } from "../shared/ChannelSelect";
+import { href } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { ServiceSelect } from "../shared/ServiceSelect";
 
 /** Server address and workstation name (before login), plus the agent's own defaults (after). */
 export function SettingsScreen(props: { settings?: Settings; onSave?: (s: Settings) => void }) {
@@ -83,30 +85,19 @@ export function SettingsScreen(props: { settings?: Settings; onSave?: (s: Settin
         </dl>
         {ws && (
           <>
-            <div className="field">
-              <label htmlFor="set-channel">{fr.settings.defaultChannel}</label>
-              <select
-                id="set-channel"
-                value={channel}
-                onChange={(e) => setChannel(e.target.value as Channel)}
-              >
-                {WORKSTATION_CHANNELS.map((c) => (
-                  <option key={c} value={c}>
-                    {CHANNEL_LABELS[c]}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="set-service">{fr.settings.myService}</label>
-              <select id="set-service" value={service} onChange={(e) => setService(e.target.value)}>
-                {ws.catalogue.services.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <ChannelSelect
+              id="set-channel"
+              label={fr.settings.defaultChannel}
+              value={channel}
+              onChange={setChannel}
+            />
+            <ServiceSelect
+              id="set-service"
+              label={fr.settings.myService}
+              value={service}
+              onChange={setService}
+              services={ws.catalogue.services}
+            />
           </>
         )}
         {message && (

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef } from "react";
-import type { Session } from "../session/session";
-import { fetchWorkstationConfig } from "./server-api";
-import { configRefreshMs, type Settings } from "./settings-store";
+import { configRefreshMs, type Settings } from "../../db/settings-store";
+import { fetchWorkstationConfig } from "../../sync/server-api";
+import type { Session } from "../shared/session";
 
 /** Dispatched on `window` when this workstation knows its configuration changed (an admin just saved). */
 export const CONFIG_STALE_EVENT = "guichet:config-stale";

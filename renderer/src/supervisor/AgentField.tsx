@@ -1,4 +1,4 @@
-import { TextField } from "../requests/TextField";
+import { TextField } from "../shared/TextField";
 
 /** Free entry of an account identifier, with the agents already seen offered as suggestions. */
 export function AgentField({

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from "react";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
-import { TextField } from "../requests/TextField";
+import { useWorkstation } from "../shared/app-context";
+import { ServiceSelect } from "../shared/ServiceSelect";
+import { TextField } from "../shared/TextField";
 import { AgentField } from "./AgentField";
 import type { RowSelection } from "./PageSelection";
 import { checkAgentName, planReassignment } from "./reassign";
@@ -57,17 +58,14 @@ export function BulkReassign({ selection }: { selection: RowSelection }) {
     <form className="bulk" aria-labelledby="bulk-title" onSubmit={submit} noValidate>
       <h3 id="bulk-title">{S.bulkTitle}</h3>
       <div className="row">
-        <div className="field">
-          <label htmlFor="bulk-service">{S.service}</label>
-          <select id="bulk-service" value={service} onChange={(e) => setService(e.target.value)}>
-            <option value="">{S.keepService}</option>
-            {services.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ServiceSelect
+          id="bulk-service"
+          label={S.service}
+          value={service}
+          onChange={setService}
+          services={services}
+          emptyLabel={S.keepService}
+        />
         <AgentField
           path="bulk.agent"
           label={S.agent}

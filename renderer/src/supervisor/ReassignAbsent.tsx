@@ -1,7 +1,8 @@
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import type { GuichetRequest } from "../../../domain/request";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { ServiceSelect } from "../shared/ServiceSelect";
 import { AgentField } from "./AgentField";
 import { checkAgentName, planReassignment } from "./reassign";
 import { currentRequests, openRequestsOf } from "./supervisor-data";
@@ -86,23 +87,16 @@ export function ReassignAbsent() {
       <p className="help">{S.absentIntro}</p>
       <form onSubmit={count} noValidate aria-label={S.absentTitle}>
         <div className="row">
-          <div className="field">
-            <label htmlFor="absent-service">{S.service}</label>
-            <select
-              id="absent-service"
-              value={service}
-              onChange={(e) => {
-                setService(e.target.value);
-                setPending(null);
-              }}
-            >
-              {catalogue.services.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <ServiceSelect
+            id="absent-service"
+            label={S.service}
+            value={service}
+            onChange={(v) => {
+              setService(v);
+              setPending(null);
+            }}
+            services={catalogue.services}
+          />
           <AgentField
             path="absent.from"
             label={S.absentFrom}

@@ -1,7 +1,7 @@
 import type { Catalogue } from "../../../domain/catalogue";
 import { type GuichetRequest, type RequestEvent, username } from "../../../domain/request";
 import type { Role } from "../../../domain/roles";
-import { makeEvent } from "../data/events";
+import { makeEvent } from "../../db/events";
 
 /** roles.ts: reassignment and bulk actions are the supervisor's (admins act as supervisors). */
 export const canSupervise = (roles: readonly Role[]): boolean => roles.includes("supervisor");

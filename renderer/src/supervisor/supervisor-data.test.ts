@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withEvents } from "../../../domain/history";
 import type { GuichetRequest } from "../../../domain/request";
 import { buildRequest, CATALOGUE, ev, WS_A } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
-import { openTestData } from "../data/local-data.test-support";
-import type { LocalData } from "../data/local-database";
-import { planQueue } from "../data/queues";
-import { readAll } from "../queues/queue-queries";
+import { localDataPerTest } from "../../db/local-data.test-support";
+import { planQueue } from "../../db/queues";
+import { readAll } from "../shared/queue-queries";
 import { planReassignment } from "./reassign";
 import { applyPlan, currentRequests, knownAgents, openRequestsOf } from "./supervisor-data";
 
-const open: LocalData[] = [];
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.db.remove();
-});
-async function data(): Promise<LocalData> {
-  const d = await openTestData();
-  open.push(d);
-  return d;
-}
+const data = localDataPerTest();
 
 const AT = "2026-03-13T09:00:00.000Z";
 function request(seq: number, demarche: string, assignee?: string): GuichetRequest {

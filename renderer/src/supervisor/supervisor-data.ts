@@ -1,8 +1,8 @@
 import type { GuichetRequest } from "../../../domain/request";
+import { fetchPage, type IndexedQuery } from "../../db/indexed-query";
+import type { LocalData } from "../../db/local-database";
 import type { RequestsRepo } from "../../db/requests-repo";
-import { fetchPage, type IndexedQuery } from "../data/indexed-query";
-import type { LocalData } from "../data/local-database";
-import { readAll } from "../queues/queue-queries";
+import { readAll } from "../shared/queue-queries";
 import { agentsSeen, type ReassignPlan } from "./reassign";
 
 /** Open requests (of one service, or all), soonest deadline first: the queues' own indexes. */

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useWorkstation } from "../app/app-context";
 import { fr } from "../i18n/fr";
+import { requireSigner, type Signer, useWorkstation } from "../shared/app-context";
 import type { ReassignPlan } from "./reassign";
 import { type ApplyResult, applyPlan, knownAgents } from "./supervisor-data";
 
@@ -20,9 +20,8 @@ export function useKnownAgents(service: string | undefined, enabled: boolean): s
 }
 
 /** Who signs the events, as use-add-events does for one request. */
-export function useSigner(): { username: string; workstation: string } {
-  const ws = useWorkstation();
-  return { username: ws.session.username, workstation: ws.workstationCode ?? "100" };
+export function useSigner(): Signer {
+  return requireSigner(useWorkstation());
 }
 
 /** Writes a plan through the repository, then refreshes the lists. */

@@ -1,7 +1,7 @@
-import { href } from "../app/routes";
-import { formatTime } from "../format";
+import type { SyncView } from "../../sync/workstation-sync";
 import { fr } from "../i18n/fr";
-import type { SyncView } from "./use-replication";
+import { formatTime } from "../shared/format";
+import { href } from "../shared/routes";
 
 /** Always on screen: online or not, what is waiting, when it last worked, what went wrong. */
 export function SyncBar({ status }: { status: SyncView }) {

@@ -1,20 +1,16 @@
-import { map } from "rxjs";
+import { rejections$ } from "../../db/rejections";
 import type { Rejection } from "../../db/request-rx-schema";
-import { useWorkstation } from "../app/app-context";
-import { href } from "../app/routes";
-import { ScreenTitle } from "../app/ScreenTitle";
-import { useObservable } from "../data/use-observable";
-import { displayTracking, formatDateTime } from "../format";
 import { fr } from "../i18n/fr";
+import { useWorkstation } from "../shared/app-context";
+import { displayTracking, formatDateTime } from "../shared/format";
+import { href } from "../shared/routes";
+import { ScreenTitle } from "../shared/ScreenTitle";
+import { useObservable } from "../shared/use-observable";
 
 /** Documents the server refused, with its reason and the way to fix them. */
 export function SyncScreen() {
   const { data, reSync } = useWorkstation();
-  const rejections = useObservable<Rejection[]>(
-    () => data.db.rejections.find({ sort: [{ id: "asc" }] }).$.pipe(mapJson),
-    [data],
-    [],
-  );
+  const rejections = useObservable<Rejection[]>(() => rejections$(data.db), [data], []);
   return (
     <>
       <ScreenTitle>{fr.sync.title}</ScreenTitle>
@@ -44,5 +40,3 @@ export function SyncScreen() {
     </>
   );
 }
-
-const mapJson = map((docs: { toJSON(): unknown }[]) => docs.map((d) => d.toJSON() as Rejection));

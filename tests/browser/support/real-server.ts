@@ -2,10 +2,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { connectCouch } from "../../../sync-server/couch";
+import { type Couch, connectCouch } from "../../../sync-server/couch";
 import { databaseNames } from "../../../sync-server/database-names";
 import { startGuichetServer } from "../../../sync-server/server";
-import type { TestServer } from "./test-server";
+
+/** A running server for browser specs, with what a spec needs to seed and inspect it. */
+export type TestServer = {
+  /** The counter app, served by the server. */
+  appUrl: string;
+  /** The sync-server (API, portal). */
+  apiUrl: string;
+  couchUrl: string;
+  adminUser: string;
+  adminPassword: string;
+  commune: string;
+  mainDb: string;
+  couch: Couch;
+  stop(): Promise<void>;
+};
 
 const SERVICE_PASSWORDS = {
   GUICHET_PORTAL_PASSWORD: "portal-browser-test",

@@ -1,22 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Couch } from "../../../sync-server/couch";
-import { startRealServer } from "./real-server";
+import { startRealServer, type TestServer } from "./real-server";
 
-export type TestServer = {
-  /** The counter app, served by the server. */
-  appUrl: string;
-  /** The sync-server (API, portal). */
-  apiUrl: string;
-  couchUrl: string;
-  adminUser: string;
-  adminPassword: string;
-  commune: string;
-  mainDb: string;
-  couch: Couch;
-  stop(): Promise<void>;
-};
+export type { TestServer } from "./real-server";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const APP_DIR = path.join(ROOT, "dist/renderer");

@@ -10,7 +10,7 @@ import type { AttachmentMeta, GuichetRequest, RequestEvent } from "../../../doma
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { createGuichetDatabase, type GuichetDatabase } from "../../../renderer/db/database";
 import { requestsRepo } from "../../../renderer/db/requests-repo";
-import type { CouchAuth } from "../../../renderer/sync/couch-client";
+import type { Credentials } from "../../../renderer/sync/http";
 import {
   type RequestReplication,
   type SyncStatus,
@@ -30,7 +30,7 @@ export async function openWorkstation(opts: {
   code: string;
   commune: string;
   dbUrl: string;
-  auth: CouchAuth;
+  auth: Credentials;
   dbName?: string;
   pushBatchSize?: number;
   pullBatchSize?: number;

@@ -1,0 +1,53 @@
+import { BehaviorSubject, combineLatest, map, type Observable } from "rxjs";
+import type { GuichetDatabase } from "../../db/database";
+import { syncErrorMessage } from "../couch-client";
+import { NetworkError } from "../http";
+
+export type SyncStatus = {
+  online: boolean;
+  /** Requests changed on this workstation that the server does not hold yet (rejected ones included). */
+  pending: number;
+  rejected: number;
+  lastSyncAt: string | null;
+  lastError: string | null;
+};
+
+/** What every call tells about the line and the last error; with the local counts, the status. */
+export function syncStatusTracker(db: GuichetDatabase) {
+  const online$ = new BehaviorSubject<boolean>(false);
+  const lastSyncAt$ = new BehaviorSubject<string | null>(null);
+  const lastError$ = new BehaviorSubject<string | null>(null);
+  const status$: Observable<SyncStatus> = combineLatest([
+    online$,
+    // find() rather than count(): count queries missed some bulk removals here (stale "2 en attente").
+    db.pending.find().$.pipe(map((d) => d.length)),
+    db.rejections.find().$.pipe(map((d) => d.length)),
+    lastSyncAt$,
+    lastError$,
+  ]).pipe(
+    map(([online, pending, rejected, lastSyncAt, lastError]) => ({
+      online,
+      pending,
+      rejected,
+      lastSyncAt,
+      lastError,
+    })),
+  );
+  return {
+    status$,
+    reachable(): void {
+      online$.next(true);
+    },
+    succeeded(): void {
+      online$.next(true);
+      lastError$.next(null);
+      lastSyncAt$.next(new Date().toISOString());
+    },
+    /** A network failure means offline; any other answer means the server was reached. */
+    failed(err: unknown): void {
+      online$.next(!(err instanceof NetworkError));
+      lastError$.next(syncErrorMessage(err));
+    },
+  };
+}
+export type SyncStatusTracker = ReturnType<typeof syncStatusTracker>;
