@@ -1,12 +1,15 @@
 import nano, { type ServerScope } from "nano";
 import type { ServerConfig } from "./config";
 import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
+import { tlsFromEnv } from "./http/listen";
 import { readSecrets } from "./secrets";
 
 /** The database server the sync-server talks to, with admin rights. */
 export type Couch = {
   /** Base URL, without credentials (what clients are given). */
   url: string;
+  /** Embedded with TLS: the HTTPS address for workstations (`url` stays the loopback one). */
+  publicUrl?: string;
   /** nano client authenticated as the server admin. */
   admin: ServerScope;
   adminUser: string;
@@ -63,9 +66,11 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     corsOrigins: config.corsOrigins,
     adminUser: config.adminUser,
     adminPassword: config.adminPassword,
+    tls: tlsFromEnv(),
   });
   return {
     url: server.url,
+    publicUrl: server.publicUrl,
     admin: adminClient(server.url, server.adminUser, server.adminPassword),
     adminUser: server.adminUser,
     adminPassword: server.adminPassword,
