@@ -69,6 +69,7 @@ export function databaseGateway(app: RequestListener, opts: GatewayOptions): Req
       });
     }
     if (admin) res.once("finish", () => serverAdmin.remember(res.getHeader("set-cookie")));
+    if (path === "/_up") return answerUp(res);
     inner(req, res);
   };
 
@@ -106,6 +107,13 @@ function refuseOutsideAllowlist(req: IncomingMessage, access: RouteAccess): void
   throw hasCredentials(req) && !serverLevel
     ? new GatewayRefusal(403, "forbidden", "Réservé à l'administrateur du serveur.")
     : new GatewayRefusal(401, "unauthorized", "Réservé à l'administrateur du serveur.");
+}
+
+/** PouchDB Server has no `_up`; health checks (and CouchDB clients) expect CouchDB's answer. */
+function answerUp(res: ServerResponse): void {
+  const body = `${JSON.stringify({ status: "ok" })}\n`;
+  res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
 }
 
 function isJson(req: IncomingMessage): boolean {
