@@ -1,6 +1,7 @@
 import nano, { type ServerScope } from "nano";
 import type { ServerConfig } from "./config";
 import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
+import { startCouchGateway } from "./gateway/couch-gateway";
 import { tlsFromEnv } from "./http/listen";
 import { readSecrets } from "./secrets";
 
@@ -54,7 +55,7 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     };
     await checkAdmin(couch);
     if (config.corsOrigins.length > 0) await applyCouchdbCors(couch, config.corsOrigins);
-    return couch;
+    return withGateway(couch, config);
   }
   if (options.attachToRunning) {
     const running = await runningEmbedded(config);
@@ -79,6 +80,35 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     stop: () => server.stop(),
     async allowOrigins(origins) {
       for (const o of origins) server.allowOrigin(o);
+    },
+  };
+}
+
+/**
+ * GUICHET_GATEWAY_PORT: the gateway (sync-server/gateway/) in front of CouchDB on that port, with
+ * TLS when GUICHET_TLS_* are set; workstations are given its address, the server keeps talking
+ * to CouchDB directly.
+ */
+async function withGateway(couch: Couch, config: ServerConfig): Promise<Couch> {
+  const port = process.env.GUICHET_GATEWAY_PORT?.trim();
+  if (!port) return couch;
+  if (!/^\d{1,5}$/.test(port)) throw new Error("GUICHET_GATEWAY_PORT : numéro de port attendu.");
+  const gateway = await startCouchGateway({
+    couchdbUrl: couch.url,
+    adminUser: couch.adminUser,
+    adminPassword: couch.adminPassword,
+    port: Number(port),
+    host: process.env.GUICHET_GATEWAY_HOST?.trim() || "127.0.0.1",
+    tls: tlsFromEnv(),
+    corsOrigins: config.corsOrigins,
+  });
+  return {
+    ...couch,
+    publicUrl: gateway.url,
+    stop: () => gateway.stop(),
+    async allowOrigins(origins) {
+      for (const o of origins) gateway.allowOrigin(o);
+      await couch.allowOrigins?.(origins);
     },
   };
 }

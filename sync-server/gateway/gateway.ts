@@ -21,6 +21,8 @@ export type GatewayOptions = {
   limits?: Partial<GatewayLimits>;
   lockout?: LoginLockout;
   log?: (message: string) => void;
+  /** In front of Apache CouchDB 3: it checks membership and answers like itself already. */
+  couchdb?: boolean;
 };
 
 /**
@@ -32,7 +34,7 @@ export function databaseGateway(app: RequestListener, opts: GatewayOptions): Req
   const lockout = opts.lockout ?? new LoginLockout();
   const serverAdmin = new ServerAdmin(opts.admin.user, opts.admin.password);
   const log = opts.log ?? ((m: string) => console.error(m));
-  const inner = withMemberOnlyQueries(opts.port, withCouchStatusParity(app));
+  const inner = opts.couchdb ? app : withMemberOnlyQueries(opts.port, withCouchStatusParity(app));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? "GET";
@@ -69,7 +71,7 @@ export function databaseGateway(app: RequestListener, opts: GatewayOptions): Req
       });
     }
     if (admin) res.once("finish", () => serverAdmin.remember(res.getHeader("set-cookie")));
-    if (path === "/_up") return answerUp(res);
+    if (path === "/_up" && !opts.couchdb) return answerUp(res);
     inner(req, res);
   };
 

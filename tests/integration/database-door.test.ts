@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCouchGateway } from "../../sync-server/gateway/couch-gateway";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
 import { basicAuth, call, errorOf, type Reply } from "./support/http";
 import { buildRequest } from "./support/requests";
@@ -315,6 +316,48 @@ describe("the database door", () => {
       expect(stored._id).toBe(recorded.id);
     } finally {
       await ws.destroy();
+    }
+  });
+  it("Apache CouchDB 3 behind the gateway: the same fence, and workstations sync through it", async (ctx) => {
+    if (t.kind !== "couchdb") ctx.skip();
+    const gw = await startCouchGateway({
+      couchdbUrl: t.url,
+      adminUser: t.adminUser,
+      adminPassword: t.adminPassword,
+      port: 0,
+      corsOrigins: [],
+    });
+    const open: Awaited<ReturnType<typeof openWorkstation>>[] = [];
+    // Earlier probes went to CouchDB directly, which lets an agent replicate from the bait.
+    baitHits = 0;
+    try {
+      const db = `${gw.url}/${encodeURIComponent(t.dbName("main"))}`;
+      for (const { who, user } of callers()) {
+        const target = t.dbName("main");
+        refused(await call("POST", `${gw.url}/_replicate`, user, { source: baitUrl, target }), who);
+        refused(await call("POST", `${db}/_index`, user, { index: { fields: ["x"] }, ddoc: "pirate" }), who);
+        refused(await call("POST", `${db}/_explain`, user, { selector: {} }), who);
+        refused(await call("GET", `${db}/_local_docs`, user), who);
+      }
+      expect(baitHits).toBe(0);
+      const victim = await t.createUser("cible-gw", ["agent"]);
+      const wrong = { name: victim.name, password: "pas-le-bon" };
+      for (let i = 0; i < 5; i += 1) expect((await call("GET", db, wrong)).status).toBe(401);
+      expect((await call("GET", db, victim)).status).toBe(403);
+
+      const auth = { username: agent.name, password: agent.password };
+      const writer = await openWorkstation({ code: "K7N", commune: t.commune, dbUrl: db, auth });
+      open.push(writer);
+      const recorded = await writer.record();
+      await writer.settle();
+      const reader = await openWorkstation({ code: "K7P", commune: t.commune, dbUrl: db, auth });
+      open.push(reader);
+      await waitFor("the reader pulls the writer's request", async () =>
+        (await reader.all()).some((r) => r.id === recorded.id),
+      );
+    } finally {
+      for (const ws of open) await ws.destroy();
+      await gw.stop();
     }
   });
 });
