@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCouchGateway } from "../../sync-server/gateway/couch-gateway";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
@@ -262,6 +263,75 @@ describe("the database door", () => {
       expect(text).not.toMatch(/\n\s+at |node_modules|\.js:\d+/);
       expect(res.headers.get("content-type") ?? "").not.toContain("text/html");
     }
+  });
+
+  it("embedded server: answers any method and path an attacker builds without a 5xx, and changes nothing", async (ctx) => {
+    if (t.kind !== "embedded") ctx.skip();
+    const db = encodeURIComponent(t.dbName("main"));
+    const segment = fc.oneof(
+      fc.constantFrom(
+        db,
+        "_replicate",
+        "_users",
+        "_replicator",
+        "_design",
+        "guichet",
+        "_local",
+        "guichet-config-reload",
+        "_all_docs",
+        "_bulk_docs",
+        "_find",
+        "_index",
+        "_show",
+        "_view",
+        "_config",
+        "_session",
+        "org.couchdb.user%3Aadmin",
+        "%2F",
+        "..",
+        "%2e%2e",
+        "%E0%A4%A",
+        "_design%2Fguichet",
+        "",
+      ),
+      fc.string({ maxLength: 12 }).map(encodeURIComponent),
+    );
+    const hostileCase = fc.record({
+      method: fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "COPY", "PATCH", "OPTIONS"),
+      path: fc.array(segment, { minLength: 0, maxLength: 4 }).map((s) => `/${s.join("/")}`),
+      who: fc.constantFrom<TestUser | null>(null, agent),
+      body: fc.option(
+        fc.constantFrom(
+          '{"docs":[{"_id":"_design/x","views":{}}]}',
+          '{"_id":"_design/x"}',
+          '{"source":"http://127.0.0.1:1/x","target":"_users"}',
+          '{"selector":{}}',
+          "{",
+          "x".repeat(1000),
+        ),
+      ),
+    });
+    const dbsBefore = await t.admin.db.list();
+    const ddocBefore = await ddocRev(t.dbName("main"));
+    const statuses: Record<string, number> = {};
+    await fc.assert(
+      fc.asyncProperty(hostileCase, async ({ method, path, who, body }) => {
+        const headers: Record<string, string> = { "Content-Type": "application/json" };
+        if (who) headers.Authorization = basicAuth(who);
+        const res = await fetch(`${t.url}${path}`, {
+          method,
+          headers,
+          ...(body !== null && method !== "GET" && method !== "HEAD" ? { body } : {}),
+        });
+        await res.arrayBuffer();
+        statuses[String(res.status)] = (statuses[String(res.status)] ?? 0) + 1;
+        expect(res.status, `${method} ${path}`).toBeLessThan(500);
+      }),
+      { numRuns: 150, seed: 20_261_206 },
+    );
+    expect(await t.admin.db.list()).toEqual(dbsBefore);
+    expect(await ddocRev(t.dbName("main"))).toBe(ddocBefore);
+    expect(Object.keys(statuses).some((s) => s.startsWith("2"))).toBe(true);
   });
 
   it("embedded server: bounds bodies, documents and _bulk_docs batches, and a push batch still passes", async (ctx) => {
