@@ -1,7 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedCouch } from "../../sync-server/embedded-couch";
 import { startCouchGateway } from "../../sync-server/gateway/couch-gateway";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
 import { basicAuth, call, errorOf, type Reply } from "./support/http";
@@ -428,6 +434,58 @@ describe("the database door", () => {
     } finally {
       for (const ws of open) await ws.destroy();
       await gw.stop();
+    }
+  });
+  it("embedded server: speaks TLS on the database port when given a certificate, fenced the same", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "guichet-db-tls-"));
+    const cert = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+      ],
+      { stdio: "ignore" },
+    );
+    const couch = await startEmbeddedCouch({
+      dataDir: path.join(dir, "data"),
+      port: 0,
+      corsOrigins: [],
+      tls: { cert, key },
+    });
+    const get = (url: string, method = "GET") =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(url, { method, rejectUnauthorized: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      expect(couch.publicUrl).toMatch(/^https:\/\//);
+      expect(await get(`${couch.publicUrl}/`)).toBe(200);
+      expect(await get(`${couch.publicUrl}/_replicate`, "POST")).toBe(401);
+      // Plain HTTP is not spoken on the public port.
+      await expect(fetch(`http://127.0.0.1:${couch.port}/`)).rejects.toThrow();
+      // The server's own clients use the loopback listener, behind the same gateway.
+      expect((await fetch(`${couch.url}/`)).status).toBe(200);
+      expect((await fetch(`${couch.url}/_all_dbs`)).status).toBe(401);
+    } finally {
+      await couch.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
