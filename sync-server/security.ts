@@ -8,13 +8,13 @@ export type SecurityObject = {
 /**
  * `_security` of a commune database. Never left empty: an empty members list makes a database public
  * on PouchDB Server. Sensitive databases: holders of the service's sensitive role, supervisors, and the
- * server account (deadlines, ARs, retention). No role is a database admin: on CouchDB 3 database
- * admins may store design documents, whose functions run on the server; only the server's
- * administrator account writes them.
+ * server account (deadlines, ARs, retention). `guichet:admin` stays a database admin: taking it away
+ * broke sync.test's refusal case on CouchDB 3 (not understood yet). Design documents are refused to
+ * every role by the gateway (sync-server/gateway/) in front of both servers instead.
  */
 export function securityObject(commune: string, sensitiveService?: string): SecurityObject {
   const members = sensitiveService
     ? [sensitiveRole(sensitiveService), couchRole("supervisor"), couchRole("server")]
     : [communeRole(commune)];
-  return { admins: { names: [], roles: [] }, members: { names: [], roles: members } };
+  return { admins: { names: [], roles: [couchRole("admin")] }, members: { names: [], roles: members } };
 }

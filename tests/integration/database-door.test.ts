@@ -117,7 +117,10 @@ describe("the database door", () => {
       validate_doc_update: "function () { require('fs').writeFileSync('/tmp/pwned', 'x'); }",
       shows: { x: "function () { return 'x'; }" },
     });
-    for (const user of [agent, supervisor, catalogueAdmin]) {
+    // guichet:admin is a database admin: CouchDB 3 lets it store design documents unless the
+    // gateway fronts it (checked below, "behind the gateway").
+    const writers = t.kind === "embedded" ? [agent, supervisor, catalogueAdmin] : [agent, supervisor];
+    for (const user of writers) {
       for (const name of [t.dbName("main"), t.dbName("config")]) {
         const db = `${t.url}/${encodeURIComponent(name)}`;
         const a = ddoc();
@@ -167,7 +170,9 @@ describe("the database door", () => {
         ? [["POST", `${db}/_explain`, { selector: {} }] as [string, string, unknown]]
         : []),
     ];
-    for (const { who, user } of callers()) {
+    // guichet:admin is a database admin on CouchDB 3 (its _security, _compact): fenced by the gateway.
+    const probed = t.kind === "embedded" ? callers() : callers().filter((c) => c.user !== catalogueAdmin);
+    for (const { who, user } of probed) {
       for (const [method, url, body] of probes) {
         const reply = await call(method, url, user, body);
         expect(reply.status, `${who} ${method} ${url}: ${JSON.stringify(reply.body)}`).toBeGreaterThanOrEqual(
@@ -414,6 +419,12 @@ describe("the database door", () => {
         refused(await call("POST", `${db}/_index`, user, { index: { fields: ["x"] }, ddoc: "pirate" }), who);
         refused(await call("POST", `${db}/_explain`, user, { selector: {} }), who);
         refused(await call("GET", `${db}/_local_docs`, user), who);
+        if (user) {
+          const ddoc = { _id: "_design/pirate", validate_doc_update: "function () {}" };
+          refused(await call("PUT", `${db}/_design/pirate`, user, ddoc), `${who} design`);
+          const bulk = await call("POST", `${db}/_bulk_docs`, user, { docs: [ddoc] });
+          refused(bulk, `${who} design in _bulk_docs`);
+        }
       }
       expect(baitHits).toBe(0);
       const victim = await t.createUser("cible-gw", ["agent"]);
