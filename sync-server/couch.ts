@@ -1,12 +1,16 @@
 import nano, { type ServerScope } from "nano";
 import type { ServerConfig } from "./config";
 import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
+import { startCouchGateway } from "./gateway/couch-gateway";
+import { tlsFromEnv } from "./http/listen";
 import { readSecrets } from "./secrets";
 
 /** The database server the sync-server talks to, with admin rights. */
 export type Couch = {
   /** Base URL, without credentials (what clients are given). */
   url: string;
+  /** Embedded with TLS: the HTTPS address for workstations (`url` stays the loopback one). */
+  publicUrl?: string;
   /** nano client authenticated as the server admin. */
   admin: ServerScope;
   adminUser: string;
@@ -51,7 +55,7 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     };
     await checkAdmin(couch);
     if (config.corsOrigins.length > 0) await applyCouchdbCors(couch, config.corsOrigins);
-    return couch;
+    return withGateway(couch, config);
   }
   if (options.attachToRunning) {
     const running = await runningEmbedded(config);
@@ -63,9 +67,11 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     corsOrigins: config.corsOrigins,
     adminUser: config.adminUser,
     adminPassword: config.adminPassword,
+    tls: tlsFromEnv(),
   });
   return {
     url: server.url,
+    publicUrl: server.publicUrl,
     admin: adminClient(server.url, server.adminUser, server.adminPassword),
     adminUser: server.adminUser,
     adminPassword: server.adminPassword,
@@ -74,6 +80,35 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     stop: () => server.stop(),
     async allowOrigins(origins) {
       for (const o of origins) server.allowOrigin(o);
+    },
+  };
+}
+
+/**
+ * GUICHET_GATEWAY_PORT: the gateway (sync-server/gateway/) in front of CouchDB on that port, with
+ * TLS when GUICHET_TLS_* are set; workstations are given its address, the server keeps talking
+ * to CouchDB directly.
+ */
+async function withGateway(couch: Couch, config: ServerConfig): Promise<Couch> {
+  const port = process.env.GUICHET_GATEWAY_PORT?.trim();
+  if (!port) return couch;
+  if (!/^\d{1,5}$/.test(port)) throw new Error("GUICHET_GATEWAY_PORT : numéro de port attendu.");
+  const gateway = await startCouchGateway({
+    couchdbUrl: couch.url,
+    adminUser: couch.adminUser,
+    adminPassword: couch.adminPassword,
+    port: Number(port),
+    host: process.env.GUICHET_GATEWAY_HOST?.trim() || "127.0.0.1",
+    tls: tlsFromEnv(),
+    corsOrigins: config.corsOrigins,
+  });
+  return {
+    ...couch,
+    publicUrl: gateway.url,
+    stop: () => gateway.stop(),
+    async allowOrigins(origins) {
+      for (const o of origins) gateway.allowOrigin(o);
+      await couch.allowOrigins?.(origins);
     },
   };
 }

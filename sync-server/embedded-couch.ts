@@ -1,11 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { refuseMalformedAttachments } from "./attachment-guard";
-import { withCors } from "./cors";
-import { withCouchStatusParity } from "./couch-parity";
-import { withMemberOnlyQueries } from "./member-guard";
+import { databaseGateway } from "./gateway/gateway";
+import { DEFAULT_LIMITS } from "./gateway/limits";
+import type { TlsFiles } from "./http/listen";
 import {
   type ExpressPouchApp,
   hashAdminPasswords,
@@ -23,10 +24,18 @@ export type EmbeddedCouchOptions = {
   corsOrigins: readonly string[];
   adminUser?: string | undefined;
   adminPassword?: string | undefined;
+  /**
+   * HTTPS on `port` for the workstations; the server's own clients then use a plain-HTTP
+   * listener on a free loopback port (same gateway), so no certificate has to be trusted inside.
+   */
+  tls?: TlsFiles | undefined;
 };
 
 export type EmbeddedCouch = {
+  /** What the server's own clients use. */
   url: string;
+  /** What workstations are given: `url`, or the HTTPS address when TLS is on. */
+  publicUrl: string;
   port: number;
   adminUser: string;
   adminPassword: string;
@@ -107,33 +116,44 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
 
   let port = 0;
   const origins = new Set(options.corsOrigins);
-  const server = createServer(
-    withCors(
-      origins,
-      withMemberOnlyQueries(() => port, withCouchStatusParity(app)),
-    ),
-  );
+  const handler = databaseGateway(app as unknown as RequestListener, {
+    admin: { user: adminUser, password: adminPassword },
+    origins,
+    port: () => port,
+  });
+  const server = options.tls
+    ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
+    : createServer(handler);
+  const internal = options.tls ? createServer(handler) : undefined;
+  // Longer than clients' idle pools (nano keeps sockets): a socket the server closes at the very
+  // moment a client reuses it gives ECONNRESET, which broke bench:sync under load.
+  for (const s of [server, internal]) if (s) s.keepAliveTimeout = 65_000;
   try {
     await listen(server, options.port);
+    if (internal) await listen(internal, 0);
   } catch (e) {
+    await closeServer(server);
     await shutDown(app, PouchDB, tracker);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE")
       throw new Error(`Le port ${options.port} est déjà utilisé (GUICHET_COUCH_PORT).`);
     throw e;
   }
-  port = (server.address() as AddressInfo).port;
+  const publicPort = (server.address() as AddressInfo).port;
+  port = ((internal ?? server).address() as AddressInfo).port;
 
   let stopping: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,
-    port,
+    publicUrl: `${options.tls ? "https" : "http"}://127.0.0.1:${publicPort}`,
+    port: publicPort,
     adminUser,
     adminPassword,
     allowOrigin: (origin) => void origins.add(origin),
     stop() {
       stopping ??= (async () => {
         await closeServer(server);
+        if (internal) await closeServer(internal);
         await shutDown(app, PouchDB, tracker);
       })();
       return stopping;
@@ -154,6 +174,8 @@ async function writePouchConfig(
   // A fixed secret keeps AuthSession cookies valid across restarts, as CouchDB does.
   config.couch_httpd_auth = { ...config.couch_httpd_auth, secret: cookieSecret };
   config.log = { ...config.log, level: "warning" };
+  // express-pouchdb's limit for every JSON body (decompressed), as CouchDB's max_http_request_size.
+  config.couchdb = { ...config.couchdb, max_document_size: String(DEFAULT_LIMITS.maxBodyBytes) };
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 }
 

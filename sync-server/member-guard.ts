@@ -7,7 +7,8 @@ import { request as httpRequest, type IncomingMessage, type RequestListener } fr
  * database's info with the caller's credentials: PouchDB Server does check membership there, and
  * its answer (401, 403) is returned as is.
  */
-const QUERY_PATH = /^\/([^_/][^/]*)\/(_find|_explain|_index|_bulk_get)(\/|$)/;
+// Names starting with "_" are checked too: `_users` and `_replicator` are databases.
+const QUERY_PATH = /^\/([^/]+)\/(_find|_explain|_index|_bulk_get)(\/|$)/;
 
 export function withMemberOnlyQueries(port: () => number, next: RequestListener): RequestListener {
   return (req, res) => {

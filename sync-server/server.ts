@@ -174,6 +174,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     // Settings and catalogue edited by an admin take effect without a restart.
     const configFollower = followChanges(asServer.db(dbs.config), {
       checkpointId: "guichet-config-reload",
+      checkpoints: asServer.db(serverDbName),
       onDocs: async () => {
         const stored = await readCommuneConfig(couch.admin.use(dbs.config));
         if (stored.commune) settings = stored.commune;
@@ -330,7 +331,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
               agents,
               followUpUrl: () => `${publicUrl}/suivi`,
               couch: couchServer(couch.url),
-              publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
+              publicCouchUrl:
+                opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.publicUrl ?? couch.url,
               databases: dbs,
               serverDb: stateDb,
               attachments,
@@ -381,7 +383,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
         prefix: "/guichet/",
         router: app,
         csp: "app",
-        connectSrc: [new URL(opts.publicCouchUrl ?? couch.url).origin],
+        connectSrc: [new URL(opts.publicCouchUrl ?? couch.publicUrl ?? couch.url).origin],
         renderError: (ctx, err) =>
           sendHtml(ctx.res, err.status, messagePage(commune(), "Erreur", err.message)),
       });
@@ -408,6 +410,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     mailerJob = startAckMailer({
       databases: requestDatabases,
       db: serverDb,
+      checkpoints: asServer.db(serverDbName),
       outbox,
       catalogue: currentCatalogue,
       today,
@@ -441,7 +444,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
 
     return {
       url: server.url,
-      couchUrl: couch.url,
+      couchUrl: couch.publicUrl ?? couch.url,
       commune: communeId,
       smtp: {
         messages: () => sink?.messages() ?? [],

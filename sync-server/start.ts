@@ -6,6 +6,7 @@ import { loadConfig } from "./config";
 import { connectCouch } from "./couch";
 import { randomPassword } from "./secrets";
 import { startGuichetServer } from "./server";
+import { installProcessGuards, reportReady, SUPERVISED_ENV, superviseServer } from "./supervisor";
 import { getUserDoc } from "./user-docs";
 import { addUser } from "./users";
 
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   );
   lines.push("Ctrl+C pour arrêter.");
   console.log(lines.join("\n"));
+  reportReady();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -114,8 +116,14 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-main().catch((e: Error) => {
-  console.error(`Guichet n'a pas pu démarrer : ${e.message}`);
-  if (process.env.GUICHET_DEBUG) console.error(e.stack);
-  process.exit(1);
-});
+// `npm start` is a supervisor that runs the server below in a child process and restarts it.
+if (process.env[SUPERVISED_ENV] === "1") {
+  installProcessGuards();
+  main().catch((e: Error) => {
+    console.error(`Guichet n'a pas pu démarrer : ${e.message}`);
+    if (process.env.GUICHET_DEBUG) console.error(e.stack);
+    process.exit(1);
+  });
+} else {
+  superviseServer({ script: process.argv[1] ?? "sync-server/start.ts" });
+}

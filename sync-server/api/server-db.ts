@@ -30,7 +30,7 @@ export async function ensureServerDatabase(admin: CouchServer, commune: string):
   await admin.request(`${path}/_security`, {
     method: "PUT",
     body: {
-      admins: { names: [], roles: [couchRole("admin")] },
+      admins: { names: [], roles: [] },
       members: { names: [], roles: [couchRole("server"), couchRole("supervisor"), couchRole("admin")] },
     },
   });

@@ -172,6 +172,8 @@ export type AckMailer = {
 export function startAckMailer(o: {
   databases: string[];
   db: (name: string) => CouchDb;
+  /** The server database, where the feeds' positions are kept. */
+  checkpoints: CouchDb;
   outbox: Outbox;
   catalogue: () => Catalogue;
   today: () => string;
@@ -249,7 +251,8 @@ export function startAckMailer(o: {
 
   const followers: Follower[] = o.databases.map((database) =>
     followChanges<GuichetRequest>(o.db(database), {
-      checkpointId: `guichet-mailer-${o.instanceId}`,
+      checkpointId: `guichet-mailer-${o.instanceId}-${database}`,
+      checkpoints: o.checkpoints,
       // The accusés leave within a second; in exchange a burst of submissions is handled in
       // batches (a few grouped reads and writes) instead of one pipeline per request.
       pollGapMs: 250,

@@ -2,11 +2,13 @@ import { type CouchDb, CouchError } from "../http/couch-db";
 
 export type Follower = { stop(): Promise<void> };
 
-type Checkpoint = { _id: string; _rev?: string; seq: unknown };
+type Checkpoint = { _id: string; _rev?: string; type: "checkpoint"; seq: unknown };
 
 /**
  * Follows a database's `_changes` feed (long-poll), hands each batch of documents to `onDocs`,
- * then moves the position kept in a `_local/` document (never replicated). Work that must not be
+ * then moves the position kept in a `checkpoint:<id>` document of `checkpoints`: the server-only
+ * database, never the followed one, whose members (agents) could move a `_local/` document and
+ * freeze or replay the server's work (validate_doc_update does not guard `_local/`). Work that must not be
  * lost is made durable by `onDocs` before the position moves, so a crash replays a few batches
  * at worst: handlers are idempotent. The sequence is kept opaque (a string on CouchDB 3, a
  * number on PouchDB Server). Under a stream of writes, polls are spaced by `pollGapMs` so that
@@ -17,6 +19,8 @@ export function followChanges<T>(
   db: CouchDb,
   opts: {
     checkpointId: string;
+    /** Where the position is kept (the server database, written by the server account only). */
+    checkpoints: CouchDb;
     onDocs: (docs: T[]) => Promise<void>;
     onError?: (err: unknown) => void;
     batchSize?: number;
@@ -27,7 +31,7 @@ export function followChanges<T>(
 ): Follower {
   const controller = new AbortController();
   let stopped = false;
-  const localId = `_local/${opts.checkpointId}`;
+  const checkpointDocId = `checkpoint:${opts.checkpointId}`;
   const batchSize = opts.batchSize ?? 200;
   const pollGapMs = opts.pollGapMs ?? 100;
   const saveEveryMs = opts.saveEveryMs ?? 2_000;
@@ -37,7 +41,7 @@ export function followChanges<T>(
 
   async function save(): Promise<void> {
     if (!checkpoint || JSON.stringify(position) === JSON.stringify(checkpoint.seq)) return;
-    const saved = await db.put({ ...checkpoint, seq: position } as Checkpoint & { _id: string });
+    const saved = await opts.checkpoints.put({ ...checkpoint, seq: position });
     checkpoint = { ...checkpoint, seq: position, _rev: saved.rev };
     savedAt = Date.now();
   }
@@ -47,7 +51,11 @@ export function followChanges<T>(
     while (!stopped) {
       try {
         if (!checkpoint) {
-          checkpoint = (await db.get<Checkpoint>(localId)) ?? { _id: localId, seq: 0 };
+          checkpoint = (await opts.checkpoints.get<Checkpoint>(checkpointDocId)) ?? {
+            _id: checkpointDocId,
+            type: "checkpoint",
+            seq: 0,
+          };
           position = checkpoint.seq;
         }
         const since: unknown = position;
