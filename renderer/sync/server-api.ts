@@ -54,18 +54,36 @@ export async function callJson<T>(url: string, creds: Credentials, init: Request
 }
 
 /** An attachment's bytes, as the server keeps them (agent-api.ts checks the agent may read the request). */
-export async function fetchAttachment(
+export function fetchAttachment(
   serverUrl: string,
   creds: Credentials,
   requestId: string,
   sha256: string,
 ): Promise<Blob> {
+  return fetchRequestFile(serverUrl, creds, requestId, `attachments/${sha256}`);
+}
+
+/** A notice to the citizen as a PDF letter (domain/notices.ts), made by the server for that event. */
+export function fetchNoticeLetter(
+  serverUrl: string,
+  creds: Credentials,
+  requestId: string,
+  eventId: string,
+): Promise<Blob> {
+  return fetchRequestFile(serverUrl, creds, requestId, `notices/${encodeURIComponent(eventId)}.pdf`);
+}
+
+async function fetchRequestFile(
+  serverUrl: string,
+  creds: Credentials,
+  requestId: string,
+  path: string,
+): Promise<Blob> {
   let res: Response;
   try {
-    res = await fetch(
-      `${trimSlash(serverUrl)}/api/v1/requests/${encodeURIComponent(requestId)}/attachments/${sha256}`,
-      { headers: { Authorization: basicAuthorization(creds) } },
-    );
+    res = await fetch(`${trimSlash(serverUrl)}/api/v1/requests/${encodeURIComponent(requestId)}/${path}`, {
+      headers: { Authorization: basicAuthorization(creds) },
+    });
   } catch (err) {
     throw new NetworkError((err as Error).message);
   }

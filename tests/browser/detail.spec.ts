@@ -1,5 +1,6 @@
+import { readFile } from "node:fs/promises";
 import { expect, test } from "@playwright/test";
-import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
+import { login, openWorkstation, pageErrors, syncBar, testEnv } from "./support/app";
 
 test("the detail shows the deadline and records actions as history events, and Alt+R logs a quick answer", async ({
   browser,
@@ -39,6 +40,14 @@ test("the detail shows the deadline and records actions as history events, and A
   await expect(timeline).toContainText("Statut : Reçue → En attente de pièces");
   await expect(timeline).toContainText("Avis d'imposition ; Attestation CAF");
   await expect(timeline).toContainText("15/01/2030");
+  // No email: the notice of the missing pieces is printed as a letter, made by the server.
+  await expect(syncBar(page).pending).toHaveText("Tout est synchronisé", { timeout: 30_000 });
+  const download = page.waitForEvent("download");
+  await timeline.getByRole("button", { name: "Courrier à l'usager (PDF)" }).click();
+  const letter = await download;
+  expect(letter.suggestedFilename()).toBe(`courrier-${tracking.replace("-", "")}.pdf`);
+  const bytes = await readFile((await letter.path()) ?? "");
+  expect(bytes.subarray(0, 5).toString()).toBe("%PDF-");
 
   await page.getByLabel(/Note \(visible/).fill("Famille rappelée");
   await page.getByRole("button", { name: "Ajouter la note" }).click();

@@ -1,10 +1,12 @@
 import { sortEvents } from "../../../domain/history";
+import { noticeEvents } from "../../../domain/notices";
 import type { GuichetRequest, RequestEvent } from "../../../domain/request";
 import { STATUS_LABELS } from "../../../domain/workflow";
 import { fr } from "../i18n/fr";
 import { useWorkstation } from "../shared/app-context";
 import { displayTracking, formatDateTime, formatDay } from "../shared/format";
 import { CONVERSATION_TEXT } from "./conversation-text";
+import { NoticeLetterButton } from "./NoticeLetterButton";
 
 const E = fr.events;
 
@@ -12,6 +14,11 @@ const E = fr.events;
 export function Timeline({ request }: { request: GuichetRequest }) {
   const { catalogue } = useWorkstation();
   const serviceName = (id: string) => catalogue.services.find((s) => s.id === id)?.name ?? id;
+  // Events the citizen is told of (domain/notices.ts): by email when there is one, else by letter.
+  const notices = new Set(noticeEvents(request).map((n) => n.eventId));
+  const sentTo = new Map(
+    request.events.flatMap((e) => (e.kind === "message_sent" ? [[e.ref, e.to] as const] : [])),
+  );
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title">{fr.detail.history}</h2>
@@ -23,6 +30,14 @@ export function Timeline({ request }: { request: GuichetRequest }) {
             </p>
             <p className="what">{eventSummary(e, serviceName)}</p>
             <Details event={e} />
+            {notices.has(e.id) && (
+              <p className="notice">
+                {sentTo.has(e.id) && <span>{fr.detail.noticeSent(sentTo.get(e.id) ?? "")} · </span>}
+                {!request.anonymised && (
+                  <NoticeLetterButton requestId={request.id} eventId={e.id} tracking={request.tracking} />
+                )}
+              </p>
+            )}
           </li>
         ))}
       </ol>

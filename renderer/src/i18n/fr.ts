@@ -302,6 +302,11 @@ export const fr = {
     attachmentNotYet:
       "Le serveur n'a pas encore reçu ce fichier : il partira du poste qui l'a enregistré dès son retour en ligne.",
     attachmentOffline: "Hors ligne : le fichier est sur le serveur, réessayez au retour du réseau.",
+    letter: "Courrier à l'usager (PDF)",
+    letterOffline: "Hors ligne : le courrier est préparé par le serveur, réessayez au retour du réseau.",
+    letterNotYet: "La demande n'est pas encore arrivée sur le serveur : réessayez après la synchronisation.",
+    letterFailed: (reason: string) => `Le courrier n'a pas pu être préparé : ${reason}`,
+    noticeSent: (to: string) => `Avis envoyé par courriel à ${to}`,
     attachmentFailed: (reason: string) => `Impossible d'ouvrir le fichier : ${reason}`,
     noAttachments: "Aucune",
     createdBy: "Saisie par",
