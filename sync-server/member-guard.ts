@@ -7,7 +7,9 @@ import { request as httpRequest, type IncomingMessage, type RequestListener } fr
  * database's info with the caller's credentials: PouchDB Server does check membership there, and
  * its answer (401, 403) is returned as is.
  */
-const QUERY_PATH = /^\/([^_/][^/]*)\/(_find|_explain|_index|_bulk_get)(\/|$)/;
+// `_bulk_docs` too: a non-member's rows met only validate_doc_update there (found by
+// tests/integration/communes.test.ts: an agent of commune B wrote a log entry into A's -log).
+const QUERY_PATH = /^\/([^_/][^/]*)\/(_find|_explain|_index|_bulk_get|_bulk_docs)(\/|$)/;
 
 export function withMemberOnlyQueries(port: () => number, next: RequestListener): RequestListener {
   return (req, res) => {

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { RequestListener } from "node:http";
 import path from "node:path";
 import type { Catalogue } from "../domain/catalogue";
 import type { Commune } from "../domain/commune";
@@ -18,6 +19,8 @@ import { PORTAL_WORKSTATION, portalCounterId } from "./api/server-codes";
 import { ensureServerDatabase } from "./api/server-db";
 import { Tokens, tokenKey } from "./api/tokens";
 import { bootstrap } from "./bootstrap";
+import { CommuneRouter } from "./communes/commune-router";
+import { watchRegistry } from "./communes/registry-watch";
 import { loadConfig, type ServerConfig } from "./config";
 import { readCommuneConfig } from "./config-docs";
 import { type Couch, connectCouch } from "./couch";
@@ -90,20 +93,55 @@ export type GuichetServer = {
   /** Runs the daily jobs now (for `today`, default the clock's day). */
   runDailyJobs: DailyJobs["run"];
   mailer: AckMailer;
+  /** The communes of the registry served besides the default one (by host name or /c/<id>/). */
+  communes: {
+    ids(): string[];
+    /** Reads the registry now instead of waiting for its changes feed. */
+    reload(): Promise<void>;
+    runDailyJobs(id: string, day?: string): ReturnType<DailyJobs["run"]>;
+  };
+  stop(): Promise<void>;
+};
+
+/** What every commune served by one process shares: the database server, mail sink, clock, log. */
+type Shared = {
+  opts: GuichetServerOptions;
+  env: NodeJS.ProcessEnv;
+  config: ServerConfig;
+  couch: Couch;
+  log: (message: string) => void;
+  logError: (e: unknown) => void;
+  now: () => Date;
+  dataDir: string;
+  instanceId: string;
+  tokens: Tokens;
+  sink: SmtpSink | undefined;
+  smtpUrl: string | undefined;
+  dev: boolean;
+  /** The server's listening (or public) URL, known once listening. */
+  publicUrl: () => string;
+};
+
+/** One commune's portal, API, Open311, mail and jobs, behind its own HTTP handler. */
+type CommuneSite = {
+  id: string;
+  handler: RequestListener;
+  runDailyJobs: DailyJobs["run"];
+  mailer: AckMailer;
   stop(): Promise<void>;
 };
 
 /**
  * The whole server side: database (embedded PouchDB Server unless COUCHDB_URL), bootstrap,
  * mail (SMTP_URL or a local sink), the HTTP app (portal, JSON API, Open311, dev inbox, the
- * counter app) and the jobs (accusés by email, deadlines, retention).
+ * counter app) and the jobs (accusés by email, deadlines, retention), for the default commune and
+ * for every commune of the registry (communes/registry.ts), chosen by host name or by /c/<id>/.
  */
 export async function startGuichetServer(opts: GuichetServerOptions = {}): Promise<GuichetServer> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((m: string) => console.log(m));
   const logError = (e: unknown) => log(`[guichet] ${(e as Error)?.stack ?? String(e)}`);
   const now = opts.now ?? (() => new Date());
-  const today = () => parisDate(now().toISOString());
   const config = opts.config ?? loadConfig(env);
   const ownsCouch = !opts.couch;
   const couch = opts.couch ?? (await connectCouch(config));
@@ -114,7 +152,100 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
   if (ownsCouch) cleanups.push(() => couch.stop());
 
   try {
-    const boot = await bootstrap(couch, opts.commune ?? config.commune, opts.catalogue, { env });
+    const dataDir = couch.dataDir ?? config.dataDir;
+    const identity = opts.instanceId
+      ? { id: opts.instanceId, release: () => undefined }
+      : instanceIdentity(dataDir);
+    cleanups.push(() => identity.release());
+    // Mail: a real relay, or the development sink (one for every commune).
+    const smtpUrl = opts.smtpUrl ?? env.SMTP_URL?.trim();
+    let sink: SmtpSink | undefined;
+    if (!smtpUrl) {
+      sink = await startSmtpSink();
+      cleanups.push(() => sink?.stop());
+    }
+    let listeningUrl = "";
+    const shared: Shared = {
+      opts,
+      env,
+      config,
+      couch,
+      log,
+      logError,
+      now,
+      dataDir,
+      instanceId: identity.id,
+      tokens: new Tokens(tokenKey(dataDir)),
+      sink,
+      smtpUrl,
+      dev: opts.dev ?? !smtpUrl,
+      publicUrl: () => opts.publicUrl ?? (env.GUICHET_PUBLIC_URL?.trim() || listeningUrl),
+    };
+
+    const main = await startCommuneSite(shared, {
+      commune: opts.commune ?? config.commune,
+      catalogue: opts.catalogue,
+      env,
+      basePath: "",
+    });
+    cleanups.push(() => main.stop());
+    const router = new CommuneRouter(main, logError);
+    cleanups.push(() => router.stopAll());
+    const registry = await watchRegistry(couch, {
+      onEntries: (entries) =>
+        router.reconcile(entries, (entry) =>
+          startCommuneSite(shared, { commune: entry.id, env: {}, basePath: `/c/${entry.id}` }),
+        ),
+      onError: logError,
+    });
+    cleanups.push(() => registry.stop());
+
+    const port = opts.port ?? Number(env.GUICHET_PORT ?? 3000);
+    const host = opts.host ?? env.GUICHET_HOST?.trim() ?? "127.0.0.1";
+    const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(env));
+    const server = await listen(router.handler, { port, host, tls });
+    cleanups.push(() => server.close());
+    listeningUrl = server.url;
+    // The counter app served here (/guichet/) syncs with CouchDB from the browser: allow this origin.
+    await couch.allowOrigins?.(sameHostOrigins(server.url));
+
+    return {
+      url: server.url,
+      couchUrl: couch.url,
+      commune: main.id,
+      smtp: {
+        messages: () => sink?.messages() ?? [],
+        ...(sink ? { url: sink.url, sink } : { url: smtpUrl }),
+      },
+      runDailyJobs: (day) => main.runDailyJobs(day),
+      mailer: main.mailer,
+      communes: {
+        ids: () => router.ids(),
+        reload: () => registry.reload(),
+        runDailyJobs: (id, day) => router.site(id).runDailyJobs(day),
+      },
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+async function startCommuneSite(
+  base: Shared,
+  target: { commune: string | Commune; catalogue?: Catalogue; env: NodeJS.ProcessEnv; basePath: string },
+): Promise<CommuneSite> {
+  const { opts, couch, log, logError, now, dataDir, instanceId, tokens, sink, smtpUrl, dev } = base;
+  const env = target.env;
+  const today = () => parisDate(now().toISOString());
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse().splice(0)) await Promise.resolve(c()).catch(logError);
+  };
+
+  try {
+    const boot = await bootstrap(couch, target.commune, target.catalogue, { env });
     for (const change of boot.changes) log(`[bootstrap] ${change}`);
     const communeId = boot.commune;
     const dbs = boot.databases;
@@ -164,34 +295,24 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     });
     cleanups.push(() => configFollower.stop());
 
-    const dataDir = couch.dataDir ?? config.dataDir;
-    const identity = opts.instanceId
-      ? { id: opts.instanceId, release: () => undefined }
-      : instanceIdentity(dataDir);
-    cleanups.push(() => identity.release());
-    const instanceId = identity.id;
-    const attachments = new AttachmentStore(path.join(dataDir, "attachments"));
-    const tokens = new Tokens(tokenKey(dataDir));
+    // The default commune keeps the attachments folder of single-commune installs.
+    const attachments = new AttachmentStore(
+      target.basePath
+        ? path.join(dataDir, "communes", communeId, "attachments")
+        : path.join(dataDir, "attachments"),
+    );
 
-    // Mail: a real relay, or the development sink.
-    const smtpUrl = opts.smtpUrl ?? env.SMTP_URL?.trim();
-    let sink: SmtpSink | undefined;
-    if (!smtpUrl) {
-      sink = await startSmtpSink();
-      cleanups.push(() => sink?.stop());
-    }
-    const dev = opts.dev ?? !smtpUrl;
+    // GUICHET_MAIL_FROM is the default commune's; the others send from their own domain.
     const fromAddress = env.GUICHET_MAIL_FROM?.trim() || `ne-pas-repondre@${domainOf(settings.email)}`;
     const mailer = createMailer(smtpUrl ?? sink?.url ?? "", { name: settings.name, address: fromAddress });
     cleanups.push(() => mailer.close());
 
-    const port = opts.port ?? Number(env.GUICHET_PORT ?? 3000);
-    const host = opts.host ?? env.GUICHET_HOST?.trim() ?? "127.0.0.1";
-    const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(env));
-    const trustProxy = opts.trustProxy ?? env.GUICHET_TRUST_PROXY === "1";
+    const serverEnv = base.env;
+    const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(serverEnv));
+    const trustProxy = opts.trustProxy ?? serverEnv.GUICHET_TRUST_PROXY === "1";
 
     // The URL is known once listening; links in mails need it, so they read it lazily.
-    let publicUrl = opts.publicUrl ?? env.GUICHET_PUBLIC_URL?.trim() ?? "";
+    const communePublicUrl = () => `${base.publicUrl()}${target.basePath}`;
     // The mailer job starts after the HTTP server; the outbox and the intake reach it through this.
     const mailJob = { current: null as AckMailer | null };
     const outbox = new Outbox({
@@ -205,7 +326,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
         commune,
         today,
         get followUpUrl() {
-          return `${publicUrl}/suivi`;
+          return `${communePublicUrl()}/suivi`;
         },
         messageIdDomain: domainOf(fromAddress),
       }),
@@ -276,7 +397,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
             today,
             agents,
             couch: couchServer(couch.url),
-            publicCouchUrl: opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
+            publicCouchUrl: opts.publicCouchUrl ?? serverEnv.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.url,
             databases: dbs,
             serverDb: stateDb,
             attachments,
@@ -319,11 +440,6 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     }
 
     const handler = createApp({ mounts, trustProxy, tls: !!tls, onError: logError });
-    const server = await listen(handler, { port, host, tls });
-    cleanups.push(() => server.close());
-    publicUrl ||= server.url;
-    // The counter app served here (/guichet/) syncs with CouchDB from the browser: allow this origin.
-    await couch.allowOrigins?.(sameHostOrigins(server.url));
 
     let mailerJob: AckMailer | null = null;
     let daily: DailyJobs;
@@ -364,13 +480,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     cleanups.push(() => daily.stop());
 
     return {
-      url: server.url,
-      couchUrl: couch.url,
-      commune: communeId,
-      smtp: {
-        messages: () => sink?.messages() ?? [],
-        ...(sink ? { url: sink.url, sink } : { url: smtpUrl }),
-      },
+      id: communeId,
+      handler,
       runDailyJobs: (day) => daily.run(day),
       mailer: mailerJob,
       stop: stopAll,

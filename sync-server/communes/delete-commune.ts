@@ -16,6 +16,8 @@ export type DeleteResult = { databases: string[]; accountsDeleted: string[]; acc
  */
 export async function deleteCommune(couch: Couch, commune: string): Promise<DeleteResult> {
   checkCommuneId(commune);
+  // First out of the registry: running servers stop serving it before its databases go.
+  await unregisterCommune(couch, commune);
   const all = (await couch.admin.db.list()) as string[];
   const databases = all.filter((name) => isCommuneDatabase(name, commune));
   for (const name of databases) await couch.admin.db.destroy(name);
@@ -40,6 +42,5 @@ export async function deleteCommune(couch: Couch, commune: string): Promise<Dele
     }
   }
   removeSecrets(couch.dataDir, (key) => key.startsWith(`${commune}:`));
-  await unregisterCommune(couch, commune);
   return { databases, accountsDeleted, accountsUpdated };
 }
