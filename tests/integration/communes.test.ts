@@ -137,6 +137,59 @@ function doors(
   ];
 }
 
+describe("an install from before communes were named", () => {
+  it("is brought forward by bootstrap: roles renamed, shared service accounts replaced", async () => {
+    const D = `${A}-d`;
+    const users = t.admin.use<{ roles: string[]; name: string }>("_users");
+    const put = async (name: string, roles: string[], password = randomPassword()) => {
+      const id = `org.couchdb.user:${name}`;
+      const old = await users.get(id).catch(() => undefined);
+      await users.insert({
+        _id: id,
+        ...(old ? { _rev: old._rev } : {}),
+        type: "user",
+        name,
+        roles,
+        password,
+      } as never);
+      return { name, password };
+    };
+    // What bootstrap and user:add wrote before: unqualified roles, `portal` shared by every commune.
+    const person = await put(`ancien.${D}`, [
+      `guichet:commune:${D}`,
+      "guichet:service_agent",
+      "guichet:service:ccas",
+      "guichet:sensitive:ccas",
+    ]);
+    const sharedPortal = await put("portal", ["guichet:portal", `guichet:commune:${D}`]);
+    try {
+      const boot = await bootstrap(t.couch, D);
+      const migrated = await users.get(`org.couchdb.user:${person.name}`);
+      expect(migrated.roles.sort()).toEqual(
+        [
+          `guichet:${D}:member`,
+          `guichet:${D}:service_agent`,
+          `guichet:${D}:service:ccas`,
+          `guichet:${D}:sensitive:ccas`,
+        ].sort(),
+      );
+      // The person keeps the password and now opens D's CCAS database (and nothing of A).
+      expect((await call("GET", `${t.url}/guichet-${D}-s-ccas/_all_docs`, person)).status).toBe(200);
+      expect((await call("GET", `${t.dbUrl("sensitive", "ccas")}/_all_docs`, person)).status).toBe(403);
+      await expect(users.get("org.couchdb.user:portal")).rejects.toMatchObject({ statusCode: 404 });
+      expect(boot.changes.join("\n")).toContain("Ancien compte de service partagé « portal » supprimé.");
+      expect(await canLogIn(t.url, sharedPortal.name, sharedPortal.password)).toBe(false);
+      // A second run finds nothing left to migrate.
+      const again = await bootstrap(t.couch, D);
+      expect(again.changes.filter((c) => /Ancien|renommés/.test(c))).toEqual([]);
+    } finally {
+      await deleteCommune(t.couch, D);
+      const left = await users.get("org.couchdb.user:portal").catch(() => undefined);
+      if (left) await users.destroy(left._id, left._rev);
+    }
+  }, 60_000);
+});
+
 describe("communes on one server", () => {
   it("give every account of B the roles of B only, named with B", async () => {
     for (const [label, user] of Object.entries(attackers)) {
