@@ -274,6 +274,28 @@ describe("communes on one server", () => {
     expect(api).toBeTruthy();
   });
 
+  it("serve a commune added while the server runs, and stop serving it once deleted, without restart", async () => {
+    const E = `${A}-e`;
+    await bootstrap(t.couch, { ...DEMO_COMMUNE, id: E, name: "Mairie d'Euh" });
+    await registerCommune(t.couch, E);
+    try {
+      // No reload(): the server follows the registry's changes feed.
+      await waitFor(
+        "la commune ajoutée",
+        async () => (await fetch(`${server.url}/c/${E}/`)).status === 200,
+        20_000,
+      );
+      expect(await (await fetch(`${server.url}/c/${E}/`)).text()).toContain("Mairie d&#39;Euh");
+    } finally {
+      await deleteCommune(t.couch, E);
+    }
+    await waitFor(
+      "la commune supprimée",
+      async () => (await fetch(`${server.url}/c/${E}/`)).status === 404,
+      20_000,
+    );
+  }, 60_000);
+
   it("keep A working while B is bootstrapped again and deleted", async () => {
     const aAgent = await t.createUser("agent-a", ["agent"]);
     const ws = await openWorkstation({
