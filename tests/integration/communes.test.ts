@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_COMMUNE } from "../../domain/commune";
 import { serverDatabaseName } from "../../sync-server/api/server-db";
 import { type BootstrapResult, bootstrap } from "../../sync-server/bootstrap";
+import { addCommune, listCommuneDetails } from "../../sync-server/communes/commune-commands";
 import { deleteCommune } from "../../sync-server/communes/delete-commune";
 import { registerCommune } from "../../sync-server/communes/registry";
 import { randomPassword } from "../../sync-server/secrets";
@@ -294,6 +295,36 @@ describe("communes on one server", () => {
       async () => (await fetch(`${server.url}/c/${E}/`)).status === 404,
       20_000,
     );
+  }, 60_000);
+
+  it("add a commune with one command: its portal address, its administrator, its listing", async () => {
+    const F = `${A}-f`;
+    try {
+      const added = await addCommune(t.couch, {
+        id: F,
+        name: "Mairie de Fé",
+        hosts: ["Mairie-F.example.test"],
+        serverUrl: server.url,
+      });
+      expect(added.portalUrl).toBe("https://mairie-f.example.test/");
+      if (!("password" in added.admin)) throw new Error("administrateur non créé");
+      const admin = { name: added.admin.name, password: added.admin.password };
+      await server.communes.reload();
+      expect((await call("GET", `${server.url}/c/${F}/api/v1/admin/demarches`, admin)).status).toBe(200);
+      expect((await call("GET", `${server.url}/api/v1/admin/demarches`, admin)).status).toBe(403);
+      expect((await getWithHost(`${server.url}/`, "mairie-f.example.test")).text).toContain("Mairie de Fé");
+      const again = await addCommune(t.couch, { id: F, serverUrl: server.url });
+      expect(again.admin).toEqual({ name: admin.name, existed: true });
+      const listed = (await listCommuneDetails(t.couch, A, server.url)).find((c) => c.id === F);
+      expect(listed).toMatchObject({ name: "Mairie de Fé" });
+      expect(listed?.databases).toContain(`guichet-${F}-s-ccas`);
+      expect(listed?.accounts.sort()).toEqual(
+        [admin.name, `guichet-${F}-portal`, `guichet-${F}-server`].sort(),
+      );
+      expect(listed?.access).toContain("https://mairie-f.example.test/");
+    } finally {
+      await deleteCommune(t.couch, F);
+    }
   }, 60_000);
 
   it("keep A working while B is bootstrapped again and deleted", async () => {
