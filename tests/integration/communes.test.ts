@@ -63,7 +63,12 @@ beforeAll(async () => {
   A = t.commune;
   B = `${A}-b`;
   C = `${A}-c`;
-  bootB = await bootstrap(t.couch, { ...DEMO_COMMUNE, id: B, name: NAMES.b });
+  bootB = await bootstrap(t.couch, {
+    ...DEMO_COMMUNE,
+    id: B,
+    name: NAMES.b,
+    email: "accueil@be.example.test",
+  });
   await bootstrap(t.couch, { ...DEMO_COMMUNE, id: C, name: NAMES.c });
   const sa = t.bootstrapped.serviceAccounts;
   server = await startGuichetServer({
@@ -71,7 +76,9 @@ beforeAll(async () => {
     commune: A,
     port: 0,
     jobs: false,
-    log: () => undefined,
+    log: (m) => {
+      if (process.env.COMMUNES_DEBUG && !m.startsWith("[bootstrap]")) console.log(m.slice(0, 400));
+    },
     followUpMinDelayMs: 0,
     limits: { submitPerMinute: null },
     env: { GUICHET_PORTAL_PASSWORD: sa.portal.password, GUICHET_SERVER_PASSWORD: sa.server.password },
@@ -274,6 +281,36 @@ describe("communes on one server", () => {
     const api = (await (await fetch(`${server.url}/c/${C}/api/v1/catalogue`)).json()) as unknown;
     expect(api).toBeTruthy();
   });
+
+  it("send each commune's accusés from its own name and address", async () => {
+    const email = `citoyen.${B}@example.org`;
+    const res = await fetch(`${server.url}/c/${B}/api/v1/requests`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        demarche: "demande_generale",
+        fields: { message: "Question à Bé." },
+        citizen: {
+          firstName: "Paul",
+          lastName: "Martin",
+          email,
+          phone: "06 12 34 56 78",
+          address: { line: "5 avenue Foch", postcode: "69006", city: "Lyon" },
+        },
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect(await t.admin.use(`guichet-${B}`).get(id)).toBeTruthy();
+    await expect(t.admin.use(t.dbName("main")).get(id)).rejects.toMatchObject({ statusCode: 404 });
+    const mail = await waitFor(
+      "l'accusé de B",
+      () => server.smtp.messages().find((m) => m.to.includes(email)),
+      20_000,
+    );
+    expect(mail.from).toContain("be.example.test");
+    expect(mail.raw).toContain(`/c/${B}/suivi`);
+  }, 60_000);
 
   it("serve a commune added while the server runs, and stop serving it once deleted, without restart", async () => {
     const E = `${A}-e`;
