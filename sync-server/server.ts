@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { RequestListener } from "node:http";
 import path from "node:path";
@@ -114,7 +115,8 @@ type Shared = {
   now: () => Date;
   dataDir: string;
   instanceId: string;
-  tokens: Tokens;
+  /** Signs the portal's links; each commune but the default one signs with a key derived from it. */
+  tokenKey: Buffer;
   sink: SmtpSink | undefined;
   smtpUrl: string | undefined;
   dev: boolean;
@@ -175,7 +177,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       now,
       dataDir,
       instanceId: identity.id,
-      tokens: new Tokens(tokenKey(dataDir)),
+      tokenKey: tokenKey(dataDir),
       sink,
       smtpUrl,
       dev: opts.dev ?? !smtpUrl,
@@ -236,7 +238,7 @@ async function startCommuneSite(
   base: Shared,
   target: { commune: string | Commune; catalogue?: Catalogue; env: NodeJS.ProcessEnv; basePath: string },
 ): Promise<CommuneSite> {
-  const { opts, couch, log, logError, now, dataDir, instanceId, tokens, sink, smtpUrl, dev } = base;
+  const { opts, couch, log, logError, now, dataDir, instanceId, sink, smtpUrl, dev } = base;
   const env = target.env;
   const today = () => parisDate(now().toISOString());
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -303,6 +305,13 @@ async function startCommuneSite(
     );
 
     // GUICHET_MAIL_FROM is the default commune's; the others send from their own domain.
+    // Request ids may repeat between communes (same portal workstation code): a link signed for
+    // one commune must be worthless at another's portal. The default commune keeps its key.
+    const tokens = new Tokens(
+      target.basePath
+        ? createHmac("sha256", base.tokenKey).update(`guichet-commune:${communeId}`).digest()
+        : base.tokenKey,
+    );
     const fromAddress = env.GUICHET_MAIL_FROM?.trim() || `ne-pas-repondre@${domainOf(settings.email)}`;
     const mailer = createMailer(smtpUrl ?? sink?.url ?? "", { name: settings.name, address: fromAddress });
     cleanups.push(() => mailer.close());

@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_COMMUNE } from "../../domain/commune";
 import { serverDatabaseName } from "../../sync-server/api/server-db";
+import { Tokens, tokenKey } from "../../sync-server/api/tokens";
 import { type BootstrapResult, bootstrap } from "../../sync-server/bootstrap";
 import { addCommune, listCommuneDetails } from "../../sync-server/communes/commune-commands";
 import { deleteCommune } from "../../sync-server/communes/delete-commune";
@@ -310,6 +311,9 @@ describe("communes on one server", () => {
     );
     expect(mail.from).toContain("be.example.test");
     expect(mail.raw).toContain(`/c/${B}/suivi`);
+    // A follow-up link signed for commune A, naming this id, shows nothing at B's portal.
+    const aToken = new Tokens(tokenKey(t.couch.dataDir)).sign("suivi", id, 600);
+    expect((await fetch(`${server.url}/c/${B}/suivi/r/${aToken}`)).status).toBe(404);
   }, 60_000);
 
   it("serve a commune added while the server runs, and stop serving it once deleted, without restart", async () => {
