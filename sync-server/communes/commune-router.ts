@@ -54,14 +54,17 @@ export class CommuneRouter<S extends Site> {
     for (const [id, site] of [...this.sites]) {
       if (wanted.has(id)) continue;
       this.sites.delete(id);
-      await site.stop().catch(this.onError);
+      await bounded(site.stop(), `arrêt de la commune ${id}`).catch(this.onError);
     }
     for (const [id, entry] of wanted) {
       if (this.sites.has(id)) continue;
+      const starting = start(entry);
       try {
-        this.sites.set(id, await start(entry));
+        this.sites.set(id, await bounded(starting, `démarrage de la commune ${id}`));
       } catch (e) {
         this.onError(e);
+        // Started after all, too late: stop it; the next registry change tries again.
+        starting.then((site) => site.stop()).catch(() => undefined);
       }
     }
     const hosts = new Map<string, string>();
@@ -77,6 +80,23 @@ export class CommuneRouter<S extends Site> {
   private find(id: string): S | undefined {
     return id === this.main.id ? this.main : this.sites.get(id);
   }
+}
+
+/**
+ * One commune's start or stop may not hold the others back: PouchDB Server can leave a request
+ * unanswered when its database is deleted meanwhile (a commune deleted while it was starting).
+ */
+const STEP_LIMIT_MS = 20_000;
+
+function bounded<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} : pas fini en ${STEP_LIMIT_MS / 1000} s.`)),
+      STEP_LIMIT_MS,
+    );
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
 function notFound(res: ServerResponse): void {

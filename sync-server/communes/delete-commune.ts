@@ -14,13 +14,24 @@ export type DeleteResult = { databases: string[]; accountsDeleted: string[]; acc
  * its registry entry. Nothing of another commune is touched: database names and role names are
  * matched exactly (see commune-id.ts), never by a loose prefix.
  */
-export async function deleteCommune(couch: Couch, commune: string): Promise<DeleteResult> {
+export async function deleteCommune(
+  couch: Couch,
+  commune: string,
+  options: { settleMs?: number } = {},
+): Promise<DeleteResult> {
   checkCommuneId(commune);
-  // First out of the registry: running servers stop serving it before its databases go.
-  await unregisterCommune(couch, commune);
-  const all = (await couch.admin.db.list()) as string[];
-  const databases = all.filter((name) => isCommuneDatabase(name, commune));
-  for (const name of databases) await couch.admin.db.destroy(name);
+  // First out of the registry, then a pause: running servers (which follow the registry) stop
+  // serving it before its databases go. A last checkpoint written meanwhile would recreate a
+  // database on PouchDB Server, which creates databases on write: a second sweep removes it.
+  const registered = await unregisterCommune(couch, commune);
+  const settleMs = options.settleMs ?? 3_000;
+  if (registered) await new Promise((r) => setTimeout(r, settleMs));
+  const databases = await destroyDatabases(couch, commune);
+  if (registered) {
+    await new Promise((r) => setTimeout(r, Math.min(settleMs, 1_000)));
+    for (const name of await destroyDatabases(couch, commune))
+      if (!databases.includes(name)) databases.push(name);
+  }
 
   const prefix = communeRolePrefix(commune);
   const serviceAccounts = new Set(SERVICE_ACCOUNTS.map((kind) => serviceAccountName(commune, kind)));
@@ -43,4 +54,11 @@ export async function deleteCommune(couch: Couch, commune: string): Promise<Dele
   }
   removeSecrets(couch.dataDir, (key) => key.startsWith(`${commune}:`));
   return { databases, accountsDeleted, accountsUpdated };
+}
+
+async function destroyDatabases(couch: Couch, commune: string): Promise<string[]> {
+  const all = (await couch.admin.db.list()) as string[];
+  const databases = all.filter((name) => isCommuneDatabase(name, commune));
+  for (const name of databases) await couch.admin.db.destroy(name);
+  return databases;
 }
