@@ -23,6 +23,7 @@ import { DEMO_COMMUNE } from "../domain/commune";
 import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
 import { newRequest } from "../domain/new-request";
 import { makeTrackingNumber } from "../domain/tracking-number";
+import { serviceAccountName, serviceSecretKey } from "../sync-server/service-accounts";
 import { machineLine, median } from "./machine";
 
 type Histogram = { average: number; p50: number; p90: number; p99: number; max: number };
@@ -102,7 +103,10 @@ async function serve(dataDir: string, smtpUrl: string): Promise<void> {
     url: server.url,
     couchUrl: server.couchUrl,
     db: "guichet-bench",
-    portal: { name: "portal", password: secrets.portalPassword ?? "" },
+    portal: {
+      name: serviceAccountName("bench", "portal"),
+      password: secrets[serviceSecretKey("bench", "portal")] ?? "",
+    },
   };
   console.log(JSON.stringify(served));
   process.on("SIGTERM", () => {
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
         tracking: makeTrackingNumber("B3N", 1),
         demarche: d,
         policy: DEMO_COMMUNE.policy,
-        by: "portal",
+        by: serviceAccountName("bench", "portal"),
         workstation: "W3B",
         now: new Date().toISOString(),
       },

@@ -19,12 +19,38 @@ export const ROLE_LABELS: Record<Role, string> = {
   server: "Serveur",
 };
 
-/** CouchDB role names carry a prefix so they never clash with a commune's own roles. */
+/**
+ * Local role names (`guichet:<role>`, `guichet:service:<s>`, `guichet:sensitive:<s>`): how the rules
+ * read an account's roles once narrowed to one commune by `localRoles`. In CouchDB every name carries
+ * its commune (`guichet:<commune>:<role>`, see sync-server/couch-roles.ts), so a role of one commune
+ * never opens another's databases.
+ */
 export const couchRole = (role: Role): string => `guichet:${role}`;
 
 /** Sensitive services (CCAS, police) need this role in addition, per service. */
 export const sensitiveRole = (service: string): string => `guichet:sensitive:${service}`;
 
+const LOCAL_PREFIX = "guichet:";
+
+/** The CouchDB name of a local role name in `commune` (`guichet:agent` → `guichet:<commune>:agent`). */
+export const qualifyRole = (commune: string, local: string): string =>
+  `${LOCAL_PREFIX}${commune}:${local.startsWith(LOCAL_PREFIX) ? local.slice(LOCAL_PREFIX.length) : local}`;
+
+/**
+ * An account's roles in `commune`, in local form: `_admin` is kept, roles of other communes and
+ * unqualified names (installs before communes were named) are dropped.
+ */
+export function localRoles(couchRoles: readonly string[], commune: string): string[] {
+  const prefix = `${LOCAL_PREFIX}${commune}:`;
+  const out: string[] = [];
+  for (const r of couchRoles) {
+    if (r === "_admin") out.push(r);
+    else if (r.startsWith(prefix)) out.push(`${LOCAL_PREFIX}${r.slice(prefix.length)}`);
+  }
+  return out;
+}
+
+/** Reads local role names (see `localRoles`). */
 export function rolesFromCouch(couchRoles: readonly string[]): Role[] {
   const found = new Set<Role>();
   for (const r of couchRoles) {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { couchRole, ROLE_LABELS, ROLES, type Role, rolesFromCouch, sensitiveRole } from "./roles";
+import {
+  couchRole,
+  localRoles,
+  qualifyRole,
+  ROLE_LABELS,
+  ROLES,
+  type Role,
+  rolesFromCouch,
+  sensitiveRole,
+} from "./roles";
 import {
   canTransition,
   isOpen,
@@ -185,6 +194,23 @@ describe("roles", () => {
       ]),
     ).toEqual(["agent", "supervisor"]);
     expect(rolesFromCouch([])).toEqual([]);
+  });
+
+  it("keeps only the roles of one commune, in local form, so another commune's roles give nothing", () => {
+    const roles = [
+      "guichet:a:supervisor",
+      "guichet:a:sensitive:ccas",
+      "guichet:a-b:admin",
+      "guichet:b:agent",
+      "guichet:agent",
+      "compta",
+    ];
+    expect(localRoles(roles, "a")).toEqual(["guichet:supervisor", "guichet:sensitive:ccas"]);
+    expect(rolesFromCouch(localRoles(roles, "b"))).toEqual(["agent"]);
+    expect(rolesFromCouch(localRoles(roles, "c"))).toEqual([]);
+    expect(localRoles(["_admin"], "c")).toEqual(["_admin"]);
+    expect(qualifyRole("a", couchRole("agent"))).toBe("guichet:a:agent");
+    expect(qualifyRole("a", sensitiveRole("ccas"))).toBe("guichet:a:sensitive:ccas");
   });
 
   it("gives a CouchDB server admin the admin, supervisor and server roles", () => {

@@ -1,6 +1,8 @@
 import { type Catalogue, catalogueProblems, catalogueSchema } from "../domain/catalogue";
 import { type Commune, communeSchema, DEMO_COMMUNE } from "../domain/commune";
 import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
+import { checkCommuneId } from "./communes/commune-id";
+import { migrateLegacyAccounts } from "./communes/legacy-accounts";
 import { catalogueDocs, communeDoc, readCommuneConfig } from "./config-docs";
 import type { Couch } from "./couch";
 import { ensureDatabase, ensureDoc, ensureIndex, ensureSecurity, getDoc } from "./couch-docs";
@@ -21,7 +23,11 @@ import {
 } from "./validate-doc-update";
 
 export type BootstrapOptions = {
-  /** Where GUICHET_PORTAL_PASSWORD / GUICHET_SERVER_PASSWORD are read; process.env by default. */
+  /**
+   * Where GUICHET_PORTAL_PASSWORD / GUICHET_SERVER_PASSWORD are read. Default: process.env, and
+   * only for the commune of GUICHET_COMMUNE (default `demo`): any other commune gets its own
+   * generated passwords, kept in DATA_DIR/secrets.json.
+   */
   env?: NodeJS.ProcessEnv;
 };
 
@@ -37,8 +43,6 @@ export type BootstrapResult = {
 
 /** The design document holding each database's validate_doc_update. */
 export const VALIDATION_DDOC_ID = "_design/guichet";
-
-const COMMUNE_ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
 
 /**
  * Creates or brings up to date everything a commune needs, and nothing else: running it twice
@@ -60,7 +64,7 @@ export async function bootstrap(
   const changes: string[] = [];
   const configDb = databaseNames(id).config;
 
-  await prepareDatabase(couch, configDb, id, undefined, configValidateDocUpdate(), [], changes);
+  await prepareDatabase(couch, configDb, id, undefined, configValidateDocUpdate(id), [], changes);
   const stored = await readCommuneConfig(couch.admin.use(configDb));
   const settings = givenSettings ?? stored.commune ?? { ...DEMO_COMMUNE, id };
   const finalCatalogue = givenCatalogue ?? stored.catalogue ?? DEFAULT_CATALOGUE;
@@ -70,7 +74,7 @@ export async function bootstrap(
   const sensitive = sensitiveServices(finalCatalogue);
   const mainVdu = requestValidateDocUpdate({ commune: id, service: null, sensitiveServices: sensitive });
   await prepareDatabase(couch, databases.main, id, undefined, mainVdu, REQUEST_INDEXES, changes);
-  await prepareDatabase(couch, databases.log, id, undefined, logValidateDocUpdate(), LOG_INDEXES, changes);
+  await prepareDatabase(couch, databases.log, id, undefined, logValidateDocUpdate(id), LOG_INDEXES, changes);
   for (const service of sensitive) {
     const name = databases.sensitive[service];
     if (!name) continue;
@@ -79,10 +83,12 @@ export async function bootstrap(
   }
 
   await secureUserAccounts(couch, changes);
-  const env = options.env ?? process.env;
+  const env = options.env ?? defaultCommuneEnv(id);
   const accounts: Partial<Record<ServiceAccountName, ServiceAccount>> = {};
   for (const name of SERVICE_ACCOUNTS)
     accounts[name] = await ensureServiceAccount(couch, name, id, env, changes);
+
+  await migrateLegacyAccounts(couch, id, changes);
 
   return {
     commune: id,
@@ -94,18 +100,9 @@ export async function bootstrap(
   };
 }
 
-function checkCommuneId(id: string): void {
-  if (!COMMUNE_ID.test(id)) {
-    throw new Error(
-      `Identifiant de commune « ${id} » invalide : 2 à 40 caractères, minuscules, chiffres et tirets.`,
-    );
-  }
-  // Would collide with another commune's -config, -log or sensitive database names.
-  if (/-(config|log)$/.test(id) || id.includes("-s-")) {
-    throw new Error(
-      `Identifiant de commune « ${id} » réservé : il ne peut pas finir par -config ou -log ni contenir -s-.`,
-    );
-  }
+/** process.env's service passwords apply to the commune of GUICHET_COMMUNE only. */
+function defaultCommuneEnv(id: string): NodeJS.ProcessEnv {
+  return id === (process.env.GUICHET_COMMUNE?.trim() || "demo") ? process.env : {};
 }
 
 function parseSettings(commune: Commune): Commune {

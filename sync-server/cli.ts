@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { Role } from "../domain/roles";
 import { bootstrap } from "./bootstrap";
+import { addCommune, deleteCommune, listCommuneDetails } from "./communes/commune-commands";
 import { loadConfig } from "./config";
 import { type Couch, connectCouch } from "./couch";
 import { secretsPath } from "./secrets";
@@ -13,6 +14,14 @@ const USAGE = `Utilisation :
                       [--service <service>...] [--commune <id>]
       rôles : agent, service_agent, supervisor, admin, portal, server
       mot de passe : 12 caractères au moins
+  npm run commune:add -- <id> [--name "Mairie de …"] [--host mairie.example.fr...] [--public-url <url>]
+                         [--admin <identifiant>]
+      crée ou met à jour une commune (bases, comptes de service, administrateur) et l'inscrit au
+      registre : un serveur déjà démarré la sert sans redémarrage
+  npm run commune:list
+      les communes : identifiant, nom, adresse (hôte ou /c/<id>/), bases, comptes
+  npm run commune:delete -- <id> --confirm <id>
+      supprime la commune, ses bases, ses comptes et ses secrets (irréversible : sauvegardez d'abord)
 
 Variables d'environnement : COUCHDB_URL (sinon serveur PouchDB embarqué), COUCHDB_ADMIN_USER,
 COUCHDB_ADMIN_PASSWORD, GUICHET_DATA_DIR, GUICHET_COUCH_PORT, GUICHET_CORS_ORIGINS, GUICHET_COMMUNE.`;
@@ -23,6 +32,9 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   if (command === "bootstrap") return runBootstrap(args);
   if (command === "user:add") return runUserAdd(args);
+  if (command === "commune:add") return runCommuneAdd(args);
+  if (command === "commune:list") return runCommuneList(args);
+  if (command === "commune:delete") return runCommuneDelete(args);
   if (command === undefined || command === "help" || command === "--help") {
     console.log(USAGE);
     return;
@@ -111,6 +123,78 @@ async function runUserAdd(args: string[]): Promise<void> {
     },
     typeof values.commune === "string" ? values.commune : undefined,
   );
+}
+
+function parseWithId(args: string[], options: NonNullable<ParseArgsConfig["options"]>) {
+  try {
+    const parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+    if (parsed.positionals.length !== 1) throw new UsageError("Indiquez l'identifiant de la commune.");
+    return { id: parsed.positionals[0] ?? "", values: parsed.values };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`Arguments invalides : ${(e as Error).message}`);
+  }
+}
+
+const serverUrl = () =>
+  process.env.GUICHET_PUBLIC_URL?.trim() || `http://127.0.0.1:${process.env.GUICHET_PORT?.trim() || "3000"}`;
+
+async function runCommuneAdd(args: string[]): Promise<void> {
+  const { id, values } = parseWithId(args, {
+    name: { type: "string" },
+    host: { type: "string", multiple: true },
+    "public-url": { type: "string" },
+    admin: { type: "string" },
+  });
+  await withCouch(async (couch) => {
+    const added = await addCommune(couch, {
+      id,
+      ...(typeof values.name === "string" ? { name: values.name } : {}),
+      ...(values.host ? { hosts: list(values.host) } : {}),
+      ...(typeof values["public-url"] === "string" ? { publicUrl: values["public-url"] } : {}),
+      ...(typeof values.admin === "string" ? { admin: values.admin } : {}),
+      serverUrl: serverUrl(),
+    });
+    for (const line of added.changes) console.log(`- ${line}`);
+    console.log(`Commune ${added.id} (${added.name}) prête.`);
+    console.log(`  Portail          ${added.portalUrl}`);
+    console.log(`  Bases            ${added.databases.join(", ")}`);
+    if ("password" in added.admin) {
+      console.log(`  Administrateur   identifiant ${added.admin.name}  mot de passe ${added.admin.password}`);
+      console.log("Notez ce mot de passe : il ne sera plus jamais affiché.");
+    } else console.log(`  Administrateur   ${added.admin.name} (existait déjà, mot de passe inchangé)`);
+  });
+}
+
+async function runCommuneList(args: string[]): Promise<void> {
+  parse(args, {});
+  await withCouch(async (couch, defaultCommune) => {
+    const communes = await listCommuneDetails(couch, defaultCommune, serverUrl());
+    if (communes.length === 0) console.log("Aucune commune : npm run commune:add -- <id>.");
+    for (const c of communes) {
+      console.log(`${c.id}  ${c.name}`);
+      console.log(`  adresse   ${c.access}`);
+      console.log(`  bases     ${c.databases.join(", ") || "(aucune)"}`);
+      console.log(`  comptes   ${c.accounts.join(", ") || "(aucun)"}`);
+    }
+  });
+}
+
+async function runCommuneDelete(args: string[]): Promise<void> {
+  const { id, values } = parseWithId(args, { confirm: { type: "string" } });
+  if (values.confirm !== id) {
+    throw new UsageError(
+      `Suppression irréversible : répétez l'identifiant pour confirmer (--confirm ${id}). Sauvegardez d'abord.`,
+    );
+  }
+  await withCouch(async (couch) => {
+    const result = await deleteCommune(couch, id);
+    console.log(`Commune ${id} supprimée.`);
+    console.log(`  Bases supprimées     ${result.databases.join(", ") || "(aucune)"}`);
+    console.log(`  Comptes supprimés    ${result.accountsDeleted.join(", ") || "(aucun)"}`);
+    if (result.accountsUpdated.length > 0)
+      console.log(`  Comptes mis à jour   ${result.accountsUpdated.join(", ")} (rôles de ${id} retirés)`);
+  });
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

@@ -7,8 +7,10 @@ import { request as httpRequest, type IncomingMessage, type RequestListener } fr
  * database's info with the caller's credentials: PouchDB Server does check membership there, and
  * its answer (401, 403) is returned as is.
  */
-// Names starting with "_" are checked too: `_users` and `_replicator` are databases.
-const QUERY_PATH = /^\/([^/]+)\/(_find|_explain|_index|_bulk_get)(\/|$)/;
+// Names starting with "_" are checked too: `_users` and `_replicator` are databases. `_bulk_docs`
+// too: a non-member's rows met only validate_doc_update there (found by
+// tests/integration/communes.test.ts: an agent of commune B wrote a log entry into A's -log).
+const QUERY_PATH = /^\/([^/]+)\/(_find|_explain|_index|_bulk_get|_bulk_docs)(\/|$)/;
 
 export function withMemberOnlyQueries(port: () => number, next: RequestListener): RequestListener {
   return (req, res) => {

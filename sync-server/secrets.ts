@@ -33,3 +33,17 @@ export function writeSecrets(dataDir: string, values: Secrets): void {
 }
 
 export const randomPassword = (): string => randomBytes(24).toString("base64url");
+
+/** Removes the keys `drop` picks (e.g. a deleted commune's passwords) from secrets.json. */
+export function removeSecrets(dataDir: string, drop: (key: string) => boolean): string[] {
+  const current = readSecrets(dataDir);
+  const dropped = Object.keys(current).filter(drop);
+  if (dropped.length === 0) return [];
+  const file = secretsPath(dataDir);
+  const next = Object.fromEntries(Object.entries(current).filter(([k]) => !dropped.includes(k)));
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+  return dropped;
+}

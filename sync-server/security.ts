@@ -1,3 +1,4 @@
+import { couchRole as localRole } from "../domain/roles";
 import { communeRole, couchRole, sensitiveRole } from "./couch-roles";
 
 export type SecurityObject = {
@@ -14,7 +15,11 @@ export type SecurityObject = {
  */
 export function securityObject(commune: string, sensitiveService?: string): SecurityObject {
   const members = sensitiveService
-    ? [sensitiveRole(sensitiveService), couchRole("supervisor"), couchRole("server")]
+    ? [
+        sensitiveRole(commune, sensitiveService),
+        couchRole(commune, "supervisor"),
+        couchRole(commune, "server"),
+      ]
     : [communeRole(commune)];
-  return { admins: { names: [], roles: [couchRole("admin")] }, members: { names: [], roles: members } };
+  return { admins: { names: [], roles: [localRole("admin")] }, members: { names: [], roles: members } };
 }

@@ -1,4 +1,6 @@
+import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
+import type { RequestListener } from "node:http";
 import path from "node:path";
 import type { Catalogue } from "../domain/catalogue";
 import type { Commune } from "../domain/commune";
@@ -20,6 +22,8 @@ import { ensureServerDatabase } from "./api/server-db";
 import { Tokens, tokenKey } from "./api/tokens";
 import type { CodeQuota } from "./api/workstation-codes";
 import { bootstrap } from "./bootstrap";
+import { CommuneRouter } from "./communes/commune-router";
+import { watchRegistry } from "./communes/registry-watch";
 import { loadConfig, type ServerConfig } from "./config";
 import { readCommuneConfig } from "./config-docs";
 import { type Couch, connectCouch } from "./couch";
@@ -107,20 +111,57 @@ export type GuichetServer = {
   mailer: AckMailer;
   /** The commune's email door, when it has one. */
   mailDoor: MailDoor | null;
+  /** The communes of the registry served besides the default one (by host name or /c/<id>/). */
+  communes: {
+    ids(): string[];
+    /** Reads the registry now instead of waiting for its changes feed. */
+    reload(): Promise<void>;
+    runDailyJobs(id: string, day?: string): ReturnType<DailyJobs["run"]>;
+  };
+  stop(): Promise<void>;
+};
+
+/** What every commune served by one process shares: the database server, mail sink, clock, log. */
+type Shared = {
+  opts: GuichetServerOptions;
+  env: NodeJS.ProcessEnv;
+  config: ServerConfig;
+  couch: Couch;
+  log: (message: string) => void;
+  logError: (e: unknown) => void;
+  now: () => Date;
+  dataDir: string;
+  instanceId: string;
+  /** Signs the portal's links; each commune but the default one signs with a key derived from it. */
+  tokenKey: Buffer;
+  sink: SmtpSink | undefined;
+  smtpUrl: string | undefined;
+  dev: boolean;
+  /** The server's listening (or public) URL, known once listening. */
+  publicUrl: () => string;
+};
+
+/** One commune's portal, API, Open311, mail and jobs, behind its own HTTP handler. */
+type CommuneSite = {
+  id: string;
+  handler: RequestListener;
+  runDailyJobs: DailyJobs["run"];
+  mailer: AckMailer;
+  mailDoor: MailDoor | null;
   stop(): Promise<void>;
 };
 
 /**
  * The whole server side: database (embedded PouchDB Server unless COUCHDB_URL), bootstrap,
  * mail (SMTP_URL or a local sink), the HTTP app (portal, JSON API, Open311, dev inbox, the
- * counter app) and the jobs (accusés by email, deadlines, retention).
+ * counter app) and the jobs (accusés by email, deadlines, retention), for the default commune and
+ * for every commune of the registry (communes/registry.ts), chosen by host name or by /c/<id>/.
  */
 export async function startGuichetServer(opts: GuichetServerOptions = {}): Promise<GuichetServer> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((m: string) => console.log(m));
   const logError = (e: unknown) => log(`[guichet] ${(e as Error)?.stack ?? String(e)}`);
   const now = opts.now ?? (() => new Date());
-  const today = () => parisDate(now().toISOString());
   const config = opts.config ?? loadConfig(env);
   const ownsCouch = !opts.couch;
   const couch = opts.couch ?? (await connectCouch(config));
@@ -131,7 +172,105 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
   if (ownsCouch) cleanups.push(() => couch.stop());
 
   try {
-    const boot = await bootstrap(couch, opts.commune ?? config.commune, opts.catalogue, { env });
+    const dataDir = couch.dataDir ?? config.dataDir;
+    const identity = opts.instanceId
+      ? { id: opts.instanceId, release: () => undefined }
+      : instanceIdentity(dataDir);
+    cleanups.push(() => identity.release());
+    const port = opts.port ?? Number(env.GUICHET_PORT ?? 3000);
+    const host = opts.host ?? env.GUICHET_HOST?.trim() ?? "127.0.0.1";
+    const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(env));
+    const trustProxy = opts.trustProxy ?? env.GUICHET_TRUST_PROXY === "1";
+    // Mail (one relay for every commune): a real one; or, in demo mode on loopback only, the
+    // development sink and /dev/inbox (it shows citizens' addresses and tracking numbers), never
+    // behind a reverse proxy; otherwise mails wait in the outboxes.
+    const smtpUrl = opts.smtpUrl ?? env.SMTP_URL?.trim();
+    const dev = !smtpUrl && (opts.dev ?? true) && isLoopback(host) && !trustProxy;
+    let sink: SmtpSink | undefined;
+    if (dev) {
+      sink = await startSmtpSink();
+      cleanups.push(() => sink?.stop());
+    }
+    let listeningUrl = "";
+    const shared: Shared = {
+      opts,
+      env,
+      config,
+      couch,
+      log,
+      logError,
+      now,
+      dataDir,
+      instanceId: identity.id,
+      tokenKey: tokenKey(dataDir),
+      sink,
+      smtpUrl,
+      dev,
+      publicUrl: () => opts.publicUrl ?? (env.GUICHET_PUBLIC_URL?.trim() || listeningUrl),
+    };
+
+    const main = await startCommuneSite(shared, {
+      commune: opts.commune ?? config.commune,
+      catalogue: opts.catalogue,
+      env,
+      basePath: "",
+    });
+    cleanups.push(() => main.stop());
+    const router = new CommuneRouter(main, logError);
+    cleanups.push(() => router.stopAll());
+    const registry = await watchRegistry(couch, {
+      onEntries: (entries) =>
+        router.reconcile(entries, (entry) =>
+          startCommuneSite(shared, { commune: entry.id, env: {}, basePath: `/c/${entry.id}` }),
+        ),
+      onError: logError,
+    });
+    cleanups.push(() => registry.stop());
+
+    const server = await listen(router.handler, { port, host, tls });
+    cleanups.push(() => server.close());
+    listeningUrl = server.url;
+    // The counter app served here (/guichet/) syncs with CouchDB from the browser: allow this origin.
+    await couch.allowOrigins?.(sameHostOrigins(server.url));
+
+    return {
+      url: server.url,
+      couchUrl: couch.publicUrl ?? couch.url,
+      commune: main.id,
+      smtp: {
+        messages: () => sink?.messages() ?? [],
+        ...(sink ? { url: sink.url, sink } : { url: smtpUrl }),
+      },
+      runDailyJobs: (day) => main.runDailyJobs(day),
+      mailer: main.mailer,
+      mailDoor: main.mailDoor,
+      communes: {
+        ids: () => router.ids(),
+        reload: () => registry.reload(),
+        runDailyJobs: (id, day) => router.site(id).runDailyJobs(day),
+      },
+      stop: stopAll,
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
+async function startCommuneSite(
+  base: Shared,
+  target: { commune: string | Commune; catalogue?: Catalogue; env: NodeJS.ProcessEnv; basePath: string },
+): Promise<CommuneSite> {
+  const { opts, couch, log, logError, now, dataDir, instanceId, sink, smtpUrl, dev } = base;
+  const env = target.env;
+  const today = () => parisDate(now().toISOString());
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse().splice(0)) await Promise.resolve(c()).catch(logError);
+  };
+
+  try {
+    const boot = await bootstrap(couch, target.commune, target.catalogue, { env });
     for (const change of boot.changes) log(`[bootstrap] ${change}`);
     const communeId = boot.commune;
     const dbs = boot.databases;
@@ -184,30 +323,26 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     });
     cleanups.push(() => configFollower.stop());
 
-    const dataDir = couch.dataDir ?? config.dataDir;
-    const identity = opts.instanceId
-      ? { id: opts.instanceId, release: () => undefined }
-      : instanceIdentity(dataDir);
-    cleanups.push(() => identity.release());
-    const instanceId = identity.id;
-    const attachments = new AttachmentStore(path.join(dataDir, "attachments"));
-    const tokens = new Tokens(tokenKey(dataDir));
+    // The default commune keeps the attachments folder of single-commune installs.
+    const attachments = new AttachmentStore(
+      target.basePath
+        ? path.join(dataDir, "communes", communeId, "attachments")
+        : path.join(dataDir, "attachments"),
+    );
 
-    const port = opts.port ?? Number(env.GUICHET_PORT ?? 3000);
-    const host = opts.host ?? env.GUICHET_HOST?.trim() ?? "127.0.0.1";
-    const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(env));
-    const trustProxy = opts.trustProxy ?? env.GUICHET_TRUST_PROXY === "1";
+    // Request ids may repeat between communes (same portal workstation code): a link signed for
+    // one commune must be worthless at another's portal. The default commune keeps its key.
+    const tokens = new Tokens(
+      target.basePath
+        ? createHmac("sha256", base.tokenKey).update(`guichet-commune:${communeId}`).digest()
+        : base.tokenKey,
+    );
+    const serverEnv = base.env;
+    const tls = opts.tls === null ? undefined : (opts.tls ?? tlsFromEnv(serverEnv));
+    const trustProxy = opts.trustProxy ?? serverEnv.GUICHET_TRUST_PROXY === "1";
 
-    // Mail: a real relay; or, in demo mode on loopback only, the development sink and /dev/inbox
-    // (it shows citizens' addresses and tracking numbers), never behind a reverse proxy; otherwise
-    // mails wait in the outbox.
-    const smtpUrl = opts.smtpUrl ?? env.SMTP_URL?.trim();
-    const dev = !smtpUrl && (opts.dev ?? true) && isLoopback(host) && !trustProxy;
-    let sink: SmtpSink | undefined;
-    if (dev) {
-      sink = await startSmtpSink();
-      cleanups.push(() => sink?.stop());
-    }
+    // Mail: the shared relay or development sink (startGuichetServer); without either, mails
+    // wait in the outbox. GUICHET_MAIL_FROM is the default commune's; the others send from their own domain.
     const fromAddress = env.GUICHET_MAIL_FROM?.trim() || `ne-pas-repondre@${domainOf(settings.email)}`;
     const relay = smtpUrl ?? sink?.url;
     const from = { name: settings.name, address: fromAddress };
@@ -215,7 +350,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     cleanups.push(() => mailer.close());
 
     // The URL is known once listening; links in mails need it, so they read it lazily.
-    let publicUrl = opts.publicUrl ?? env.GUICHET_PUBLIC_URL?.trim() ?? "";
+    const communePublicUrl = () => `${base.publicUrl()}${target.basePath}`;
     // The mailer job starts after the HTTP server; the outbox and the intake reach it through this.
     const mailJob = { current: null as AckMailer | null };
     // Set once the email door is up: mails then carry a reply address naming their request.
@@ -231,7 +366,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
         commune,
         today,
         get followUpUrl() {
-          return `${publicUrl}/suivi`;
+          return `${communePublicUrl()}/suivi`;
         },
         messageIdDomain: domainOf(fromAddress),
         replyAddress: () => mailDoorAddress.current,
@@ -329,10 +464,13 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
               catalogue: currentCatalogue,
               today,
               agents,
-              followUpUrl: () => `${publicUrl}/suivi`,
+              followUpUrl: () => `${communePublicUrl()}/suivi`,
               couch: couchServer(couch.url),
               publicCouchUrl:
-                opts.publicCouchUrl ?? env.GUICHET_PUBLIC_COUCH_URL?.trim() ?? couch.publicUrl ?? couch.url,
+                opts.publicCouchUrl ??
+                serverEnv.GUICHET_PUBLIC_COUCH_URL?.trim() ??
+                couch.publicUrl ??
+                couch.url,
               databases: dbs,
               serverDb: stateDb,
               attachments,
@@ -351,7 +489,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
         router: open311Router({
           jurisdictions: singleJurisdiction({ id: communeId, intake, mainDb, keys: apiKeys }),
           submitLimiter,
-          publicUrl: () => publicUrl,
+          publicUrl: communePublicUrl,
           now,
         }),
         csp: "api",
@@ -395,13 +533,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       tls: !!tls,
       onError: logError,
       // Browsers may POST from the public address and the origins allowed to sync (desktop app).
-      trustedOrigins: () => [publicUrl, ...config.corsOrigins],
+      trustedOrigins: () => [base.publicUrl(), communePublicUrl(), ...base.config.corsOrigins],
     });
-    const server = await listen(handler, { port, host, tls });
-    cleanups.push(() => server.close());
-    publicUrl ||= server.url;
-    // The counter app served here (/guichet/) syncs with CouchDB from the browser: allow this origin.
-    await couch.allowOrigins?.(sameHostOrigins(server.url));
 
     let mailerJob: AckMailer | null = null;
     let daily: DailyJobs;
@@ -443,13 +576,8 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     cleanups.push(() => daily.stop());
 
     return {
-      url: server.url,
-      couchUrl: couch.publicUrl ?? couch.url,
-      commune: communeId,
-      smtp: {
-        messages: () => sink?.messages() ?? [],
-        ...(sink ? { url: sink.url, sink } : { url: smtpUrl }),
-      },
+      id: communeId,
+      handler,
       runDailyJobs: (day) => daily.run(day),
       mailer: mailerJob,
       mailDoor: door,

@@ -22,14 +22,21 @@ const USERNAME = /^[a-z0-9][a-z0-9._@-]*$/;
 
 /**
  * Creates or updates an account of a commune in `_users`. Its CouchDB roles are computed here and
- * replace the stored ones: `guichet:commune:C`, `guichet:<role>` for each role, and per service
- * `guichet:service:<s>` plus, for a sensitive service, `guichet:sensitive:<s>`.
+ * replace the stored ones: `guichet:C:member`, `guichet:C:<role>` for each role, and per service
+ * `guichet:C:service:<s>` plus, for a sensitive service, `guichet:C:sensitive:<s>`. An account
+ * belongs to one commune: a name already used by another commune (or by its service accounts) is refused.
  */
 export async function addUser(couch: Couch, user: NewUser): Promise<AddUserResult> {
   const problems = userProblems(user);
   if (problems.length > 0) throw new Error(problems.join("\n"));
   const couchRoles = await couchRolesFor(couch, user);
   const existing = await getUserDoc(couch, user.name);
+  const owner = existing ? otherCommuneOf(existing.roles, user.commune) : null;
+  if (owner !== null) {
+    throw new Error(
+      `L'identifiant « ${user.name} » est déjà pris par un compte d'une autre commune : choisissez-en un autre.`,
+    );
+  }
   await saveUserDoc(couch, { name: user.name, roles: couchRoles, password: user.password }, existing);
   return { created: !existing, couchRoles };
 }
@@ -51,9 +58,9 @@ export async function couchRolesFor(
   const couchRoles = [
     ...new Set([
       communeRole(user.commune),
-      ...user.roles.map(couchRole),
-      ...services.map(serviceRole),
-      ...services.filter((s) => sensitive.has(s)).map(sensitiveRole),
+      ...user.roles.map((r) => couchRole(user.commune, r)),
+      ...services.map((s) => serviceRole(user.commune, s)),
+      ...services.filter((s) => sensitive.has(s)).map((s) => sensitiveRole(user.commune, s)),
     ]),
   ].sort();
   return couchRoles;
@@ -90,3 +97,18 @@ async function communeCatalogue(couch: Couch, commune: string) {
     `La commune « ${commune} » n'est pas initialisée : lancez d'abord npm run server:bootstrap.`,
   );
 }
+
+/** The other commune an existing account belongs to ("serveur" for a server admin), if any. */
+function otherCommuneOf(roles: readonly string[], commune: string): string | null {
+  if (roles.includes("_admin")) return "serveur";
+  for (const role of roles) {
+    const parts = role.split(":");
+    if (parts[0] !== "guichet" || parts.length < 3) continue;
+    // Legacy names (before communes were named): only `guichet:commune:<c>` says which commune.
+    const owner = parts[1] === "commune" ? parts[2] : LEGACY_KINDS.has(parts[1] ?? "") ? null : parts[1];
+    if (owner && owner !== commune) return owner;
+  }
+  return null;
+}
+
+const LEGACY_KINDS = new Set(["service", "sensitive"]);

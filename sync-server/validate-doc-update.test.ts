@@ -9,7 +9,7 @@ import { project, withEvents } from "../domain/history";
 import { newRequest } from "../domain/new-request";
 import { type GuichetRequest, type RequestEvent, requestSchema } from "../domain/request";
 import { anonymise } from "../domain/retention";
-import { rolesOn } from "../domain/roles";
+import { localRoles, rolesOn } from "../domain/roles";
 import { TRANSITIONS } from "../domain/workflow";
 import {
   configValidateDocUpdate,
@@ -33,8 +33,8 @@ const mainSource = requestValidateDocUpdate({
 const compile = (source: string): Vdu => new Function(`return (${source});`)() as Vdu;
 const mainVdu = compile(mainSource);
 
-const AGENT = { name: "agent1", roles: ["guichet:agent", "guichet:commune:demo"] };
-const SUPERVISOR = { name: "chef", roles: ["guichet:supervisor", "guichet:commune:demo"] };
+const AGENT = { name: "agent1", roles: ["guichet:demo:agent", "guichet:demo:member"] };
+const SUPERVISOR = { name: "chef", roles: ["guichet:demo:supervisor", "guichet:demo:member"] };
 
 function verdict(doc: unknown, old: unknown = null, user: unknown = AGENT): Verdict {
   try {
@@ -96,7 +96,7 @@ describe("generated validate_doc_update functions", () => {
   it("are plain ES5 in ASCII, so CouchDB's SpiderMonkey or QuickJS and PouchDB Server all compile them", () => {
     // acorn comes with express-pouchdb's dependencies; ecmaVersion 5 refuses let, arrows, trailing commas…
     const acorn = createRequire(import.meta.url)("acorn") as { parse(src: string, o: object): unknown };
-    for (const source of [mainSource, configValidateDocUpdate(), logValidateDocUpdate()]) {
+    for (const source of [mainSource, configValidateDocUpdate("demo"), logValidateDocUpdate("demo")]) {
       expect(() => acorn.parse(`(${source})`, { ecmaVersion: 5 })).not.toThrow();
       expect(source).toMatch(/^[\x20-\x7e\n]*$/);
     }
@@ -128,7 +128,7 @@ describe("generated validate_doc_update functions", () => {
         sensitiveServices: ["ccas", "police_municipale"],
       }),
     );
-    const SERVER = { name: "guichet-server", roles: ["guichet:server", "guichet:commune:demo"] };
+    const SERVER = { name: "guichet-server", roles: ["guichet:demo:server", "guichet:demo:member"] };
     const ccasRequest = (by: string) => {
       const demarche = findDemarche(DEFAULT_CATALOGUE, "ccas_aide")!;
       const res = newRequest(
@@ -167,7 +167,7 @@ describe("generated validate_doc_update functions", () => {
     expect(
       run(ccasVdu, ccasRequest("agent1"), {
         name: "ccas1",
-        roles: ["guichet:service_agent", "guichet:sensitive:ccas"],
+        roles: ["guichet:demo:service_agent", "guichet:demo:sensitive:ccas"],
       }),
     ).toMatch(/^createdBy/);
     // In the main database the server writes only in its own name.
@@ -185,7 +185,7 @@ describe("generated validate_doc_update functions", () => {
       ]);
     expect(verdict(assign("agent1"), doc, AGENT)).toEqual({ ok: true });
     expect(verdict(assign("chef"), doc, SUPERVISOR)).toEqual({ ok: true });
-    const portal = { name: "portail", roles: ["guichet:portal", "guichet:commune:demo"] };
+    const portal = { name: "portail", roles: ["guichet:demo:portal", "guichet:demo:member"] };
     expect(verdict(assign("portail"), doc, portal)).toMatchObject({
       ok: false,
       error: { forbidden: expect.stringMatching(/attribuer/) },
@@ -200,20 +200,25 @@ describe("generated validate_doc_update functions", () => {
       ]);
     const own = {
       name: "ec1",
-      roles: ["guichet:service_agent", "guichet:service:etat_civil", "guichet:commune:demo"],
+      roles: ["guichet:demo:service_agent", "guichet:demo:service:etat_civil", "guichet:demo:member"],
     };
     const other = {
       name: "sc1",
-      roles: ["guichet:service_agent", "guichet:service:scolaire", "guichet:commune:demo"],
+      roles: ["guichet:demo:service_agent", "guichet:demo:service:scolaire", "guichet:demo:member"],
     };
     expect(verdict(start("ec1"), doc, own)).toEqual({ ok: true });
     expect(verdict(start("sc1"), doc, other)).toMatchObject({
       ok: false,
       error: { forbidden: expect.stringMatching(/rôle/) },
     });
-    expect(rolesOn("etat_civil", ["service_agent"], other.roles)).toEqual([]);
-    expect(rolesOn("scolaire", ["service_agent", "agent"], other.roles)).toEqual(["service_agent", "agent"]);
-    expect(rolesOn("etat_civil", ["service_agent", "agent"], other.roles)).toEqual(["agent"]);
+    expect(rolesOn("etat_civil", ["service_agent"], localRoles(other.roles, "demo"))).toEqual([]);
+    expect(rolesOn("scolaire", ["service_agent", "agent"], localRoles(other.roles, "demo"))).toEqual([
+      "service_agent",
+      "agent",
+    ]);
+    expect(rolesOn("etat_civil", ["service_agent", "agent"], localRoles(other.roles, "demo"))).toEqual([
+      "agent",
+    ]);
   });
 
   it("agree with the zod schema on mutated documents", () => {
@@ -386,8 +391,29 @@ describe("generated validate_doc_update functions", () => {
     expect([...changed].filter((k) => !allowed.has(k))).toEqual([]);
   });
 
+  it("give nothing to the roles of another commune, nor to the unqualified names of old installs", () => {
+    const elsewhere = {
+      name: "chef-b",
+      roles: ["guichet:b:supervisor", "guichet:b:member", "guichet:b:admin"],
+    };
+    const legacy = {
+      name: "chef-old",
+      roles: ["guichet:supervisor", "guichet:admin", "guichet:commune:demo"],
+    };
+    const doc = request();
+    const assign = (by: string) =>
+      withEvents(doc, [
+        ev("assigned", "2025-03-10T10:00:00.000Z", by, { service: "etat_civil", assignee: "x" }),
+      ]);
+    expect(verdict(assign("chef-b"), doc, elsewhere)).toMatchObject({ ok: false });
+    expect(verdict(assign("chef-old"), doc, legacy)).toMatchObject({ ok: false });
+    const config = compile(configValidateDocUpdate("demo"));
+    expect(() => config({ _id: "commune", type: "commune" }, null, elsewhere, {})).toThrow();
+    expect(() => config({ _id: "commune", type: "commune" }, null, legacy, {})).toThrow();
+  });
+
   it("check the -log and -config rules too", () => {
-    const log = compile(logValidateDocUpdate());
+    const log = compile(logValidateDocUpdate("demo"));
     const entry = {
       _id: "l1",
       type: "contact_log",
@@ -402,13 +428,13 @@ describe("generated validate_doc_update functions", () => {
     expect(() => log({ ...entry, extra: 1 }, null, AGENT, {})).toThrow();
     expect(() => log({ _id: "l1", _deleted: true }, entry, AGENT, {})).toThrow();
     expect(() => log({ _id: "l1", _deleted: true }, entry, SUPERVISOR, {})).not.toThrow();
-    const config = compile(configValidateDocUpdate());
+    const config = compile(configValidateDocUpdate("demo"));
     expect(() => config({ _id: "commune", type: "commune" }, null, AGENT, {})).toThrow();
     expect(() =>
-      config({ _id: "commune", type: "commune" }, null, { name: "a", roles: ["guichet:admin"] }, {}),
+      config({ _id: "commune", type: "commune" }, null, { name: "a", roles: ["guichet:demo:admin"] }, {}),
     ).not.toThrow();
     expect(() =>
-      config({ _id: "x", type: "autre" }, null, { name: "a", roles: ["guichet:admin"] }, {}),
+      config({ _id: "x", type: "autre" }, null, { name: "a", roles: ["guichet:demo:admin"] }, {}),
     ).toThrow();
   });
 });

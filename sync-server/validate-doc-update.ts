@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { demarcheSchema } from "../domain/catalogue";
 import { requestSchema } from "../domain/request";
-import { couchRole, ROLES, SERVICE_ROLE_PREFIX } from "../domain/roles";
+import { ROLES } from "../domain/roles";
 import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
 import { contactLogSchema } from "./contact-log";
+import { couchRole, serviceRole } from "./couch-roles";
 
 /**
  * validate_doc_update functions, generated from the domain: the zod schemas as JSON Schema, the
@@ -130,7 +131,9 @@ export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
   return json;
 }
 
-const couchRoleNames = (): Record<string, string> => Object.fromEntries(ROLES.map((r) => [r, couchRole(r)]));
+/** The commune's CouchDB role names: a role of another commune counts for nothing here. */
+const couchRoleNames = (commune: string): Record<string, string> =>
+  Object.fromEntries(ROLES.map((r) => [r, couchRole(commune, r)]));
 
 const source = (file: string): string => readFileSync(new URL(`./vdu/${file}`, import.meta.url), "utf8");
 
@@ -155,10 +158,10 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
     schema: jsonSchemaOf(requestSchema),
     transitions: TRANSITIONS,
     assignRoles: ASSIGN_ROLES,
-    servicePrefix: SERVICE_ROLE_PREFIX,
+    servicePrefix: serviceRole(target.commune, ""),
     statusLabels: STATUS_LABELS,
     openStatuses: OPEN_STATUSES,
-    roles: couchRoleNames(),
+    roles: couchRoleNames(target.commune),
     projectionFields: PROJECTION_FIELDS,
     personalFields: PERSONAL_FIELDS,
   };
@@ -200,12 +203,16 @@ function demarcheDocJsonSchema(): JsonSchema {
   return json;
 }
 
-export function configValidateDocUpdate(): string {
-  const config = { roles: couchRoleNames(), types: CONFIG_TYPES, demarcheSchema: demarcheDocJsonSchema() };
+export function configValidateDocUpdate(commune: string): string {
+  const config = {
+    roles: couchRoleNames(commune),
+    types: CONFIG_TYPES,
+    demarcheSchema: demarcheDocJsonSchema(),
+  };
   return compose(config, ["schema-check.es5.js", "config-rules.es5.js"], "validateConfig");
 }
 
-export function logValidateDocUpdate(): string {
-  const config = { roles: couchRoleNames(), schema: jsonSchemaOf(contactLogSchema) };
+export function logValidateDocUpdate(commune: string): string {
+  const config = { roles: couchRoleNames(commune), schema: jsonSchemaOf(contactLogSchema) };
   return compose(config, ["schema-check.es5.js", "log-rules.es5.js"], "validateLog");
 }

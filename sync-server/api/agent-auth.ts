@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { couchRole, ROLES, type Role } from "../../domain/roles";
-import { communeRole } from "../couch-roles";
+import { couchRole, localRoles, ROLES, type Role } from "../../domain/roles";
 import { CouchError, type CouchServer } from "../http/couch-db";
 import { HttpError } from "../http/errors";
 
+/** `couchRoles`: the account's roles in this commune only, in local form (see domain localRoles). */
 export type Agent = { name: string; couchRoles: string[]; roles: Role[]; authorization: string };
+
+const MEMBER = "guichet:member";
 
 const STAFF: Role[] = ["agent", "service_agent", "supervisor", "admin"];
 
@@ -42,8 +44,7 @@ export class AgentAuth {
     }
     const agent = entry.agent;
     if (!agent) throw unauthorized("Identifiant ou mot de passe refusé.");
-    const member =
-      agent.couchRoles.includes("_admin") || agent.couchRoles.includes(communeRole(this.commune));
+    const member = agent.couchRoles.includes("_admin") || agent.couchRoles.includes(MEMBER);
     if (!member || !agent.roles.some((r) => allowed.includes(r))) {
       throw new HttpError(403, "Votre compte ne permet pas cette action.");
     }
@@ -59,7 +60,8 @@ export class AgentAuth {
     try {
       const s = await this.couch.session(authorization);
       if (!s.userCtx.name) return null;
-      const couchRoles = s.userCtx.roles;
+      // Roles of other communes are dropped here: they give nothing in this one.
+      const couchRoles = localRoles(s.userCtx.roles, this.commune);
       const roles = ROLES.filter(
         (r) => couchRoles.includes(couchRole(r)) || (couchRoles.includes("_admin") && r !== "portal"),
       );

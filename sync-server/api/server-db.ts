@@ -1,4 +1,4 @@
-import { couchRole } from "../../domain/roles";
+import { couchRole } from "../couch-roles";
 import { CouchError, type CouchServer } from "../http/couch-db";
 
 /**
@@ -10,9 +10,9 @@ import { CouchError, type CouchServer } from "../http/couch-db";
  */
 export const serverDatabaseName = (commune: string): string => `guichet-${commune}-server`;
 
-const VDU = `function (newDoc, oldDoc, userCtx) {
+const vdu = (commune: string) => `function (newDoc, oldDoc, userCtx) {
   var roles = (userCtx && userCtx.roles) || [];
-  if (roles.indexOf("_admin") !== -1 || roles.indexOf(${JSON.stringify(couchRole("server"))}) !== -1) return;
+  if (roles.indexOf("_admin") !== -1 || roles.indexOf(${JSON.stringify(couchRole(commune, "server"))}) !== -1) return;
   throw { forbidden: "Seul le serveur écrit dans cette base." };
 }`;
 
@@ -31,10 +31,14 @@ export async function ensureServerDatabase(admin: CouchServer, commune: string):
     method: "PUT",
     body: {
       admins: { names: [], roles: [] },
-      members: { names: [], roles: [couchRole("server"), couchRole("supervisor"), couchRole("admin")] },
+      members: {
+        names: [],
+        roles: [couchRole(commune, "server"), couchRole(commune, "supervisor"), couchRole(commune, "admin")],
+      },
     },
   });
   const db = admin.db(name);
+  const VDU = vdu(commune);
   const ddoc = await db.get<{ validate_doc_update?: string }>("_design/guichet");
   if (ddoc?.validate_doc_update !== VDU) {
     await db.put({

@@ -26,10 +26,25 @@ export const sendHtml = (
   status: number,
   html: string,
   headers: Record<string, string> = {},
-): void => send(res, status, "text/html; charset=utf-8", html, headers);
+): void => send(res, status, "text/html; charset=utf-8", withBasePath(res, html), headers);
+
+// A commune served under /c/<id>/ (communes/commune-router.ts): its pages' site-absolute links and
+// redirects get the prefix, so the pages themselves need not know where they are mounted.
+const basePaths = new WeakMap<ServerResponse, string>();
+
+export function setBasePath(res: ServerResponse, base: string): void {
+  basePaths.set(res, base);
+}
+
+function withBasePath(res: ServerResponse, html: string): string {
+  const base = basePaths.get(res);
+  return base ? html.replace(/(\s(?:href|action|src)=")\/(?!\/)/g, `$1${base}/`) : html;
+}
 
 /** 303 See Other: after a POST, the browser GETs the new page (no "resend the form?" on reload). */
 export function redirect(res: ServerResponse, location: string): void {
+  const base = basePaths.get(res);
+  if (base && location.startsWith("/") && !location.startsWith("//")) location = `${base}${location}`;
   res.writeHead(303, { Location: location, "Content-Length": "0" });
   res.end();
 }

@@ -5,8 +5,8 @@
 // Démarches are checked against their schema; a démarche's version only goes up, and an archived
 // version (what old requests are displayed with) never changes. The server admin (bootstrap,
 // which may write a given catalogue back) is exempt from the version rules, not from the schema.
-// `secObj` is the enclosing validate_doc_update's argument (see compose): `guichet:admin` makes one
-// a database admin of every commune's -config, so membership of this commune is checked here.
+// `secObj` is the enclosing validate_doc_update's argument (see compose): membership of this
+// commune is checked here as well, so a database admin role alone never writes another's -config.
 
 function isMember(couchRoles, sec) {
   var roles = (sec && sec.members && sec.members.roles) || [];

@@ -58,7 +58,11 @@ async function supervisorAccount(env: Env) {
       name: user.username,
       password: user.password,
       type: "user",
-      roles: [communeRole(env.commune), couchRole("agent"), couchRole("supervisor")],
+      roles: [
+        communeRole(env.commune),
+        couchRole(env.commune, "agent"),
+        couchRole(env.commune, "supervisor"),
+      ],
     },
   });
   return user;

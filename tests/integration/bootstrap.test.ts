@@ -59,8 +59,8 @@ describe("bootstrap of a commune", () => {
       expect(ddoc).toHaveProperty("validate_doc_update");
     }
     const ccas = (await t.admin.request({ db: names.sensitive.ccas ?? "", path: "_security" })) as Security;
-    expect(ccas.members.roles).toContain("guichet:sensitive:ccas");
-    expect(ccas.members.roles).not.toContain(`guichet:commune:${t.commune}`);
+    expect(ccas.members.roles).toContain(`guichet:${t.commune}:sensitive:ccas`);
+    expect(ccas.members.roles).not.toContain(`guichet:${t.commune}:member`);
   });
 
   it("is idempotent: a second run changes nothing (same revisions, same _security)", async () => {
@@ -145,8 +145,8 @@ describe("bootstrap of a commune", () => {
       expect(reply.status, account.name).toBe(200);
     }
     const users = t.admin.use<{ roles: string[] }>("_users");
-    const portal = await users.get("org.couchdb.user:portal");
-    expect(portal.roles).toEqual(expect.arrayContaining(["guichet:portal", `guichet:commune:${t.commune}`]));
+    const portal = await users.get(`org.couchdb.user:guichet-${t.commune}-portal`);
+    expect(portal.roles.sort()).toEqual([`guichet:${t.commune}:member`, `guichet:${t.commune}:portal`]);
   });
 
   it("gives service agents their service roles, and the sensitive role for a sensitive service", async () => {
@@ -154,11 +154,11 @@ describe("bootstrap of a commune", () => {
     const doc = await t.admin.use<{ roles: string[] }>("_users").get(`org.couchdb.user:${user.name}`);
     expect(doc.roles.sort()).toEqual(
       [
-        `guichet:commune:${t.commune}`,
-        "guichet:service_agent",
-        "guichet:service:accueil",
-        "guichet:service:ccas",
-        "guichet:sensitive:ccas",
+        `guichet:${t.commune}:member`,
+        `guichet:${t.commune}:service_agent`,
+        `guichet:${t.commune}:service:accueil`,
+        `guichet:${t.commune}:service:ccas`,
+        `guichet:${t.commune}:sensitive:ccas`,
       ].sort(),
     );
     await expect(t.createUser("sans-service", ["service_agent"])).rejects.toThrow(/au moins un service/);

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Catalogue, type Demarche, demarcheAt } from "../../domain/catalogue";
 import { DEMO_COMMUNE } from "../../domain/commune";
 import { newRequest } from "../../domain/new-request";
-import { couchRole } from "../../domain/roles";
+import { couchRole as localCouchRole } from "../../domain/roles";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { communeRole } from "../../sync-server/couch-roles";
+import { communeRole, couchRole } from "../../sync-server/couch-roles";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
 import { call, errorOf, type Reply } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
@@ -331,24 +331,39 @@ describe("catalogue administration", () => {
       expect([403, 409]).toContain(archived.status);
     }
 
-    // An admin of another commune is a database admin here too (role-based _security): the VDU says no.
+    // An admin of another commune is not even a member here. An account of an old install that still
+    // holds the unqualified `guichet:admin` is a database admin (role-based _security): the VDU, which
+    // knows only this commune's qualified names, says no.
     const foreign = { name: `admin-ailleurs.${tc.commune}`, password: "ailleurs-123456" };
-    await tc.admin.use("_users").insert({
-      _id: `org.couchdb.user:${foreign.name}`,
-      type: "user",
-      name: foreign.name,
-      password: foreign.password,
-      roles: [couchRole("admin"), communeRole(`${tc.commune}-b`)],
-    } as never);
+    const legacy = { name: `admin-ancien.${tc.commune}`, password: "ancien-1234567" };
+    const other = `${tc.commune}-b`;
+    for (const [user, roles] of [
+      [foreign, [couchRole(other, "admin"), communeRole(other)]],
+      [legacy, [localCouchRole("admin"), `guichet:commune:${other}`]],
+    ] as const) {
+      await tc.admin.use("_users").insert({
+        _id: `org.couchdb.user:${user.name}`,
+        type: "user",
+        name: user.name,
+        password: user.password,
+        roles,
+      } as never);
+    }
     try {
       const put = await call("PUT", url("demarche:demande_generale"), foreign, tampered);
       expect(put.status).toBe(403);
-      expect(errorOf(put).reason).toContain("autre commune");
-      const api = await call("GET", `${server.url}/api/v1/admin/demarches`, foreign);
-      expect(api.status).toBe(403);
+      const old = await call("PUT", url("demarche:demande_generale"), legacy, tampered);
+      expect(old.status).toBe(403);
+      expect(errorOf(old).reason).toContain("Seuls les administrateurs");
+      for (const user of [foreign, legacy]) {
+        const api = await call("GET", `${server.url}/api/v1/admin/demarches`, user);
+        expect(api.status).toBe(403);
+      }
     } finally {
-      const doc = await tc.admin.use("_users").get(`org.couchdb.user:${foreign.name}`);
-      await tc.admin.use("_users").destroy(doc._id, doc._rev);
+      for (const user of [foreign, legacy]) {
+        const doc = await tc.admin.use("_users").get(`org.couchdb.user:${user.name}`);
+        await tc.admin.use("_users").destroy(doc._id, doc._rev);
+      }
     }
 
     // Even an admin's raw writes keep versions intact: no going back, no rewriting history.

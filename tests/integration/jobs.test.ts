@@ -115,7 +115,11 @@ describe("server jobs: deadline watcher (injected clock), SVA attestation, reten
       expect(flags).toEqual(["soon", "urgent", "overdue"]);
       const decisions = d.events.filter((e) => e.kind === "implicit_decision");
       expect(decisions).toHaveLength(1);
-      expect(decisions[0]).toMatchObject({ by: "server", workstation: "W3S", dueOn: "2026-03-05" });
+      expect(decisions[0]).toMatchObject({
+        by: tc.bootstrapped.serviceAccounts.server.name,
+        workstation: "W3S",
+        dueOn: "2026-03-05",
+      });
       expect(decisions[0]?.at.startsWith("2026-03-06")).toBe(true); // the injected clock
     }
   });

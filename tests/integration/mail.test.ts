@@ -131,7 +131,7 @@ describe("accusés by email (real SMTP sink, exactly once)", () => {
       expect(doc.events.filter((e) => e.kind === "registration_sent")).toHaveLength(1);
       expect(doc.events.filter((e) => e.kind === "ar_sent")).toHaveLength(1);
       expect(doc.events.find((e) => e.kind === "ar_sent")).toMatchObject({
-        by: "server",
+        by: tc.bootstrapped.serviceAccounts.server.name,
         via: "email",
         to: "xss@example.org",
       });

@@ -119,7 +119,7 @@ describe("public portal (HTML without JavaScript, JSON API, Open311)", () => {
     const doc = docs.find((d) => d.id === parsed.compact);
     expect(doc).toMatchObject({
       channel: "en_ligne",
-      createdBy: "portal",
+      createdBy: tc.bootstrapped.serviceAccounts.portal.name,
       demarche: "demande_generale",
       citizen: { lastName: "Dupont", email: "jeanne.dupont@example.org", address: { postcode: "75001" } },
       status: "received",

@@ -1,4 +1,4 @@
-import { rolesFromCouch } from "../../../domain/roles";
+import { localRoles, rolesFromCouch } from "../../../domain/roles";
 import { type Settings, workstationCodeFor } from "../../db/settings-store";
 import { type Credentials, NetworkError } from "../../sync/http";
 import { ApiError, couchSession, fetchWorkstationConfig, registerWorkstation } from "../../sync/server-api";
@@ -35,7 +35,10 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
     const config = await fetchWorkstationConfig(settings.serverUrl, creds);
     if (!who || config.couchUrl !== known) who = await couchSession(config.couchUrl, creds);
     if (!who.userCtx?.name) return { ok: false, error: fr.login.badCredentials };
-    const roles = rolesFromCouch(who.userCtx.roles);
+    // Roles of this commune only, in local form: a role of another commune hosted on the same
+    // server gives nothing here (the server enforces it too).
+    const couchRoles = localRoles(who.userCtx.roles, config.commune.id);
+    const roles = rolesFromCouch(couchRoles);
     if (!roles.some((r) => COUNTER_ROLES.includes(r))) return { ok: false, error: fr.login.noAccess };
     let next: Settings = { ...settings, config };
     if (!workstationCodeFor(next)) {
@@ -50,12 +53,12 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
         return { ok: false, error: fr.login.registerFailed((err as Error).message) };
       }
     }
-    await rememberAccount(who.userCtx.name, creds.password, roles, who.userCtx.roles);
+    await rememberAccount(who.userCtx.name, creds.password, roles, couchRoles);
     const session: Session = {
       username: who.userCtx.name,
       password: creds.password,
       roles,
-      couchRoles: who.userCtx.roles,
+      couchRoles,
       offline: false,
     };
     return { ok: true, session, settings: next };

@@ -7,9 +7,9 @@ import { promisify } from "node:util";
 import type { ServerScope } from "nano";
 import type { Role } from "../../../domain/roles";
 import { type BootstrapResult, bootstrap } from "../../../sync-server/bootstrap";
+import { deleteCommune } from "../../../sync-server/communes/delete-commune";
 import { loadConfig, type ServerConfig } from "../../../sync-server/config";
-import { type Couch, connectCouch, statusOf } from "../../../sync-server/couch";
-import { communeRole } from "../../../sync-server/couch-roles";
+import { type Couch, connectCouch } from "../../../sync-server/couch";
 import type { DatabaseKind } from "../../../sync-server/database-names";
 import { randomPassword } from "../../../sync-server/secrets";
 import { addUser } from "../../../sync-server/users";
@@ -130,21 +130,13 @@ export async function startTestCouch(): Promise<TestCouch> {
   };
 }
 
-/** Removes a bootstrapped commune from a shared server: its databases, the given users, its role on the service accounts. */
+/** Removes a bootstrapped commune from a shared server: its databases, accounts and secrets (deleteCommune), and the given users. */
 export async function cleanUpCouchdb(couch: Couch, b: BootstrapResult, users: string[]): Promise<void> {
-  const ignoreMissing = (e: unknown) => {
-    if (statusOf(e) !== 404) throw e;
-  };
-  for (const db of b.databases.all) await couch.admin.db.destroy(db).catch(ignoreMissing);
+  await deleteCommune(couch, b.commune);
   const usersDb = couch.admin.use<{ roles: string[] }>("_users");
   for (const name of users) {
     const doc = await usersDb.get(`org.couchdb.user:${name}`).catch(() => undefined);
     if (doc) await usersDb.destroy(doc._id, doc._rev);
-  }
-  // Service accounts are shared between runs: only this commune's role goes.
-  for (const name of Object.keys(b.serviceAccounts)) {
-    const doc = await usersDb.get(`org.couchdb.user:${name}`).catch(() => undefined);
-    if (doc) await usersDb.insert({ ...doc, roles: doc.roles.filter((r) => r !== communeRole(b.commune)) });
   }
 }
 

@@ -1,0 +1,123 @@
+import { bootstrap } from "../bootstrap";
+import { readCommuneConfig } from "../config-docs";
+import type { Couch } from "../couch";
+import { communeRolePrefix } from "../couch-roles";
+import { randomPassword } from "../secrets";
+import { SERVICE_ACCOUNTS, serviceAccountName } from "../service-accounts";
+import { getUserDoc, type UserDoc } from "../user-docs";
+import { addUser } from "../users";
+import { checkCommuneId, isCommuneDatabase } from "./commune-id";
+import { deleteCommune } from "./delete-commune";
+import { type CommuneEntry, listCommunes, registerCommune } from "./registry";
+
+export type AddedCommune = {
+  id: string;
+  name: string;
+  portalUrl: string;
+  databases: string[];
+  changes: string[];
+  /** The first administrator, with the password shown once; absent when the account already existed. */
+  admin: { name: string; password: string } | { name: string; existed: true };
+};
+
+/** Where a commune's portal answers: its public URL, else its first host name, else /c/<id>/. */
+export function portalUrl(
+  entry: Pick<CommuneEntry, "id" | "hosts" | "publicUrl">,
+  serverUrl: string,
+): string {
+  if (entry.publicUrl) return `${entry.publicUrl.replace(/\/+$/, "")}/`;
+  if (entry.hosts[0]) return `https://${entry.hosts[0]}/`;
+  return `${serverUrl.replace(/\/+$/, "")}/c/${entry.id}/`;
+}
+
+/**
+ * `npm run commune:add`: bootstraps a commune (databases, rules, its own service accounts and
+ * secrets), registers it (running servers start serving it, no restart), and creates its first
+ * administrator. Running it again changes nothing but the given name, hosts or public URL.
+ */
+export async function addCommune(
+  couch: Couch,
+  o: { id: string; name?: string; hosts?: string[]; publicUrl?: string; admin?: string; serverUrl: string },
+): Promise<AddedCommune> {
+  checkCommuneId(o.id);
+  // No environment: GUICHET_*_PASSWORD belong to the default commune, this one gets its own.
+  let boot = await bootstrap(couch, o.id, undefined, { env: {} });
+  const changes = [...boot.changes];
+  if (o.name && o.name !== boot.settings.name) {
+    boot = await bootstrap(couch, { ...boot.settings, name: o.name }, undefined, { env: {} });
+    changes.push(...boot.changes);
+  }
+  const entry = await registerCommune(couch, o.id, {
+    ...(o.hosts ? { hosts: o.hosts } : {}),
+    ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+  });
+  const adminName = o.admin ?? `admin.${o.id}`;
+  let admin: AddedCommune["admin"];
+  if (await getUserDoc(couch, adminName)) admin = { name: adminName, existed: true };
+  else {
+    const password = randomPassword();
+    await addUser(couch, { name: adminName, password, roles: ["admin"], commune: o.id });
+    admin = { name: adminName, password };
+  }
+  return {
+    id: o.id,
+    name: boot.settings.name,
+    portalUrl: portalUrl(entry, o.serverUrl),
+    databases: boot.databases.all,
+    changes,
+    admin,
+  };
+}
+
+export type CommuneListing = {
+  id: string;
+  name: string;
+  access: string;
+  databases: string[];
+  accounts: string[];
+};
+
+/** `npm run commune:list`: every commune of the registry, plus the default one when it exists. */
+export async function listCommuneDetails(
+  couch: Couch,
+  defaultCommune: string,
+  serverUrl: string,
+): Promise<CommuneListing[]> {
+  const entries = await listCommunes(couch);
+  const all = (await couch.admin.db.list()) as string[];
+  if (!entries.some((e) => e.id === defaultCommune) && all.includes(`guichet-${defaultCommune}-config`)) {
+    entries.unshift({
+      _id: "",
+      type: "commune_entry",
+      id: defaultCommune,
+      hosts: [],
+      publicUrl: serverUrl,
+      addedAt: "",
+    });
+  }
+  const users = (await couch.admin.use<UserDoc>("_users").list({ include_docs: true })).rows
+    .map((r) => r.doc as UserDoc | undefined)
+    .filter((d): d is UserDoc => !!d && Array.isArray(d.roles));
+  const out: CommuneListing[] = [];
+  for (const e of entries) {
+    const databases = all.filter((name) => isCommuneDatabase(name, e.id)).sort();
+    const config = databases.includes(`guichet-${e.id}-config`)
+      ? await readCommuneConfig(couch.admin.use(`guichet-${e.id}-config`))
+      : undefined;
+    const service = new Set(SERVICE_ACCOUNTS.map((k) => serviceAccountName(e.id, k)));
+    const accounts = users
+      .filter((u) => service.has(u.name) || u.roles.some((r) => r.startsWith(communeRolePrefix(e.id))))
+      .map((u) => u.name)
+      .sort();
+    const access = [
+      ...e.hosts.map((h) => `https://${h}/`),
+      e.id === defaultCommune
+        ? `${serverUrl}/ (commune par défaut)`
+        : portalUrl({ ...e, hosts: [] }, serverUrl),
+    ].join(", ");
+    out.push({ id: e.id, name: config?.commune?.name ?? "?", access, databases, accounts });
+  }
+  return out;
+}
+
+export { deleteCommune };

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import type { Couch } from "../couch";
+import { statusOf } from "../couch";
+import { ensureDatabase, ensureSecurity, getDoc } from "../couch-docs";
+
+/**
+ * The communes one server serves, in a server-level database that only server admins open.
+ * Its name has an underscore, which commune ids cannot contain: no commune database is ever named so.
+ */
+export const REGISTRY_DB = "guichet_communes";
+
+export const communeEntrySchema = z
+  .object({
+    _id: z.string(),
+    _rev: z.string().optional(),
+    type: z.literal("commune_entry"),
+    id: z.string(),
+    /** Host names that choose this commune (`mairie-a.example.fr`), lower case, no port. */
+    hosts: z.array(z.string()),
+    /** The portal's public address, when not the server's own + /c/<id>. */
+    publicUrl: z.string().optional(),
+    addedAt: z.string(),
+  })
+  .strict();
+export type CommuneEntry = z.infer<typeof communeEntrySchema>;
+
+export const entryId = (commune: string): string => `commune:${commune}`;
+
+// Only server admins: on PouchDB Server an empty members list would make it public.
+const SECURITY = {
+  admins: { names: [], roles: ["_admin"] },
+  members: { names: [], roles: ["_admin"] },
+};
+
+export async function ensureRegistry(couch: Couch): Promise<void> {
+  await ensureDatabase(couch.admin, REGISTRY_DB);
+  await ensureSecurity(couch.admin, REGISTRY_DB, SECURITY);
+}
+
+/** Adds or updates a commune's entry (hosts, public URL); the running servers pick it up. */
+export async function registerCommune(
+  couch: Couch,
+  commune: string,
+  options: { hosts?: string[]; publicUrl?: string; now?: Date } = {},
+): Promise<CommuneEntry> {
+  await ensureRegistry(couch);
+  const db = couch.admin.use(REGISTRY_DB);
+  const stored = (await getDoc(db, entryId(commune))) as CommuneEntry | undefined;
+  const entry: CommuneEntry = communeEntrySchema.parse({
+    _id: entryId(commune),
+    ...(stored?._rev ? { _rev: stored._rev } : {}),
+    type: "commune_entry",
+    id: commune,
+    hosts: [...new Set((options.hosts ?? stored?.hosts ?? []).map(normalizeHost))].sort(),
+    ...((options.publicUrl ?? stored?.publicUrl)
+      ? { publicUrl: options.publicUrl ?? stored?.publicUrl }
+      : {}),
+    addedAt: stored?.addedAt ?? (options.now ?? new Date()).toISOString(),
+  });
+  await db.insert(entry);
+  return entry;
+}
+
+export async function unregisterCommune(couch: Couch, commune: string): Promise<boolean> {
+  const db = couch.admin.use(REGISTRY_DB);
+  const stored = await getDoc(db, entryId(commune)).catch((e) => {
+    if (statusOf(e) === 404) return undefined;
+    throw e;
+  });
+  if (!stored?._rev) return false;
+  await db.destroy(stored._id, stored._rev);
+  return true;
+}
+
+/** Every registered commune (none when the registry does not exist yet). */
+export async function listCommunes(couch: Couch): Promise<CommuneEntry[]> {
+  try {
+    const rows = await couch.admin.use(REGISTRY_DB).list({ include_docs: true });
+    return rows.rows
+      .map((r) => communeEntrySchema.safeParse(r.doc))
+      .filter((p) => p.success)
+      .map((p) => p.data);
+  } catch (e) {
+    if (statusOf(e) === 404) return [];
+    throw e;
+  }
+}
+
+export function normalizeHost(host: string): string {
+  return host.trim().toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+}
