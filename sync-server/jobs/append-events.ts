@@ -10,6 +10,12 @@ type Stored = GuichetRequest & { _id: string; _rev?: string };
  * revision read; a 409 means the document changed meanwhile (an agent's edit, a replication):
  * read again and decide again. `decide` therefore sees every concurrent change, which is what
  * makes "once" hold (an event already there is never added a second time).
+ *
+ * On a CouchDB cluster the read is a quorum GET (r = 2 of 3) and the write needs w = 2, so with
+ * every node up two writers on one revision get one 201 and one 409. With a copy unreachable,
+ * both may get 202 and leave two sibling revisions: the events of both are still in the
+ * document's history and the workstations' merge (union of events) joins them when an agent next
+ * touches the request; a server event appears at worst once per sibling, with the same meaning.
  */
 export async function appendEvents(
   db: CouchDb,

@@ -14,6 +14,14 @@ import { inParallel } from "./in-parallel";
  * wins every later merge there, so a stale offline copy cannot bring the data back). Conflicting
  * revisions, which may still hold the data, are deleted; the stored files are released; and
  * when asked, the database is compacted so old revision bodies are dropped from disk.
+ *
+ * On a CouchDB cluster: candidates come from `_find` (one copy per shard, may lag), but each one
+ * is read again with a quorum GET and `retentionEndsOn` decides from that copy, so a request that
+ * was reopened meanwhile is left alone and one missed now is anonymised at the next hourly pass.
+ * Conflicts are dropped after the quorum read that shows them. A sibling that appears later (a
+ * write accepted by one copy during a node failure) and wins is anonymised again at the next
+ * pass; one that loses stays a readable conflict until something lists conflicts (a view on
+ * `_conflicts`, not there yet): that gap is known.
  */
 export async function applyRetention(o: {
   db: CouchDb;
