@@ -3,6 +3,7 @@ import { type Catalogue, findDemarche } from "../../domain/catalogue";
 import type { GuichetRequest } from "../../domain/request";
 import { anonymise, retentionEndsOn } from "../../domain/retention";
 import type { AttachmentStore } from "../api/attachment-store";
+import { siblingsOf } from "../api/counter";
 import { SERVER_WORKSTATION } from "../api/server-codes";
 import { type CouchDb, CouchError } from "../http/couch-db";
 import { replaceRequest } from "./append-events";
@@ -73,7 +74,8 @@ export async function applyRetention(o: {
 /** Losing revisions of a conflict are still readable with ?rev=: delete them (server role may). */
 async function dropConflicts(db: CouchDb, id: string): Promise<void> {
   const doc = await db.get<{ _conflicts?: string[] }>(id, { conflicts: "true" });
-  for (const rev of doc?._conflicts ?? []) {
+  // Never the winner itself, which PouchDB Server may list among the conflicts.
+  for (const rev of doc ? siblingsOf(doc) : []) {
     try {
       await db.bulkDocs([{ _id: id, _rev: rev, _deleted: true }]);
     } catch (e) {
