@@ -81,16 +81,23 @@ if (process.argv[2] === "--serve") {
 async function serve(dataDir: string, smtpUrl: string): Promise<void> {
   const { startGuichetServer } = await import("../sync-server/server");
   const { readSecrets } = await import("../sync-server/secrets");
+  const { loadConfig } = await import("../sync-server/config");
+  // COUCHDB_URL: an Apache CouchDB (one node or a cluster) instead of the embedded server, with a
+  // commune of its own per server so that runs and the two servers never share a database.
+  const external = process.env.COUCHDB_URL?.trim();
+  const commune = external ? `bench-${path.basename(dataDir).slice(-6).toLowerCase()}` : "bench";
   const server = await startGuichetServer({
-    config: {
-      couchdbUrl: undefined,
-      adminUser: undefined,
-      adminPassword: undefined,
-      dataDir,
-      couchPort: 0,
-      corsOrigins: [],
-      commune: "bench",
-    },
+    config: external
+      ? { ...loadConfig({ ...process.env, GUICHET_DATA_DIR: dataDir }), corsOrigins: [], commune }
+      : {
+          couchdbUrl: undefined,
+          adminUser: undefined,
+          adminPassword: undefined,
+          dataDir,
+          couchPort: 0,
+          corsOrigins: [],
+          commune,
+        },
     port: 0,
     jobs: false,
     smtpUrl,
@@ -102,10 +109,10 @@ async function serve(dataDir: string, smtpUrl: string): Promise<void> {
   const served: Served = {
     url: server.url,
     couchUrl: server.couchUrl,
-    db: "guichet-bench",
+    db: `guichet-${commune}`,
     portal: {
-      name: serviceAccountName("bench", "portal"),
-      password: secrets[serviceSecretKey("bench", "portal")] ?? "",
+      name: serviceAccountName(commune, "portal"),
+      password: process.env.GUICHET_PORTAL_PASSWORD || secrets[serviceSecretKey(commune, "portal")] || "",
     },
   };
   console.log(JSON.stringify(served));
@@ -169,6 +176,12 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // On a shared CouchDB the service accounts are shared too: both servers must give them the same
+  // password, or the second bootstrap locks the first server out.
+  if (process.env.COUCHDB_URL?.trim()) {
+    process.env.GUICHET_PORTAL_PASSWORD ||= `bench-portal-${Date.now()}`;
+    process.env.GUICHET_SERVER_PASSWORD ||= `bench-server-${Date.now()}`;
+  }
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const seconds = Number(process.env.BENCH_SECONDS ?? 8);
   const sinkChild = spawnSelf(["--sink"], {}, true);
@@ -408,7 +421,7 @@ async function main(): Promise<void> {
     const lines = [
       "### Portail : dépôt d'une demande en ligne (API JSON → demande validée, numérotée, enregistrée)",
       "",
-      `${machineLine()} — serveurs et relais SMTP simulé dans des processus à part, autocannon seul dans celui de la mesure ; CouchDB : PouchDB Server embarqué (LevelDB) dans le processus du serveur. Médianes de ${rounds} tours alternés de ${seconds} s ; débit max avec 50 connexions, latences à 50 req/s constants (10 connexions). Chaque mesure commence sur un serveur revenu au repos (processus sous 3 % d'un cœur pendant 1 s, plus aucun accusé en route). Machine partagée : charge moyenne ${loadBefore.toFixed(1)} au début, ${loadAfter.toFixed(1)} à la fin (2 cœurs).`,
+      `${machineLine()} — serveurs et relais SMTP simulé dans des processus à part, autocannon seul dans celui de la mesure ; CouchDB : ${process.env.BENCH_COUCH_LABEL ?? "PouchDB Server embarqué (LevelDB) dans le processus du serveur"}. Médianes de ${rounds} tours alternés de ${seconds} s ; débit max avec 50 connexions, latences à 50 req/s constants (10 connexions). Chaque mesure commence sur un serveur revenu au repos (processus sous 3 % d'un cœur pendant 1 s, plus aucun accusé en route). Machine partagée : charge moyenne ${loadBefore.toFixed(1)} au début, ${loadAfter.toFixed(1)} à la fin (2 cœurs).`,
       "",
       "| mesure | débit max (req/s) | p50 à 50 req/s (ms) | p99 à 50 req/s (ms) | erreurs |",
       "| --- | ---: | ---: | ---: | ---: |",
@@ -425,7 +438,7 @@ async function main(): Promise<void> {
     ];
     const md = `${lines.join("\n")}\n`;
     mkdirSync(path.resolve("docs/bench"), { recursive: true });
-    writeFileSync(path.resolve("docs/bench/portal.md"), md);
+    writeFileSync(path.resolve(process.env.BENCH_OUT ?? "docs/bench/portal.md"), md);
     console.log(`\n${md}`);
     if (stored < answered || stored > answered + 50 * rounds) {
       throw new Error(`${answered} réponses 201 mais ${stored} demandes enregistrées`);

@@ -88,12 +88,15 @@ async function main() {
     res.setHeader("Content-Type", file.endsWith(".js") ? "text/javascript" : "text/html");
     res.end(readFileSync(path.join(dir, file)));
   });
-  const port = Number(new URL(TEST_CORS_ORIGIN).port);
+  // BENCH_SYNC_ORIGIN: another page origin, for an external CouchDB whose CORS allows it (the
+  // embedded server allows TEST_CORS_ORIGIN only).
+  const origin = process.env.BENCH_SYNC_ORIGIN ?? TEST_CORS_ORIGIN;
+  const port = Number(new URL(origin).port);
   await new Promise<void>((r) => server.listen(port, "localhost", r));
 
   const browser = await launchChromium();
   const page = await browser.newPage();
-  await page.goto(`${TEST_CORS_ORIGIN}/`);
+  await page.goto(`${origin}/`);
   await page.waitForFunction(() => document.title === "ready");
 
   /** A fresh commune (databases, VDU, agent) per measured push: every method writes into an empty database. */
@@ -190,7 +193,7 @@ async function main() {
   const md = [
     `### Synchronisation (${N} demandes, médiane de ${ROUNDS} tours)`,
     "",
-    `${machineLine(`Chromium ${version}`)} — serveur : ${couch.kind === "couchdb" ? "Apache CouchDB 3 (COUCHDB_URL)" : "PouchDB Server embarqué"}; lots Guichet push ${BATCH.push} / pull ${BATCH.pull}, PouchDB ${POUCH_BATCH}.`,
+    `${machineLine(`Chromium ${version}`)} — serveur : ${process.env.BENCH_COUCH_LABEL ?? (couch.kind === "couchdb" ? "Apache CouchDB 3 (COUCHDB_URL)" : "PouchDB Server embarqué")}; lots Guichet push ${BATCH.push} / pull ${BATCH.pull}, PouchDB ${POUCH_BATCH}.`,
     "",
     "| sens | Guichet (ms) | PouchDB replicate (ms) | Guichet / PouchDB | plancher (ms) | Guichet / plancher |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -200,7 +203,8 @@ async function main() {
     `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) ; écriture IndexedDB seule des ${N} documents : ${m("IndexedDB bulk insert").toFixed(0)} ms.`,
     "",
   ].join("\n");
-  writeFileSync(path.resolve(`docs/bench/sync${couch.kind === "couchdb" ? "-couchdb" : ""}.md`), md);
+  const out = process.env.BENCH_OUT ?? `docs/bench/sync${couch.kind === "couchdb" ? "-couchdb" : ""}.md`;
+  writeFileSync(path.resolve(out), md);
   console.log(md);
 }
 

@@ -72,6 +72,9 @@ async function handOver(deps: HandoverDeps, agent: Agent, raw: unknown): Promise
   const dbName = deps.databases.sensitive[doc.service];
   if (!dbName) return refuse(`service : « ${doc.service} » n'est pas un service sensible de la commune.`);
   const db = deps.db(dbName);
+  // Cluster: the stored copy is a quorum GET and the write carries its revision, so a concurrent
+  // change gives 409 and a new merge; a hand-over posted twice (retry, two nodes) merges to the
+  // same events, so a sibling left by a 202 during a node failure holds nothing new.
   for (let attempt = 0; attempt < 5; attempt++) {
     const stored = await db.get<GuichetRequest>(doc.id);
     const next = handedOverState(doc, stored ? strip(stored) : null, agent);

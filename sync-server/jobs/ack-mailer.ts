@@ -168,7 +168,17 @@ export type AckMailer = {
   stop(): Promise<void>;
 };
 
-/** Follows every request database's changes and hands owed accusés to the outbox. */
+/**
+ * Follows every request database's changes and hands owed accusés to the outbox.
+ *
+ * On a CouchDB cluster: a submission is seen either by `process` (the portal, right after its
+ * write) or by the feed a moment later; a feed resumed on another node replays changes. Both
+ * paths end in the outbox, which claims `outbox:<id>:<kind>` create-only and re-reads the request
+ * with a quorum GET before sending: a replay or a second path finds the claim or the `*_sent`
+ * event and sends nothing. The one cluster-specific window: with a copy unreachable, two server
+ * processes creating the same claim at the same instant can both get 202; both then send, with
+ * the same Message-ID, and the event is recorded once (read-decide-write on the request).
+ */
 export function startAckMailer(o: {
   databases: string[];
   db: (name: string) => CouchDb;

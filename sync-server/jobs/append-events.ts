@@ -10,6 +10,13 @@ type Stored = GuichetRequest & { _id: string; _rev?: string };
  * revision read; a 409 means the document changed meanwhile (an agent's edit, a replication):
  * read again and decide again. `decide` therefore sees every concurrent change, which is what
  * makes "once" hold (an event already there is never added a second time).
+ *
+ * On a CouchDB cluster the read is a quorum GET (r = 2 of 3) and the write needs w = 2, so with
+ * every node up two writers on one revision get one 201 and one 409. With a copy unreachable,
+ * both may get 202 and leave two sibling revisions; only the winner is served, replicated and
+ * merged by the workstations, so the loser's events are invisible until something merges the
+ * leaves (found by the chaos test on a cluster: an agent's event lost for every replica; known
+ * gap, no conflict merger yet). A server event lost that way is added again by the next pass.
  */
 export async function appendEvents(
   db: CouchDb,

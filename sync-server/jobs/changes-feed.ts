@@ -14,6 +14,13 @@ type Checkpoint = { _id: string; _rev?: string; type: "checkpoint"; seq: unknown
  * number on PouchDB Server). Under a stream of writes, polls are spaced by `pollGapMs` so that
  * changes arrive in batches, and the position is saved every `saveEveryMs` (and on stop) rather
  * than after every batch: each request to the database costs CPU the portal needs.
+ *
+ * On a CouchDB cluster: the feed of one node reads one copy of each shard, so a change shows up
+ * there a moment after the write was acknowledged, never not at all. A position saved on one
+ * node and resumed on another (a load balancer, a node that died) is a vector of per-copy
+ * positions: the new node may start a copy further back and replay changes already seen, it
+ * never skips one. Handlers must therefore be idempotent, and they decide from a quorum read of
+ * the document rather than from the feed's copy when it matters (the outbox re-reads the request).
  */
 export function followChanges<T>(
   db: CouchDb,

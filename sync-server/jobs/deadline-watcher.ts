@@ -48,6 +48,14 @@ export function deadlineEvents(
 /**
  * One pass over a request database: open requests whose due date is within `soonDays` (or
  * past), through the bootstrap's (type, status, dueOn) index, one status at a time.
+ *
+ * On a CouchDB cluster: `_find` reads one copy of each shard, so a request acknowledged a moment
+ * ago (or its latest status) may be missing from this pass or show an old version. That is safe
+ * because the query only chooses candidates: each one is read again with a document GET (a
+ * quorum) and `deadlineEvents` decides from that copy, so a stale hit adds nothing twice; and the
+ * pass runs again every hour, so a request missed now is flagged at the next pass (the decision
+ * event carries its own `dueOn`, not the day of the pass). Two processes racing on one request
+ * are serialised by the revision (see `appendEvents`).
  */
 export async function watchDeadlines(o: {
   db: CouchDb;

@@ -3,6 +3,7 @@ import { type Catalogue, findDemarche } from "../../domain/catalogue";
 import type { GuichetRequest } from "../../domain/request";
 import { anonymise, retentionEndsOn } from "../../domain/retention";
 import type { AttachmentStore } from "../api/attachment-store";
+import { siblingsOf } from "../api/counter";
 import { SERVER_WORKSTATION } from "../api/server-codes";
 import { type CouchDb, CouchError } from "../http/couch-db";
 import { replaceRequest } from "./append-events";
@@ -14,6 +15,14 @@ import { inParallel } from "./in-parallel";
  * wins every later merge there, so a stale offline copy cannot bring the data back). Conflicting
  * revisions, which may still hold the data, are deleted; the stored files are released; and
  * when asked, the database is compacted so old revision bodies are dropped from disk.
+ *
+ * On a CouchDB cluster: candidates come from `_find` (one copy per shard, may lag), but each one
+ * is read again with a quorum GET and `retentionEndsOn` decides from that copy, so a request that
+ * was reopened meanwhile is left alone and one missed now is anonymised at the next hourly pass.
+ * Conflicts are dropped after the quorum read that shows them. A sibling that appears later (a
+ * write accepted by one copy during a node failure) and wins is anonymised again at the next
+ * pass; one that loses stays a readable conflict until something lists conflicts (a view on
+ * `_conflicts`, not there yet): that gap is known.
  */
 export async function applyRetention(o: {
   db: CouchDb;
@@ -68,7 +77,8 @@ export async function applyRetention(o: {
 /** Losing revisions of a conflict are still readable with ?rev=: delete them (server role may). */
 async function dropConflicts(db: CouchDb, id: string): Promise<void> {
   const doc = await db.get<{ _conflicts?: string[] }>(id, { conflicts: "true" });
-  for (const rev of doc?._conflicts ?? []) {
+  // Never the winner itself, which PouchDB Server may list among the conflicts.
+  for (const rev of doc ? siblingsOf(doc) : []) {
     try {
       await db.bulkDocs([{ _id: id, _rev: rev, _deleted: true }]);
     } catch (e) {

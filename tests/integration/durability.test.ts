@@ -3,6 +3,7 @@ import { type GuichetRequest, requestSchema } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import { type KillableGuichet, startKillableGuichet } from "../support/killable-guichet";
 import { seededRandom } from "../support/link-proxy";
+import { waitFor } from "./support/wait";
 
 /**
  * Durability under portal load: many citizens submit at once (JSON API and HTML form) while the
@@ -120,10 +121,19 @@ async function verify(g: KillableGuichet, acks: Ack[], viaFollowUp: Ack[]): Prom
   const trackings = acks.map((a) => a.tracking);
   expect(new Set(trackings).size, "numéros de suivi donnés deux fois").toBe(trackings.length);
 
-  const all = await g.admin.use<GuichetRequest>(g.mainDb).list({ include_docs: true });
-  const docs = all.rows
-    .filter((r) => !r.id.startsWith("_design/"))
-    .map((r) => r.doc as unknown as GuichetRequest & { _id: string; _rev: string });
+  type Stored = GuichetRequest & { _id: string; _rev: string };
+  const list = async (): Promise<Stored[]> => {
+    const all = await g.admin.use<GuichetRequest>(g.mainDb).list({ include_docs: true });
+    return all.rows.filter((r) => !r.id.startsWith("_design/")).map((r) => r.doc as unknown as Stored);
+  };
+  // On a cluster `_all_docs` reads one copy of each shard (a restarted node catching up may lag):
+  // wait a while for every acknowledged request to show, then check what is there.
+  let docs = await list();
+  await waitFor("toutes les demandes acquittées dans la liste", async () => {
+    docs = await list();
+    const ids = new Set(docs.map((d) => d._id));
+    return acks.every((a) => ids.has(a.tracking));
+  }).catch(() => undefined);
   const byId = new Map(docs.map((d) => [d._id, d]));
   const missing = acks.filter((a) => !byId.has(a.tracking)).map((a) => `${a.tracking} (${a.via})`);
   expect(missing, "demandes acquittées absentes après le redémarrage").toEqual([]);

@@ -10,6 +10,7 @@ import { parseTrackingNumber } from "../../domain/tracking-number";
 import { PUBLIC_STATUS } from "../../domain/workflow";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
+import { waitFor } from "./support/wait";
 
 /** The server under test on the test database, with the service accounts bootstrap gave it. */
 function startServer(tc: TestCouch, extra: Partial<GuichetServerOptions> = {}): Promise<GuichetServer> {
@@ -26,9 +27,23 @@ function startServer(tc: TestCouch, extra: Partial<GuichetServerOptions> = {}): 
   });
 }
 
-async function requestDocs(tc: TestCouch): Promise<GuichetRequest[]> {
-  const res = await tc.admin.use<GuichetRequest>(tc.dbName("main")).list({ include_docs: true });
-  return res.rows.filter((r) => !r.id.startsWith("_design/")).map((r) => r.doc as unknown as GuichetRequest);
+/**
+ * The requests of the main database. On a cluster `_all_docs` reads one copy of each shard, which
+ * may not show a write acknowledged a moment ago: wait until the listing holds `ids` and two reads
+ * in a row agree.
+ */
+async function requestDocs(tc: TestCouch, ids: string[] = []): Promise<GuichetRequest[]> {
+  let previous = "";
+  return waitFor(`la liste des demandes avec ${ids.join(", ") || "toutes les écritures"}`, async () => {
+    const res = await tc.admin.use<GuichetRequest>(tc.dbName("main")).list({ include_docs: true });
+    const docs = res.rows
+      .filter((r) => !r.id.startsWith("_design/"))
+      .map((r) => r.doc as unknown as GuichetRequest);
+    const seen = docs.map((d) => d.id).join(",");
+    const settled = seen === previous && ids.every((id) => docs.some((d) => d.id === id));
+    previous = seen;
+    return settled ? docs : undefined;
+  });
 }
 
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
@@ -114,7 +129,7 @@ describe("public portal (HTML without JavaScript, JSON API, Open311)", () => {
     if (!parsed.ok) return;
     expect(parsed.workstationCode).toBe("W3B");
 
-    const docs = await requestDocs(tc);
+    const docs = await requestDocs(tc, [parsed.compact]);
     expect(docs).toHaveLength(before + 1);
     const doc = docs.find((d) => d.id === parsed.compact);
     expect(doc).toMatchObject({
@@ -183,8 +198,11 @@ describe("public portal (HTML without JavaScript, JSON API, Open311)", () => {
       redirect: "manual",
     });
     expect(res.status).toBe(303);
-    const docs = await requestDocs(tc);
-    const latest = docs.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1))[0];
+    // The confirmation token carries the tracking number in its (signed, not secret) payload.
+    const token64 = /^\/demarches\/envoyee\/([^.]+)\./.exec(res.headers.get("location") ?? "")?.[1] ?? "";
+    const tracking = Buffer.from(token64, "base64url").toString("utf8");
+    const docs = await requestDocs(tc, [tracking]);
+    const latest = docs.find((d) => d.id === tracking);
     expect(latest?.attachments.map((a) => a.name)).toEqual(["piece.pdf"]);
   });
 
@@ -251,7 +269,7 @@ describe("public portal (HTML without JavaScript, JSON API, Open311)", () => {
       expect(results.map((r) => r.status)).toEqual(Array(40).fill(201));
       const ids = results.map((r) => r.body.id);
       expect(new Set(ids).size).toBe(40);
-      const stored = new Set((await requestDocs(tc)).map((d) => d.id));
+      const stored = new Set((await requestDocs(tc, ids)).map((d) => d.id));
       for (const id of ids) expect(stored.has(id)).toBe(true);
     } finally {
       await other.stop();

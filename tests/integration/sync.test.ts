@@ -4,11 +4,27 @@ import { makeTrackingNumber } from "../../domain/tracking-number";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
 import { openWorkstation, type Workstation } from "./support/workstation";
 
-/** Reads every request document straight from the server, as the admin. */
+/**
+ * Reads every request document straight from the server, as the admin. On a cluster `_all_docs`
+ * reads one copy of each shard, which may lag a write just acknowledged: two reads in a row must agree.
+ */
 async function serverDocs(couch: TestCouch): Promise<GuichetRequest[]> {
   const db = couch.admin.use<GuichetRequest>(couch.dbName("main"));
-  const res = await db.list({ include_docs: true });
-  return res.rows.filter((r) => !r.id.startsWith("_design/")).map((r) => r.doc as unknown as GuichetRequest);
+  const read = async () => {
+    const res = await db.list({ include_docs: true });
+    return res.rows
+      .filter((r) => !r.id.startsWith("_design/"))
+      .map((r) => r.doc as unknown as GuichetRequest);
+  };
+  const key = (docs: GuichetRequest[]) => JSON.stringify(docs.map((d) => [d.id, d.events.length]));
+  let previous = await read();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const next = await read();
+    if (key(next) === key(previous)) return next;
+    previous = next;
+  }
+  throw new Error("la liste des demandes du serveur ne se stabilise pas");
 }
 
 const eventIds = (docs: GuichetRequest[]) =>

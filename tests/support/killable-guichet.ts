@@ -62,7 +62,9 @@ export async function startKillableGuichet(): Promise<KillableGuichet> {
     env.GUICHET_SERVER_PASSWORD = stable("server");
     bootstrapped = await bootstrap(couch, commune, undefined, { env });
     admin = couch.admin;
-    if (process.env.GUICHET_TEST_COUCHDB_DIR) database = await startKillableCouch();
+    // On a cluster, the node killed is one the server does not talk to (see killable-couch).
+    if (process.env.GUICHET_TEST_COUCHDB_DIR || process.env.GUICHET_TEST_CLUSTER_DIR)
+      database = await startKillableCouch();
   } else {
     kind = "embedded";
     const couchPort = await freePort();
