@@ -1,4 +1,3 @@
-import { couchRole as localRole } from "../domain/roles";
 import { communeRole, couchRole, sensitiveRole } from "./couch-roles";
 
 export type SecurityObject = {
@@ -9,9 +8,9 @@ export type SecurityObject = {
 /**
  * `_security` of a commune database. Never left empty: an empty members list makes a database public
  * on PouchDB Server. Sensitive databases: holders of the service's sensitive role, supervisors, and the
- * server account (deadlines, ARs, retention). `guichet:admin` stays a database admin: taking it away
- * broke sync.test's refusal case on CouchDB 3 (not understood yet). Design documents are refused to
- * every role by the gateway (sync-server/gateway/) in front of both servers instead.
+ * server account (deadlines, ARs, retention). No role is a database admin: only the server
+ * administrator writes design documents (validate_doc_update) and `_security`; the gateway
+ * (sync-server/gateway/) also refuses design documents to every role in front of both servers.
  */
 export function securityObject(commune: string, sensitiveService?: string): SecurityObject {
   const members = sensitiveService
@@ -21,5 +20,5 @@ export function securityObject(commune: string, sensitiveService?: string): Secu
         couchRole(commune, "server"),
       ]
     : [communeRole(commune)];
-  return { admins: { names: [], roles: [localRole("admin")] }, members: { names: [], roles: members } };
+  return { admins: { names: [], roles: [] }, members: { names: [], roles: members } };
 }

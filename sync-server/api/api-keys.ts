@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { couchRole } from "../../domain/roles";
 import { fieldIssues } from "../../domain/zod-fr";
+import { couchRole } from "../couch-roles";
 import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
@@ -18,9 +18,10 @@ import { asObject, readJson } from "./json-body";
  */
 export const apiKeyDatabaseName = (commune: string): string => `guichet-${commune}-apikeys`;
 
-const VDU = `function (newDoc, oldDoc, userCtx) {
+/** Only the commune's server account (and the server administrator) writes keys. */
+const keysValidation = (commune: string) => `function (newDoc, oldDoc, userCtx) {
   var roles = (userCtx && userCtx.roles) || [];
-  if (roles.indexOf("_admin") !== -1 || roles.indexOf(${JSON.stringify(couchRole("server"))}) !== -1) return;
+  if (roles.indexOf("_admin") !== -1 || roles.indexOf(${JSON.stringify(couchRole(commune, "server"))}) !== -1) return;
   throw { forbidden: "Seul le serveur écrit dans cette base." };
 }`;
 
@@ -64,12 +65,14 @@ export async function ensureApiKeyDatabase(admin: CouchServer, commune: string):
   await admin.request(`${path}/_security`, {
     method: "PUT",
     body: {
-      admins: { names: [], roles: [couchRole("admin")] },
-      members: { names: [], roles: [couchRole("server"), couchRole("admin")] },
+      // No database admin but the server's: no role stores a design function.
+      admins: { names: [], roles: [] },
+      members: { names: [], roles: [couchRole(commune, "server"), couchRole(commune, "admin")] },
     },
   });
   const db = admin.db(name);
   const ddoc = await db.get<{ validate_doc_update?: string }>("_design/guichet");
+  const VDU = keysValidation(commune);
   if (ddoc?.validate_doc_update !== VDU) {
     await db.put({
       _id: "_design/guichet",

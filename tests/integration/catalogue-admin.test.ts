@@ -331,9 +331,8 @@ describe("catalogue administration", () => {
       expect([403, 409]).toContain(archived.status);
     }
 
-    // An admin of another commune is not even a member here. An account of an old install that still
-    // holds the unqualified `guichet:admin` is a database admin (role-based _security): the VDU, which
-    // knows only this commune's qualified names, says no.
+    // An admin of another commune is not even a member here, nor is an account of an old install
+    // that still holds the unqualified `guichet:admin` (no role is a database admin any more).
     const foreign = { name: `admin-ailleurs.${tc.commune}`, password: "ailleurs-123456" };
     const legacy = { name: `admin-ancien.${tc.commune}`, password: "ancien-1234567" };
     const other = `${tc.commune}-b`;
