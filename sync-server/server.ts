@@ -15,7 +15,14 @@ import { BlockCounter } from "./api/counter";
 import { addHandoverApi } from "./api/handover";
 import type { IntakeDeps } from "./api/intake";
 import { renderApiError } from "./api/json-body";
-import { OPEN311_INDEX, open311Router, renderOpen311Error, singleJurisdiction } from "./api/open311";
+import {
+  OPEN311_INDEX,
+  type Open311Commune,
+  open311Router,
+  renderOpen311Error,
+  servedJurisdictions,
+  singleJurisdiction,
+} from "./api/open311";
 import { addPublicApi } from "./api/public-api";
 import { PORTAL_WORKSTATION, portalCounterId } from "./api/server-codes";
 import { ensureServerDatabase } from "./api/server-db";
@@ -139,6 +146,8 @@ type Shared = {
   dev: boolean;
   /** The server's listening (or public) URL, known once listening. */
   publicUrl: () => string;
+  /** Every commune served, for Open311's `jurisdiction_id` at the default address. */
+  open311: Map<string, Open311Commune>;
 };
 
 /** One commune's portal, API, Open311, mail and jobs, behind its own HTTP handler. */
@@ -207,6 +216,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       smtpUrl,
       dev,
       publicUrl: () => opts.publicUrl ?? (env.GUICHET_PUBLIC_URL?.trim() || listeningUrl),
+      open311: new Map(),
     };
 
     const main = await startCommuneSite(shared, {
@@ -443,6 +453,9 @@ async function startCommuneSite(
       now,
     });
     addApiKeysApi(adminRouter, { agents, keys: apiKeys, now });
+    const open311Commune: Open311Commune = { id: communeId, intake, mainDb, keys: apiKeys };
+    base.open311.set(communeId, open311Commune);
+    cleanups.push(() => void base.open311.delete(communeId));
     const mounts: Mount[] = [
       {
         prefix: "/",
@@ -487,7 +500,9 @@ async function startCommuneSite(
       {
         prefix: "/open311/",
         router: open311Router({
-          jurisdictions: singleJurisdiction({ id: communeId, intake, mainDb, keys: apiKeys }),
+          jurisdictions: target.basePath
+            ? singleJurisdiction(open311Commune)
+            : servedJurisdictions(base.open311),
           submitLimiter,
           publicUrl: communePublicUrl,
           now,

@@ -43,6 +43,16 @@ export const singleJurisdiction = (c: Open311Commune): Jurisdictions => ({
   single: () => c,
 });
 
+/**
+ * Every commune the process serves, from the default site's address: `jurisdiction_id` names one,
+ * and is required as soon as there is more than one (GeoReport v2). A commune reached by its own
+ * host name or /c/<id>/ prefix uses `singleJurisdiction` instead: the address already names it.
+ */
+export const servedJurisdictions = (served: ReadonlyMap<string, Open311Commune>): Jurisdictions => ({
+  communeFor: (id) => served.get(id),
+  single: () => (served.size === 1 ? [...served.values()][0] : undefined),
+});
+
 export type Open311Deps = {
   jurisdictions: Jurisdictions;
   submitLimiter: RateLimiter | null;

@@ -283,6 +283,34 @@ describe("communes on one server", () => {
     expect(api).toBeTruthy();
   });
 
+  it("map Open311's jurisdiction_id to the commune, and require it at the shared address", async () => {
+    // Several communes behind the default address: GeoReport v2 needs jurisdiction_id (400 otherwise).
+    const missing = await fetch(`${server.url}/open311/v2/services.xml`);
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain("<code>400</code>");
+    const unknown = await fetch(`${server.url}/open311/v2/services.json?jurisdiction_id=inconnue-x`);
+    expect(unknown.status).toBe(404);
+    expect((await fetch(`${server.url}/open311/v2/services.json?jurisdiction_id=${B}`)).status).toBe(200);
+    // A signalement posted for B lands in B's database, never in A's.
+    const body = new URLSearchParams({
+      jurisdiction_id: B,
+      service_code: "signalement_voirie",
+      description: "Nid-de-poule devant l'école",
+      address_string: "2 rue de l'École",
+      first_name: "Paul",
+      last_name: "Martin",
+      email: `o311.${B}@example.org`,
+    });
+    const posted = await fetch(`${server.url}/open311/v2/requests.json`, { method: "POST", body });
+    expect(posted.status, await posted.clone().text()).toBe(201);
+    const [first] = (await posted.json()) as { service_request_id: string }[];
+    const compact = (first?.service_request_id ?? "").replace("-", "");
+    expect(await t.admin.use(`guichet-${B}`).get(compact)).toBeTruthy();
+    await expect(t.admin.use(t.dbName("main")).get(compact)).rejects.toMatchObject({ statusCode: 404 });
+    // At B's own address the commune is known: no jurisdiction_id needed.
+    expect((await fetch(`${server.url}/c/${B}/open311/v2/services.json`)).status).toBe(200);
+  });
+
   it("send each commune's accusés from its own name and address", async () => {
     const email = `citoyen.${B}@example.org`;
     const res = await fetch(`${server.url}/c/${B}/api/v1/requests`, {
