@@ -4,7 +4,7 @@ import { type Commune, communePostalAddress } from "../../domain/commune";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import type { CouchDb } from "../http/couch-db";
 import type { RateLimiter } from "../http/rate-limit";
-import { sendJson } from "../http/respond";
+import { sendJson, sitePath } from "../http/respond";
 import type { Router } from "../http/router";
 import { findForCitizen, NOT_FOUND_MESSAGE } from "./follow-up";
 import { type IntakeDeps, onlineDemarches, submit } from "./intake";
@@ -82,7 +82,7 @@ export function addPublicApi(r: Router, deps: PublicApiDeps): Router {
       sendJson(ctx.res, 200, {
         request: publicView(found.request, deps.catalogue(), today),
         ...(implicitAcceptanceBorn(found.request, today)
-          ? { attestationUrl: `/suivi/r/${token}/attestation.pdf` }
+          ? { attestationUrl: sitePath(ctx.res, `/suivi/r/${token}/attestation.pdf`) }
           : {}),
       });
     } else if ("issues" in found) {

@@ -36,6 +36,11 @@ export function setBasePath(res: ServerResponse, base: string): void {
   basePaths.set(res, base);
 }
 
+/** A site-absolute path as the client must ask for it (JSON links under /c/<id>/). */
+export function sitePath(res: ServerResponse, path: string): string {
+  return `${basePaths.get(res) ?? ""}${path}`;
+}
+
 function withBasePath(res: ServerResponse, html: string): string {
   const base = basePaths.get(res);
   return base ? html.replace(/(\s(?:href|action|src)=")\/(?!\/)/g, `$1${base}/`) : html;
