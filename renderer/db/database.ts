@@ -1,5 +1,4 @@
-import { addRxPlugin, createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from "rxdb";
-import { RxDBMigrationSchemaPlugin } from "rxdb/plugins/migration-schema";
+import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from "rxdb";
 import { deepEqual } from "rxdb/plugins/utils";
 import { mergeRequests } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
@@ -39,15 +38,6 @@ export function withoutRxFields<T extends object>(doc: T): T {
   return rest as T;
 }
 
-addRxPlugin(RxDBMigrationSchemaPlugin);
-
-/**
- * The requests' storage schema follows the domain's (request-rx-schema.ts): a new optional field
- * changes it, and RxDB then needs a new version. The documents themselves are unchanged (zod
- * accepts old ones), so every step is the identity.
- */
-const requestMigrations = { 1: (doc: GuichetRequest) => doc };
-
 /** The one place that owns the local database's lifetime. */
 export async function createGuichetDatabase(opts: {
   name: string;
@@ -65,7 +55,6 @@ export async function createGuichetDatabase(opts: {
     requests: {
       schema: requestRxSchema,
       conflictHandler: requestConflictHandler as never,
-      migrationStrategies: requestMigrations,
     },
     pending: { schema: pendingRxSchema },
     rejections: { schema: rejectionRxSchema },

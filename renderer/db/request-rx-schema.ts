@@ -18,6 +18,14 @@ const INDEXED_STRINGS: Record<string, number> = {
   nameKey: 200,
 };
 
+/**
+ * Optional fields the domain added after this schema's version 0. They stay out of the storage
+ * schema so that its hash, and every workstation's existing database, stay the same (a new RxDB
+ * version would migrate every document at the next start); RxDB stores them all the same (no
+ * validation plugin) and zod validates them before every write.
+ */
+const ADDED_AFTER_V0 = new Set(["followUpCode"]);
+
 type JsonProp = { type?: string | string[]; [k: string]: unknown };
 
 function storageProp(name: string, p: JsonProp): JsonProp {
@@ -36,12 +44,12 @@ function build(): RxJsonSchema<GuichetRequest> {
     required: string[];
   };
   const properties: Record<string, JsonProp> = {};
-  for (const [name, p] of Object.entries(json.properties)) properties[name] = storageProp(name, p);
+  for (const [name, p] of Object.entries(json.properties))
+    if (!ADDED_AFTER_V0.has(name)) properties[name] = storageProp(name, p);
   properties.events = { type: "array", items: { type: "object" } };
   return {
     title: "requests",
-    // 1: followUpCode (database.ts migrates by identity).
-    version: 1,
+    version: 0,
     primaryKey: "id",
     type: "object",
     properties,
