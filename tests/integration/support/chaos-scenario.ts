@@ -130,9 +130,14 @@ async function scenario(
             ? st.ws.event("assigned", { service: pick(["scolaire", "accueil"]), assignee: st.user.name })
             : (() => {
                 const next = nextStatuses(doc.status, roles);
-                return next.length > 0
-                  ? st.ws.event("status", { from: doc.status, to: pick(next) })
-                  : undefined;
+                if (next.length === 0) return undefined;
+                const to = pick(next);
+                // A request for pieces names them and the time given (L114-5), or the rules refuse it.
+                const pieces =
+                  to === "incomplete"
+                    ? { missingPieces: ["Justificatif de domicile"], piecesDueOn: "2027-01-15" }
+                    : {};
+                return st.ws.event("status", { from: doc.status, to, ...pieces });
               })();
       if (!event) continue;
       await st.ws.repo.addEvents(doc.id, [event]);
