@@ -43,9 +43,14 @@ export async function mergeSiblings(db: CouchDb, id: string): Promise<boolean> {
     if (winner?.type !== "request") return false;
     const revs = siblingsOf(winner);
     if (revs.length === 0) return false;
-    const losers = (await Promise.all(revs.map((rev) => db.get<Stored>(id, { rev })))).filter(
-      (l): l is Stored => l !== null && l.type === "request",
-    );
+    const read = await Promise.all(revs.map((rev) => db.get<Stored>(id, { rev })));
+    // On a cluster a sibling held by one copy only is listed by the winner's read but not yet found
+    // by a quorum read of its revision (404, seen in sync.test): wait for it, never merge without it.
+    if (read.some((l) => l === null)) {
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      continue;
+    }
+    const losers = read.filter((l): l is Stored => l?.type === "request");
     const plan = planMerge(winner, losers);
     try {
       if (plan.winner) await db.put(plan.winner);
@@ -105,7 +110,7 @@ export function startConflictMerger(o: {
     }
   }
   const sweeps = o.databases.map((name) =>
-    sweep(o.db(name), (id) => mergeReported(o.db(name), id), controller.signal).catch((e) => {
+    sweep(o.db(name), (id) => mergeReported(o.db(name), id), o.onError, controller.signal).catch((e) => {
       if (!controller.signal.aborted) o.onError(e);
     }),
   );
@@ -129,7 +134,12 @@ export function startConflictMerger(o: {
 }
 
 /** `_changes` from 0, every leaf listed, by pages: each document with more than one leaf is examined. */
-async function sweep(db: CouchDb, merge: (id: string) => Promise<void>, signal: AbortSignal): Promise<void> {
+async function sweep(
+  db: CouchDb,
+  merge: (id: string) => Promise<void>,
+  onError: (e: unknown) => void,
+  signal: AbortSignal,
+): Promise<void> {
   let since: unknown = 0;
   while (!signal.aborted) {
     const page = await db.changes<Stored>(
@@ -139,7 +149,7 @@ async function sweep(db: CouchDb, merge: (id: string) => Promise<void>, signal: 
     for (const row of page.results) {
       if (signal.aborted) return;
       if (!row.deleted && (row.changes?.length ?? 0) > 1 && !row.id.startsWith("_design/"))
-        await merge(row.id);
+        await merge(row.id).catch(onError);
     }
     if (page.results.length < 500) return;
     since = page.last_seq;
