@@ -157,7 +157,10 @@ function validateWithKnownDesignDocs(): void {
   }) => Error;
 
   const run = (validators: Validator[], newDoc: Doc, oldDoc: Doc | null, options: Options) => {
-    newDoc._revisions = oldDoc?._revisions;
+    // pouchdb-validation gives the new document the stored one's revisions; a replicated write
+    // (new_edits=false) carries its own, which say where it goes in the tree: keep them, or the
+    // write lands on the old revision and does nothing (a sibling would never be stored).
+    newDoc._revisions ??= oldDoc?._revisions;
     try {
       for (const v of validators) v.func.call(v.designDoc, newDoc, oldDoc, options.userCtx, options.secObj);
     } catch (e) {

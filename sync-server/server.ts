@@ -45,6 +45,7 @@ import { Router } from "./http/router";
 import { staticApp } from "./http/static-files";
 import { type AckMailer, ackComposer, startAckMailer } from "./jobs/ack-mailer";
 import { followChanges } from "./jobs/changes-feed";
+import { startConflictMerger } from "./jobs/conflict-merger";
 import { type DailyJobs, startDailyJobs } from "./jobs/daily-jobs";
 import { instanceIdentity } from "./jobs/instance-identity";
 import { inboxRouter } from "./mail/inbox-page";
@@ -569,6 +570,16 @@ async function startCommuneSite(
     });
     mailJob.current = mailerJob;
     cleanups.push(() => mailerJob?.stop());
+    // Sibling revisions (a cluster with a node down) merged into one, so no branch's events are lost.
+    const merger = startConflictMerger({
+      databases: requestDatabases,
+      // Unbatched: rare writes, each answered as CouchDB answers it (409 on a moved revision).
+      db: (name) => asServer.db(name),
+      checkpoints: asServer.db(serverDbName),
+      instanceId,
+      onError: logError,
+    });
+    cleanups.push(() => merger.stop());
     daily = startDailyJobs({
       databases: requestDatabases,
       db: serverDb,

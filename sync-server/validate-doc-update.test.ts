@@ -177,6 +177,33 @@ describe("generated validate_doc_update functions", () => {
     });
   });
 
+  it("let the server relay others' events onto an existing request (conflict merger), and delete a losing leaf; never an agent", () => {
+    const SERVER = { name: "guichet-server", roles: ["guichet:demo:server", "guichet:demo:member"] };
+    const doc = { ...request(), _rev: "2-a" };
+    // A losing sibling's events: another agent's note and a move, merged onto the winner.
+    const merged = withEvents(doc, [
+      ev("note", "2025-03-10T10:00:00.000Z", "agent2", { text: "Pièce reçue" }),
+      ev("status", "2025-03-10T10:05:00.000Z", "agent2", { from: "received", to: "in_progress" }),
+    ]);
+    expect(verdict(merged, doc, SERVER)).toEqual({ ok: true });
+    // The same write by an agent is a forged author.
+    expect(verdict(merged, doc, AGENT)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/falsifié/) },
+    });
+    // Relayed or not, the history is never shortened.
+    expect(verdict(doc, merged, SERVER)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/retiré de l'historique/) },
+    });
+    const leaf = { _id: doc._id, _rev: "2-b", _deleted: true };
+    expect(verdict(leaf, merged, SERVER)).toEqual({ ok: true });
+    expect(verdict(leaf, merged, AGENT)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/^_deleted/) },
+    });
+  });
+
   it("let the roles of ASSIGN_ROLES (and the server) assign a request, nobody else", () => {
     const doc = request();
     const assign = (by: string) =>

@@ -16,7 +16,13 @@ export class CouchError extends Error {
 }
 
 export type BulkRow = { id: string; ok?: boolean; rev?: string; error?: string; reason?: string };
-export type ChangeRow<T> = { id: string; seq: unknown; deleted?: boolean; doc?: T };
+export type ChangeRow<T> = {
+  id: string;
+  seq: unknown;
+  deleted?: boolean;
+  doc?: T;
+  changes?: { rev: string }[];
+};
 export type Doc = { _id: string; _rev?: string; [k: string]: unknown };
 
 export const basicAuth = (a: Auth): string =>

@@ -14,9 +14,9 @@ type Stored = GuichetRequest & { _id: string; _rev?: string };
  * On a CouchDB cluster the read is a quorum GET (r = 2 of 3) and the write needs w = 2, so with
  * every node up two writers on one revision get one 201 and one 409. With a copy unreachable,
  * both may get 202 and leave two sibling revisions; only the winner is served, replicated and
- * merged by the workstations, so the loser's events are invisible until something merges the
- * leaves (found by the chaos test on a cluster: an agent's event lost for every replica; known
- * gap, no conflict merger yet). A server event lost that way is added again by the next pass.
+ * merged by the workstations, so the loser's events stay invisible until the conflict merger
+ * (conflict-merger.ts) writes every leaf's events on the winner and deletes the losers (found by
+ * the chaos test on a cluster: an agent's event invisible on every replica).
  */
 export async function appendEvents(
   db: CouchDb,

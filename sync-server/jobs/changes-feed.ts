@@ -34,6 +34,8 @@ export function followChanges<T>(
     longpollMs?: number;
     pollGapMs?: number;
     saveEveryMs?: number;
+    /** Extra `_changes` parameters (the conflict merger asks for every leaf: `style=all_docs`, `conflicts=true`). */
+    query?: Record<string, string>;
   },
 ): Follower {
   const controller = new AbortController();
@@ -74,6 +76,7 @@ export function followChanges<T>(
             limit: String(batchSize),
             timeout: String(opts.longpollMs ?? 25_000),
             style: "main_only",
+            ...opts.query,
           },
           controller.signal,
         );

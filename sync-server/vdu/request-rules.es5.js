@@ -272,10 +272,14 @@ function validateRequest(newDoc, oldDoc, userCtx, C) {
   var couchRoles = (userCtx && userCtx.roles) || [];
   var name = (userCtx && userCtx.name) || null;
   var acting = actingRoles(couchRoles, C.roles, C.servicePrefix);
-  // The server relays a counter's hand-over into a sensitive database, having checked the author,
-  // the creation and the transitions itself (sync-server/api/handover.ts).
-  acting.relay = acting.server === true && C.service !== null;
   var previous = oldDoc && !oldDoc._deleted ? oldDoc : null;
+  // The server relays what others wrote: a counter's hand-over into a sensitive database, having
+  // checked the author, the creation and the transitions itself (sync-server/api/handover.ts);
+  // and, in any request database, the events of losing sibling revisions that the conflict merger
+  // writes on an existing request (sync-server/jobs/conflict-merger.ts: each sibling passed these
+  // rules when it was written). It never creates a request in another's name in the main
+  // database. Schema, content, history and projection checks still apply.
+  acting.relay = acting.server === true && (C.service !== null || previous !== null);
   var err;
   var anonymising;
   if (name === null && couchRoles.indexOf("_admin") === -1) {

@@ -1,6 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
+import { ensureServerDatabase } from "../../sync-server/api/server-db";
+import { couchServer } from "../../sync-server/http/couch-db";
+import { type ConflictMerger, startConflictMerger } from "../../sync-server/jobs/conflict-merger";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
 import { openWorkstation, type Workstation } from "./support/workstation";
 
@@ -42,17 +45,31 @@ describe("offline-first sync between workstations and the server", () => {
   let agentA: { name: string; password: string };
   let agentB: { name: string; password: string };
   const open: Workstation[] = [];
+  let merger: ConflictMerger | undefined;
 
   beforeAll(async () => {
     couch = await startTestCouch();
     agentA = await couch.createUser("agent-a", ["agent", "service_agent"], ["scolaire", "accueil"]);
     agentB = await couch.createUser("agent-b", ["agent", "service_agent"], ["scolaire", "accueil"]);
+    // The server's conflict merger runs beside the database, as in production: on a cluster two
+    // offline edits pushed at once may both be accepted as sibling revisions, which it merges.
+    const sa = couch.bootstrapped.serviceAccounts.server;
+    const asServer = couchServer(couch.url, { username: sa.name, password: sa.password });
+    const admin = couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword });
+    merger = startConflictMerger({
+      databases: [couch.dbName("main")],
+      db: (name) => asServer.db(name),
+      checkpoints: asServer.db(await ensureServerDatabase(admin, couch.commune)),
+      instanceId: "sync-test",
+      onError: (e) => console.error("fusion", e),
+    });
   });
   // RxDB's free edition allows 13 open collections per process: close each test's workstations.
   afterEach(async () => {
     for (const ws of open.splice(0)) await ws.destroy().catch(() => {});
   });
   afterAll(async () => {
+    await merger?.stop();
     await couch?.stop();
   });
 

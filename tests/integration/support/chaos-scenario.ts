@@ -3,7 +3,10 @@ import { randomBytes } from "node:crypto";
 import type { GuichetRequest } from "../../../domain/request";
 import { rolesFromCouch } from "../../../domain/roles";
 import { nextStatuses } from "../../../domain/workflow";
+import { ensureServerDatabase } from "../../../sync-server/api/server-db";
 import { bootstrap } from "../../../sync-server/bootstrap";
+import { couchServer } from "../../../sync-server/http/couch-db";
+import { startConflictMerger } from "../../../sync-server/jobs/conflict-merger";
 import { randomPassword } from "../../../sync-server/secrets";
 import { addUser } from "../../../sync-server/users";
 import type { KillableCouch } from "../../support/killable-couch";
@@ -48,13 +51,15 @@ export async function runChaos(
   const started = Date.now();
   // Closed whatever happens: RxDB's free edition allows 13 open collections per process.
   const stations: Station[] = [];
+  const jobs: { stop(): Promise<void> }[] = [];
   try {
-    return await scenario(server, seed, perWorkstation, stations, started, log);
+    return await scenario(server, seed, perWorkstation, stations, jobs, started, log);
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     e.message = `[chaos seed ${seed}] ${e.message}`;
     throw e;
   } finally {
+    for (const job of jobs) await job.stop().catch(() => {});
     for (const st of stations) {
       await st.ws.destroy().catch((e) => console.error("destroy failed", e));
       await st.proxy.stop().catch(() => {});
@@ -67,6 +72,7 @@ async function scenario(
   seed: number,
   perWorkstation: number,
   stations: Station[],
+  jobs: { stop(): Promise<void> }[],
   started: number,
   log: (line: string) => void,
 ): Promise<ChaosResult> {
@@ -74,8 +80,25 @@ async function scenario(
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const commune = `chaos-${seed}-${randomBytes(3).toString("hex")}`;
   const env = { GUICHET_PORTAL_PASSWORD: randomPassword(), GUICHET_SERVER_PASSWORD: randomPassword() };
-  await bootstrap(server.couch, commune, undefined, { env });
+  const boot = await bootstrap(server.couch, commune, undefined, { env });
   const dbPath = `/guichet-${commune}`;
+  // The server's conflict merger runs beside the database, as in production: with a node down,
+  // two workstations' writes on one revision may both be accepted as siblings, which it merges.
+  const sa = boot.serviceAccounts.server;
+  const asServer = couchServer(server.couch.url, { username: sa.name, password: sa.password });
+  const admin = couchServer(server.couch.url, {
+    username: server.couch.adminUser,
+    password: server.couch.adminPassword,
+  });
+  jobs.push(
+    startConflictMerger({
+      databases: [boot.databases.main],
+      db: (name) => asServer.db(name),
+      checkpoints: asServer.db(await ensureServerDatabase(admin, commune)),
+      instanceId: "chaos",
+      onError: () => undefined,
+    }),
+  );
 
   for (const code of CHAOS_CODES) {
     const user = { name: `chaos-${code.toLowerCase()}.${commune}`, password: randomPassword() };
