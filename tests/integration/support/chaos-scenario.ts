@@ -277,7 +277,13 @@ async function scenario(
         events: d.events.map((e) => e.id),
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-  const onServer = await server$();
+  // On a cluster a listing reads one copy per shard: a copy behind (a node just restarted) may
+  // not show yet what was acknowledged and already seen converged above. Read until it does.
+  let onServer = await server$();
+  for (const end = Date.now() + 30_000; Date.now() < end && eventsOf(onServer).join() !== expected.join(); ) {
+    await new Promise((res) => setTimeout(res, 300));
+    onServer = await server$();
+  }
   assert.equal(onServer.length, createdIds.size, "nombre de demandes sur le serveur");
   assert.deepEqual(new Set(onServer.map((d) => d.id)), createdIds, "demandes sur le serveur");
   assert.deepEqual(eventsOf(onServer), expected, "événements sur le serveur");
