@@ -215,7 +215,7 @@ describe("the commune's identity and agents, administered and printed on the ema
     });
     expect(short.status).toBe(422);
     expect((short.body as Errors).errors[0]?.message).toBe(
-      "Mot de passe trop court : 8 caractères au minimum.",
+      "Mot de passe trop court : 12 caractères au minimum.",
     );
     const unknownService = await api("PUT", `/api/v1/admin/agents/${clerk.name}`, admin, {
       services: ["inexistant"],

@@ -67,7 +67,7 @@ export const frCommune = {
     position: "Fonction (telle qu'imprimée sur les courriers)",
     roles: "Rôles",
     services: "Services",
-    password: "Mot de passe (8 caractères au moins)",
+    password: "Mot de passe (12 caractères au moins)",
     state: "État",
     active: "Actif",
     disabled: "Désactivé",
