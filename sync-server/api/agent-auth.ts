@@ -67,8 +67,9 @@ export class AgentAuth {
       );
       return { name: s.userCtx.name, couchRoles, roles, authorization };
     } catch (e) {
-      // CouchDB 3 locks an account for a while after repeated wrong passwords: say so, not "wrong password".
-      if (e instanceof CouchError && e.status === 403 && /lock/i.test(e.reason)) {
+      // CouchDB 3 and the embedded server's gateway lock an account for a while after repeated
+      // wrong passwords: say so, not "wrong password".
+      if (e instanceof CouchError && e.status === 403 && /lock|bloqu/i.test(e.reason)) {
         throw new HttpError(
           403,
           "Compte bloqué quelques minutes après plusieurs mots de passe erronés : réessayez dans 5 minutes.",

@@ -473,7 +473,7 @@ describe("passwords", () => {
     expect(nameOf(await session({ ...user, password: newPassword }))).toBe(user.name);
   });
 
-  it("refuses self sign-up in _users, anonymous or by an agent; on the embedded server an agent may still change their own password, not their roles", async () => {
+  it("refuses self sign-up in _users, anonymous or by an agent, and any agent's write to their own account document", async () => {
     const newcomer = (name: string) => ({
       _id: `org.couchdb.user:${name}`,
       type: "user",
@@ -494,7 +494,7 @@ describe("passwords", () => {
       { "content-type": "application/json", authorization: basicAuth(colleague) },
       JSON.stringify(newcomer(`complice-${t.commune}`)),
     );
-    expect(byAgent.status).toBe(403);
+    expect([401, 403]).toContain(byAgent.status);
     const viaBulk = await raw(
       "POST",
       `${t.url}/_users/_bulk_docs`,
@@ -517,20 +517,10 @@ describe("passwords", () => {
       { "content-type": "application/json", authorization: basicAuth(colleague) },
       JSON.stringify(changed),
     );
-    if (t.kind === "couchdb") {
-      expect(put.status).toBe(403);
-      return;
-    }
-    expect(put.status).toBe(201);
-    colleague = { ...colleague, password: changed.password };
-    expect(nameOf(await session(colleague))).toBe(colleague.name);
-    const promoted = await raw(
-      "PUT",
-      `${t.url}/_users/org.couchdb.user:${colleague.name}`,
-      { "content-type": "application/json", authorization: basicAuth(colleague) },
-      JSON.stringify({ ...(await userDoc(colleague.name)), roles: ["_admin"] }),
-    );
-    expect(promoted.status).toBe(403);
+    // Refused on both: CouchDB 3 keeps `_users` to server admins, and the embedded server's gateway
+    // lets an account only read its own document.
+    expect([401, 403]).toContain(put.status);
+    expect((await userDoc(colleague.name)).roles).toEqual(doc.roles);
   });
 
   it("asks for 12 characters at least whenever a password is set", async () => {
