@@ -352,8 +352,8 @@ describe("catalogue administration", () => {
       const put = await call("PUT", url("demarche:demande_generale"), foreign, tampered);
       expect(put.status).toBe(403);
       const old = await call("PUT", url("demarche:demande_generale"), legacy, tampered);
+      // Not even a member (no role is a database admin): refused before the rules are asked.
       expect(old.status).toBe(403);
-      expect(errorOf(old).reason).toContain("Seuls les administrateurs");
       for (const user of [foreign, legacy]) {
         const api = await call("GET", `${server.url}/api/v1/admin/demarches`, user);
         expect(api.status).toBe(403);
