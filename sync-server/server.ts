@@ -149,6 +149,8 @@ type Shared = {
   publicUrl: () => string;
   /** Every commune served, for Open311's `jurisdiction_id` at the default address. */
   open311: Map<string, Open311Commune>;
+  /** An Apache CouchDB cluster (several nodes): writes may then leave sibling revisions. */
+  clustered: boolean;
 };
 
 /** One commune's portal, API, Open311, mail and jobs, behind its own HTTP handler. */
@@ -218,6 +220,9 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       dev,
       publicUrl: () => opts.publicUrl ?? (env.GUICHET_PUBLIC_URL?.trim() || listeningUrl),
       open311: new Map(),
+      clustered: await isCluster(
+        couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword }),
+      ),
     };
 
     const main = await startCommuneSite(shared, {
@@ -370,6 +375,8 @@ async function startCommuneSite(
       stateDb,
       // Not lingering (the resend window), but grouped when several are due together.
       urgentStateDb: batchedDb(asServer.db(serverDbName), { writesInFlight: 1 }),
+      // A cluster may accept two creators of one claim: confirm by quorum reads (outbox.ts).
+      ...(base.clustered ? { claimDb: asServer.db(serverDbName) } : {}),
       requestDb: serverDb,
       mailer,
       compose: ackComposer({
@@ -622,6 +629,14 @@ function sameHostOrigins(url: string): string[] {
   const other = u.hostname === "127.0.0.1" ? "localhost" : u.hostname === "localhost" ? "127.0.0.1" : null;
   if (other) origins.push(`${u.protocol}//${other}${u.port ? `:${u.port}` : ""}`);
   return origins;
+}
+
+/** Several nodes in `_membership` (PouchDB Server has no such endpoint: one node). */
+async function isCluster(admin: ReturnType<typeof couchServer>): Promise<boolean> {
+  const membership = (await admin.request("_membership").catch(() => null)) as {
+    cluster_nodes?: unknown[];
+  } | null;
+  return (membership?.cluster_nodes?.length ?? 0) > 1;
 }
 
 function domainOf(email: string): string {

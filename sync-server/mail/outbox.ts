@@ -79,6 +79,11 @@ export type OutboxOptions = {
   stateDb: CouchDb;
   /** The same database without grouping (writes that must not wait), default `stateDb`. */
   urgentStateDb?: CouchDb;
+  /**
+   * The same database, ungrouped, for the quorum reads that confirm a claim (`confirmed`); without
+   * it claims are not confirmed (a single CouchDB node never lets two creators both succeed).
+   */
+  claimDb?: CouchDb;
   requestDb: (name: string) => CouchDb;
   mailer: Mailer;
   compose: Composer;
@@ -272,6 +277,7 @@ export class Outbox {
         };
         try {
           const res = await this.o.stateDb.put(doc);
+          if (!(await this.confirmed(id, res.rev))) return "busy";
           return { ...doc, _rev: res.rev };
         } catch (e) {
           if (!(e instanceof CouchError && e.status === 409)) throw e;
@@ -292,13 +298,32 @@ export class Outbox {
         return "retry";
       }
       try {
-        return await this.update(existing, { owner: this.o.instanceId, leaseUntil: lease });
+        const taken = await this.update(existing, { owner: this.o.instanceId, leaseUntil: lease });
+        return (await this.confirmed(id, taken._rev ?? "")) ? taken : "busy";
       } catch (e) {
         if (e instanceof CouchError && e.status === 409) continue; // taken over meanwhile
         throw e;
       }
     }
     return "busy";
+  }
+
+  /**
+   * On a CouchDB cluster two processes creating (or taking over) the same claim can both be
+   * answered "accepted": each copy took the first write it saw, and the claim has two sibling
+   * revisions. A claim is ours only when two quorum reads, a moment apart, show our revision as
+   * the winner (CouchDB picks the same winner on every copy); otherwise we back off as "busy" and
+   * the lease decides later. Without this, both would send (seen in notices.test.ts on a cluster).
+   */
+  private async confirmed(id: string, rev: string): Promise<boolean> {
+    const db = this.o.claimDb;
+    if (!db) return true;
+    for (const wait of [0, 30]) {
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      const back = await db.get<OutboxDoc>(id, { conflicts: "true" });
+      if (back?._rev !== rev) return false;
+    }
+    return true;
   }
 
   /** Later kinds claimed in the same pass but not sent now: whoever comes next may take them at once. */
