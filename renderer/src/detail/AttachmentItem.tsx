@@ -1,11 +1,9 @@
-import { useState } from "react";
 import type { AttachmentMeta } from "../../../domain/request";
 import { localAttachmentBlob } from "../../db/attachments";
-import { NetworkError } from "../../sync/http";
-import { ApiError, fetchAttachment } from "../../sync/server-api";
+import { fetchAttachment } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
-import { downloadBlob } from "../queues/download";
 import { useWorkstation } from "../shared/app-context";
+import { useServerDownload } from "./use-server-download";
 
 const D = fr.detail;
 
@@ -20,25 +18,18 @@ export function AttachmentItem({
   local: boolean;
 }) {
   const ws = useWorkstation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function open() {
-    setBusy(true);
-    setError(null);
-    try {
-      const blob =
+  const { busy, error, download } = useServerDownload({
+    offline: D.attachmentOffline,
+    notYet: D.attachmentNotYet,
+    failed: D.attachmentFailed,
+  });
+  const open = () =>
+    download(
+      meta.name,
+      async () =>
         (local ? await localAttachmentBlob(ws.data, meta.id, meta.mime) : null) ??
-        (await fetchAttachment(ws.settings.serverUrl, ws.session, requestId, meta.sha256));
-      downloadBlob(meta.name, blob);
-    } catch (e) {
-      if (e instanceof NetworkError) setError(D.attachmentOffline);
-      else if (e instanceof ApiError && e.status === 404) setError(D.attachmentNotYet);
-      else setError(D.attachmentFailed(e instanceof ApiError ? e.reason : (e as Error).message));
-    } finally {
-      setBusy(false);
-    }
-  }
+        (await fetchAttachment(ws.settings.serverUrl, ws.session, requestId, meta.sha256)),
+    );
 
   return (
     <span className="attachment">

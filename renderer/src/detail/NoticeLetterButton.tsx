@@ -1,9 +1,7 @@
-import { useState } from "react";
-import { NetworkError } from "../../sync/http";
-import { ApiError, fetchNoticeLetter } from "../../sync/server-api";
+import { fetchNoticeLetter } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
-import { downloadBlob } from "../queues/download";
 import { useWorkstation } from "../shared/app-context";
+import { useServerDownload } from "./use-server-download";
 
 const D = fr.detail;
 
@@ -18,23 +16,15 @@ export function NoticeLetterButton({
   tracking: string;
 }) {
   const ws = useWorkstation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function open() {
-    setBusy(true);
-    setError(null);
-    try {
-      const blob = await fetchNoticeLetter(ws.settings.serverUrl, ws.session, requestId, eventId);
-      downloadBlob(`courrier-${tracking}.pdf`, blob);
-    } catch (e) {
-      if (e instanceof NetworkError) setError(D.letterOffline);
-      else if (e instanceof ApiError && e.status === 404) setError(D.letterNotYet);
-      else setError(D.letterFailed(e instanceof ApiError ? e.reason : (e as Error).message));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, error, download } = useServerDownload({
+    offline: D.letterOffline,
+    notYet: D.letterNotYet,
+    failed: D.letterFailed,
+  });
+  const open = () =>
+    download(`courrier-${tracking}.pdf`, () =>
+      fetchNoticeLetter(ws.settings.serverUrl, ws.session, requestId, eventId),
+    );
 
   return (
     <span className="notice-letter">
