@@ -1,24 +1,11 @@
-import { useCallback, useEffect, useState } from "react";
-import {
-  type ApiKeyListing,
-  fetchApiKeys,
-  issueApiKey,
-  revokeApiKey,
-  setRequireKey,
-} from "../../sync/api-keys-client";
-import { NetworkError } from "../../sync/http";
+import { useState } from "react";
+import { fetchApiKeys, issueApiKey, revokeApiKey, setRequireKey } from "../../sync/api-keys-client";
 import { ApiError } from "../../sync/server-api";
 import { useWorkstation } from "../shared/app-context";
 import { formatDateTime } from "../shared/format";
 import { ScreenTitle } from "../shared/ScreenTitle";
 import { frApiKeys as t } from "./fr-api-keys";
-
-type Load =
-  | { kind: "loading" }
-  | { kind: "offline" }
-  | { kind: "forbidden" }
-  | { kind: "error"; message: string }
-  | { kind: "ready"; listing: ApiKeyListing };
+import { useAdminListing } from "./use-admin-listing";
 
 const reasonOf = (err: unknown): string => (err instanceof ApiError ? err.reason : String(err));
 
@@ -43,27 +30,12 @@ export function ApiKeysScreen() {
 
 function ApiKeysAdmin() {
   const { settings, session } = useWorkstation();
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const { load, setLoad, reload } = useAdminListing(fetchApiKeys);
   const [name, setName] = useState("");
   const [issued, setIssued] = useState<{ application: string; key: string } | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   // Revoking asks once more, on the page (no browser dialog).
   const [confirming, setConfirming] = useState<string | null>(null);
-
-  const reload = useCallback(async () => {
-    if (!navigator.onLine) return setLoad({ kind: "offline" });
-    try {
-      setLoad({ kind: "ready", listing: await fetchApiKeys(settings.serverUrl, session) });
-    } catch (err) {
-      if (err instanceof NetworkError || err instanceof TypeError) setLoad({ kind: "offline" });
-      else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
-      else setLoad({ kind: "error", message: reasonOf(err) });
-    }
-  }, [settings.serverUrl, session]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
 
   async function act(action: () => Promise<string | null>) {
     setNotice(null);

@@ -1,21 +1,13 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import type { Demarche } from "../../../domain/catalogue";
-import { type CatalogueListing, fetchCatalogue } from "../../sync/admin-client";
-import { NetworkError } from "../../sync/http";
-import { ApiError } from "../../sync/server-api";
+import { fetchCatalogue } from "../../sync/admin-client";
 import { CONFIG_STALE_EVENT } from "../settings/use-config-refresh";
 import { useWorkstation } from "../shared/app-context";
 import { ScreenTitle } from "../shared/ScreenTitle";
 import { DemarcheEditor } from "./DemarcheEditor";
 import { type DemarcheDraft, draftFrom, newDraft } from "./demarche-draft";
 import { frAdmin as t } from "./fr-admin";
-
-type Load =
-  | { kind: "loading" }
-  | { kind: "offline" }
-  | { kind: "forbidden" }
-  | { kind: "error"; message: string }
-  | { kind: "ready"; listing: CatalogueListing };
+import { useAdminListing } from "./use-admin-listing";
 
 /**
  * #/admin/catalogue: admins list and edit the démarches through the sync-server's API (never
@@ -37,26 +29,9 @@ export function CatalogueAdminScreen() {
 }
 
 function CatalogueAdmin() {
-  const { settings, session } = useWorkstation();
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
+  const { load, reload } = useAdminListing(fetchCatalogue, { keepShown: true });
   const [draft, setDraft] = useState<DemarcheDraft | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-
-  const reload = useCallback(async () => {
-    if (!navigator.onLine) return setLoad({ kind: "offline" });
-    setLoad((l) => (l.kind === "ready" ? l : { kind: "loading" }));
-    try {
-      setLoad({ kind: "ready", listing: await fetchCatalogue(settings.serverUrl, session) });
-    } catch (err) {
-      if (err instanceof NetworkError || err instanceof TypeError) setLoad({ kind: "offline" });
-      else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
-      else setLoad({ kind: "error", message: err instanceof ApiError ? err.reason : String(err) });
-    }
-  }, [settings.serverUrl, session]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
 
   if (load.kind !== "ready") {
     return (

@@ -1,7 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
-import { type CommuneListing, fetchCommune } from "../../sync/commune-admin-client";
-import { NetworkError } from "../../sync/http";
-import { ApiError } from "../../sync/server-api";
+import { fetchCommune } from "../../sync/commune-admin-client";
 import { useWorkstation } from "../shared/app-context";
 import { ScreenTitle } from "../shared/ScreenTitle";
 import { AgentsPanel } from "./AgentsPanel";
@@ -9,13 +6,7 @@ import { configChanged } from "./admin-save";
 import { frCommune as t } from "./fr-commune-admin";
 import { IdentityForm } from "./IdentityForm";
 import { ServicesPanel } from "./ServicesPanel";
-
-type Load =
-  | { kind: "loading" }
-  | { kind: "offline" }
-  | { kind: "forbidden" }
-  | { kind: "error"; message: string }
-  | { kind: "ready"; listing: CommuneListing };
+import { useAdminListing } from "./use-admin-listing";
 
 /**
  * #/admin/commune: the commune's identity and calendar, its services and its agents, through the
@@ -38,23 +29,7 @@ export function CommuneAdminScreen() {
 }
 
 function CommuneAdmin() {
-  const { settings, session } = useWorkstation();
-  const [load, setLoad] = useState<Load>({ kind: "loading" });
-
-  const reload = useCallback(async () => {
-    if (!navigator.onLine) return setLoad({ kind: "offline" });
-    try {
-      setLoad({ kind: "ready", listing: await fetchCommune(settings.serverUrl, session) });
-    } catch (err) {
-      if (err instanceof NetworkError || err instanceof TypeError) setLoad({ kind: "offline" });
-      else if (err instanceof ApiError && err.status === 403) setLoad({ kind: "forbidden" });
-      else setLoad({ kind: "error", message: err instanceof ApiError ? err.reason : String(err) });
-    }
-  }, [settings.serverUrl, session]);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
+  const { load, reload } = useAdminListing(fetchCommune);
 
   if (load.kind !== "ready") {
     return (
