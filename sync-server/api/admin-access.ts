@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
-import type { StoredDoc } from "../config-docs";
+import { AGENTS_DOC_ID, COMMUNE_DOC_ID, type StoredDoc } from "../config-docs";
 import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
 import { HttpError } from "../http/errors";
 import type { Agent, AgentAuth } from "./agent-auth";
@@ -26,9 +26,16 @@ export async function requireAdmin(deps: AdminAccess, req: IncomingMessage, what
   }
 }
 
-/** The -config database is small (settings, catalogue, directory, history): read whole. */
+/**
+ * The -config database is small (settings, catalogue, directory, history): read whole. On a
+ * cluster a plain `_all_docs` reads one copy of each shard and may miss a write just acknowledged
+ * (an admin would see the old identity after saving); with `keys`, CouchDB reads each document by
+ * quorum. So: list the ids, then read them, with the documents every edit starts from.
+ */
 export async function readConfig(deps: AdminAccess): Promise<StoredDoc[]> {
-  const res = await deps.configDb.allDocs<StoredDoc>({ include_docs: true });
+  const listed = await deps.configDb.allDocs({});
+  const keys = new Set([COMMUNE_DOC_ID, AGENTS_DOC_ID, ...listed.rows.map((row) => row.id)]);
+  const res = await deps.configDb.allDocs<StoredDoc>({ keys: [...keys], include_docs: true });
   return res.rows.map((row) => row.doc).filter((d): d is StoredDoc => !!d && !d._id.startsWith("_design/"));
 }
 

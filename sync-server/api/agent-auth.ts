@@ -21,6 +21,9 @@ const unauthorized = (message: string) => new HttpError(401, message);
  */
 export class AgentAuth {
   private readonly cache = new Map<string, { agent: Agent | null; until: number }>();
+  /** Accounts changed lately, until when: each node of a cluster learns of a change from its _users feed. */
+  private readonly changed = new Map<string, number>();
+  private static readonly SETTLE_MS = 30_000;
 
   constructor(
     private readonly couch: CouchServer,
@@ -37,8 +40,10 @@ export class AgentAuth {
     let entry = this.cache.get(key);
     if (!entry || entry.until < now) {
       entry = { agent: await this.lookup(header), until: 0 };
-      // Failures are kept a few seconds only: long enough to absorb a retry loop.
-      entry.until = now + (entry.agent ? this.ttlMs : 5_000);
+      // Failures are kept a few seconds only: long enough to absorb a retry loop. An account that
+      // just changed is not cached: a cluster node may still answer from before the change.
+      const changed = entry.agent && (this.changed.get(entry.agent.name) ?? 0) > now;
+      entry.until = changed ? now : now + (entry.agent ? this.ttlMs : 5_000);
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(key, entry);
     }
@@ -54,6 +59,9 @@ export class AgentAuth {
   /** Forgets an account whose roles or password just changed: disabling it takes effect at once here. */
   forget(name: string): void {
     for (const [key, entry] of this.cache) if (entry.agent?.name === name) this.cache.delete(key);
+    const now = Date.now();
+    for (const [n, until] of this.changed) if (until < now) this.changed.delete(n);
+    this.changed.set(name, now + AgentAuth.SETTLE_MS);
   }
 
   private async lookup(authorization: string): Promise<Agent | null> {

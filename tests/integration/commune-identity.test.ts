@@ -181,7 +181,7 @@ describe("the commune's identity and agents, administered and printed on the ema
       password: clerk.password,
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(await canLogIn(clerk)).toBe(true);
+    await waitFor("le nouveau compte entre", () => canLogIn(clerk), 15_000);
     const listed = (await api("GET", "/api/v1/admin/agents", admin)).body as {
       agents: { username: string; firstName: string }[];
     };
@@ -225,9 +225,13 @@ describe("the commune's identity and agents, administered and printed on the ema
     // Disabled: no door opens any more; enabled again only with a new password.
     const disabled = await api("PUT", `/api/v1/admin/agents/${clerk.name}`, admin, { disabled: true });
     expect(disabled.status).toBe(200);
-    expect(await canLogIn(clerk)).toBe(false);
-    const main = await call("GET", `${tc.dbUrl("main")}/_all_docs`, clerk);
-    expect(main.status).toBeGreaterThanOrEqual(401);
+    // A cluster node learns of the change from the _users feed, a moment after the write.
+    await waitFor("le compte désactivé est refusé", async () => !(await canLogIn(clerk)), 15_000);
+    await waitFor(
+      "la base refuse le compte désactivé",
+      async () => (await call("GET", `${tc.dbUrl("main")}/_all_docs`, clerk)).status >= 401,
+      15_000,
+    );
     const back = await api("PUT", `/api/v1/admin/agents/${clerk.name}`, admin, { disabled: false });
     expect(back.status).toBe(409);
     clerk.password = "Nouveau-mot-de-passe-2";
@@ -235,7 +239,7 @@ describe("the commune's identity and agents, administered and printed on the ema
       password: clerk.password,
     });
     expect(reset.status, JSON.stringify(reset.body)).toBe(200);
-    expect(await canLogIn(clerk)).toBe(true);
+    await waitFor("le compte réactivé entre", () => canLogIn(clerk), 15_000);
 
     // The directory travels with the configuration, to every workstation.
     const commune = await workstationCommune(
