@@ -54,7 +54,9 @@ describe("conflict merger: sibling revisions of a request are merged by the serv
     const parentHash = parent._rev.split("-")[1] as string;
     // On a cluster the third copy may not hold revision 1 yet; new_edits=false is then judged there
     // as a creation. Reading from every copy repairs it first (a single server ignores r).
-    const everyCopy = await fetch(docUrl(dbUrl, doc._id, "?r=3"), { headers: { authorization: adminAuth() } });
+    const everyCopy = await fetch(docUrl(dbUrl, doc._id, "?r=3"), {
+      headers: { authorization: adminAuth() },
+    });
     expect(everyCopy.status).toBe(200);
     const noteA = event("note", agent.name, { text: "Appel du demandeur (poste A)" });
     const noteB = event("note", other.name, { text: "Pièce déposée à l'accueil (poste B)" });
