@@ -161,7 +161,9 @@ function piecesDate(e: Extract<RequestEvent, { kind: "status" }>, clock: readonl
   const asked = [...clock].reverse().find((c) => c.kind === "incomplete")?.date ?? "";
   const on = e.piecesReceivedOn;
   if (!on || on > marked) return marked;
-  return on < asked ? asked : on;
+  // ISO dates compare as strings.
+  if (on < asked) return asked;
+  return on;
 }
 
 /** Adds events (idempotent: an event already present is not added twice) and recomputes the projection. */
