@@ -3,8 +3,10 @@ import MailComposer from "nodemailer/lib/mail-composer";
 import type Mail from "nodemailer/lib/mailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasNewMessage } from "../../domain/conversation";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
+import { chooseDemarche } from "../../domain/demarche-choice";
 import { newEventId } from "../../domain/history";
-import type { GuichetRequest } from "../../domain/request";
+import type { GuichetRequest, RequestEvent } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import { serverDatabaseName } from "../../sync-server/api/server-db";
 import { imapMailbox } from "../../sync-server/mail-intake/imap-mailbox";
@@ -323,51 +325,103 @@ describe("email door: the mairie's IMAP mailbox (real dovecot) feeds the pipelin
     expect(stored.events.filter((e) => e.kind === "message_sent")).toHaveLength(1);
   });
 
-  it("sends the accusé de réception of a mail only once an agent has triaged its request, exactly once", async () => {
+  it("sends the accusé de réception of a mail only once an agent has chosen its démarche, with the démarche's service and délai, exactly once", async () => {
+    const arrived = new Date("2026-12-01T15:00:00.000Z");
     await imap.append(
       await compose({
         from: "Hugo Bernard <hugo@citoyen.test>",
-        subject: "Salle des fêtes",
-        text: "Disponible le 12 ?",
+        subject: "Benne devant chez moi",
+        text: "Je voudrais poser une benne du 10 au 12.",
         messageId: uid(),
       }),
+      { date: arrived },
     );
     await intake();
-    const [doc] = await withSubject("Salle des fêtes");
+    const [doc] = await withSubject("Benne devant chez moi");
     const id = doc?.id as string;
     const about = () => server.smtp.messages().filter((m) => m.subject.includes(formatTrackingNumber(id)));
     await waitFor("accusé d'enregistrement", () => about().length === 1);
+
+    // Routing the mail without choosing its démarche sends no AR: its mentions are not known yet.
+    const put = (body: unknown, who: TestUser = agent) =>
+      fetch(`${tc.dbUrl("main")}/${id}`, {
+        method: "PUT",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Basic ${Buffer.from(`${who.name}:${who.password}`).toString("base64")}`,
+        },
+        body: JSON.stringify(body),
+      });
+    const event = <K extends RequestEvent["kind"]>(kind: K, body: object): RequestEvent =>
+      ({
+        id: newEventId(new Date().toISOString(), "K7M"),
+        at: new Date().toISOString(),
+        by: agent.name,
+        workstation: "K7M",
+        kind,
+        ...body,
+      }) as RequestEvent;
+    let stored = await waitFor("registration_sent", async () => {
+      const d = (await mainDb().get(id)) as Doc;
+      return d.events.some((e) => e.kind === "registration_sent") && d;
+    });
+    expect(
+      (await put(withNewEvents(stored, event("assigned", { service: "accueil", assignee: agent.name }))))
+        .status,
+    ).toBe(201);
     await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
     expect(about().map((m) => m.subject)).toEqual([expect.stringMatching(/^Accusé d'enregistrement/)]);
 
-    const stored = (await mainDb().get(id)) as Doc;
-    const at = new Date().toISOString();
-    const res = await fetch(`${tc.dbUrl("main")}/${id}`, {
-      method: "PUT",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Basic ${Buffer.from(`${agent.name}:${agent.password}`).toString("base64")}`,
-      },
-      body: JSON.stringify(
-        withNewEvents(stored, {
-          id: newEventId(at, "K7M"),
-          at,
-          by: agent.name,
-          workstation: "K7M",
-          kind: "assigned",
-          service: "accueil",
-          assignee: agent.name,
-        }),
-      ),
+    // An attacker's shortcuts are refused by the server: the démarche changed without the event,
+    // or an event whose démarche the document does not follow.
+    stored = (await mainDb().get(id)) as Doc;
+    const choice = chooseDemarche(stored, DEFAULT_CATALOGUE, "occupation_domaine_public");
+    if (!choice.ok) throw new Error(choice.error);
+    const sneaky = await put({
+      ...stored,
+      demarche: "occupation_domaine_public",
+      rule: { kind: "SVA", months: 1 },
     });
-    expect(res.status).toBe(201);
-    await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    expect(sneaky.status).toBe(403);
+    expect(((await sneaky.json()) as { reason: string }).reason).toMatch(/choix d'une démarche/);
+    const chosen = withNewEvents(stored, event("demarche_chosen", choice.body));
+    const mismatch = await put({ ...chosen, rule: { kind: "SVA", months: 1 } });
+    expect(mismatch.status).toBe(403);
+    expect(((await mismatch.json()) as { reason: string }).reason).toMatch(/dernière démarche choisie/);
+
+    // The agent chooses the démarche: service and rule of the démarche, délai from the arrival.
+    expect((await put(chosen)).status).toBe(201);
+    stored = (await mainDb().get(id)) as Doc;
+    expect(stored).toMatchObject({
+      demarche: "occupation_domaine_public",
+      service: "services_techniques",
+      rule: { kind: "SVR", months: 2 },
+      receivedOn: "2026-12-01",
+      dueOn: "2027-02-01",
+    });
+    await server.mailer.process(tc.dbName("main"), stored);
     const ar = await waitFor("accusé de réception", () =>
       about().find((m) => m.subject.startsWith("Accusé de réception")),
     );
-    expect(ar.text).toContain("Date de réception");
+    expect(ar.to).toEqual(["hugo@citoyen.test"]);
+    expect(ar.text).toContain("Autorisation d'occupation du domaine public");
+    expect(ar.text).toMatch(/Date de réception\s*:\s*1er décembre 2026/);
+    expect(ar.text).toContain("décision implicite de rejet");
+    expect(ar.text).toContain("1er février 2027");
     expect(ar.headers["reply-to"]).toContain(`mairie+${id}@ville.test`);
+    stored = await waitFor("ar_sent", async () => {
+      const d = (await mainDb().get(id)) as Doc;
+      return d.arSent && d;
+    });
+    expect(stored.events.filter((e) => e.kind === "ar_sent")).toHaveLength(1);
+
+    // Exactly once: processing again, or choosing another démarche later, sends no second AR.
+    const again = chooseDemarche(stored, DEFAULT_CATALOGUE, "demande_generale");
+    if (!again.ok) throw new Error(again.error);
+    expect((await put(withNewEvents(stored, event("demarche_chosen", again.body)))).status).toBe(201);
     await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    expect(about().filter((m) => m.subject.startsWith("Accusé de réception"))).toHaveLength(1);
     expect(about()).toHaveLength(2);
   });
 
