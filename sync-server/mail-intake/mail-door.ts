@@ -1,11 +1,39 @@
 import { BlockCounter } from "../api/counter";
 import { MAIL_WORKSTATION, portalCounterId } from "../api/server-codes";
+import type { MailboxSetting } from "../communes/registry";
 import type { CouchDb } from "../http/couch-db";
 import { imapMailbox } from "./imap-mailbox";
 import { type MailIntake, type MailIntakeDeps, startMailIntake } from "./intake-job";
 import { MailRecords } from "./mail-records";
 import type { Mailbox } from "./mailbox";
 import { MemoryMailbox } from "./memory-mailbox";
+
+/**
+ * The door options of one commune of a server. The default commune takes the server's options and
+ * environment (GUICHET_IMAP_URL), else its registry entry's mailbox; every other commune takes its
+ * registry entry's mailbox only (never another commune's), with the server's tuning (poll, size).
+ * Without a mailbox, the dev server gives each commune its own demo mailbox.
+ */
+export function communeDoorOptions(
+  server: MailDoorOptions | false | undefined,
+  setting: MailboxSetting | undefined,
+  o: { isDefault: boolean; env: NodeJS.ProcessEnv },
+): MailDoorOptions | false | undefined {
+  if (server === false) return false;
+  const explicit = !!(server?.mailbox || server?.imapUrl || o.env.GUICHET_IMAP_URL?.trim());
+  if (o.isDefault && (explicit || !setting)) return server;
+  const tuning: MailDoorOptions = {
+    ...(server?.pollMs !== undefined ? { pollMs: server.pollMs } : {}),
+    ...(server?.maxMessageBytes ? { maxMessageBytes: server.maxMessageBytes } : {}),
+  };
+  if (!setting) return tuning;
+  return {
+    ...(setting.pollSeconds ? { pollMs: setting.pollSeconds * 1000 } : {}),
+    ...tuning,
+    imapUrl: setting.imapUrl,
+    ...(setting.address ? { address: setting.address } : {}),
+  };
+}
 
 /** Settings of a commune's email door (server side only: the IMAP password never reaches a counter). */
 export type MailDoorOptions = {
