@@ -628,6 +628,7 @@ async function startCommuneSite(
       now,
       serverUser: serverAccount.name,
       attachments,
+      ...(door ? { mailRetention: door.applyRetention } : {}),
       intervalMs: jobsEnabled
         ? typeof opts.jobs === "object"
           ? (opts.jobs.intervalMs ?? 3_600_000)

@@ -3,8 +3,9 @@ import { MAIL_WORKSTATION, portalCounterId } from "../api/server-codes";
 import type { MailboxSetting } from "../communes/registry";
 import type { CouchDb } from "../http/couch-db";
 import { imapMailbox } from "./imap-mailbox";
-import { type MailIntake, type MailIntakeDeps, startMailIntake } from "./intake-job";
+import { DEFAULT_FOLDERS, type MailIntake, type MailIntakeDeps, startMailIntake } from "./intake-job";
 import { MailRecords } from "./mail-records";
+import { applyMailRetention, type MailRetentionReport } from "./mail-retention";
 import type { Mailbox } from "./mailbox";
 import { MemoryMailbox } from "./memory-mailbox";
 
@@ -54,6 +55,8 @@ export type MailDoor = {
   /** Demo mode: the in-process mailbox the dev page writes to. */
   demo?: MemoryMailbox;
   address: string | undefined;
+  /** The daily retention pass of this door (mail-retention.ts). */
+  applyRetention(today: string): Promise<MailRetentionReport>;
 };
 
 /**
@@ -93,5 +96,16 @@ export function startMailDoor(
       tracking: new BlockCounter(ctx.counterDb, portalCounterId(MAIL_WORKSTATION), 20),
     },
   );
-  return { intake, records, address, ...(demo ? { demo } : {}) };
+  const applyRetention = (today: string) =>
+    applyMailRetention({
+      records,
+      requestDb: ctx.requestDb,
+      mailbox,
+      folders: DEFAULT_FOLDERS,
+      catalogue: ctx.catalogue(),
+      demarche: "demande_generale",
+      today,
+      now: ctx.now,
+    });
+  return { intake, records, address, applyRetention, ...(demo ? { demo } : {}) };
 }

@@ -2,10 +2,11 @@ import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type Mail from "nodemailer/lib/mailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addDays } from "../../domain/calendar";
 import { hasNewMessage } from "../../domain/conversation";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import { chooseDemarche } from "../../domain/demarche-choice";
-import { newEventId } from "../../domain/history";
+import { newEventId, parisDate } from "../../domain/history";
 import type { GuichetRequest, RequestEvent } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import { serverDatabaseName } from "../../sync-server/api/server-db";
@@ -533,5 +534,105 @@ describe("email door: the mairie's IMAP mailbox (real dovecot) feeds the pipelin
     // The deep one is either filed or waiting for an agent, never lost.
     const deep = recs.find((r) => r.from === "gigogne@ailleurs.test");
     expect(deep?.state === "stored" || deep?.state === "check").toBe(true);
+  });
+
+  it("follows the commune's retention: records and « à vérifier » entries lose their personal data, raw mails leave the mailbox", async () => {
+    // A mail that arrived in January 2025, filed and closed today; an auto-reply of the same week;
+    // and one of today.
+    const now = Date.now();
+    await imap.append(
+      await compose({
+        from: "Ancien Usager <ancien@citoyen.test>",
+        subject: "Vieille demande",
+        text: "Ma vieille demande.",
+        messageId: uid(),
+      }),
+      { date: new Date("2025-01-10T09:00:00.000Z") },
+    );
+    const autoReply = async (subject: string, date: Date) =>
+      imap.append(
+        await compose({
+          from: "robot@ancien.test",
+          subject,
+          text: "Absent.",
+          headers: { "Auto-Submitted": "auto-replied" },
+        }),
+        { date },
+      );
+    await autoReply("Vieux répondeur", new Date("2025-01-08T09:00:00.000Z"));
+    await autoReply("Répondeur récent", new Date(now));
+    await intake();
+    const [old] = await withSubject("Vieille demande");
+    const id = old?.id as string;
+    // Received too long ago for any accusé (mailsOwed): nothing else writes to it meanwhile.
+    const stored = (await mainDb().get(id)) as Doc;
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    await mainDb().insert(
+      withNewEvents(
+        stored,
+        {
+          id: newEventId(at(1), "K7M"),
+          at: at(1),
+          by: agent.name,
+          workstation: "K7M",
+          kind: "status",
+          from: stored.status,
+          to: "answered",
+          answer: "Fait.",
+        },
+        {
+          id: newEventId(at(2), "K7M"),
+          at: at(2),
+          by: agent.name,
+          workstation: "K7M",
+          kind: "status",
+          from: "answered",
+          to: "closed",
+        },
+      ) as never,
+    );
+    const recordOf = async (subject: string) => (await records()).find((r) => r.subject === subject);
+    const filedId = (await recordOf("Vieille demande"))?._id;
+    const checkId = (await recordOf("Vieux répondeur"))?._id;
+    const recentId = (await recordOf("Répondeur récent"))?._id;
+    expect(filedId && checkId && recentId).toBeTruthy();
+    const done = await imap.count(DEFAULT_FOLDERS.done);
+    const checked = await imap.count(DEFAULT_FOLDERS.check);
+
+    const byId = async (rid: string | undefined) => (await records()).find((r) => r._id === rid);
+    const scrubbed = async (rid: string | undefined) => {
+      const r = await byId(rid);
+      expect(r).toMatchObject({ from: "", subject: "", messageId: "", scrubbedAt: expect.any(String) });
+      expect(r?.excerpt).toBeUndefined();
+      expect(JSON.stringify(r)).not.toMatch(/ancien|Vieille|Vieux|Absent/i);
+    };
+    const checkList = async () =>
+      (
+        (await call("GET", `${server.url}/api/v1/mail-checks`, agent)).body as { items: { id: string }[] }
+      ).items.map((i) => i.id);
+    const day = (days: number) => addDays(parisDate(new Date(now).toISOString()), days);
+
+    // In 200 days: the « à vérifier » entry of January 2025 is past the door's 365 days, the
+    // request closed today is not yet past its démarche's 365 days after closure. Raw mails go
+    // after 730 days (the catalogue's longest) from « traités », 365 days from « à vérifier ».
+    const first = await server.runDailyJobs(day(200));
+    expect(first.anonymised).not.toContain(id);
+    expect(first.mail).toEqual({ scrubbed: 1, purged: 2 });
+    await scrubbed(checkId);
+    expect(await byId(filedId)).toMatchObject({ subject: "Vieille demande", from: "ancien@citoyen.test" });
+    expect(await byId(recentId)).toMatchObject({ subject: "Répondeur récent", from: "robot@ancien.test" });
+    expect(await checkList()).toContain(recentId);
+    expect(await checkList()).not.toContain(checkId);
+    expect(await imap.count(DEFAULT_FOLDERS.done)).toBe(done - 1);
+    expect(await imap.count(DEFAULT_FOLDERS.check)).toBe(checked - 1);
+
+    // A year and a day from now: the request is anonymised, and its mail's record with it. The
+    // key and the number stay: the same mail delivered again is not filed a second time.
+    const second = await server.runDailyJobs(day(366));
+    expect(second.anonymised).toContain(id);
+    await scrubbed(filedId);
+    expect((await byId(filedId))?.tracking).toBe(id);
+    // Passes are idempotent.
+    expect((await server.runDailyJobs(day(366))).mail?.scrubbed).toBe(0);
   });
 });
