@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
+import { expectNoSeriousViolations } from "./support/axe";
 
 type Found = { docs: { _id: string }[] };
 
@@ -52,6 +53,7 @@ test("an agent chooses the démarche of a mail: service, délai and history foll
   await expect(page.getByRole("heading", { level: 1 })).toContainText("Demande générale");
   const choice = page.getByTestId("demarche-choice");
   await expect(choice).toContainText("Courriel reçu sans démarche");
+  await expectNoSeriousViolations(page, "demande reçue par courriel, démarche à choisir");
 
   const select = page.getByLabel("Démarche de la demande");
   // Sensitive démarches are filed in their own database: they are not offered.
