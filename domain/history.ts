@@ -61,8 +61,9 @@ export type DemarcheChoice = Extract<RequestEvent, { kind: "demarche_chosen" }>;
 
 /** The latest démarche an agent chose for the request (last in history order), if any. */
 export function chosenDemarche(events: readonly RequestEvent[]): DemarcheChoice | null {
+  // One pass, no sort: withEvents calls this on every change.
   let last: DemarcheChoice | null = null;
-  for (const e of sortEvents(events)) if (e.kind === "demarche_chosen") last = e;
+  for (const e of events) if (e.kind === "demarche_chosen" && (!last || compareEvents(e, last) > 0)) last = e;
   return last;
 }
 

@@ -22,7 +22,8 @@ export function DemarcheChoice({ request: r }: { request: GuichetRequest }) {
   if (r.channel !== "courriel" || !r.open || r.sensitive || !roles.some((x) => ASSIGN_ROLES.includes(x)))
     return null;
   const options = choosableDemarches(ws.catalogue);
-  const pending = chosenDemarche(r.events) === null;
+  // A mail the door filed as « demande générale » still waits for its démarche (and its AR).
+  const pending = r.demarche === "demande_generale" && chosenDemarche(r.events) === null;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
