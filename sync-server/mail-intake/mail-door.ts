@@ -96,8 +96,11 @@ export function startMailDoor(
       tracking: new BlockCounter(ctx.counterDb, portalCounterId(MAIL_WORKSTATION), 20),
     },
   );
-  const applyRetention = (today: string) =>
-    applyMailRetention({
+  // Daily jobs run hourly; the records' queries scan the server database (no index): once a day.
+  let doneOn = "";
+  const applyRetention = async (today: string): Promise<MailRetentionReport> => {
+    if (today === doneOn) return { scrubbed: 0, purged: 0 };
+    const report = await applyMailRetention({
       records,
       requestDb: ctx.requestDb,
       mailbox,
@@ -107,5 +110,8 @@ export function startMailDoor(
       today,
       now: ctx.now,
     });
+    doneOn = today;
+    return report;
+  };
   return { intake, records, address, applyRetention, ...(demo ? { demo } : {}) };
 }
