@@ -73,7 +73,13 @@ export function unsentMessages(
 }
 
 /** Events that show an agent has dealt with the request since a message came in. */
-const AGENT_ACTIONS = new Set<RequestEvent["kind"]>(["message_out", "status", "note", "assigned"]);
+const AGENT_ACTIONS = new Set<RequestEvent["kind"]>([
+  "message_out",
+  "status",
+  "note",
+  "assigned",
+  "demarche_chosen",
+]);
 
 /**
  * True when the citizen's latest mail came after every agent action: the request is flagged in

@@ -57,6 +57,25 @@ export function searchKey(text: string): string {
     .trim();
 }
 
+export type DemarcheChoice = Extract<RequestEvent, { kind: "demarche_chosen" }>;
+
+/** The latest démarche an agent chose for the request (last in history order), if any. */
+export function chosenDemarche(events: readonly RequestEvent[]): DemarcheChoice | null {
+  // One pass, no sort: withEvents calls this on every change.
+  let last: DemarcheChoice | null = null;
+  for (const e of events) if (e.kind === "demarche_chosen" && (!last || compareEvents(e, last) > 0)) last = e;
+  return last;
+}
+
+/** The démarche a request is handled under: the agent's latest choice wins over the one it was filed with. */
+export function withChosenDemarche<
+  T extends Pick<GuichetRequest, "events" | "demarche" | "demarcheVersion" | "rule">,
+>(doc: T): T {
+  const chosen = chosenDemarche(doc.events);
+  if (!chosen) return doc;
+  return { ...doc, demarche: chosen.demarche, demarcheVersion: chosen.demarcheVersion, rule: chosen.rule };
+}
+
 type ProjectionInput = Pick<
   GuichetRequest,
   "events" | "rule" | "policy" | "receivedOn" | "postmarkOn" | "citizen" | "anonymised"
@@ -76,6 +95,12 @@ export function project(doc: ProjectionInput): Projection {
       case "created":
         if (!service) service = e.service;
         break;
+      case "demarche_chosen":
+        // The démarche's service takes the request; nobody in it has picked it up yet.
+        service = e.service;
+        assignee = "";
+        if (status === "received") status = "assigned";
+        break;
       case "assigned":
         service = e.service;
         assignee = e.assignee;
@@ -91,7 +116,7 @@ export function project(doc: ProjectionInput): Projection {
             ...(e.piecesDueOn ? { piecesDueOn: e.piecesDueOn } : {}),
           });
         if (status === "incomplete" && e.to !== "incomplete")
-          clock.push({ kind: "complete", date: parisDate(e.at) });
+          clock.push({ kind: "complete", date: piecesDate(e, clock) });
         status = e.to;
         break;
       case "implicit_decision":
@@ -105,7 +130,7 @@ export function project(doc: ProjectionInput): Projection {
     }
   }
   const deadline = computeDeadline({
-    rule: doc.rule,
+    rule: chosenDemarche(events)?.rule ?? doc.rule,
     receivedOn: doc.receivedOn,
     ...(doc.postmarkOn ? { postmarkOn: doc.postmarkOn } : {}),
     clock,
@@ -128,10 +153,24 @@ export function project(doc: ProjectionInput): Projection {
   };
 }
 
+/**
+ * When the file became complete: the day the pieces arrived (a citizen's mail, marked later by an
+ * agent) when given, never before the request for pieces nor after the agent's event.
+ */
+function piecesDate(e: Extract<RequestEvent, { kind: "status" }>, clock: readonly ClockEvent[]): string {
+  const marked = parisDate(e.at);
+  const asked = [...clock].reverse().find((c) => c.kind === "incomplete")?.date ?? "";
+  const on = e.piecesReceivedOn;
+  if (!on || on > marked) return marked;
+  // ISO dates compare as strings.
+  if (on < asked) return asked;
+  return on;
+}
+
 /** Adds events (idempotent: an event already present is not added twice) and recomputes the projection. */
 export function withEvents(doc: GuichetRequest, added: readonly RequestEvent[]): GuichetRequest {
   const events = unionEvents(doc.events, added);
-  const next = { ...doc, events: doc.anonymised ? events.map(scrubEvent) : events };
+  const next = withChosenDemarche({ ...doc, events: doc.anonymised ? events.map(scrubEvent) : events });
   return { ...next, ...project(next) };
 }
 

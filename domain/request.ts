@@ -23,6 +23,7 @@ export const username = z
   .max(80)
   .regex(/^[a-z0-9][a-z0-9._@-]*$/, "Identifiant invalide.");
 export const workstationCode = z.string().regex(/^[0-9A-Z]{3}$/, "Code de poste invalide.");
+export const demarcheId = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/);
 export const trackingNumber = z.string().regex(/^[0-9A-Z]{8}$/, "Numéro de suivi invalide.");
 
 // Forbids CR/LF and other control characters: they would let a name or an email inject mail headers.
@@ -105,12 +106,27 @@ export const eventSchema = z.discriminatedUnion("kind", [
     piecesDueOn: isoDate.optional(),
     answer: z.string().max(4000).optional(),
     forwardedTo: line(200).optional(),
+    /** Leaving « incomplete »: the day the pieces reached the mairie (a mail's arrival), if before this event. */
+    piecesReceivedOn: isoDate.optional(),
   }),
   z.strictObject({
     ...eventBase,
     kind: z.literal("assigned"),
     service: z.string().min(1).max(40),
     assignee: z.string().max(80),
+  }),
+  /**
+   * An agent chose the démarche of a request that arrived without one (the email door files mails
+   * as « demande générale »): the request takes its service and deadline rule (history.ts
+   * `chosenDemarche`), the délai still running from the date of receipt.
+   */
+  z.strictObject({
+    ...eventBase,
+    kind: z.literal("demarche_chosen"),
+    demarche: demarcheId,
+    demarcheVersion: z.number().int().min(1),
+    rule: deadlineRuleSchema,
+    service: z.string().min(1).max(40),
   }),
   z.strictObject({ ...eventBase, kind: z.literal("note"), text: z.string().min(1).max(4000) }),
   z.strictObject({
@@ -181,7 +197,7 @@ export type EventKind = RequestEvent["kind"];
 
 /** What a person (agent or citizen) gives; the rest is set by whoever stores the request. */
 export const requestContentSchema = z.strictObject({
-  demarche: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/),
+  demarche: demarcheId,
   channel: z.enum(CHANNELS),
   subject: requiredLine(200),
   fields: z.record(z.string().regex(/^[a-z][a-zA-Z0-9_]{0,39}$/), fieldValue),

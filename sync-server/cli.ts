@@ -15,9 +15,10 @@ const USAGE = `Utilisation :
       rôles : agent, service_agent, supervisor, admin, portal, server
       mot de passe : 12 caractères au moins
   npm run commune:add -- <id> [--name "Mairie de …"] [--host mairie.example.fr...] [--public-url <url>]
-                         [--admin <identifiant>]
+                         [--imap-url imaps://…] [--mail-address mairie@…] [--admin <identifiant>]
       crée ou met à jour une commune (bases, comptes de service, administrateur) et l'inscrit au
-      registre : un serveur déjà démarré la sert sans redémarrage
+      registre : un serveur déjà démarré la sert sans redémarrage ; --imap-url : la boîte de la
+      commune lue par la porte courriel (le mot de passe reste dans le registre, réservé au serveur)
   npm run commune:list
       les communes : identifiant, nom, adresse (hôte ou /c/<id>/), bases, comptes
   npm run commune:delete -- <id> --confirm <id>
@@ -144,6 +145,8 @@ async function runCommuneAdd(args: string[]): Promise<void> {
     name: { type: "string" },
     host: { type: "string", multiple: true },
     "public-url": { type: "string" },
+    "imap-url": { type: "string" },
+    "mail-address": { type: "string" },
     admin: { type: "string" },
   });
   await withCouch(async (couch) => {
@@ -152,6 +155,14 @@ async function runCommuneAdd(args: string[]): Promise<void> {
       ...(typeof values.name === "string" ? { name: values.name } : {}),
       ...(values.host ? { hosts: list(values.host) } : {}),
       ...(typeof values["public-url"] === "string" ? { publicUrl: values["public-url"] } : {}),
+      ...(typeof values["imap-url"] === "string"
+        ? {
+            mailbox: {
+              imapUrl: values["imap-url"],
+              ...(typeof values["mail-address"] === "string" ? { address: values["mail-address"] } : {}),
+            },
+          }
+        : {}),
       ...(typeof values.admin === "string" ? { admin: values.admin } : {}),
       serverUrl: serverUrl(),
     });

@@ -30,6 +30,7 @@ import { Tokens, tokenKey } from "./api/tokens";
 import type { CodeQuota } from "./api/workstation-codes";
 import { bootstrap } from "./bootstrap";
 import { CommuneRouter } from "./communes/commune-router";
+import { listCommunes, type MailboxSetting } from "./communes/registry";
 import { watchRegistry } from "./communes/registry-watch";
 import { loadConfig, type ServerConfig } from "./config";
 import { readCommuneConfig } from "./config-docs";
@@ -54,7 +55,12 @@ import { Outbox } from "./mail/outbox";
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from "./mail/smtp-sink";
 import { addMailCheckApi } from "./mail-intake/check-api";
 import { demoMailboxRouter } from "./mail-intake/demo-page";
-import { type MailDoor, type MailDoorOptions, startMailDoor } from "./mail-intake/mail-door";
+import {
+  communeDoorOptions,
+  type MailDoor,
+  type MailDoorOptions,
+  startMailDoor,
+} from "./mail-intake/mail-door";
 import { PORTAL_CSS_HASH } from "./portal/layout";
 import { messagePage } from "./portal/pages";
 import { portalRouter, renderPortalError } from "./portal/routes";
@@ -225,8 +231,11 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       ),
     };
 
+    const mainId = typeof opts.commune === "object" ? opts.commune.id : (opts.commune ?? config.commune);
+    const mainMailbox = (await listCommunes(couch)).find((e) => e.id === mainId)?.mailbox;
     const main = await startCommuneSite(shared, {
       commune: opts.commune ?? config.commune,
+      ...(mainMailbox ? { mailbox: mainMailbox } : {}),
       catalogue: opts.catalogue,
       env,
       basePath: "",
@@ -236,8 +245,17 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
     cleanups.push(() => router.stopAll());
     const registry = await watchRegistry(couch, {
       onEntries: (entries) =>
-        router.reconcile(entries, (entry) =>
-          startCommuneSite(shared, { commune: entry.id, env: {}, basePath: `/c/${entry.id}` }),
+        router.reconcile(
+          entries,
+          (entry) =>
+            startCommuneSite(shared, {
+              commune: entry.id,
+              env: {},
+              basePath: `/c/${entry.id}`,
+              ...(entry.mailbox ? { mailbox: entry.mailbox } : {}),
+            }),
+          // A changed mailbox setting starts the commune again with it.
+          (entry) => JSON.stringify(entry.mailbox ?? null),
         ),
       onError: logError,
     });
@@ -275,7 +293,14 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
 
 async function startCommuneSite(
   base: Shared,
-  target: { commune: string | Commune; catalogue?: Catalogue; env: NodeJS.ProcessEnv; basePath: string },
+  target: {
+    commune: string | Commune;
+    catalogue?: Catalogue;
+    env: NodeJS.ProcessEnv;
+    basePath: string;
+    /** The commune's mailbox from the registry (communes/registry.ts). */
+    mailbox?: MailboxSetting;
+  },
 ): Promise<CommuneSite> {
   const { opts, couch, log, logError, now, dataDir, instanceId, sink, smtpUrl, dev } = base;
   const env = target.env;
@@ -418,7 +443,11 @@ async function startCommuneSite(
       now,
     };
     // The email door: the commune's mailbox feeds the same pipeline (mail-intake/).
-    const door = startMailDoor(opts.mailIntake, {
+    const doorOptions = communeDoorOptions(opts.mailIntake, target.mailbox, {
+      isDefault: target.basePath === "",
+      env,
+    });
+    const door = startMailDoor(doorOptions, {
       env,
       dev,
       communeEmail: settings.email,
@@ -599,6 +628,7 @@ async function startCommuneSite(
       now,
       serverUser: serverAccount.name,
       attachments,
+      ...(door ? { mailRetention: door.applyRetention } : {}),
       intervalMs: jobsEnabled
         ? typeof opts.jobs === "object"
           ? (opts.jobs.intervalMs ?? 3_600_000)

@@ -219,6 +219,47 @@ describe("generated validate_doc_update functions", () => {
     });
   });
 
+  it("let the roles of ASSIGN_ROLES choose a démarche, the document following the latest choice, and never into a sensitive service", () => {
+    const doc = request();
+    const choice = (by: string, demarche: string, at = "2025-03-10T10:00:00.000Z") => {
+      const d = findDemarche(DEFAULT_CATALOGUE, demarche);
+      if (!d) throw new Error(demarche);
+      return ev("demarche_chosen", at, by, {
+        demarche: d.id,
+        demarcheVersion: d.version,
+        rule: d.rule,
+        service: d.service,
+      });
+    };
+    const chosen = withEvents(doc, [choice("agent1", "occupation_domaine_public")]);
+    expect(chosen).toMatchObject({ demarche: "occupation_domaine_public", service: "services_techniques" });
+    expect(verdict(chosen, doc, AGENT)).toEqual({ ok: true });
+    // The démarche (or its rule) never changes without the event, nor away from the latest choice.
+    expect(verdict({ ...doc, demarche: "demande_generale" }, doc, AGENT)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/choix d'une démarche/) },
+    });
+    expect(verdict({ ...chosen, rule: { kind: "SVA", months: 1 } }, doc, AGENT)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/dernière démarche choisie/) },
+    });
+    const twice = withEvents(chosen, [choice("agent1", "demande_generale", "2025-03-11T10:00:00.000Z")]);
+    expect(verdict(twice, chosen, AGENT)).toEqual({ ok: true });
+    expect(verdict({ ...twice, demarche: "occupation_domaine_public" }, chosen, AGENT)).toMatchObject({
+      ok: false,
+    });
+    // The portal may not; nor may a choice move a request into a sensitive service's database.
+    const portal = { name: "portail", roles: ["guichet:demo:portal", "guichet:demo:member"] };
+    expect(verdict(withEvents(doc, [choice("portail", "demande_generale")]), doc, portal)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/choisir la démarche/) },
+    });
+    expect(verdict(withEvents(doc, [choice("agent1", "ccas_aide")]), doc, AGENT)).toMatchObject({
+      ok: false,
+      error: { forbidden: expect.stringMatching(/sensible/) },
+    });
+  });
+
   it("let a service agent move their own services' requests only (rolesOn)", () => {
     const doc = request(); // acte_naissance: service etat_civil
     const start = (by: string) =>

@@ -8,7 +8,7 @@ import { getUserDoc, type UserDoc } from "../user-docs";
 import { addUser } from "../users";
 import { checkCommuneId, isCommuneDatabase } from "./commune-id";
 import { deleteCommune } from "./delete-commune";
-import { type CommuneEntry, listCommunes, registerCommune } from "./registry";
+import { type CommuneEntry, listCommunes, type MailboxSetting, registerCommune } from "./registry";
 
 export type AddedCommune = {
   id: string;
@@ -37,7 +37,16 @@ export function portalUrl(
  */
 export async function addCommune(
   couch: Couch,
-  o: { id: string; name?: string; hosts?: string[]; publicUrl?: string; admin?: string; serverUrl: string },
+  o: {
+    id: string;
+    name?: string;
+    hosts?: string[];
+    publicUrl?: string;
+    /** The commune's public mailbox, read by the email door. */
+    mailbox?: MailboxSetting;
+    admin?: string;
+    serverUrl: string;
+  },
 ): Promise<AddedCommune> {
   checkCommuneId(o.id);
   // No environment: GUICHET_*_PASSWORD belong to the default commune, this one gets its own.
@@ -50,6 +59,7 @@ export async function addCommune(
   const entry = await registerCommune(couch, o.id, {
     ...(o.hosts ? { hosts: o.hosts } : {}),
     ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+    ...(o.mailbox ? { mailbox: o.mailbox } : {}),
   });
   const adminName = o.admin ?? `admin.${o.id}`;
   let admin: AddedCommune["admin"];

@@ -14,6 +14,8 @@ const PREFIX = /^\/c\/([^/?#]+)(.*)$/s;
 export class CommuneRouter<S extends Site> {
   private sites = new Map<string, S>();
   private hosts = new Map<string, string>();
+  /** What each site was started with (`setupOf`): a site whose setup changed is started again. */
+  private setups = new Map<string, string>();
 
   constructor(
     private readonly main: S,
@@ -49,11 +51,17 @@ export class CommuneRouter<S extends Site> {
   }
 
   /** Starts the communes new in `entries`, stops the ones gone, and takes their host names. */
-  async reconcile(entries: CommuneEntry[], start: (entry: CommuneEntry) => Promise<S>): Promise<void> {
+  async reconcile(
+    entries: CommuneEntry[],
+    start: (entry: CommuneEntry) => Promise<S>,
+    setupOf: (entry: CommuneEntry) => string = () => "",
+  ): Promise<void> {
     const wanted = new Map(entries.filter((e) => e.id !== this.main.id).map((e) => [e.id, e]));
     for (const [id, site] of [...this.sites]) {
-      if (wanted.has(id)) continue;
+      const entry = wanted.get(id);
+      if (entry && this.setups.get(id) === setupOf(entry)) continue;
       this.sites.delete(id);
+      this.setups.delete(id);
       await bounded(site.stop(), `arrêt de la commune ${id}`).catch(this.onError);
     }
     for (const [id, entry] of wanted) {
@@ -61,6 +69,7 @@ export class CommuneRouter<S extends Site> {
       const starting = start(entry);
       try {
         this.sites.set(id, await bounded(starting, `démarrage de la commune ${id}`));
+        this.setups.set(id, setupOf(entry));
       } catch (e) {
         this.onError(e);
         // Started after all, too late: stop it; the next registry change tries again.

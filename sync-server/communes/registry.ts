@@ -9,6 +9,21 @@ import { ensureDatabase, ensureSecurity, getDoc } from "../couch-docs";
  */
 export const REGISTRY_DB = "guichet_communes";
 
+/**
+ * The commune's public mailbox, read by the email door (mail-intake/). Here, in a database only
+ * server admins open, because the URL holds the IMAP password: it never reaches a counter.
+ */
+export const mailboxSettingSchema = z
+  .object({
+    /** imap://user:password@host:143/INBOX or imaps://…:993. */
+    imapUrl: z.string().regex(/^imaps?:\/\/[^\s]+$/, "Adresse IMAP attendue (imap:// ou imaps://)."),
+    /** The address citizens write to (replies come back as `local+NUMÉRO@domaine`). */
+    address: z.email().optional(),
+    pollSeconds: z.number().int().min(5).max(3600).optional(),
+  })
+  .strict();
+export type MailboxSetting = z.infer<typeof mailboxSettingSchema>;
+
 export const communeEntrySchema = z
   .object({
     _id: z.string(),
@@ -19,6 +34,7 @@ export const communeEntrySchema = z
     hosts: z.array(z.string()),
     /** The portal's public address, when not the server's own + /c/<id>. */
     publicUrl: z.string().optional(),
+    mailbox: mailboxSettingSchema.optional(),
     addedAt: z.string(),
   })
   .strict();
@@ -41,11 +57,13 @@ export async function ensureRegistry(couch: Couch): Promise<void> {
 export async function registerCommune(
   couch: Couch,
   commune: string,
-  options: { hosts?: string[]; publicUrl?: string; now?: Date } = {},
+  options: { hosts?: string[]; publicUrl?: string; mailbox?: MailboxSetting | null; now?: Date } = {},
 ): Promise<CommuneEntry> {
   await ensureRegistry(couch);
   const db = couch.admin.use(REGISTRY_DB);
   const stored = (await getDoc(db, entryId(commune))) as CommuneEntry | undefined;
+  // null removes the mailbox; undefined keeps the stored one.
+  const mailbox = options.mailbox === null ? undefined : (options.mailbox ?? stored?.mailbox);
   const entry: CommuneEntry = communeEntrySchema.parse({
     _id: entryId(commune),
     ...(stored?._rev ? { _rev: stored._rev } : {}),
@@ -55,6 +73,7 @@ export async function registerCommune(
     ...((options.publicUrl ?? stored?.publicUrl)
       ? { publicUrl: options.publicUrl ?? stored?.publicUrl }
       : {}),
+    ...(mailbox ? { mailbox } : {}),
     addedAt: stored?.addedAt ?? (options.now ?? new Date()).toISOString(),
   });
   await db.insert(entry);

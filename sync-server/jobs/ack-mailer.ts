@@ -46,8 +46,9 @@ export function mailsOwed(
   // The email door files mails (L112-8): registered electronically, acknowledged like the portal's.
   const fromDoor = r.channel === "courriel" && r.workstation === MAIL_WORKSTATION;
   if ((r.channel === "en_ligne" || fromDoor) && !hasMailEvent(r, "registration")) kinds.push("registration");
-  // A mail's AR waits for an agent to triage it (choose the service): its mentions depend on it.
-  const triaged = !fromDoor || r.events.some((e) => e.kind === "assigned");
+  // A mail's AR waits for an agent to choose its démarche: the R112-5 mentions (service, délai,
+  // implicit decision) depend on it. Once sent (ar_sent), a later choice sends nothing more.
+  const triaged = !fromDoor || r.events.some((e) => e.kind === "demarche_chosen");
   if (findDemarche(catalogue, r.demarche)?.arOwed && !r.arSent && triaged) kinds.push("ar");
   return [...kinds, ...answers];
 }

@@ -9,6 +9,8 @@ export type DailyReport = {
   today: string;
   deadlines: { flagged: number; decided: number };
   anonymised: string[];
+  /** The email door's retention (mail-intake/mail-retention.ts), when the commune has a door. */
+  mail?: { scrubbed: number; purged: number };
 };
 
 export type DailyJobs = {
@@ -34,6 +36,8 @@ export function startDailyJobs(o: {
   attachments: AttachmentStore;
   intervalMs: number | null;
   deadlineSoonDays?: number;
+  /** Retention of what the email door keeps (records, « à vérifier », raw mails), after the requests'. */
+  mailRetention?: (today: string) => Promise<{ scrubbed: number; purged: number }>;
   onError: (err: unknown) => void;
 }): DailyJobs {
   let chain: Promise<unknown> = Promise.resolve();
@@ -65,6 +69,7 @@ export function startDailyJobs(o: {
       });
       report.anonymised.push(...r.anonymised);
     }
+    if (o.mailRetention) report.mail = await o.mailRetention(today);
     await o.attachments.sweepOrphans(24 * 3600 * 1000);
     return report;
   }

@@ -8,23 +8,46 @@ export function imapMailbox(imapUrl: string, opts: { inbox?: string } = {}): Mai
   const loopback =
     url.hostname === "localhost" || url.hostname.startsWith("127.") || url.hostname === "[::1]";
   const inbox = opts.inbox ?? (decodeURIComponent(url.pathname.replace(/^\//, "")) || "INBOX");
+  const connect = async (): Promise<ImapFlow> => {
+    const client = new ImapFlow({
+      host: url.hostname,
+      port: Number(url.port || (secure ? 993 : 143)),
+      secure,
+      // Credentials never cross the network in clear, except to a server on this machine.
+      doSTARTTLS: secure ? undefined : !loopback,
+      auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
+      logger: false,
+      connectionTimeout: 15_000,
+      greetingTimeout: 15_000,
+      socketTimeout: 120_000,
+    });
+    // A dropped connection is reported by the next command; an unhandled 'error' would end the process.
+    client.on("error", () => undefined);
+    await client.connect();
+    return client;
+  };
   return {
+    async purge(folder, before) {
+      const client = await connect();
+      try {
+        const exists = (await client.list()).some((m) => m.path === folder);
+        if (!exists) return 0;
+        const lock = await client.getMailboxLock(folder);
+        try {
+          // SEARCH BEFORE compares the arrival date (INTERNALDATE), day by day.
+          const uids = (await client.search({ before }, { uid: true })) || [];
+          if (uids.length === 0) return 0;
+          await client.messageDelete(uids.join(","), { uid: true });
+          return uids.length;
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await client.logout().catch(() => client.close());
+      }
+    },
     async open(): Promise<MailboxSession> {
-      const client = new ImapFlow({
-        host: url.hostname,
-        port: Number(url.port || (secure ? 993 : 143)),
-        secure,
-        // Credentials never cross the network in clear, except to a server on this machine.
-        doSTARTTLS: secure ? undefined : !loopback,
-        auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) },
-        logger: false,
-        connectionTimeout: 15_000,
-        greetingTimeout: 15_000,
-        socketTimeout: 120_000,
-      });
-      // A dropped connection is reported by the next command; an unhandled 'error' would end the process.
-      client.on("error", () => undefined);
-      await client.connect();
+      const client = await connect();
       const lock = await client.getMailboxLock(inbox);
       const created = new Set<string>();
       return {

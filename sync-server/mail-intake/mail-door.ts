@@ -1,11 +1,40 @@
 import { BlockCounter } from "../api/counter";
 import { MAIL_WORKSTATION, portalCounterId } from "../api/server-codes";
+import type { MailboxSetting } from "../communes/registry";
 import type { CouchDb } from "../http/couch-db";
 import { imapMailbox } from "./imap-mailbox";
-import { type MailIntake, type MailIntakeDeps, startMailIntake } from "./intake-job";
+import { DEFAULT_FOLDERS, type MailIntake, type MailIntakeDeps, startMailIntake } from "./intake-job";
 import { MailRecords } from "./mail-records";
+import { applyMailRetention, type MailRetentionReport } from "./mail-retention";
 import type { Mailbox } from "./mailbox";
 import { MemoryMailbox } from "./memory-mailbox";
+
+/**
+ * The door options of one commune of a server. The default commune takes the server's options and
+ * environment (GUICHET_IMAP_URL), else its registry entry's mailbox; every other commune takes its
+ * registry entry's mailbox only (never another commune's), with the server's tuning (poll, size).
+ * Without a mailbox, the dev server gives each commune its own demo mailbox.
+ */
+export function communeDoorOptions(
+  server: MailDoorOptions | false | undefined,
+  setting: MailboxSetting | undefined,
+  o: { isDefault: boolean; env: NodeJS.ProcessEnv },
+): MailDoorOptions | false | undefined {
+  if (server === false) return false;
+  const explicit = !!(server?.mailbox || server?.imapUrl || o.env.GUICHET_IMAP_URL?.trim());
+  if (o.isDefault && (explicit || !setting)) return server;
+  const tuning: MailDoorOptions = {
+    ...(server?.pollMs !== undefined ? { pollMs: server.pollMs } : {}),
+    ...(server?.maxMessageBytes ? { maxMessageBytes: server.maxMessageBytes } : {}),
+  };
+  if (!setting) return tuning;
+  return {
+    ...(setting.pollSeconds ? { pollMs: setting.pollSeconds * 1000 } : {}),
+    ...tuning,
+    imapUrl: setting.imapUrl,
+    ...(setting.address ? { address: setting.address } : {}),
+  };
+}
 
 /** Settings of a commune's email door (server side only: the IMAP password never reaches a counter). */
 export type MailDoorOptions = {
@@ -26,6 +55,8 @@ export type MailDoor = {
   /** Demo mode: the in-process mailbox the dev page writes to. */
   demo?: MemoryMailbox;
   address: string | undefined;
+  /** The daily retention pass of this door (mail-retention.ts). */
+  applyRetention(today: string): Promise<MailRetentionReport>;
 };
 
 /**
@@ -65,5 +96,22 @@ export function startMailDoor(
       tracking: new BlockCounter(ctx.counterDb, portalCounterId(MAIL_WORKSTATION), 20),
     },
   );
-  return { intake, records, address, ...(demo ? { demo } : {}) };
+  // Daily jobs run hourly; the records' queries scan the server database (no index): once a day.
+  let doneOn = "";
+  const applyRetention = async (today: string): Promise<MailRetentionReport> => {
+    if (today === doneOn) return { scrubbed: 0, purged: 0 };
+    const report = await applyMailRetention({
+      records,
+      requestDb: ctx.requestDb,
+      mailbox,
+      folders: DEFAULT_FOLDERS,
+      catalogue: ctx.catalogue(),
+      demarche: "demande_generale",
+      today,
+      now: ctx.now,
+    });
+    doneOn = today;
+    return report;
+  };
+  return { intake, records, address, applyRetention, ...(demo ? { demo } : {}) };
 }

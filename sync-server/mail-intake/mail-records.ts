@@ -26,6 +26,8 @@ export type MailRecord = {
   excerpt?: string;
   dismissedBy?: string;
   dismissedAt?: string;
+  /** When retention removed the sender, subject, Message-ID and excerpt (mail-retention.ts). */
+  scrubbedAt?: string;
 };
 
 export const mailRecordId = (key: string): string =>
@@ -57,10 +59,42 @@ export class MailRecords {
     return { ...next, _rev: res.rev };
   }
 
+  /** Records still holding personal data, received before `receivedBefore` (ISO instant). */
+  async unscrubbed(o: { filed: boolean; receivedBefore: string }): Promise<MailRecord[]> {
+    const out: MailRecord[] = [];
+    for (let skip = 0; ; skip += 1000) {
+      const res = await this.db.find<MailRecord>({
+        selector: {
+          type: "mailin",
+          scrubbedAt: { $exists: false },
+          receivedAt: { $lte: o.receivedBefore },
+          tracking: { $exists: o.filed },
+        },
+        limit: 1000,
+        skip,
+      });
+      out.push(...res.docs);
+      if (res.docs.length < 1000) return out;
+    }
+  }
+
+  /** Keeps the key, state, dates and tracking number; the rest was the citizen's. */
+  async scrub(rec: MailRecord, at: string): Promise<void> {
+    const { excerpt: _e, dismissedBy: _d, ...kept } = rec;
+    await this.db.put({
+      ...kept,
+      from: "",
+      subject: "",
+      messageId: "",
+      ...(rec.reason ? { reason: "Données effacées (durée de conservation atteinte)." } : {}),
+      scrubbedAt: at,
+    });
+  }
+
   /** Messages waiting for an agent, oldest first. */
   async toCheck(limit = 500): Promise<MailRecord[]> {
     const res = await this.db.find<MailRecord>({
-      selector: { type: "mailin", state: "check" },
+      selector: { type: "mailin", state: "check", scrubbedAt: { $exists: false } },
       limit: 10_000,
     });
     return res.docs.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : 1)).slice(0, limit);

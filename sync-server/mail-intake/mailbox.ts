@@ -24,4 +24,8 @@ export type MailboxSession = {
   close(): Promise<void>;
 };
 
-export type Mailbox = { open(): Promise<MailboxSession> };
+export type Mailbox = {
+  open(): Promise<MailboxSession>;
+  /** Deletes the messages of `folder` that arrived before `before` (retention); how many went. */
+  purge?(folder: string, before: Date): Promise<number>;
+};

@@ -19,6 +19,12 @@ export class MemoryMailbox implements Mailbox {
     return this.messages.filter((m) => m.folder === folder).length;
   }
 
+  async purge(folder: string, before: Date): Promise<number> {
+    const old = this.messages.filter((m) => m.folder === folder && m.arrivedAt < before);
+    for (const m of old) this.messages.splice(this.messages.indexOf(m), 1);
+    return old.length;
+  }
+
   async open() {
     const inbox = () => this.messages.filter((m) => m.folder === "INBOX");
     return {

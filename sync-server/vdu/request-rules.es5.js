@@ -58,6 +58,10 @@ function projection(events, openStatuses) {
     e = sorted[i];
     if (e.kind === "created") {
       if (!p.service) p.service = e.service;
+    } else if (e.kind === "demarche_chosen") {
+      p.service = e.service;
+      p.assignee = "";
+      if (p.status === "received") p.status = "assigned";
     } else if (e.kind === "assigned") {
       p.service = e.service;
       p.assignee = e.assignee;
@@ -106,7 +110,7 @@ function checkServices(doc, C) {
   var places = [["service", doc.service]];
   for (i = 0; i < doc.events.length; i++) {
     e = doc.events[i];
-    if (e.kind === "created" || e.kind === "assigned") places.push(["events." + i + ".service", e.service]);
+    if (e.kind === "created" || e.kind === "assigned" || e.kind === "demarche_chosen") places.push(["events." + i + ".service", e.service]);
   }
   for (i = 0; i < places.length; i++) {
     if (C.service === null && C.sensitiveServices.indexOf(places[i][1]) !== -1) {
@@ -126,10 +130,32 @@ function checkContentUnchanged(newDoc, oldDoc, C, anonymising) {
     k = keys[i];
     if (k.charAt(0) === "_" || k === "events" || k === "anonymised") continue;
     if (C.projectionFields.indexOf(k) !== -1) continue;
+    if (CHOSEN_FIELDS.indexOf(k) !== -1) continue;
     if (anonymising && C.personalFields.indexOf(k) !== -1) continue;
     if (deepEqual(oldDoc[k], newDoc[k])) continue;
     if (anonymising) forbid(k + " : l'anonymisation ne retire que les données personnelles, ce champ reste inchangé.");
     forbid(k + " : ce champ ne peut plus être modifié après la création de la demande.");
+  }
+}
+
+// history.ts withChosenDemarche: the démarche, its version and its rule follow the agent's latest
+// choice (a demarche_chosen event); without one they stay as created.
+var CHOSEN_FIELDS = ["demarche", "demarcheVersion", "rule"];
+
+function checkChosenDemarche(newDoc, oldDoc) {
+  var sorted = newDoc.events.slice(0).sort(compareEvents);
+  var chosen = null;
+  var i;
+  var k;
+  for (i = 0; i < sorted.length; i++) if (sorted[i].kind === "demarche_chosen") chosen = sorted[i];
+  for (i = 0; i < CHOSEN_FIELDS.length; i++) {
+    k = CHOSEN_FIELDS[i];
+    if (chosen !== null && !deepEqual(newDoc[k], chosen[k])) {
+      forbid(k + " : doit être celui de la dernière démarche choisie (" + quoted(chosen.demarche) + ").");
+    }
+    if (chosen === null && oldDoc && !deepEqual(newDoc[k], oldDoc[k])) {
+      forbid(k + " : ce champ ne change que par le choix d'une démarche (événement « demarche_chosen »).");
+    }
   }
 }
 
@@ -204,6 +230,9 @@ function checkNewEvents(newDoc, oldDoc, name, acting, C) {
     }
     if (e.kind === "assigned" && !acting.server && !anyRole(onThis, C.assignRoles)) {
       forbid("events." + i + " : votre rôle ne permet pas d'attribuer une demande.");
+    }
+    if (e.kind === "demarche_chosen" && !acting.server && !anyRole(onThis, C.assignRoles)) {
+      forbid("events." + i + " : votre rôle ne permet pas de choisir la démarche d'une demande.");
     }
     if (e.kind === "media_published") checkMediaPublished(newDoc, e, i, onThis);
     if (e.kind === "application_filed" && (oldDoc || !acting.portal)) {
@@ -319,5 +348,6 @@ function validateRequest(newDoc, oldDoc, userCtx, C) {
     checkCreation(newDoc, name, acting);
   }
   checkNewEvents(newDoc, previous, name, acting, C);
+  checkChosenDemarche(newDoc, previous);
   checkProjection(newDoc, C);
 }

@@ -2,14 +2,19 @@ import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type Mail from "nodemailer/lib/mailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addDays } from "../../domain/calendar";
 import { hasNewMessage } from "../../domain/conversation";
-import { newEventId } from "../../domain/history";
-import type { GuichetRequest } from "../../domain/request";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
+import { chooseDemarche } from "../../domain/demarche-choice";
+import { newEventId, parisDate } from "../../domain/history";
+import type { GuichetRequest, RequestEvent } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
 import { serverDatabaseName } from "../../sync-server/api/server-db";
+import { couchServer } from "../../sync-server/http/couch-db";
 import { imapMailbox } from "../../sync-server/mail-intake/imap-mailbox";
 import { DEFAULT_FOLDERS, type MailIntakeConfig } from "../../sync-server/mail-intake/intake-job";
 import type { MailRecord } from "../../sync-server/mail-intake/mail-records";
+import { applyMailRetention } from "../../sync-server/mail-intake/mail-retention";
 import type { Mailbox } from "../../sync-server/mail-intake/mailbox";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
 import { type ImapTestServer, startImapServer } from "../support/imap-server";
@@ -323,51 +328,103 @@ describe("email door: the mairie's IMAP mailbox (real dovecot) feeds the pipelin
     expect(stored.events.filter((e) => e.kind === "message_sent")).toHaveLength(1);
   });
 
-  it("sends the accusé de réception of a mail only once an agent has triaged its request, exactly once", async () => {
+  it("sends the accusé de réception of a mail only once an agent has chosen its démarche, with the démarche's service and délai, exactly once", async () => {
+    const arrived = new Date("2026-12-01T15:00:00.000Z");
     await imap.append(
       await compose({
         from: "Hugo Bernard <hugo@citoyen.test>",
-        subject: "Salle des fêtes",
-        text: "Disponible le 12 ?",
+        subject: "Benne devant chez moi",
+        text: "Je voudrais poser une benne du 10 au 12.",
         messageId: uid(),
       }),
+      { date: arrived },
     );
     await intake();
-    const [doc] = await withSubject("Salle des fêtes");
+    const [doc] = await withSubject("Benne devant chez moi");
     const id = doc?.id as string;
     const about = () => server.smtp.messages().filter((m) => m.subject.includes(formatTrackingNumber(id)));
     await waitFor("accusé d'enregistrement", () => about().length === 1);
+
+    // Routing the mail without choosing its démarche sends no AR: its mentions are not known yet.
+    const put = (body: unknown, who: TestUser = agent) =>
+      fetch(`${tc.dbUrl("main")}/${id}`, {
+        method: "PUT",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Basic ${Buffer.from(`${who.name}:${who.password}`).toString("base64")}`,
+        },
+        body: JSON.stringify(body),
+      });
+    const event = <K extends RequestEvent["kind"]>(kind: K, body: object): RequestEvent =>
+      ({
+        id: newEventId(new Date().toISOString(), "K7M"),
+        at: new Date().toISOString(),
+        by: agent.name,
+        workstation: "K7M",
+        kind,
+        ...body,
+      }) as RequestEvent;
+    let stored = await waitFor("registration_sent", async () => {
+      const d = (await mainDb().get(id)) as Doc;
+      return d.events.some((e) => e.kind === "registration_sent") && d;
+    });
+    expect(
+      (await put(withNewEvents(stored, event("assigned", { service: "accueil", assignee: agent.name }))))
+        .status,
+    ).toBe(201);
     await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
     expect(about().map((m) => m.subject)).toEqual([expect.stringMatching(/^Accusé d'enregistrement/)]);
 
-    const stored = (await mainDb().get(id)) as Doc;
-    const at = new Date().toISOString();
-    const res = await fetch(`${tc.dbUrl("main")}/${id}`, {
-      method: "PUT",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Basic ${Buffer.from(`${agent.name}:${agent.password}`).toString("base64")}`,
-      },
-      body: JSON.stringify(
-        withNewEvents(stored, {
-          id: newEventId(at, "K7M"),
-          at,
-          by: agent.name,
-          workstation: "K7M",
-          kind: "assigned",
-          service: "accueil",
-          assignee: agent.name,
-        }),
-      ),
+    // An attacker's shortcuts are refused by the server: the démarche changed without the event,
+    // or an event whose démarche the document does not follow.
+    stored = (await mainDb().get(id)) as Doc;
+    const choice = chooseDemarche(stored, DEFAULT_CATALOGUE, "occupation_domaine_public");
+    if (!choice.ok) throw new Error(choice.error);
+    const sneaky = await put({
+      ...stored,
+      demarche: "occupation_domaine_public",
+      rule: { kind: "SVA", months: 1 },
     });
-    expect(res.status).toBe(201);
-    await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    expect(sneaky.status).toBe(403);
+    expect(((await sneaky.json()) as { reason: string }).reason).toMatch(/choix d'une démarche/);
+    const chosen = withNewEvents(stored, event("demarche_chosen", choice.body));
+    const mismatch = await put({ ...chosen, rule: { kind: "SVA", months: 1 } });
+    expect(mismatch.status).toBe(403);
+    expect(((await mismatch.json()) as { reason: string }).reason).toMatch(/dernière démarche choisie/);
+
+    // The agent chooses the démarche: service and rule of the démarche, délai from the arrival.
+    expect((await put(chosen)).status).toBe(201);
+    stored = (await mainDb().get(id)) as Doc;
+    expect(stored).toMatchObject({
+      demarche: "occupation_domaine_public",
+      service: "services_techniques",
+      rule: { kind: "SVR", months: 2 },
+      receivedOn: "2026-12-01",
+      dueOn: "2027-02-01",
+    });
+    await server.mailer.process(tc.dbName("main"), stored);
     const ar = await waitFor("accusé de réception", () =>
       about().find((m) => m.subject.startsWith("Accusé de réception")),
     );
-    expect(ar.text).toContain("Date de réception");
+    expect(ar.to).toEqual(["hugo@citoyen.test"]);
+    expect(ar.text).toContain("Autorisation d'occupation du domaine public");
+    expect(ar.text).toMatch(/Date de réception\s*:\s*1er décembre 2026/);
+    expect(ar.text).toContain("décision implicite de rejet");
+    expect(ar.text).toContain("1er février 2027");
     expect(ar.headers["reply-to"]).toContain(`mairie+${id}@ville.test`);
+    stored = await waitFor("ar_sent", async () => {
+      const d = (await mainDb().get(id)) as Doc;
+      return d.arSent && d;
+    });
+    expect(stored.events.filter((e) => e.kind === "ar_sent")).toHaveLength(1);
+
+    // Exactly once: processing again, or choosing another démarche later, sends no second AR.
+    const again = chooseDemarche(stored, DEFAULT_CATALOGUE, "demande_generale");
+    if (!again.ok) throw new Error(again.error);
+    expect((await put(withNewEvents(stored, event("demarche_chosen", again.body)))).status).toBe(201);
     await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
+    expect(about().filter((m) => m.subject.startsWith("Accusé de réception"))).toHaveLength(1);
     expect(about()).toHaveLength(2);
   });
 
@@ -392,8 +449,9 @@ describe("email door: the mairie's IMAP mailbox (real dovecot) feeds the pipelin
       expect(res.status).toBe(303);
       const [doc] = await withSubject("Démonstration de la porte");
       expect(doc).toMatchObject({ channel: "courriel", citizen: { firstName: "Inès", lastName: "Roux" } });
+      // Both servers watch the same database: whichever outbox claims the accusé first sends it.
       await waitFor("accusé de démonstration", () =>
-        demo.smtp.messages().find((m) => m.to.includes("ines@citoyen.test")),
+        [...demo.smtp.messages(), ...server.smtp.messages()].find((m) => m.to.includes("ines@citoyen.test")),
       );
     } finally {
       await demo.stop();
@@ -478,5 +536,120 @@ describe("email door: the mairie's IMAP mailbox (real dovecot) feeds the pipelin
     // The deep one is either filed or waiting for an agent, never lost.
     const deep = recs.find((r) => r.from === "gigogne@ailleurs.test");
     expect(deep?.state === "stored" || deep?.state === "check").toBe(true);
+  });
+
+  it("follows the commune's retention: records and « à vérifier » entries lose their personal data, raw mails leave the mailbox", async () => {
+    // A mail that arrived in January 2025, filed and closed today; an auto-reply of the same week;
+    // and one of today.
+    const now = Date.now();
+    await imap.append(
+      await compose({
+        from: "Ancien Usager <ancien@citoyen.test>",
+        subject: "Vieille demande",
+        text: "Ma vieille demande.",
+        messageId: uid(),
+      }),
+      { date: new Date("2025-01-10T09:00:00.000Z") },
+    );
+    const autoReply = async (subject: string, date: Date) =>
+      imap.append(
+        await compose({
+          from: "robot@ancien.test",
+          subject,
+          text: "Absent.",
+          headers: { "Auto-Submitted": "auto-replied" },
+        }),
+        { date },
+      );
+    await autoReply("Vieux répondeur", new Date("2025-01-08T09:00:00.000Z"));
+    await autoReply("Répondeur récent", new Date(now));
+    await intake();
+    const [old] = await withSubject("Vieille demande");
+    const id = old?.id as string;
+    // Received too long ago for any accusé (mailsOwed): nothing else writes to it meanwhile.
+    const stored = (await mainDb().get(id)) as Doc;
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    await mainDb().insert(
+      withNewEvents(
+        stored,
+        {
+          id: newEventId(at(1), "K7M"),
+          at: at(1),
+          by: agent.name,
+          workstation: "K7M",
+          kind: "status",
+          from: stored.status,
+          to: "answered",
+          answer: "Fait.",
+        },
+        {
+          id: newEventId(at(2), "K7M"),
+          at: at(2),
+          by: agent.name,
+          workstation: "K7M",
+          kind: "status",
+          from: "answered",
+          to: "closed",
+        },
+      ) as never,
+    );
+    const recordOf = async (subject: string) => (await records()).find((r) => r.subject === subject);
+    const filedId = (await recordOf("Vieille demande"))?._id;
+    const checkId = (await recordOf("Vieux répondeur"))?._id;
+    const recentId = (await recordOf("Répondeur récent"))?._id;
+    expect(filedId && checkId && recentId).toBeTruthy();
+    const done = await imap.count(DEFAULT_FOLDERS.done);
+    const checked = await imap.count(DEFAULT_FOLDERS.check);
+
+    const byId = async (rid: string | undefined) => (await records()).find((r) => r._id === rid);
+    const scrubbed = async (rid: string | undefined) => {
+      const r = await byId(rid);
+      expect(r).toMatchObject({ from: "", subject: "", messageId: "", scrubbedAt: expect.any(String) });
+      expect(r?.excerpt).toBeUndefined();
+      expect(JSON.stringify(r)).not.toMatch(/ancien|Vieille|Vieux|Absent/i);
+    };
+    const checkList = async () =>
+      (
+        (await call("GET", `${server.url}/api/v1/mail-checks`, agent)).body as { items: { id: string }[] }
+      ).items.map((i) => i.id);
+    const day = (days: number) => addDays(parisDate(new Date(now).toISOString()), days);
+
+    // In 200 days: the « à vérifier » entry of January 2025 is past the door's 365 days, the
+    // request closed today is not yet past its démarche's 365 days after closure. Raw mails go
+    // after 730 days (the catalogue's longest) from « traités », 365 days from « à vérifier ».
+    const first = await server.runDailyJobs(day(200));
+    expect(first.anonymised).not.toContain(id);
+    expect(first.mail).toEqual({ scrubbed: 1, purged: 2 });
+    await scrubbed(checkId);
+    expect(await byId(filedId)).toMatchObject({ subject: "Vieille demande", from: "ancien@citoyen.test" });
+    expect(await byId(recentId)).toMatchObject({ subject: "Répondeur récent", from: "robot@ancien.test" });
+    expect(await checkList()).toContain(recentId);
+    expect(await checkList()).not.toContain(checkId);
+    expect(await imap.count(DEFAULT_FOLDERS.done)).toBe(done - 1);
+    expect(await imap.count(DEFAULT_FOLDERS.check)).toBe(checked - 1);
+
+    // A year and a day from now: the request is anonymised, and its mail's record with it. The
+    // key and the number stay: the same mail delivered again is not filed a second time.
+    const second = await server.runDailyJobs(day(366));
+    expect(second.anonymised).toContain(id);
+    await scrubbed(filedId);
+    expect((await byId(filedId))?.tracking).toBe(id);
+    // Once a day (daily jobs run hourly), and a pass run again changes nothing.
+    expect((await server.runDailyJobs(day(366))).mail).toEqual({ scrubbed: 0, purged: 0 });
+    const door = server.mailDoor;
+    if (!door) throw new Error("no mail door");
+    const again = await applyMailRetention({
+      records: door.records,
+      requestDb: couchServer(tc.couch.url, { username: tc.adminUser, password: tc.adminPassword }).db(
+        tc.dbName("main"),
+      ),
+      mailbox: imapMailbox(imap.url),
+      folders: DEFAULT_FOLDERS,
+      catalogue: DEFAULT_CATALOGUE,
+      demarche: "demande_generale",
+      today: day(366),
+      now: () => new Date(),
+    });
+    expect(again).toEqual({ scrubbed: 0, purged: 0 });
   });
 });

@@ -32,14 +32,17 @@ export type ImapTestServer = {
   password: string;
   /** imap://user:password@127.0.0.1:port (what GUICHET_IMAP_URL takes). */
   url: string;
+  /** The same for another mailbox of `users` (one mailbox per commune). */
+  urlOf(user: string): string;
   /** Delivers a raw message into a folder (IMAP APPEND), with its arrival date. */
-  append(raw: string | Buffer, opts?: { folder?: string; date?: Date }): Promise<void>;
+  append(raw: string | Buffer, opts?: { folder?: string; date?: Date; user?: string }): Promise<void>;
   /** How many messages a folder holds (0 when it does not exist). */
-  count(folder: string): Promise<number>;
+  count(folder: string, user?: string): Promise<number>;
   stop(): Promise<void>;
 };
 
-export async function startImapServer(): Promise<ImapTestServer> {
+/** `users`: more mailboxes besides « mairie », each with the same password. */
+export async function startImapServer(opts: { users?: string[] } = {}): Promise<ImapTestServer> {
   if (!existsSync(DOVECOT))
     throw new Error(`dovecot introuvable (${DOVECOT}) : apt-get install -y dovecot-imapd`);
   const dir = mkdtempSync(path.join(tmpdir(), "guichet-imap-"));
@@ -57,7 +60,8 @@ export async function startImapServer(): Promise<ImapTestServer> {
     const { stdout: gid } = await run("id", ["-g", mailUser]);
     chownSync(path.join(dir, "mail"), Number(stdout.trim()), Number(gid.trim()));
   }
-  writeFileSync(path.join(dir, "passwd"), `${user}:{PLAIN}${password}\n`);
+  const users = [user, ...(opts.users ?? []).filter((u) => u !== user)];
+  writeFileSync(path.join(dir, "passwd"), users.map((u) => `${u}:{PLAIN}${password}\n`).join(""));
   writeFileSync(
     path.join(dir, "dovecot.conf"),
     `protocols = imap
@@ -105,8 +109,14 @@ namespace inbox {
     10_000,
     () => readLog(dir),
   );
-  const client = () =>
-    new ImapFlow({ host: "127.0.0.1", port, secure: false, auth: { user, pass: password }, logger: false });
+  const client = (as = user) =>
+    new ImapFlow({
+      host: "127.0.0.1",
+      port,
+      secure: false,
+      auth: { user: as, pass: password },
+      logger: false,
+    });
 
   return {
     host: "127.0.0.1",
@@ -114,8 +124,9 @@ namespace inbox {
     user,
     password,
     url: `imap://${user}:${password}@127.0.0.1:${port}`,
+    urlOf: (u) => `imap://${u}:${password}@127.0.0.1:${port}`,
     async append(raw, opts = {}) {
-      const c = client();
+      const c = client(opts.user);
       await c.connect();
       try {
         const folder = opts.folder ?? "INBOX";
@@ -125,8 +136,8 @@ namespace inbox {
         await c.logout().catch(() => undefined);
       }
     },
-    async count(folder) {
-      const c = client();
+    async count(folder, as) {
+      const c = client(as);
       await c.connect();
       try {
         const s = await c.status(folder, { messages: true });

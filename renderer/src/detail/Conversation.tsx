@@ -35,6 +35,8 @@ export function Conversation({ request: r }: { request: GuichetRequest }) {
         from: "incomplete",
         to: "in_progress",
         reason: T.piecesReceivedReason(formatDay(parisDate(e.at))),
+        // The délai restarts (SVA) or resumes (SVR) from the mail's arrival, not from this click.
+        piecesReceivedOn: parisDate(e.at),
       }),
     ]);
   }

@@ -20,6 +20,7 @@ import { AttachmentItem } from "./AttachmentItem";
 import { Conversation } from "./Conversation";
 import { CorrectionForm } from "./CorrectionForm";
 import { DeadlineBox } from "./DeadlineBox";
+import { DemarcheChoice } from "./DemarcheChoice";
 import { PublishPhotoButton } from "./PublishPhotoButton";
 import { Timeline } from "./Timeline";
 
@@ -47,7 +48,11 @@ export function DetailScreen({ id }: { id: string }) {
     r.demarche,
     r.demarcheVersion,
   );
-  const fieldLabel = (key: string) => madeWith?.fields.find((f) => f.key === key)?.label ?? key;
+  // A mail keeps the fields it was filed with (« Votre demande ») after its démarche is chosen.
+  const fieldLabel = (key: string) =>
+    madeWith?.fields.find((f) => f.key === key)?.label ??
+    catalogue.demarches.flatMap((d) => d.fields).find((f) => f.key === key)?.label ??
+    key;
   const fieldValue = (key: string, v: string | number | boolean) => {
     const def = madeWith?.fields.find((f) => f.key === key);
     if (typeof v === "boolean") return v ? fr.common.yes : fr.common.no;
@@ -158,6 +163,7 @@ export function DetailScreen({ id }: { id: string }) {
           </dl>
         </section>
         <DeadlineBox request={r} />
+        <DemarcheChoice request={r} />
         <ActionsPanel request={r} />
         <Conversation request={r} />
         <Timeline request={r} />

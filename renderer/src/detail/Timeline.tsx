@@ -6,6 +6,7 @@ import { fr } from "../i18n/fr";
 import { useWorkstation } from "../shared/app-context";
 import { displayTracking, formatDateTime, formatDay } from "../shared/format";
 import { CONVERSATION_TEXT } from "./conversation-text";
+import { DEMARCHE_CHOICE_TEXT } from "./demarche-choice-text";
 import { NoticeLetterButton } from "./NoticeLetterButton";
 
 const E = fr.events;
@@ -14,6 +15,7 @@ const E = fr.events;
 export function Timeline({ request }: { request: GuichetRequest }) {
   const { catalogue } = useWorkstation();
   const serviceName = (id: string) => catalogue.services.find((s) => s.id === id)?.name ?? id;
+  const demarcheName = (id: string) => catalogue.demarches.find((d) => d.id === id)?.label ?? id;
   // Events the citizen is told of (domain/notices.ts): by email when there is one, else by letter.
   const notices = new Set(noticeEvents(request).map((n) => n.eventId));
   const sentTo = new Map(
@@ -28,7 +30,7 @@ export function Timeline({ request }: { request: GuichetRequest }) {
             <p className="when">
               <time dateTime={e.at}>{formatDateTime(e.at)}</time> — {E.by(e.by, e.workstation)}
             </p>
-            <p className="what">{eventSummary(e, serviceName)}</p>
+            <p className="what">{eventSummary(e, serviceName, demarcheName)}</p>
             <Details event={e} />
             {notices.has(e.id) && (
               <p className="notice">
@@ -45,7 +47,11 @@ export function Timeline({ request }: { request: GuichetRequest }) {
   );
 }
 
-function eventSummary(e: RequestEvent, serviceName: (id: string) => string): string {
+function eventSummary(
+  e: RequestEvent,
+  serviceName: (id: string) => string,
+  demarcheName: (id: string) => string,
+): string {
   switch (e.kind) {
     case "created":
       return E.created(serviceName(e.service));
@@ -53,6 +59,8 @@ function eventSummary(e: RequestEvent, serviceName: (id: string) => string): str
       return E.status(STATUS_LABELS[e.from], STATUS_LABELS[e.to]);
     case "assigned":
       return E.assigned(serviceName(e.service), e.assignee);
+    case "demarche_chosen":
+      return DEMARCHE_CHOICE_TEXT.chosen(demarcheName(e.demarche), serviceName(e.service));
     case "note":
       return E.note;
     case "ar_sent":
