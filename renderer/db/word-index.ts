@@ -1,0 +1,190 @@
+import { normalizeMangoQuery, prepareQuery, type RxCollection, type RxDocumentData } from "rxdb";
+import { searchKey } from "../../domain/history";
+import type { GuichetRequest } from "../../domain/request";
+import { changesQuery } from "./changes-query";
+import type { SearchWord } from "./local-collections";
+import type { Checkpoint } from "./row-snapshot";
+
+/**
+ * An index of every word of the requests' names and subjects (RxDB indexes one value per document,
+ * so "muller" cannot be found inside "lefevre muller eloise" by the nameKey index). It follows the
+ * requests' last-write order from a checkpoint, so whatever wrote them (this workstation, the
+ * replication, an older version of the app that had no index) is indexed after, and a crash in the
+ * middle only means reading the same requests again.
+ */
+export type WordKind = "n" | "t";
+
+const CHUNK = 2_000;
+const MAX_WORD = 60;
+const CHECKPOINT_ID = "c:";
+
+/** A request's index entries: `n:<word>` for its name, `t:<word>` for its subject and place. */
+export function wordEntries(doc: Pick<GuichetRequest, "nameKey" | "subject" | "location">): string[] {
+  const out = new Set<string>();
+  const add = (kind: WordKind, text: string) => {
+    for (const w of searchKey(text).split(" ")) if (w.length >= 2) out.add(`${kind}:${w.slice(0, MAX_WORD)}`);
+  };
+  add("n", doc.nameKey);
+  add("t", `${doc.subject} ${doc.location?.address ?? ""}`);
+  return [...out].sort();
+}
+
+type Words = RxCollection<SearchWord>;
+type Row = { document: SearchWord; previous?: RxDocumentData<SearchWord> | undefined; deleted?: boolean };
+type Requests = RxCollection<GuichetRequest>;
+
+/** More requests than this with no index yet: search scans while the index is built in the background. */
+const LONG_BUILD = 5_000;
+
+export class WordIndex {
+  private checkpoint: Checkpoint | null = null;
+  private loading: Promise<void> | null = null;
+  /** Building from scratch over a large replica (an existing workstation's first start with the index). */
+  private building = false;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private saved: RxDocumentData<SearchWord> | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly requests: Requests,
+    private readonly words: Words,
+  ) {
+    const sub = requests.$.subscribe(() => void this.catchUp().catch(() => undefined));
+    this.unsubscribe = () => sub.unsubscribe();
+  }
+
+  /**
+   * Brings the index up to date and says true, or says false at once while a first build over a
+   * large replica is under way (the caller then searches without it).
+   */
+  async upToDate(): Promise<boolean> {
+    await this.load();
+    if (this.building) return false;
+    await this.catchUp();
+    return true;
+  }
+
+  /** Indexes the requests written since the last call; one pass at a time, another after it if asked meanwhile. */
+  catchUp(): Promise<void> {
+    this.again = true;
+    this.running ??= this.drain();
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      await this.load();
+      while (this.again) {
+        this.again = false;
+        await this.readChanges();
+      }
+      this.building = false;
+    } finally {
+      // In the same turn as the last look at `again`: a later call starts a new pass.
+      this.running = null;
+    }
+  }
+
+  private get store() {
+    return this.words.storageInstance;
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  private load(): Promise<void> {
+    this.loading ??= (async () => {
+      const [saved] = await this.store.findDocumentsById([CHECKPOINT_ID], false);
+      this.saved = saved;
+      if (saved?.w && saved.lwt !== undefined) this.checkpoint = { id: saved.w, lwt: saved.lwt };
+      else this.building = (await this.requests.count().exec()) > LONG_BUILD;
+    })();
+    return this.loading;
+  }
+
+  private async readChanges(): Promise<void> {
+    for (;;) {
+      const { documents } = await this.requests.storageInstance.query(
+        changesQuery("id", this.checkpoint, CHUNK) as never,
+      );
+      if (documents.length === 0) return;
+      await this.apply(documents as RxDocumentData<GuichetRequest>[]);
+      const last = documents[documents.length - 1] as RxDocumentData<GuichetRequest>;
+      this.checkpoint = { id: last.id, lwt: last._meta.lwt };
+      await this.write([
+        { document: { id: CHECKPOINT_ID, w: last.id, lwt: last._meta.lwt }, previous: this.saved },
+      ]);
+      [this.saved] = await this.store.findDocumentsById([CHECKPOINT_ID], false);
+      if (documents.length < CHUNK) return;
+    }
+  }
+
+  /**
+   * Writes the entries that changed for these requests (most changes touch neither name nor
+   * subject). Straight to storage: no document objects, no query cache that could answer from before.
+   */
+  private async apply(docs: RxDocumentData<GuichetRequest>[]): Promise<void> {
+    const before = new Map(
+      (
+        await this.store.findDocumentsById(
+          docs.map((d) => `r:${d.id}`),
+          false,
+        )
+      ).map((d) => [d.id, d]),
+    );
+    const removed: string[] = [];
+    const rows: Row[] = [];
+    for (const doc of docs) {
+      const previous = before.get(`r:${doc.id}`);
+      const old = previous?.w?.split(" ").filter(Boolean) ?? [];
+      const now = doc._deleted ? [] : wordEntries(doc);
+      if (old.join(" ") === now.join(" ")) continue;
+      const keep = new Set(now);
+      for (const e of old) if (!keep.has(e)) removed.push(`${e} ${doc.id}`);
+      const had = new Set(old);
+      for (const e of now) if (!had.has(e)) rows.push({ document: { id: `${e} ${doc.id}` } });
+      rows.push({ document: { id: `r:${doc.id}`, w: now.join(" ") }, previous, deleted: now.length === 0 });
+    }
+    const gone = removed.length > 0 ? await this.store.findDocumentsById(removed, false) : [];
+    for (const g of gone) rows.push({ document: { id: g.id }, previous: g, deleted: true });
+    await this.write(rows);
+  }
+
+  private async write(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const res = await this.store.bulkWrite(
+      rows.map((r) => ({
+        document: { ...r.document, _deleted: r.deleted === true, _attachments: {} } as never,
+        ...(r.previous ? { previous: r.previous } : {}),
+      })),
+      "word-index",
+    );
+    // An entry already there (the same requests read again after a crash) is what we wanted.
+    const failed = res.error.filter((e) => !(e.status === 409 && !e.writeRow.previous));
+    if (failed.length > 0) throw new Error(`Index de recherche : ${failed.length} écritures refusées`);
+  }
+
+  /**
+   * Ids of the requests with a word of this kind starting with `prefix`, in (word, id) order, at
+   * most `limit`: one range of the primary key, read from storage without building documents.
+   */
+  async idsStartingWith(kind: WordKind, prefix: string, limit: number): Promise<string[]> {
+    const start = `${kind}:${prefix}`;
+    const schema = this.words.schema.jsonSchema;
+    const query = prepareQuery(
+      schema,
+      normalizeMangoQuery(schema, {
+        // Removed entries stay as tombstones in storage: RxQuery adds this, a raw query must too.
+        selector: { _deleted: { $eq: false }, id: { $gte: start, $lt: `${start}\uffff` } } as never,
+        sort: [{ id: "asc" }],
+        limit,
+      }),
+    );
+    const { documents } = await this.store.query(query);
+    const seen = new Set<string>();
+    for (const d of documents) seen.add(d.id.slice(d.id.lastIndexOf(" ") + 1));
+    return [...seen];
+  }
+}
