@@ -43,6 +43,8 @@ export class WordIndex {
   private building = false;
   private running: Promise<void> | null = null;
   private again = false;
+  /** A request was written since the last read of the changes (set by the collection's events). */
+  private dirty = true;
   private saved: RxDocumentData<SearchWord> | undefined;
   private readonly unsubscribe: () => void;
 
@@ -50,7 +52,10 @@ export class WordIndex {
     private readonly requests: Requests,
     private readonly words: Words,
   ) {
-    const sub = requests.$.subscribe(() => void this.catchUp().catch(() => undefined));
+    const sub = requests.$.subscribe(() => {
+      this.dirty = true;
+      void this.catchUp().catch(() => undefined);
+    });
     this.unsubscribe = () => sub.unsubscribe();
   }
 
@@ -61,7 +66,8 @@ export class WordIndex {
   async upToDate(): Promise<boolean> {
     await this.load();
     if (this.building) return false;
-    await this.catchUp();
+    // Nothing written since the last read: skip the read of the changes (one query less per search).
+    if (this.dirty || this.running) await this.catchUp();
     return true;
   }
 
@@ -77,6 +83,7 @@ export class WordIndex {
       await this.load();
       while (this.again) {
         this.again = false;
+        this.dirty = false;
         await this.readChanges();
       }
       this.building = false;
