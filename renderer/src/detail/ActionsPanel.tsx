@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import { assignableTo } from "../../../domain/commune";
 import type { GuichetRequest } from "../../../domain/request";
 import { rolesOn } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
@@ -163,12 +164,21 @@ function StatusForm({
 }
 
 function AssignForm({ request: r, actions }: { request: GuichetRequest; actions: Actions }) {
-  const { catalogue } = useWorkstation();
+  const { catalogue, commune } = useWorkstation();
   const [service, setService] = useState(r.service);
   const [assignee, setAssignee] = useState(r.assignee);
+  // Only the directory's agents of the chosen service (the server refuses anyone else).
+  const agents = assignableTo(commune, service);
+  const valid = agents === null || assignee === "" || agents.some((a) => a.username === assignee);
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (!valid) return;
     await actions.add([actions.event("assigned", { service, assignee: assignee.trim() })]);
+  }
+  function chooseService(next: string) {
+    setService(next);
+    const stays = assignableTo(commune, next);
+    if (stays && !stays.some((a) => a.username === assignee)) setAssignee("");
   }
   return (
     <form onSubmit={submit} className="action" aria-labelledby="assign-form-title">
@@ -178,16 +188,38 @@ function AssignForm({ request: r, actions }: { request: GuichetRequest; actions:
         id="action-service"
         label={A.assignService}
         value={service}
-        onChange={setService}
+        onChange={chooseService}
         services={catalogue.services.filter((s) => s.id === r.service || (!r.sensitive && !s.sensitive))}
       />
-      <TextField
-        path="action.assignee"
-        label={A.assignee}
-        value={assignee}
-        onChange={setAssignee}
-        input={{ maxLength: 80 }}
-      />
+      {agents === null ? (
+        <TextField
+          path="action.assignee"
+          label={A.assignee}
+          value={assignee}
+          onChange={setAssignee}
+          input={{ maxLength: 80 }}
+        />
+      ) : (
+        <div className="field">
+          <label htmlFor="action-assignee">{A.assigneeChoice}</label>
+          <select
+            id="action-assignee"
+            value={valid ? assignee : ""}
+            onChange={(e) => setAssignee(e.target.value)}
+            aria-describedby="action-assignee-help"
+          >
+            <option value="">{A.noAssignee}</option>
+            {agents.map((a) => (
+              <option key={a.username} value={a.username}>
+                {A.agentOption(a)}
+              </option>
+            ))}
+          </select>
+          <p id="action-assignee-help" className="help">
+            {agents.length === 0 ? A.noAgentInService : A.assigneeHelp}
+          </p>
+        </div>
+      )}
       <button type="submit">{A.assignSubmit}</button>
     </form>
   );

@@ -350,6 +350,13 @@ export const fr = {
     assign: "Attribuer",
     assignService: "Service",
     assignee: "Agent (identifiant, facultatif)",
+    assigneeChoice: "Agent en charge (facultatif)",
+    noAssignee: "Aucun agent désigné : le service en charge",
+    agentOption: (a: { firstName: string; lastName: string; position: string; username: string }) =>
+      `${a.firstName} ${a.lastName}, ${a.position} (${a.username})`,
+    assigneeHelp: "Seuls les agents de ce service sont proposés.",
+    noAgentInService:
+      "Aucun agent de ce service dans l'annuaire de la commune : la demande ira au service, sans agent désigné.",
     assignSubmit: "Attribuer",
     status: "Changer le statut",
     statusTo: "Nouveau statut",
