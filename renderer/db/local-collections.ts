@@ -78,7 +78,7 @@ const searchWordSchema: RxJsonSchema<SearchWord> = {
   version: 0,
   primaryKey: "id",
   type: "object",
-  properties: { id: { type: "string", maxLength: 80 }, w: { type: "string" }, lwt: { type: "number" } },
+  properties: { id: { type: "string", maxLength: 120 }, w: { type: "string" }, lwt: { type: "number" } },
   required: ["id"],
 };
 

@@ -100,7 +100,7 @@ async function scanByName(data: LocalData, text: string, limit: number): Promise
 
 const TEXT_FIELDS = ["subject", "location.address", "citizen.address.line", "citizen.address.city"];
 
-/** Words of the subject or of the place (word index), each typed word as the start of one of them. */
+/** Words of the subject, the place or the citizen's address (word index), each typed word as the start of one. */
 export async function findByWords(data: LocalData, text: string, limit = 50): Promise<GuichetRequest[]> {
   return (await findByIndexedWords(data, "t", text, limit)) ?? scanByWords(data, text, limit);
 }

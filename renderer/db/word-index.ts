@@ -1,4 +1,5 @@
 import { normalizeMangoQuery, prepareQuery, type RxCollection, type RxDocumentData } from "rxdb";
+import { citizenKeys } from "../../domain/citizen-identity";
 import { searchKey } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
 import { changesQuery } from "./changes-query";
@@ -12,22 +13,41 @@ import type { Checkpoint } from "./row-snapshot";
  * replication, an older version of the app that had no index) is indexed after, and a crash in the
  * middle only means reading the same requests again.
  */
-export type WordKind = "n" | "t";
+/** n: a word of the name; t: of the subject or place; e, p, a: the citizen's email, phone, name and address. */
+export type WordKind = "n" | "t" | "e" | "p" | "a";
 
 const CHUNK = 2_000;
 const MAX_WORD = 60;
-const CHECKPOINT_ID = "c:";
+const MAX_KEY = 100;
+/** Change the number whenever wordEntries changes: every request is then read again. */
+const CHECKPOINT_ID = "c:1";
 
-/** A request's index entries: `n:<word>` for its name, `t:<word>` for its subject and place. */
-export function wordEntries(doc: Pick<GuichetRequest, "nameKey" | "subject" | "location">): string[] {
+/**
+ * A request's index entries: `n:<word>` for its name, `t:<word>` for its subject, place and the
+ * citizen's address, and the
+ * keys that tell its citizen (citizen-identity.ts), to find the same person's other requests.
+ */
+export function wordEntries(
+  doc: Pick<GuichetRequest, "nameKey" | "subject" | "location" | "citizen" | "anonymised">,
+): string[] {
   const out = new Set<string>();
   const add = (kind: WordKind, text: string) => {
     for (const w of searchKey(text).split(" ")) if (w.length >= 2) out.add(`${kind}:${w.slice(0, MAX_WORD)}`);
   };
   add("n", doc.nameKey);
-  add("t", `${doc.subject} ${doc.location?.address ?? ""}`);
+  const home = doc.citizen?.address;
+  add("t", `${doc.subject} ${doc.location?.address ?? ""} ${home ? `${home.line} ${home.city}` : ""}`);
+  if (!doc.anonymised && doc.citizen) {
+    const keys = citizenKeys(doc.citizen);
+    if (keys.email) out.add(`e:${identityValue(keys.email)}`);
+    if (keys.phone) out.add(`p:${identityValue(keys.phone)}`);
+    if (keys.nameAddress) out.add(`a:${identityValue(keys.nameAddress)}`);
+  }
   return [...out].sort();
 }
+
+/** A key as stored in an entry: no space (entries are space-separated), bounded (checked again on the request). */
+export const identityValue = (key: string) => key.replace(/\s/g, "_").slice(0, MAX_KEY);
 
 type Words = RxCollection<SearchWord>;
 type Row = { document: SearchWord; previous?: RxDocumentData<SearchWord> | undefined; deleted?: boolean };
