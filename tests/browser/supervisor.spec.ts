@@ -149,7 +149,7 @@ test("a supervisor reassigns three selected requests: each history says who and 
     const entry = page
       .getByTestId("timeline")
       .locator("li")
-      .filter({ hasText: `Attribuée au service Service Élections, à renfort-${TAG}` });
+      .filter({ hasText: `Attribuée au Service Élections, à renfort-${TAG}` });
     await expect(entry).toHaveCount(1);
     await expect(entry).toContainText(`par ${chef.username}, poste `);
     const at = Date.parse((await entry.locator("time").getAttribute("datetime")) ?? "");

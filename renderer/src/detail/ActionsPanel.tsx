@@ -1,9 +1,15 @@
 import { type FormEvent, useState } from "react";
 import { assignableTo } from "../../../domain/commune";
 import type { GuichetRequest } from "../../../domain/request";
-import { rolesOn } from "../../../domain/roles";
+import { ROLE_LABELS, rolesOn } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
-import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
+import {
+  ASSIGN_ROLES,
+  nextStatuses,
+  STATUS_LABELS,
+  type Status,
+  withheldStatuses,
+} from "../../../domain/workflow";
 import { fr } from "../i18n/fr";
 import { signerOf, useWorkstation } from "../shared/app-context";
 import { ServiceSelect } from "../shared/ServiceSelect";
@@ -46,6 +52,27 @@ export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
 }
 
 type Actions = ReturnType<typeof useAddEvents>;
+
+/** Why some statuses are not offered: after assignment, answering is the service's work, not the counter's. */
+function StatusChoicesHelp({ request: r }: { request: GuichetRequest }) {
+  const { session } = useWorkstation();
+  const withheld = withheldStatuses(r.status, rolesOn(r.service, session.roles, session.couchRoles));
+  return (
+    <p id="action-status-help" className="help" data-testid="status-choices-help">
+      {A.statusFrom(STATUS_LABELS[r.status])}
+      {withheld.map((w) => (
+        <span key={w.to}>
+          {" "}
+          {A.withheld(
+            STATUS_LABELS[w.to],
+            w.by.map((role) => ROLE_LABELS[role]),
+          )}
+        </span>
+      ))}
+      {withheld.length > 0 && r.status !== "received" && <> {A.withheldWhy}</>}
+    </p>
+  );
+}
 
 function StatusForm({
   request: r,
@@ -100,13 +127,19 @@ function StatusForm({
       <h3 id="status-form-title">{A.status}</h3>
       <div className="field">
         <label htmlFor="action-status">{A.statusTo}</label>
-        <select id="action-status" value={target} onChange={(e) => setTo(e.target.value as Status)}>
+        <select
+          id="action-status"
+          value={target}
+          onChange={(e) => setTo(e.target.value as Status)}
+          aria-describedby="action-status-help"
+        >
           {targets.map((s) => (
             <option key={s} value={s}>
               {STATUS_LABELS[s]}
             </option>
           ))}
         </select>
+        <StatusChoicesHelp request={r} />
       </div>
       {target === "incomplete" && (
         <>
