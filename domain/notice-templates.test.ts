@@ -50,9 +50,11 @@ describe("notice templates of a démarche", () => {
     );
     const n = buildNotice(r, "e1", {
       ...CTX,
-      template: {
-        subject: "Votre dossier {demarche}",
-        body: "Bonjour,\n\nIl manque {pieces} ; date limite : {date_limite}.\n\n{commune}",
+      templates: {
+        pieces: {
+          subject: "Votre dossier {demarche}",
+          body: "Bonjour,\n\nIl manque {pieces} ; date limite : {date_limite}.\n\n{commune}",
+        },
       },
     });
     expect(n.subject).toMatch(/^Votre dossier Aide à la cantine – demande n° /);

@@ -67,8 +67,8 @@ type NoticeContext = {
   demarcheLabel: string;
   /** Where the citizen follows the request (links to the SVA attestation from there). */
   followUpUrl: string;
-  /** The démarche's own wording for this kind (notice-templates.ts), if its admin wrote one. */
-  template?: NoticeTemplate | undefined;
+  /** The démarche's own wording (notice-templates.ts), for the kinds its admin wrote. */
+  templates?: Partial<Record<NoticeKind, NoticeTemplate>> | undefined;
 };
 
 /** The text of one notice, in the order a letter reads. */
@@ -82,14 +82,15 @@ export function buildNotice(r: GuichetRequest, eventId: string, ctx: NoticeConte
   const words = { ...ctx, number, on, about };
   const { main, legal } = paragraphsFor(r, e, kind, words);
   const values = templateValues(r, e, words);
+  const template = ctx.templates?.[kind];
   return {
     kind,
     eventId,
-    subject: ctx.template
-      ? `${fillTemplate(ctx.template.subject, values).join(" ")} – demande n° ${number}`
+    subject: template
+      ? `${fillTemplate(template.subject, values).join(" ")} – demande n° ${number}`
       : `${SUBJECTS[kind]} – demande n° ${number} – ${ctx.commune.name}`,
     paragraphs: [
-      ...(ctx.template ? fillTemplate(ctx.template.body, values) : main),
+      ...(template ? fillTemplate(template.body, values) : main),
       ...legal,
       `Pour suivre votre demande : ${ctx.followUpUrl}, avec votre numéro de suivi ${number}${r.followUpCode ? " et votre code de suivi" : ""}. Merci de rappeler ce numéro dans toute correspondance.`,
     ],

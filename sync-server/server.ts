@@ -294,6 +294,9 @@ async function startCommuneSite(
     let catalogue = boot.catalogue;
     const commune = () => settings;
     const currentCatalogue = () => catalogue;
+    // Each démarche's notice templates (admin-edited in -config), followed like the catalogue.
+    let noticeTemplates = (await readCommuneConfig(couch.admin.use(dbs.config))).noticeTemplates;
+    const currentNoticeTemplates = () => noticeTemplates;
     const requestDatabases = [dbs.main, ...Object.values(dbs.sensitive)];
 
     const admin = couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword });
@@ -334,6 +337,7 @@ async function startCommuneSite(
         const stored = await readCommuneConfig(couch.admin.use(dbs.config));
         if (stored.commune) settings = stored.commune;
         if (stored.catalogue) catalogue = stored.catalogue;
+        noticeTemplates = stored.noticeTemplates;
       },
       onError: logError,
     });
@@ -388,6 +392,7 @@ async function startCommuneSite(
         },
         messageIdDomain: domainOf(fromAddress),
         replyAddress: () => mailDoorAddress.current,
+        noticeTemplates: currentNoticeTemplates,
       }),
       instanceId,
       serverUser: serverAccount.name,
@@ -483,6 +488,7 @@ async function startCommuneSite(
             {
               commune,
               catalogue: currentCatalogue,
+              noticeTemplates: currentNoticeTemplates,
               today,
               agents,
               followUpUrl: () => `${communePublicUrl()}/suivi`,

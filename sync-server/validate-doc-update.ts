@@ -187,6 +187,7 @@ export const CONFIG_TYPES = [
   "demarche_version",
   "agents",
   "config_version",
+  "notice_templates",
 ];
 
 /**
