@@ -32,9 +32,6 @@ export async function findByTracking(data: LocalData, input: string): Promise<Tr
 
 const NAME_INDEX = ["nameKey"] as const;
 
-/** A word typed matched this deep in the word index before giving up on the other words. */
-const CANDIDATES = 5_000;
-
 /**
  * Requests with, for every word typed, a word of that kind starting with it (word index), in the
  * index's (word, id) order. The word index follows the replica a moment behind: brought up to date
@@ -47,14 +44,9 @@ async function findByIndexedWords(
   limit: number,
 ): Promise<GuichetRequest[] | null> {
   if (!(await data.words.upToDate())) return null;
-  const words = [...new Set(queryWords(text))].sort((a, b) => b.length - a.length);
+  const words = queryWords(text);
   if (words.length === 0) return [];
-  let ids = await data.words.idsStartingWith(kind, words[0]!, words.length > 1 ? CANDIDATES : limit * 2);
-  for (const w of words.slice(1)) {
-    const other = new Set(await data.words.idsStartingWith(kind, w, CANDIDATES));
-    ids = ids.filter((id) => other.has(id));
-  }
-  const wanted = ids.slice(0, limit);
+  const wanted = await data.words.findIds(kind, words, limit);
   const found = await data.db.requests.storageInstance.findDocumentsById(wanted, false);
   const byId = new Map(found.map((d) => [d.id, withoutRxFields(d) as GuichetRequest]));
   return wanted.flatMap((id) => byId.get(id) ?? []);

@@ -41,6 +41,23 @@ describe("word index", () => {
     expect(await findByName(d, "rendez")).toEqual([]);
   });
 
+  it("finds a rare combination of common words beyond the first page of the leading word", async () => {
+    const d = await data();
+    const docs = Array.from({ length: 450 }, (_, i) =>
+      person(
+        i + 1,
+        "Martin",
+        i % 100 === 98 ? "Zoé" : "Léa",
+        i % 2 ? "Inscription cantine" : "Inscription école",
+      ),
+    );
+    await d.repo.bulkInsert(docs);
+    expect(names(await findByName(d, "martin zoe"))).toEqual(Array(4).fill("Martin Zoé"));
+    expect(await findByName(d, "zoe martin", 2)).toHaveLength(2);
+    expect(await findByWords(d, "inscription cantine")).toHaveLength(50);
+    expect((await findByWords(d, "ecole inscription", 500)).length).toBe(225);
+  });
+
   it("finds words of the subject and of the place, not of the name", async () => {
     const d = await data();
     const lamp = person(1, "Bernard", "Paul", "Éclairage défectueux rue Pasteur");

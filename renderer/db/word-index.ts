@@ -17,6 +17,9 @@ import type { Checkpoint } from "./row-snapshot";
 export type WordKind = "n" | "t" | "e" | "p" | "a";
 
 const CHUNK = 2_000;
+/** Several words: entries of the leading word read per page, at most this many pages. */
+const PAGE = 200;
+const MAX_PAGES = 25;
 const MAX_WORD = 60;
 const MAX_KEY = 100;
 /** Change the number whenever wordEntries changes: every request is then read again. */
@@ -50,6 +53,7 @@ export function wordEntries(
 export const identityValue = (key: string) => key.replace(/\s/g, "_").slice(0, MAX_KEY);
 
 type Words = RxCollection<SearchWord>;
+const requestOf = (entry: string) => entry.slice(entry.lastIndexOf(" ") + 1);
 type Row = { document: SearchWord; previous?: RxDocumentData<SearchWord> | undefined; deleted?: boolean };
 type Requests = RxCollection<GuichetRequest>;
 
@@ -194,24 +198,58 @@ export class WordIndex {
   }
 
   /**
-   * Ids of the requests with a word of this kind starting with `prefix`, in (word, id) order, at
+   * Ids of the requests with, for every word given, an entry of this kind starting with it, in the
+   * first word's (entry, id) order, at most `limit`. The longest word leads (the most selective,
+   * as a rule): its range is read a page at a time, and the other words are checked on each
+   * request's own entry list (`r:<id>`), never by reading their ranges, however common they are.
+   */
+  async findIds(kind: WordKind, words: readonly string[], limit: number): Promise<string[]> {
+    const [lead, ...others] = [...new Set(words)].sort((a, b) => b.length - a.length);
+    if (!lead) return [];
+    if (others.length === 0) return (await this.idsStartingWith(kind, lead, limit + 10)).slice(0, limit);
+    const found: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < MAX_PAGES && found.length < limit; page++) {
+      const entries = await this.range(`${kind}:${lead}`, after, PAGE);
+      const ids = [...new Set(entries.map(requestOf))];
+      const lists = await this.store.findDocumentsById(
+        ids.map((id) => `r:${id}`),
+        false,
+      );
+      const byId = new Map(lists.map((d) => [d.id.slice(2), d.w?.split(" ") ?? []]));
+      for (const id of ids) {
+        const own = byId.get(id) ?? [];
+        if (others.every((w) => own.some((e) => e.startsWith(`${kind}:${w}`))) && !found.includes(id))
+          found.push(id);
+      }
+      if (entries.length < PAGE) break;
+      after = entries[entries.length - 1] ?? null;
+    }
+    return found.slice(0, limit);
+  }
+
+  /**
+   * Ids of the requests with an entry of this kind starting with `prefix`, in (entry, id) order, at
    * most `limit`: one range of the primary key, read from storage without building documents.
    */
   async idsStartingWith(kind: WordKind, prefix: string, limit: number): Promise<string[]> {
-    const start = `${kind}:${prefix}`;
+    return [...new Set((await this.range(`${kind}:${prefix}`, null, limit)).map(requestOf))];
+  }
+
+  /** Entry ids starting with `start`, after `after` (exclusive) when given. */
+  private async range(start: string, after: string | null, limit: number): Promise<string[]> {
     const schema = this.words.schema.jsonSchema;
+    const id = after ? { $gt: after, $lt: `${start}\uffff` } : { $gte: start, $lt: `${start}\uffff` };
     const query = prepareQuery(
       schema,
       normalizeMangoQuery(schema, {
         // Removed entries stay as tombstones in storage: RxQuery adds this, a raw query must too.
-        selector: { _deleted: { $eq: false }, id: { $gte: start, $lt: `${start}\uffff` } } as never,
+        selector: { _deleted: { $eq: false }, id } as never,
         sort: [{ id: "asc" }],
         limit,
       }),
     );
     const { documents } = await this.store.query(query);
-    const seen = new Set<string>();
-    for (const d of documents) seen.add(d.id.slice(d.id.lastIndexOf(" ") + 1));
-    return [...seen];
+    return documents.map((d) => d.id);
   }
 }
