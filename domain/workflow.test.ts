@@ -13,12 +13,12 @@ import {
   canTransition,
   isOpen,
   nextStatuses,
-  withheldStatuses,
   OPEN_STATUSES,
   PUBLIC_STATUS,
   STATUS_LABELS,
   STATUSES,
   type Status,
+  withheldStatuses,
 } from "./workflow";
 
 /**
