@@ -38,6 +38,8 @@ type Hook = {
   timeQueue(service: string): Promise<number>;
   timeTracking(input: string): Promise<number>;
   timeName(text: string): Promise<number>;
+  timeWords(text: string): Promise<number>;
+  indexWords(): Promise<number>;
   timeGet(id: string): Promise<number>;
   timeScreen(hash: string, selector: string): Promise<number>;
   floorGet(id: string): Promise<number>;
@@ -71,6 +73,31 @@ async function paired(
 
 const SERVICES = ["accueil", "scolaire", "etat_civil", "elections", "services_techniques", "bibliotheque"];
 const NAMES = ["mart", "lefe", "guer", "dup", "garc", "mull", "fran", "chev", "roux", "bonn"];
+// Any word of the name, typed without accents or capitals: first names are the key's second word.
+const NAME_WORDS = [
+  "muller",
+  "eloise",
+  "ines",
+  "chloe",
+  "raphael",
+  "garcia",
+  "guerin",
+  "zoe",
+  "francois",
+  "lefevre",
+];
+const SUBJECT_WORDS = [
+  "naissance",
+  "electorales",
+  "bibliotheque",
+  "restauration",
+  "republique",
+  "recensement",
+  "accueil",
+  "domaine public",
+  "inscription listes",
+  "generale",
+];
 
 async function main(): Promise<void> {
   buildBenchApp("ui");
@@ -104,6 +131,8 @@ async function main(): Promise<void> {
     });
     const count = await hook(page, "count");
     console.log(`[ui] seeded ${count} in ${(seedMs / 1000).toFixed(1)} s`);
+    const indexMs = await hook(page, "indexWords");
+    console.log(`[ui] word index complete ${(indexMs / 1000).toFixed(1)} s after the seed`);
     await server.stop();
     serverStopped = true;
     // The app's own files stay reachable (as from Electron's local files); the server does not.
@@ -145,6 +174,20 @@ async function main(): Promise<void> {
         cursor,
         (i) => hook(page, "timeName", NAMES[i % NAMES.length]!),
       ),
+      await paired(
+        `Recherche par un mot quelconque du nom (${NAME_WORDS.slice(0, 3).join(", ")}…)`,
+        "curseur d'index brut, 50 lignes",
+        cursor,
+        (i) => hook(page, "timeName", NAME_WORDS[i % NAME_WORDS.length]!),
+        10,
+      ),
+      await paired(
+        `Recherche par mots de l'objet (${SUBJECT_WORDS.slice(0, 3).join(", ")}…)`,
+        "curseur d'index brut, 50 lignes",
+        cursor,
+        (i) => hook(page, "timeWords", SUBJECT_WORDS[i % SUBJECT_WORDS.length]!),
+        10,
+      ),
       await paired("Ouvrir une demande (lecture)", "get IndexedDB par clé", get, (i) =>
         hook(page, "timeGet", idAt(i, 1)),
       ),
@@ -162,7 +205,7 @@ async function main(): Promise<void> {
 
     const cold = await coldStarts(page, user);
     const version = browser.version();
-    writeReport({ results, cold, version, seedMs, count, searchNames: NAMES.map(searchKey) });
+    writeReport({ results, cold, version, seedMs, indexMs, count, searchNames: NAMES.map(searchKey) });
     await context.close();
   } finally {
     await browser.close();
@@ -276,6 +319,7 @@ function writeReport(r: {
   cold: Cold;
   version: string;
   seedMs: number;
+  indexMs: number;
   count: number;
   searchNames: string[];
 }): void {
@@ -291,6 +335,8 @@ function writeReport(r: {
     `JavaScript de l'application : ${bundleKb()} Ko (non compressé), chargé depuis le disque du poste ou le serveur.`,
     "",
     `Réplique : ${r.count.toLocaleString("fr-FR")} demandes écrites par \`requestsRepo.bulkInsert\` par lots de ${BATCH.toLocaleString("fr-FR")} en ${(r.seedMs / 1000).toFixed(1).replace(".", ",")} s (validation zod comprise). Stockage Dexie (IndexedDB), synchronisation arrêtée, serveur arrêté pendant les mesures.`,
+    "",
+    `Index des mots (chaque mot du nom, de l'objet et du lieu, \`renderer/db/word-index.ts\`) : construit en arrière-plan pendant et après l'écriture, complet ${(r.indexMs / 1000).toFixed(1).replace(".", ",")} s après la fin de l'écriture ; c'est aussi ce que fait un poste existant à son premier démarrage avec cette version (la recherche lit sans l'index en attendant).`,
     "",
     `Chaque mesure est prise dans la page (\`performance.now()\`), ${r.results[0]?.runs ?? RUNS} fois, caches de RxDB et de React Query vidés avant chaque essai ; le « plancher » est mesuré dans la même page, en alternance avec la mesure (plancher, mesure, plancher…) : lecture brute de l'IndexedDB de RxDB pour les requêtes, changement d'écran sans données pour les écrans.`,
     "",
@@ -313,7 +359,8 @@ function writeReport(r: {
     "- L'objectif de 30 ms vaut pour les requêtes. Les lignes « affiché » sont données en plus : elles ajoutent le rendu React et la mise en page du navigateur sur cette machine partagée, et dépassent 30 ms au p95 ; la lecture des données n'en est qu'une petite part (voir la ligne « requête » correspondante).",
     "- « requête » : la fonction que l'écran appelle (`fetchPage`, `findByTracking`, `findByName`, `requestsRepo.get`), sans rendu ; « affiché » : du changement de route à l'apparition des éléments dans le DOM (rendu React compris).",
     "- La recherche à l'écran attend 200 ms de pause dans la frappe avant de chercher (anti-rebond) ; cette attente voulue n'est pas comptée.",
-    `- Préfixes de nom cherchés : ${r.searchNames.join(", ")} ; numéros de suivi tapés en minuscules avec tiret.`,
+    `- Préfixes de nom cherchés : ${r.searchNames.join(", ")} ; mots quelconques du nom : ${NAME_WORDS.join(", ")} ; mots de l'objet : ${SUBJECT_WORDS.join(", ")} ; numéros de suivi tapés en minuscules avec tiret.`,
+    "- Nom et objet : chaque mot tapé est le début d'un mot du nom (ou de l'objet et du lieu), accents et majuscules ignorés ; un mot est une plage de la clé primaire de `search_words`, puis les 50 demandes sont lues par clé (objectif p95 ≤ 10 ms).",
     "- Relancer : `npx tsx bench/ui.ts` (BENCH_N, BENCH_RUNS, BENCH_COLD_RUNS pour un essai réduit).",
     "",
   ];

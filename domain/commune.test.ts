@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   agentCardSchema,
+  assignableTo,
   communePostalAddress,
   communeSchema,
   DEMO_COMMUNE,
@@ -51,5 +52,32 @@ describe("a commune's identity", () => {
     expect(agentCardSchema.safeParse({ ...card, roles: ["server"] }).error?.issues[0]?.message).toBe(
       "Rôle réservé aux comptes de service.",
     );
+  });
+});
+
+describe("assignableTo", () => {
+  const card = (username: string, lastName: string, services: string[], disabled?: boolean) => ({
+    username,
+    firstName: "A",
+    lastName,
+    position: "agent",
+    roles: ["service_agent" as const],
+    services,
+    ...(disabled ? { disabled } : {}),
+  });
+
+  it("offers the active agents of the chosen service only, by name, and nothing to check without a directory", () => {
+    expect(assignableTo(DEMO_COMMUNE, "scolaire")).toBeNull();
+    const commune = {
+      ...DEMO_COMMUNE,
+      agents: [
+        card("zoe", "Zola", ["scolaire"]),
+        card("bea", "Bernard", ["scolaire", "etat_civil"]),
+        card("parti", "Aubert", ["scolaire"], true),
+        card("eric", "Martin", ["etat_civil"]),
+      ],
+    };
+    expect(assignableTo(commune, "scolaire")?.map((a) => a.username)).toEqual(["bea", "zoe"]);
+    expect(assignableTo(commune, "bibliotheque")).toEqual([]);
   });
 });

@@ -156,3 +156,15 @@ export function findAgent(c: Commune, username: string | undefined): AgentCard |
   if (!username) return undefined;
   return c.agents?.find((a) => a.username === username && !a.disabled);
 }
+
+/**
+ * The agents a request of this service may be given to: active, of that service (what the request
+ * databases' validate_doc_update accepts). Empty directory: null (a fresh commune; nothing checked).
+ */
+export function assignableTo(c: Commune, service: string): AgentCard[] | null {
+  const active = (c.agents ?? []).filter((a) => !a.disabled);
+  if (active.length === 0) return null;
+  return active
+    .filter((a) => a.services.includes(service))
+    .sort((a, b) => `${a.lastName} ${a.firstName}`.localeCompare(`${b.lastName} ${b.firstName}`, "fr"));
+}

@@ -2,6 +2,7 @@ import { formatDateFr } from "./acknowledgement";
 import { addDays, daysBetween } from "./calendar";
 import type { Commune } from "./commune";
 import { parisDate, sortEvents } from "./history";
+import { fillTemplate, type NoticeKind, type NoticeTemplate } from "./notice-templates";
 import type { GuichetRequest, RequestEvent } from "./request";
 import { formatTrackingNumber } from "./tracking-number";
 
@@ -14,14 +15,7 @@ import { formatTrackingNumber } from "./tracking-number";
  * Pure: the server's outbox sends each by email exactly once (recorded as `message_sent` with the
  * event as `ref`), the counter prints the same text as a letter for citizens without an email.
  */
-export type NoticeKind =
-  | "pieces"
-  | "answered"
-  | "closed"
-  | "forwarded"
-  | "cancelled"
-  | "implicit_acceptance"
-  | "implicit_rejection";
+export type { NoticeKind };
 
 export type NoticeEvent = { eventId: string; kind: NoticeKind; at: string };
 
@@ -73,6 +67,8 @@ type NoticeContext = {
   demarcheLabel: string;
   /** Where the citizen follows the request (links to the SVA attestation from there). */
   followUpUrl: string;
+  /** The démarche's own wording (notice-templates.ts), for the kinds its admin wrote. */
+  templates?: Partial<Record<NoticeKind, NoticeTemplate>> | undefined;
 };
 
 /** The text of one notice, in the order a letter reads. */
@@ -83,13 +79,19 @@ export function buildNotice(r: GuichetRequest, eventId: string, ctx: NoticeConte
   const number = formatTrackingNumber(r.tracking);
   const on = formatDateFr(parisDate(e.at));
   const about = `votre demande « ${ctx.demarcheLabel} » n° ${number}, reçue le ${formatDateFr(r.receivedOn)}`;
-  const body = paragraphsFor(r, e, kind, { ...ctx, number, on, about });
+  const words = { ...ctx, number, on, about };
+  const { main, legal } = paragraphsFor(r, e, kind, words);
+  const values = templateValues(r, e, words);
+  const template = ctx.templates?.[kind];
   return {
     kind,
     eventId,
-    subject: `${SUBJECTS[kind]} – demande n° ${number} – ${ctx.commune.name}`,
+    subject: template
+      ? `${fillTemplate(template.subject, values).join(" ")} – demande n° ${number}`
+      : `${SUBJECTS[kind]} – demande n° ${number} – ${ctx.commune.name}`,
     paragraphs: [
-      ...body,
+      ...(template ? fillTemplate(template.body, values) : main),
+      ...legal,
       `Pour suivre votre demande : ${ctx.followUpUrl}, avec votre numéro de suivi ${number}${r.followUpCode ? " et votre code de suivi" : ""}. Merci de rappeler ce numéro dans toute correspondance.`,
     ],
   };
@@ -107,68 +109,111 @@ const SUBJECTS: Record<NoticeKind, string> = {
 
 type Words = NoticeContext & { number: string; on: string; about: string };
 
-function paragraphsFor(r: GuichetRequest, e: RequestEvent, kind: NoticeKind, w: Words): string[] {
+/** What a template may say: the same facts the default text uses, as text. */
+function templateValues(r: GuichetRequest, e: RequestEvent, w: Words): Record<string, string> {
+  const status = e.kind === "status" ? e : undefined;
+  const due = e.kind === "implicit_decision" ? e.dueOn : r.dueOn;
+  return {
+    numero: w.number,
+    demarche: w.demarcheLabel,
+    recue_le: formatDateFr(r.receivedOn),
+    date: w.on,
+    commune: w.commune.name,
+    pieces: (status?.missingPieces ?? [])
+      .filter((p) => p.trim())
+      .map((p) => `« ${p} »`)
+      .join(", "),
+    date_limite: status?.piecesDueOn ? formatDateFr(status.piecesDueOn) : "",
+    reponse: status?.answer?.trim() ?? "",
+    administration: status?.forwardedTo?.trim() || "l'administration compétente",
+    date_decision: e.kind === "implicit_decision" ? formatDateFr(addDays(due, 1)) : "",
+  };
+}
+
+/** The default wording (`main`, what a template replaces) and what the law requires (`legal`, always said). */
+function paragraphsFor(
+  r: GuichetRequest,
+  e: RequestEvent,
+  kind: NoticeKind,
+  w: Words,
+): { main: string[]; legal: string[] } {
   switch (kind) {
     case "pieces":
       return piecesParagraphs(r, e, w);
     case "answered": {
       const answer = e.kind === "status" ? e.answer?.trim() : undefined;
-      return [
-        `Nous avons répondu le ${w.on} à ${w.about}.`,
-        ...(answer ? [`Notre réponse : ${answer}`] : []),
-      ];
+      return {
+        main: [
+          `Nous avons répondu le ${w.on} à ${w.about}.`,
+          ...(answer ? [`Notre réponse : ${answer}`] : []),
+        ],
+        legal: [],
+      };
     }
     case "closed":
-      return [`Le traitement de ${w.about} est terminé depuis le ${w.on}.`];
+      return { main: [`Le traitement de ${w.about} est terminé depuis le ${w.on}.`], legal: [] };
     case "cancelled":
-      return [`${capitalise(w.about)} a été annulée le ${w.on}.`];
+      return { main: [`${capitalise(w.about)} a été annulée le ${w.on}.`], legal: [] };
     case "forwarded": {
       // L114-2: the citizen is told where the request went; the competent administration issues the AR.
       const to =
         e.kind === "status" && e.forwardedTo?.trim() ? e.forwardedTo.trim() : "l'administration compétente";
-      return [
-        `${capitalise(w.about)} ne relève pas de la compétence de la commune. Elle a été transmise le ${w.on} à : ${to}.`,
-        "Cette administration vous adressera un accusé de réception ; c'est elle qui traitera votre demande (article L. 114-2 du code des relations entre le public et l'administration).",
-      ];
+      return {
+        main: [
+          `${capitalise(w.about)} ne relève pas de la compétence de la commune. Elle a été transmise le ${w.on} à : ${to}.`,
+        ],
+        legal: [
+          "Cette administration vous adressera un accusé de réception ; c'est elle qui traitera votre demande (article L. 114-2 du code des relations entre le public et l'administration).",
+        ],
+      };
     }
     case "implicit_acceptance": {
       const due = e.kind === "implicit_decision" ? e.dueOn : r.dueOn;
-      return [
-        `Faute de décision expresse dans le délai prévu, ${w.about} est réputée acceptée depuis le ${formatDateFr(addDays(due, 1))} (article L. 231-1 du code des relations entre le public et l'administration).`,
-        `Vous pouvez obtenir une attestation de cette décision implicite d'acceptation (article L. 232-3) : elle est disponible sur la page de suivi de votre demande, ${w.followUpUrl}, ou sur simple demande à la mairie.`,
-      ];
+      return {
+        main: [
+          `Faute de décision expresse dans le délai prévu, ${w.about} est réputée acceptée depuis le ${formatDateFr(addDays(due, 1))} (article L. 231-1 du code des relations entre le public et l'administration).`,
+        ],
+        legal: [
+          `Vous pouvez obtenir une attestation de cette décision implicite d'acceptation (article L. 232-3) : elle est disponible sur la page de suivi de votre demande, ${w.followUpUrl}, ou sur simple demande à la mairie.`,
+        ],
+      };
     }
     case "implicit_rejection": {
       const due = e.kind === "implicit_decision" ? e.dueOn : r.dueOn;
       const tribunal = w.commune.tribunal.trim();
-      return [
-        `Faute de décision expresse dans le délai prévu, ${w.about} est réputée rejetée depuis le ${formatDateFr(addDays(due, 1))} (article L. 231-4 du code des relations entre le public et l'administration).`,
-        `Vous pouvez, dans un délai de deux mois à compter de cette date, former un recours gracieux auprès du maire ou un recours contentieux devant le ${tribunal}. Le recours gracieux interrompt le délai du recours contentieux. Le tribunal administratif peut être saisi au moyen de l'application « Télérecours citoyens » (www.telerecours.fr).`,
-        "Vous pouvez aussi demander à la mairie la communication des motifs de cette décision dans le délai du recours contentieux (article L. 232-4).",
-      ];
+      return {
+        main: [
+          `Faute de décision expresse dans le délai prévu, ${w.about} est réputée rejetée depuis le ${formatDateFr(addDays(due, 1))} (article L. 231-4 du code des relations entre le public et l'administration).`,
+        ],
+        legal: [
+          `Vous pouvez, dans un délai de deux mois à compter de cette date, former un recours gracieux auprès du maire ou un recours contentieux devant le ${tribunal}. Le recours gracieux interrompt le délai du recours contentieux. Le tribunal administratif peut être saisi au moyen de l'application « Télérecours citoyens » (www.telerecours.fr).`,
+          "Vous pouvez aussi demander à la mairie la communication des motifs de cette décision dans le délai du recours contentieux (article L. 232-4).",
+        ],
+      };
     }
   }
 }
 
-function piecesParagraphs(r: GuichetRequest, e: RequestEvent, w: Words): string[] {
+function piecesParagraphs(r: GuichetRequest, e: RequestEvent, w: Words): { main: string[]; legal: string[] } {
   const pieces = e.kind === "status" ? (e.missingPieces ?? []).filter((p) => p.trim()) : [];
   const limit = e.kind === "status" && e.piecesDueOn ? formatDateFr(e.piecesDueOn) : null;
-  const out = [
+  const main = [
     `Pour instruire ${w.about}, il nous manque les pièces suivantes : ${pieces.map((p) => `« ${p} »`).join(", ")}.`,
     limit
       ? `Merci de nous les transmettre au plus tard le ${limit}.`
       : "Merci de nous les transmettre dès que possible.",
   ];
   // L114-5: what the missing pieces do to the délai of the implicit decision.
+  const legal: string[] = [];
   if (r.rule.kind === "SVA")
-    out.push(
+    legal.push(
       "Le délai au terme duquel votre demande sera réputée acceptée ne court qu'à compter de la réception de l'ensemble de ces pièces (article L. 114-5 du code des relations entre le public et l'administration).",
     );
   else if (r.rule.kind === "SVR")
-    out.push(
+    legal.push(
       `Le délai au terme duquel votre demande sera réputée rejetée est suspendu jusqu'à la réception de ces pièces${limit ? `, et au plus tard jusqu'au ${limit}` : ""} (article L. 114-5 du code des relations entre le public et l'administration).`,
     );
-  return out;
+  return { main, legal };
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

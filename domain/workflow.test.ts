@@ -18,6 +18,7 @@ import {
   STATUS_LABELS,
   STATUSES,
   type Status,
+  withheldStatuses,
 } from "./workflow";
 
 /**
@@ -226,5 +227,17 @@ describe("roles", () => {
       "Portail en ligne",
       "Serveur",
     ]);
+  });
+});
+
+describe("status choices explained", () => {
+  it("names the statuses the counter may not set once a request is assigned, and who may", () => {
+    expect(withheldStatuses("assigned", ["agent"])).toEqual([
+      { to: "in_progress", by: ["service_agent", "supervisor"] },
+      { to: "answered", by: ["service_agent", "supervisor"] },
+      { to: "forwarded", by: ["service_agent", "supervisor"] },
+      { to: "cancelled", by: ["supervisor"] },
+    ]);
+    expect(withheldStatuses("assigned", ["supervisor"])).toEqual([]);
   });
 });

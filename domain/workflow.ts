@@ -103,3 +103,14 @@ export function canTransition(from: Status, to: Status, roles: readonly Role[]):
 export function nextStatuses(from: Status, roles: readonly Role[]): Status[] {
   return STATUSES.filter((to) => canTransition(from, to, roles).ok);
 }
+
+/** The statuses that follow `from` but that these roles may not set, each with the roles that may. */
+export function withheldStatuses(
+  from: Status,
+  roles: readonly Role[],
+): { to: Status; by: readonly Role[] }[] {
+  return STATUSES.flatMap((to) => {
+    const by = TRANSITIONS[from][to];
+    return by && !roles.some((r) => by.includes(r)) ? [{ to, by }] : [];
+  });
+}

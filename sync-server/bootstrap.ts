@@ -72,13 +72,19 @@ export async function bootstrap(
 
   const databases = databaseNames(id, finalCatalogue);
   const sensitive = sensitiveServices(finalCatalogue);
-  const mainVdu = requestValidateDocUpdate({ commune: id, service: null, sensitiveServices: sensitive });
+  const agents = stored.commune?.agents;
+  const mainVdu = requestValidateDocUpdate({
+    commune: id,
+    service: null,
+    sensitiveServices: sensitive,
+    agents,
+  });
   await prepareDatabase(couch, databases.main, id, undefined, mainVdu, REQUEST_INDEXES, changes);
   await prepareDatabase(couch, databases.log, id, undefined, logValidateDocUpdate(id), LOG_INDEXES, changes);
   for (const service of sensitive) {
     const name = databases.sensitive[service];
     if (!name) continue;
-    const vdu = requestValidateDocUpdate({ commune: id, service, sensitiveServices: sensitive });
+    const vdu = requestValidateDocUpdate({ commune: id, service, sensitiveServices: sensitive, agents });
     await prepareDatabase(couch, name, id, service, vdu, REQUEST_INDEXES, changes);
   }
 
@@ -123,6 +129,31 @@ function parseCatalogue(catalogue: Catalogue): Catalogue {
   const problems = catalogueProblems(parsed.data);
   if (problems.length > 0) throw new Error(`Catalogue incohérent : ${problems.join(" ")}`);
   return parsed.data;
+}
+
+/**
+ * Rewrites the request databases' validation after the agent directory changed: an assignment
+ * names an active agent of the chosen service (validate_doc_update carries the directory).
+ */
+export async function refreshRequestRules(couch: Couch, id: string): Promise<void> {
+  const stored = await readCommuneConfig(couch.admin.use(databaseNames(id).config));
+  const catalogue = stored.catalogue ?? DEFAULT_CATALOGUE;
+  const databases = databaseNames(id, catalogue);
+  const sensitive = sensitiveServices(catalogue);
+  const agents = stored.commune?.agents;
+  const targets: [string | undefined, string | null][] = [
+    [databases.main, null],
+    ...sensitive.map((s): [string | undefined, string] => [databases.sensitive[s], s]),
+  ];
+  for (const [name, service] of targets) {
+    if (!name) continue;
+    const vdu = requestValidateDocUpdate({ commune: id, service, sensitiveServices: sensitive, agents });
+    await ensureDoc(couch.admin.use(name), {
+      _id: VALIDATION_DDOC_ID,
+      language: "javascript",
+      validate_doc_update: vdu,
+    });
+  }
 }
 
 async function prepareDatabase(

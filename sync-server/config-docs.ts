@@ -7,6 +7,7 @@ import {
   type Service,
 } from "../domain/catalogue";
 import { type AgentCard, agentCardSchema, type Commune, communeSchema } from "../domain/commune";
+import { type NoticeTemplates, noticeTemplatesSchema } from "../domain/notice-templates";
 
 /**
  * How a commune's settings and catalogue are stored in its -config database: one document each,
@@ -28,6 +29,8 @@ export const serviceDocId = (id: string): string => `service:${id}`;
 export const demarcheDocId = (id: string): string => `demarche:${id}`;
 export const DEMARCHE_VERSION_PREFIX = "demarche-version:";
 export const AGENTS_DOC_ID = "agents";
+/** A démarche's notice templates (domain/notice-templates.ts), versioned like the commune. */
+export const noticesDocId = (demarche: string): string => `notices:${demarche}`;
 export const HISTORY_PREFIX = "history:";
 export const historyDocId = (docId: string, version: number): string =>
   `${HISTORY_PREFIX}${docId}@${version}`;
@@ -64,7 +67,7 @@ export const strip = (doc: StoredDoc): Record<string, unknown> => {
 /** Reads settings and catalogue back; undefined parts when not written yet. Throws on invalid data. */
 export async function readCommuneConfig(
   db: DocumentScope<unknown>,
-): Promise<{ commune: Commune | undefined; catalogue: Catalogue | undefined }> {
+): Promise<ReturnType<typeof parseConfigDocs>> {
   const all = await db.list({ include_docs: true });
   return parseConfigDocs(all.rows.map((r) => r.doc as StoredDoc | undefined));
 }
@@ -73,6 +76,7 @@ export async function readCommuneConfig(
 export function parseConfigDocs(rows: readonly (StoredDoc | null | undefined)[]): {
   commune: Commune | undefined;
   catalogue: Catalogue | undefined;
+  noticeTemplates: Record<string, NoticeTemplates>;
 } {
   const docs = rows.filter((d): d is StoredDoc => !!d);
   const communeStored = docs.find((d) => d._id === COMMUNE_DOC_ID);
@@ -84,7 +88,19 @@ export function parseConfigDocs(rows: readonly (StoredDoc | null | undefined)[])
       ? communeSchema.parse({ ...strip(communeStored), ...(agents ? { agents } : {}) })
       : undefined,
     catalogue: services.length > 0 ? catalogueSchema.parse({ services, demarches }) : undefined,
+    noticeTemplates: parseNoticeTemplates(docs),
   };
+}
+
+/** Each démarche's notice templates; a document that no longer parses is left out (the default wording then). */
+export function parseNoticeTemplates(docs: readonly StoredDoc[]): Record<string, NoticeTemplates> {
+  const out: Record<string, NoticeTemplates> = {};
+  for (const d of docs) {
+    if (d.type !== "notice_templates" || typeof d.demarche !== "string") continue;
+    const parsed = noticeTemplatesSchema.safeParse(d.templates);
+    if (parsed.success) out[d.demarche] = parsed.data;
+  }
+  return out;
 }
 
 /** Archived versions out of their documents; one that no longer parses is left out, not fatal. */

@@ -319,6 +319,9 @@ async function startCommuneSite(
     let catalogue = boot.catalogue;
     const commune = () => settings;
     const currentCatalogue = () => catalogue;
+    // Each démarche's notice templates (admin-edited in -config), followed like the catalogue.
+    let noticeTemplates = (await readCommuneConfig(couch.admin.use(dbs.config))).noticeTemplates;
+    const currentNoticeTemplates = () => noticeTemplates;
     const requestDatabases = [dbs.main, ...Object.values(dbs.sensitive)];
 
     const admin = couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword });
@@ -359,6 +362,7 @@ async function startCommuneSite(
         const stored = await readCommuneConfig(couch.admin.use(dbs.config));
         if (stored.commune) settings = stored.commune;
         if (stored.catalogue) catalogue = stored.catalogue;
+        noticeTemplates = stored.noticeTemplates;
       },
       onError: logError,
     });
@@ -413,6 +417,7 @@ async function startCommuneSite(
         },
         messageIdDomain: domainOf(fromAddress),
         replyAddress: () => mailDoorAddress.current,
+        noticeTemplates: currentNoticeTemplates,
       }),
       instanceId,
       serverUser: serverAccount.name,
@@ -512,6 +517,7 @@ async function startCommuneSite(
             {
               commune,
               catalogue: currentCatalogue,
+              noticeTemplates: currentNoticeTemplates,
               today,
               agents,
               followUpUrl: () => `${communePublicUrl()}/suivi`,

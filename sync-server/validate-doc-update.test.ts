@@ -12,6 +12,7 @@ import { anonymise } from "../domain/retention";
 import { localRoles, rolesOn } from "../domain/roles";
 import { TRANSITIONS } from "../domain/workflow";
 import {
+  assignableAgents,
   configValidateDocUpdate,
   jsonSchemaOf,
   logValidateDocUpdate,
@@ -504,5 +505,25 @@ describe("generated validate_doc_update functions", () => {
     expect(() =>
       config({ _id: "x", type: "autre" }, null, { name: "a", roles: ["guichet:demo:admin"] }, {}),
     ).toThrow();
+  });
+});
+
+describe("assignable agents", () => {
+  const card = (username: string, services: string[], disabled?: boolean) => ({
+    username,
+    firstName: "A",
+    lastName: "B",
+    position: "agent",
+    roles: ["service_agent" as const],
+    services,
+    ...(disabled ? { disabled } : {}),
+  });
+
+  it("lists the active agents with their services, and checks nothing while the directory is empty", () => {
+    expect(assignableAgents(undefined)).toBeNull();
+    expect(assignableAgents([card("parti", ["scolaire"], true)])).toBeNull();
+    expect(assignableAgents([card("claire", ["scolaire"]), card("parti", ["scolaire"], true)])).toEqual({
+      claire: ["scolaire"],
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { demarcheSchema } from "../domain/catalogue";
+import type { AgentCard } from "../domain/commune";
 import { requestSchema } from "../domain/request";
 import { ROLES } from "../domain/roles";
 import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
@@ -23,7 +24,16 @@ export type RequestDatabaseTarget = {
   service: string | null;
   /** All sensitive services of the commune (refused in the main database). */
   sensitiveServices: readonly string[];
+  /** The agent directory: an assignment must name an active agent of the chosen service. */
+  agents?: readonly AgentCard[] | undefined;
 };
+
+/** Active agents and their services; null while the directory is empty (no check: a fresh commune). */
+export function assignableAgents(agents: readonly AgentCard[] | undefined): Record<string, string[]> | null {
+  const active = (agents ?? []).filter((a) => !a.disabled);
+  if (active.length === 0) return null;
+  return Object.fromEntries(active.map((a) => [a.username, [...a.services]]));
+}
 
 /** Keywords schema-check.es5.js implements. `format` is only an annotation next to a `pattern`. */
 const SUPPORTED = new Set([
@@ -164,6 +174,7 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
     roles: couchRoleNames(target.commune),
     projectionFields: PROJECTION_FIELDS,
     personalFields: PERSONAL_FIELDS,
+    agents: assignableAgents(target.agents),
   };
   return compose(config, ["schema-check.es5.js", "request-rules.es5.js"], "validateRequest");
 }
@@ -176,6 +187,7 @@ export const CONFIG_TYPES = [
   "demarche_version",
   "agents",
   "config_version",
+  "notice_templates",
 ];
 
 /**

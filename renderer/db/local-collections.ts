@@ -3,7 +3,8 @@ import type { RxCollection, RxJsonSchema } from "rxdb";
 /**
  * The workstation's other collections, beside the requests' three (database.ts): counters stay
  * here, immediate answers replicate with the -log database (renderer/sync/contact-log-replication.ts),
- * attachment bytes wait for their upload. 6 collections of the 13 that RxDB's free edition allows.
+ * attachment bytes wait for their upload, the search words index the requests (word-index.ts).
+ * 7 collections of the 13 that RxDB's free edition allows.
  */
 
 /** Monotonic counters, e.g. the tracking-number sequence of this workstation's code. */
@@ -65,14 +66,32 @@ const attachmentFileSchema: RxJsonSchema<AttachmentFile> = {
   indexes: ["requestId"],
 };
 
+/**
+ * The search words of the requests, one document per (word, request): `n:<word> <id>` for a word of
+ * the name, `t:<word> <id>` for a word of the subject or place, so that a word prefix is a range of
+ * the primary key. Beside them, `r:<id>` keeps a request's entries (to remove the stale ones) and
+ * `c:` the last request read (word-index.ts). Derived data, rebuilt from the requests when absent.
+ */
+export type SearchWord = { id: string; w?: string; lwt?: number };
+const searchWordSchema: RxJsonSchema<SearchWord> = {
+  title: "search_words",
+  version: 0,
+  primaryKey: "id",
+  type: "object",
+  properties: { id: { type: "string", maxLength: 120 }, w: { type: "string" }, lwt: { type: "number" } },
+  required: ["id"],
+};
+
 export const localCollections = {
   counters: { schema: counterSchema },
+  search_words: { schema: searchWordSchema },
   quick_answers: { schema: quickAnswerSchema },
   attachment_files: { schema: attachmentFileSchema },
 };
 
 export type LocalCollections = {
   counters: RxCollection<Counter>;
+  search_words: RxCollection<SearchWord>;
   quick_answers: RxCollection<QuickAnswer>;
   attachment_files: RxCollection<AttachmentFile>;
 };

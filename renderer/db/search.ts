@@ -1,9 +1,11 @@
 import { searchKey } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
 import { normalizeTrackingInput, parseTrackingNumber } from "../../domain/tracking-number";
+import { withoutRxFields } from "./database";
 import { findIndexed } from "./indexed-query";
 import type { LocalData } from "./local-database";
 import { foldedPattern, queryWords } from "./text-match";
+import type { WordKind } from "./word-index";
 
 /**
  * Input that reads as a tracking number: short, letters and digits, at least one digit as typed
@@ -31,11 +33,38 @@ export async function findByTracking(data: LocalData, input: string): Promise<Tr
 const NAME_INDEX = ["nameKey"] as const;
 
 /**
- * Name search on the nameKey index ("nom prénom", accents and case ignored). Each word typed is
- * tried as the start of the key (an indexed prefix range), and a match must contain every other
- * word as a word prefix: "eloise dubreuil" finds "DUBREUIL-CHÂTEAU Éloïse".
+ * Requests with, for every word typed, a word of that kind starting with it (word index), in the
+ * index's (word, id) order. The word index follows the replica a moment behind: brought up to date
+ * first, unless it is still being built for the first time (then null: the caller scans instead).
+ */
+async function findByIndexedWords(
+  data: LocalData,
+  kind: WordKind,
+  text: string,
+  limit: number,
+): Promise<GuichetRequest[] | null> {
+  if (!(await data.words.upToDate())) return null;
+  const words = queryWords(text);
+  if (words.length === 0) return [];
+  const wanted = await data.words.findIds(kind, words, limit);
+  const found = await data.db.requests.storageInstance.findDocumentsById(wanted, false);
+  const byId = new Map(found.map((d) => [d.id, withoutRxFields(d) as GuichetRequest]));
+  return wanted.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * Name search on any word of the name, accents and case ignored: "muller" and "eloise" find
+ * "Lefèvre-Müller Éloïse", each word typed as the start of a word of the name.
  */
 export async function findByName(data: LocalData, text: string, limit = 50): Promise<GuichetRequest[]> {
+  return (await findByIndexedWords(data, "n", text, limit)) ?? scanByName(data, text, limit);
+}
+
+/**
+ * While the word index is first built: the nameKey index ("nom prénom"), each word typed tried as
+ * the start of the key, a match containing every other word as a word prefix.
+ */
+async function scanByName(data: LocalData, text: string, limit: number): Promise<GuichetRequest[]> {
   const key = searchKey(text);
   if (key.length < 2) return [];
   const words = key.split(" ");
@@ -63,11 +92,16 @@ export async function findByName(data: LocalData, text: string, limit = 50): Pro
 
 const TEXT_FIELDS = ["subject", "location.address", "citizen.address.line", "citizen.address.city"];
 
-/**
- * Words of the subject or an address: no index can serve this, so the scan follows the
- * [updatedAt, id] index and stops at `limit` matches (oldest activity first).
- */
+/** Words of the subject, the place or the citizen's address (word index), each typed word as the start of one. */
 export async function findByWords(data: LocalData, text: string, limit = 50): Promise<GuichetRequest[]> {
+  return (await findByIndexedWords(data, "t", text, limit)) ?? scanByWords(data, text, limit);
+}
+
+/**
+ * While the word index is first built: a scan along the [updatedAt, id] index that stops at `limit`
+ * matches (oldest activity first).
+ */
+async function scanByWords(data: LocalData, text: string, limit: number): Promise<GuichetRequest[]> {
   const words = queryWords(text);
   if (words.length === 0) return [];
   const selector = {

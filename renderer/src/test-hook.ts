@@ -4,7 +4,7 @@ import type { GuichetRequest } from "../../domain/request";
 import { fetchPage } from "../db/indexed-query";
 import type { LocalData } from "../db/local-database";
 import { planQueue } from "../db/queues";
-import { findByName, findByTracking } from "../db/search";
+import { findByName, findByTracking, findByWords } from "../db/search";
 import { type BenchWorkstation, sampleRequest } from "./shared/bench-fields";
 
 /**
@@ -217,6 +217,21 @@ export function installTestHook(dataPromise: Promise<LocalData>, client: QueryCl
       await clearCaches();
       return timed(async () => {
         if ((await findByName(data, text)).length === 0) throw new Error(`no match: ${text}`);
+      });
+    },
+    /** Subject words (word index). */
+    async timeWords(text: string): Promise<number> {
+      const data = await dataPromise;
+      await clearCaches();
+      return timed(async () => {
+        if ((await findByWords(data, text)).length === 0) throw new Error(`no match: ${text}`);
+      });
+    },
+    /** Waits until the word index holds every request (built in the background after the seed). */
+    async indexWords(): Promise<number> {
+      const data = await dataPromise;
+      return timed(async () => {
+        while (!(await data.words.upToDate())) await data.words.catchUp();
       });
     },
     async timeGet(id: string): Promise<number> {

@@ -29,3 +29,32 @@ export function saveDemarche(
     body: JSON.stringify(body),
   });
 }
+
+/** A démarche's notice templates, with what each kind may say (notice-templates-api.ts). */
+export type NoticeTemplatesListing = {
+  demarche: string;
+  templates: Partial<Record<string, { subject: string; body: string }>>;
+  version: number;
+  kinds: { kind: string; label: string; subject: string[]; body: string[] }[];
+  placeholders: Record<string, string>;
+};
+
+export function fetchNoticeTemplates(
+  serverUrl: string,
+  creds: Credentials,
+  id: string,
+): Promise<NoticeTemplatesListing> {
+  return callJson<NoticeTemplatesListing>(`${base(serverUrl)}/${encodeURIComponent(id)}/notices`, creds);
+}
+
+export function saveNoticeTemplates(
+  serverUrl: string,
+  creds: Credentials,
+  id: string,
+  body: { templates: Record<string, { subject: string; body: string }>; baseVersion: number },
+): Promise<{ version: number }> {
+  return callJson<{ version: number }>(`${base(serverUrl)}/${encodeURIComponent(id)}/notices`, creds, {
+    method: "PUT",
+    body: JSON.stringify(body),
+  });
+}

@@ -25,6 +25,7 @@ import {
 import { addAgentsAdminApi } from "./agents-admin-api";
 import { addCommuneAdminApi } from "./commune-admin-api";
 import { asObject, readJson } from "./json-body";
+import { addNoticeTemplatesApi } from "./notice-templates-api";
 
 export type AdminApiDeps = AdminAccess & {
   /** Server-admin connection, for the agents' accounts (`_users`). */
@@ -140,6 +141,7 @@ export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
   const now = deps.now ?? (() => new Date());
   addCommuneAdminApi(r, { ...deps, now });
   addAgentsAdminApi(r, { ...deps, now });
+  addNoticeTemplatesApi(r, { ...deps, now });
   return r;
 }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { type Catalogue, findDemarche } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
+import type { NoticeTemplates } from "../../domain/notice-templates";
 import { buildNotice, noticeEvents } from "../../domain/notices";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import type { CommuneDatabases } from "../database-names";
@@ -22,6 +23,8 @@ import { allocateWorkstationCode, type CodeQuota, WorkstationCodeQuota } from ".
 export type AgentApiDeps = {
   commune: () => Commune;
   catalogue: () => Catalogue;
+  /** Each démarche's notice templates: a letter says what the email would. */
+  noticeTemplates?: () => Record<string, NoticeTemplates>;
   today: () => string;
   agents: AgentAuth;
   /** CouchDB without credentials: agents' own requests carry their Authorization header. */
@@ -114,6 +117,7 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
       commune,
       demarcheLabel: findDemarche(deps.catalogue(), request.demarche)?.label ?? request.subject,
       followUpUrl: deps.followUpUrl(),
+      templates: deps.noticeTemplates?.()[request.demarche],
     });
     const pdf = await noticeLetterPdf(request, notice, commune, deps.today());
     send(ctx.res, 200, "application/pdf", pdf, {

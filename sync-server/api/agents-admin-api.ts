@@ -1,4 +1,5 @@
 import { type AgentCard, agentCardSchema } from "../../domain/commune";
+import { refreshRequestRules } from "../bootstrap";
 import { AGENTS_DOC_ID, parseAgents, parseConfigDocs } from "../config-docs";
 import type { Couch } from "../couch";
 import { HttpError } from "../http/errors";
@@ -187,7 +188,7 @@ async function frenchRefusal<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-function saveDirectory(
+async function saveDirectory(
   deps: AgentsAdminDeps,
   admin: Agent,
   docs: Parameters<typeof parseAgents>[0][],
@@ -195,7 +196,7 @@ function saveDirectory(
 ) {
   const stored = docs.filter((d): d is NonNullable<typeof d> => !!d);
   const sorted = [...cards].sort((a, b) => a.username.localeCompare(b.username));
-  return saveVersioned(
+  const saved = await saveVersioned(
     deps,
     admin,
     stored,
@@ -203,4 +204,7 @@ function saveDirectory(
     deps.now(),
     CONFLICT,
   );
+  // The request databases refuse an assignment to someone outside the directory.
+  await refreshRequestRules(deps.admin, deps.commune);
+  return saved;
 }

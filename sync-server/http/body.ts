@@ -133,6 +133,91 @@ export async function parseMultipart(body: Buffer, contentType: string): Promise
   return { fields, files };
 }
 
+/**
+ * The first `limit` bytes of a body, then the rest read and dropped (so the answer can be a page
+ * the browser shows, not a reset connection) up to `drainLimit`, past which the socket is closed.
+ */
+function readPrefix(
+  req: IncomingMessage,
+  limit: number,
+  drainLimit: number,
+): Promise<{ body: Buffer; complete: boolean }> {
+  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > drainLimit) {
+    req.resume();
+    return Promise.reject(payloadTooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > drainLimit) {
+        req.destroy();
+        reject(payloadTooLarge(limit));
+        return;
+      }
+      if (kept < limit) {
+        const part = chunk.subarray(0, limit - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
+    });
+    req.on("end", () => resolve({ body: Buffer.concat(chunks, kept), complete: size <= limit }));
+    req.on("error", () => reject(new HttpError(400, "Envoi interrompu.")));
+  });
+}
+
+/**
+ * The text fields of a multipart body cut short: every part complete before the cut, files left
+ * out. Browsers send parts in the form's order, so the fields before the file input are all there.
+ */
+export function multipartFieldsOf(prefix: Buffer, contentType: string): Record<string, string> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  const delimiter = Buffer.from(`--${boundary?.[1] ?? boundary?.[2] ?? ""}`);
+  const fields: Record<string, string> = {};
+  if (delimiter.length <= 2) return fields;
+  let at = prefix.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length + 2; // past the delimiter and its CRLF
+    const next = prefix.indexOf(delimiter, start);
+    if (next < 0) break; // the part the cut went through
+    const part = prefix.subarray(start, next - 2); // without the CRLF before the next delimiter
+    const split = part.indexOf("\r\n\r\n");
+    const head = split >= 0 ? part.subarray(0, split).toString("utf8") : "";
+    const name = /content-disposition:[^\r\n]*\bname="([^"]*)"/i.exec(head)?.[1];
+    if (name !== undefined && !/\bfilename=/i.test(head) && !(name in fields)) {
+      fields[name] = part.subarray(split + 4).toString("utf8");
+    }
+    at = next;
+  }
+  return fields;
+}
+
+/**
+ * A form post whose file may be too large: the form comes back with its text fields and
+ * `tooLarge` set, so the page can say so and keep what the person typed.
+ */
+export async function readFormKeepingFields(
+  req: IncomingMessage,
+  limit: number,
+  drainLimit: number,
+): Promise<FormBody & { tooLarge: boolean }> {
+  const type = requireMediaType(req, ["application/x-www-form-urlencoded", "multipart/form-data"]);
+  const { body, complete } = await readPrefix(req, limit, drainLimit);
+  const contentType = req.headers["content-type"] ?? "";
+  if (complete) {
+    const form =
+      type === "multipart/form-data"
+        ? await parseMultipart(body, contentType)
+        : { fields: parseUrlEncoded(body), files: [] };
+    return { ...form, tooLarge: false };
+  }
+  if (type !== "multipart/form-data") throw payloadTooLarge(limit);
+  return { fields: multipartFieldsOf(body, contentType), files: [], tooLarge: true };
+}
+
 /** A form post in either encoding (files only come with multipart). */
 export async function readForm(req: IncomingMessage, limit: number): Promise<FormBody> {
   const type = requireMediaType(req, ["application/x-www-form-urlencoded", "multipart/form-data"]);

@@ -3,6 +3,7 @@ import { daysBetween } from "../../domain/calendar";
 import { type Catalogue, findDemarche, findService } from "../../domain/catalogue";
 import { type Commune, findAgent } from "../../domain/commune";
 import { unsentMessages } from "../../domain/conversation";
+import type { NoticeTemplates } from "../../domain/notice-templates";
 import { buildNotice, unsentNotices } from "../../domain/notices";
 import type { GuichetRequest } from "../../domain/request";
 import { MAIL_WORKSTATION } from "../api/server-codes";
@@ -61,6 +62,8 @@ export function ackComposer(o: {
   messageIdDomain: string;
   /** The email door's address: mails then carry a reply address naming the request. */
   replyAddress?: () => string | undefined;
+  /** Each démarche's notice templates (-config), read at each mail. */
+  noticeTemplates?: () => Record<string, NoticeTemplates>;
 }): Composer {
   return (request, kind) => {
     const replyTo = replyAddressFor(o.replyAddress?.(), request.id);
@@ -110,7 +113,13 @@ export const NOTICE_MAX_AGE_DAYS = 7;
 function composeNotice(
   request: GuichetRequest,
   eventId: string,
-  o: { catalogue: () => Catalogue; commune: () => Commune; followUpUrl: string; messageIdDomain: string },
+  o: {
+    catalogue: () => Catalogue;
+    commune: () => Commune;
+    followUpUrl: string;
+    messageIdDomain: string;
+    noticeTemplates?: () => Record<string, NoticeTemplates>;
+  },
   replyTo: string | undefined,
 ): ReturnType<Composer> {
   const email = request.citizen.email;
@@ -119,7 +128,13 @@ function composeNotice(
   const demarcheLabel = findDemarche(o.catalogue(), request.demarche)?.label ?? request.subject;
   let notice: ReturnType<typeof buildNotice>;
   try {
-    notice = buildNotice(request, eventId, { commune, demarcheLabel, followUpUrl: o.followUpUrl });
+    notice = buildNotice(request, eventId, {
+      commune,
+      demarcheLabel,
+      followUpUrl: o.followUpUrl,
+      // The démarche's own wording when its admin wrote one (notice-templates-api.ts).
+      templates: o.noticeTemplates?.()[request.demarche],
+    });
   } catch (e) {
     return { blocked: (e as Error).message };
   }

@@ -16,9 +16,9 @@ import {
 import { implicitAcceptanceBorn, publicView } from "../api/public-view";
 import { MAX_FILE_BYTES } from "../api/submission-schema";
 import type { Tokens } from "../api/tokens";
-import { readForm } from "../http/body";
+import { readForm, readFormKeepingFields } from "../http/body";
 import type { CouchDb } from "../http/couch-db";
-import { HttpError } from "../http/errors";
+import { formatSize, HttpError } from "../http/errors";
 import type { RateLimiter } from "../http/rate-limit";
 import { redirect, send, sendHtml } from "../http/respond";
 import { type Ctx, Router } from "../http/router";
@@ -47,6 +47,10 @@ export type PortalDeps = {
 };
 
 const FORM_LIMIT = MAX_FILE_BYTES + 256 * 1024;
+/** Read (and dropped) past FORM_LIMIT so the form can come back filled in; beyond, the socket is closed. */
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+const tooLargeMessage = () =>
+  `Le fichier choisi dépasse ${formatSize(MAX_FILE_BYTES)} : choisissez un fichier plus léger (ou une photo de moindre résolution). Vos autres réponses sont conservées.`;
 const CONFIRMATION_TTL = 3600;
 const FOLLOW_UP_TTL = 30 * 60;
 const KEPT_FILE_TTL = 24 * 3600;
@@ -67,7 +71,19 @@ export function portalRouter(deps: PortalDeps): Router {
     deps.submitLimiter?.hit(ctx.ip);
     const d = findOnlineDemarche(deps.catalogue(), ctx.params.id ?? "");
     if (!d) throw new HttpError(404, "Cette démarche n'existe pas ou ne peut pas être faite en ligne.");
-    const form = await readForm(ctx.req, FORM_LIMIT);
+    const form = await readFormKeepingFields(ctx.req, FORM_LIMIT, DRAIN_LIMIT);
+    if (form.tooLarge) {
+      // The page comes back filled in: only the file has to be chosen again.
+      sendHtml(
+        ctx.res,
+        422,
+        formPage(deps.commune(), d, {
+          values: form.fields,
+          issues: [{ field: "attachments", message: tooLargeMessage() }],
+        }),
+      );
+      return;
+    }
     const uploaded = form.files.find((f) => f.field === "piece");
     const files: IncomingFile[] = [];
     let kept: { sha256: string; name: string } | null = null;

@@ -42,7 +42,10 @@ function validateConfig(newDoc, oldDoc, userCtx, C) {
   if (C.types.indexOf(newDoc.type) === -1) {
     throw { forbidden: "type : valeur non autorisée (valeurs possibles : " + C.types.join(", ") + ")." };
   }
-  if (newDoc.type === "commune" || newDoc.type === "agents" || newDoc.type === "config_version") {
+  if (newDoc.type === "notice_templates" && newDoc._id !== "notices:" + newDoc.demarche) {
+    throw { forbidden: "_id : " + quoted("notices:" + newDoc.demarche) + " attendu." };
+  }
+  if (newDoc.type === "commune" || newDoc.type === "agents" || newDoc.type === "config_version" || newDoc.type === "notice_templates") {
     validateVersioned(newDoc, previous, serverAdmin);
     return;
   }

@@ -234,12 +234,28 @@ function checkNewEvents(newDoc, oldDoc, name, acting, C) {
     if (e.kind === "demarche_chosen" && !acting.server && !anyRole(onThis, C.assignRoles)) {
       forbid("events." + i + " : votre rôle ne permet pas de choisir la démarche d'une demande.");
     }
+    if (e.kind === "assigned" && !acting.server) {
+      err = assigneeError(e, C.agents);
+      if (err !== null) forbid("events." + i + ".assignee : " + err);
+    }
     if (e.kind === "media_published") checkMediaPublished(newDoc, e, i, onThis);
     if (e.kind === "application_filed" && (oldDoc || !acting.portal)) {
       forbid("events." + i + " : seul le portail indique, à la création, l'application qui a déposé la demande.");
     }
   }
   if (created !== 1) forbid("events : une demande a exactement un événement « created » (ici " + created + ").");
+}
+
+// C.agents: the commune's directory (active agents -> their services), null while it is empty.
+function assigneeError(e, agents) {
+  if (!e.assignee || agents === null) return null;
+  if (!hasOwn(agents, e.assignee)) {
+    return "l'agent " + quoted(e.assignee) + " n'est pas dans l'annuaire des agents de la commune (ou son compte est désactivé).";
+  }
+  if (agents[e.assignee].indexOf(e.service) < 0) {
+    return "l'agent " + quoted(e.assignee) + " ne fait pas partie du service " + quoted(e.service) + ".";
+  }
+  return null;
 }
 
 // Open311 shows a photo (media_url) only once a member of staff has checked it.

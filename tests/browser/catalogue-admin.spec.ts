@@ -154,3 +154,67 @@ test("an admin adds a field; a logged-in workstation offers it without a new log
   await ws.context.close();
   await adm.context.close();
 });
+
+test("an admin writes a démarche's own wording for a notice; a wrong field is shown in French, then it is saved, versioned", async ({
+  browser,
+}) => {
+  const env = testEnv();
+  const admin = await createAdmin();
+  const suffix = randomBytes(3).toString("hex");
+  const id = `courrier_${suffix}`;
+  const label = `Courriers ${suffix}`;
+  // A démarche of this test only: the others' mails stay as other specs expect them.
+  const auth = `Basic ${Buffer.from(`${admin.username}:${admin.password}`).toString("base64")}`;
+  const created = await fetch(`${env.apiUrl}/api/v1/admin/demarches/${id}`, {
+    method: "PUT",
+    headers: { authorization: auth, "content-type": "application/json" },
+    body: JSON.stringify({
+      label,
+      category: "culture",
+      description: "Démarche de test des courriers.",
+      service: "accueil",
+      rule: { kind: "none", onCorrection: "resume" },
+      arOwed: true,
+      retentionDays: 365,
+      online: false,
+      needsLocation: false,
+      fields: [],
+      baseVersion: 0,
+    }),
+  });
+  expect(created.status).toBe(201);
+
+  const { context, page } = await openWorkstation(browser);
+  await login(page, admin);
+  await page.evaluate(() => {
+    location.hash = "#/admin/catalogue";
+  });
+  await page.getByRole("button", { name: `Courriers à l'usager de « ${label} »` }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Courriers à l'usager : « ${label} »`);
+  const answered = page.getByRole("group", { name: "Réponse envoyée" });
+  await answered.getByRole("checkbox", { name: /Texte propre à cette démarche/ }).check();
+  await answered.getByLabel("Objet du courriel").fill("Réponse : {reponse}");
+  await answered.getByLabel("Texte de l'avis").fill("Bonjour,\n\nNotre réponse du {date} : {reponse}");
+  await page.getByRole("button", { name: "Enregistrer les courriers" }).click();
+  await expect(answered.locator(".field-error")).toContainText("Champ inconnu {reponse}");
+  await expect(answered.getByLabel("Objet du courriel")).toHaveAttribute("aria-invalid", "true");
+
+  await answered.getByLabel("Objet du courriel").fill("Votre demande {numero} : notre réponse");
+  await page.getByRole("button", { name: "Enregistrer les courriers" }).click();
+  await expect(page.getByText("Courriers enregistrés (version 1).")).toBeVisible();
+  await expectNoSeriousViolations(page, "courriers à l'usager");
+
+  // Saved on the server, as written.
+  const stored = (await (
+    await fetch(`${env.apiUrl}/api/v1/admin/demarches/${id}/notices`, { headers: { authorization: auth } })
+  ).json()) as { version: number; templates: Record<string, { subject: string; body: string }> };
+  expect(stored.version).toBe(1);
+  expect(stored.templates).toEqual({
+    answered: {
+      subject: "Votre demande {numero} : notre réponse",
+      body: "Bonjour,\n\nNotre réponse du {date} : {reponse}",
+    },
+  });
+  expect(pageErrors(page)).toEqual([]);
+  await context.close();
+});

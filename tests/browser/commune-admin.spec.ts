@@ -109,7 +109,13 @@ test("an admin fills the commune's identity and creates an agent; that agent's p
   await expect(ar).toContainText("Mairie de Testville");
   await expect(ar).toContainText("(aucun agent désigné à ce jour)");
   await ws.page.getByRole("link", { name: "Ouvrir la demande" }).click();
-  await ws.page.getByLabel(/^Agent \(identifiant/).fill(agent.username);
+  // Only the directory's agents of the service are offered (the server refuses anyone else).
+  const assignee = ws.page.getByLabel("Agent en charge (facultatif)");
+  await expect(assignee.locator("option")).toHaveText([
+    "Aucun agent désigné : le service en charge",
+    `Claire Dupont, agente d'accueil (${agent.username})`,
+  ]);
+  await assignee.selectOption(agent.username);
   await ws.page.getByRole("button", { name: "Attribuer", exact: true }).click();
   await expect(ws.page.getByTestId("timeline")).toContainText(`à ${agent.username}`);
 

@@ -54,7 +54,7 @@ test("the detail shows the deadline and records actions as history events, and A
   await expect(timeline).toContainText("Famille rappelée");
   await page.getByLabel("Service", { exact: true }).selectOption({ label: "Service Enfance et scolaire" });
   await page.getByRole("button", { name: "Attribuer", exact: true }).click();
-  await expect(timeline).toContainText("Attribuée au service Service Enfance et scolaire");
+  await expect(timeline).toContainText("Attribuée au Service Enfance et scolaire");
   await expect(timeline).toContainText(`par ${env.users.agentA.username}`);
 
   await page.keyboard.press("Alt+r");

@@ -33,9 +33,50 @@ async function supervisor(): Promise<{ username: string; password: string }> {
   return user;
 }
 
+/**
+ * The agents these tests hand requests to, in the commune's directory: once the directory holds
+ * anyone, the server refuses an assignment to a name outside it or outside the service.
+ */
+async function directoryAgents(): Promise<void> {
+  const env = testEnv();
+  const couch: Couch = {
+    url: env.couchUrl,
+    admin: adminClient(env.couchUrl, env.admin.username, env.admin.password),
+    adminUser: env.admin.username,
+    adminPassword: env.admin.password,
+    kind: "embedded",
+    dataDir: "",
+    stop: async () => undefined,
+  };
+  const admin = { name: `admin-${TAG}.${env.commune}`, password: `admin-${TAG}-motdepasse` };
+  await addUser(couch, { ...admin, roles: ["admin"], commune: env.commune });
+  const auth = `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString("base64")}`;
+  for (const [username, services] of [
+    [`renfort-${TAG}`, ["elections"]],
+    [`absent-${TAG}`, ["accueil", "bibliotheque"]],
+    [`releve-${TAG}`, ["accueil"]],
+  ] as const) {
+    const res = await fetch(`${env.apiUrl}/api/v1/admin/agents`, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({
+        username,
+        firstName: "Agent",
+        lastName: username,
+        position: "agent de service",
+        roles: ["service_agent"],
+        services,
+        password: `${username}-motdepasse`,
+      }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+  }
+}
+
 let chef: { username: string; password: string };
 test.beforeAll(async () => {
   chef = await supervisor();
+  await directoryAgents();
 });
 
 type Seed = { demarche: string; fields: Record<string, unknown>; lastName: string; firstName?: string };
@@ -149,7 +190,7 @@ test("a supervisor reassigns three selected requests: each history says who and 
     const entry = page
       .getByTestId("timeline")
       .locator("li")
-      .filter({ hasText: `Attribuée au service Service Élections, à renfort-${TAG}` });
+      .filter({ hasText: `Attribuée au Service Élections, à renfort-${TAG}` });
     await expect(entry).toHaveCount(1);
     await expect(entry).toContainText(`par ${chef.username}, poste `);
     const at = Date.parse((await entry.locator("time").getAttribute("datetime")) ?? "");

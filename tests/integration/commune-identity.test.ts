@@ -67,6 +67,13 @@ describe("the commune's identity and agents, administered and printed on the ema
 
   /** A counter request of the school-meal démarche (AR owed), assigned to `assignee`. */
   async function counterRequest(seq: number, email: string, assignee?: string): Promise<GuichetRequest> {
+    const { request, res } = await putCounterRequest(seq, email, assignee);
+    expect(res.status, await res.clone().text()).toBe(201);
+    return request;
+  }
+
+  /** The same, written by the clerk as a workstation would (raw HTTP), the answer returned as is. */
+  async function putCounterRequest(seq: number, email: string, assignee?: string, service = "scolaire") {
     const d = findDemarche(DEFAULT_CATALOGUE, "aide_restauration_scolaire");
     if (!d) throw new Error("démarche absente");
     const now = new Date().toISOString();
@@ -98,7 +105,7 @@ describe("the commune's identity and agents, administered and printed on the ema
             by: clerk.name,
             workstation: "K7M",
             kind: "assigned",
-            service: "scolaire",
+            service,
             assignee,
           },
         ])
@@ -108,8 +115,7 @@ describe("the commune's identity and agents, administered and printed on the ema
       headers: { "content-type": "application/json", authorization: basicAuth(clerk) },
       body: JSON.stringify(request),
     });
-    expect(res.status, await res.clone().text()).toBe(201);
-    return request;
+    return { request, res };
   }
 
   beforeAll(async () => {
@@ -253,6 +259,23 @@ describe("the commune's identity and agents, administered and printed on the ema
     expect(Object.keys(commune.agents?.[0] ?? {}).sort()).toEqual(
       ["firstName", "lastName", "position", "roles", "services", "username"].sort(),
     );
+  });
+
+  it("refuses on the server an assignment to someone outside the directory or outside the service (raw HTTP)", async () => {
+    const unknown = await putCounterRequest(20, "a@example.org", "mdurand");
+    expect(unknown.res.status).toBe(403);
+    expect(((await unknown.res.json()) as { reason: string }).reason).toMatch(
+      /l'agent « mdurand » n'est pas dans l'annuaire des agents de la commune/,
+    );
+    // Claire works for the school service only.
+    const elsewhere = await putCounterRequest(21, "b@example.org", clerk.name, "etat_civil");
+    expect(elsewhere.res.status).toBe(403);
+    expect(((await elsewhere.res.json()) as { reason: string }).reason).toContain(
+      `l'agent « ${clerk.name} » ne fait pas partie du service « etat_civil »`,
+    );
+    // A service without a named agent, and Claire in her own service, go through.
+    expect((await putCounterRequest(22, "c@example.org", "", "etat_civil")).res.status).toBe(201);
+    expect((await putCounterRequest(23, "d@example.org", clerk.name)).res.status).toBe(201);
   });
 
   it("labels the demo commune's emailed AR as worthless", async () => {

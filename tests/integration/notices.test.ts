@@ -13,7 +13,7 @@ import { formatTrackingNumber, makeTrackingNumber } from "../../domain/tracking-
 import type { Status } from "../../domain/workflow";
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from "../../sync-server/mail/smtp-sink";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
-import { basicAuth } from "./support/http";
+import { basicAuth, call } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 import { waitFor } from "./support/wait";
 
@@ -275,6 +275,65 @@ describe("notices to the citizen at every step (real SMTP sink, exactly once)", 
           })
         ).status,
       ).toBe(404);
+    } finally {
+      await server.stop();
+    }
+  });
+  it("sends the démarche's own wording once its admin saved it, escaped, legal mentions kept, versioned", async () => {
+    const admin = await tc.createUser("modeles", ["admin"]);
+    const first = await startServer(tc, { smtpUrl: sink.url, instanceId: "notices-f" });
+    const url = `${first.url}/api/v1/admin/demarches/aide_restauration_scolaire/notices`;
+    const templates = {
+      answered: {
+        subject: "Votre dossier {demarche} : notre réponse",
+        body: "Bonjour,\n\nLe {date}, la commune a décidé : {reponse}\n\nLe service scolaire de {commune}",
+      },
+    };
+    try {
+      expect((await call("GET", url, admin)).body).toMatchObject({ version: 0, templates: {} });
+      // Only admins, on the server.
+      const refused = await call("PUT", url, agent, { templates });
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).toContain("Seuls les administrateurs modifient les courriers");
+      // A placeholder the kind does not offer is refused in French, naming the possible ones.
+      const wrong = await call("PUT", url, admin, {
+        templates: { answered: { subject: "{reponse}", body: "x" } },
+      });
+      expect(wrong.status).toBe(422);
+      expect(JSON.stringify(wrong.body)).toContain("Champ inconnu {reponse} : champs possibles {numero}");
+      expect((await call("PUT", url, admin, { templates, baseVersion: 0 })).status).toBe(200);
+      const stale = await call("PUT", url, admin, { templates, baseVersion: 0 });
+      expect(stale.status).toBe(409);
+      const again = await call("PUT", url, admin, { templates, baseVersion: 1 });
+      expect(again.body).toMatchObject({ version: 2 });
+      expect((await call("GET", url, admin)).body).toMatchObject({ version: 2, history: [{ version: 1 }] });
+    } finally {
+      await first.stop();
+    }
+
+    // A server started now reads the templates (a running one follows -config).
+    const server = await startServer(tc, { smtpUrl: sink.url, instanceId: "notices-g" });
+    try {
+      const r = await record("modele@example.org");
+      await move(r.id, "received", "incomplete", { missingPieces: ["RIB"], piecesDueOn: "2030-03-01" });
+      await move(r.id, "incomplete", "in_progress");
+      await move(r.id, "in_progress", "answered", { answer: "<script>alert(1)</script> tarif réduit" });
+      await waitFor("réponse selon le modèle", () =>
+        about(sink.messages(), r.id).some((m) => m.subject.startsWith("Votre dossier")),
+      );
+      const mails = about(sink.messages(), r.id);
+      // A kind without a template keeps the default wording.
+      expect(mails.find((m) => m.subject.startsWith("Pièces manquantes"))?.text).toContain("« RIB »");
+      const answer = mails.find((m) => m.subject.startsWith("Votre dossier"));
+      expect(answer?.subject).toBe(
+        `Votre dossier Restauration scolaire : tarif réduit ou aide : notre réponse – demande n° ${formatTrackingNumber(r.id)}`,
+      );
+      expect(answer?.text).toContain("la commune a décidé : <script>alert(1)</script> tarif réduit");
+      expect(answer?.text).toContain(`Le service scolaire de ${tc.bootstrapped.settings.name}`);
+      expect(answer?.text).toContain("Pour suivre votre demande");
+      expect(answer?.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; tarif réduit");
+      expect(answer?.html).not.toContain("<script>");
+      expect(answer?.text).not.toContain("Notre réponse :");
     } finally {
       await server.stop();
     }

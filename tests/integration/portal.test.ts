@@ -206,6 +206,29 @@ describe("public portal (HTML without JavaScript, JSON API, Open311)", () => {
     expect(latest?.attachments.map((a) => a.name)).toEqual(["piece.pdf"]);
   });
 
+  it("keeps what was typed when the file is too large: the form comes back with a French error on the file", async () => {
+    const before = (await requestDocs(tc)).length;
+    const form = citizenForm({ champ_message: "Ma question <détaillée>", prenom: "Éloïse" });
+    // 8 MB of PDF: over the 5 MB a file may weigh, and over what the form's body may hold.
+    const big = Buffer.concat([PDF, Buffer.alloc(8 * 1024 * 1024, 0x20)]);
+    form.append("piece", new Blob([big], { type: "application/pdf" }), "scan.pdf");
+    const res = await fetch(`${server.url}/demarches/demande_generale`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+    });
+    const body = await res.text();
+    expect(res.status).toBe(422);
+    expect(body).toContain('value="Éloïse"');
+    expect(body).toContain('value="jeanne.dupont@example.org"');
+    expect(body).toContain('value="2 rue des Lilas"');
+    expect(body).toContain("Ma question &lt;détaillée&gt;</textarea>");
+    expect(body).toMatch(
+      /id="piece-erreur">Erreur : Le fichier choisi dépasse 5 Mo : choisissez un fichier plus léger/,
+    );
+    expect((await requestDocs(tc)).length).toBe(before);
+  });
+
   it("files a request as JSON and answers validation errors in French with 422", async () => {
     const ok = await fetch(`${server.url}/api/v1/requests`, {
       method: "POST",

@@ -7,6 +7,7 @@ import { ScreenTitle } from "../shared/ScreenTitle";
 import { DemarcheEditor } from "./DemarcheEditor";
 import { type DemarcheDraft, draftFrom, newDraft } from "./demarche-draft";
 import { frAdmin as t } from "./fr-admin";
+import { NoticeTemplatesEditor } from "./NoticeTemplatesEditor";
 import { useAdminListing } from "./use-admin-listing";
 
 /**
@@ -32,6 +33,7 @@ function CatalogueAdmin() {
   const { load, reload } = useAdminListing(fetchCatalogue, { keepShown: true });
   const [draft, setDraft] = useState<DemarcheDraft | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [letters, setLetters] = useState<Demarche | null>(null);
 
   if (load.kind !== "ready") {
     return (
@@ -60,6 +62,7 @@ function CatalogueAdmin() {
   }
 
   const { listing } = load;
+  if (letters) return <NoticeTemplatesEditor demarche={letters} onDone={() => setLetters(null)} />;
   if (draft) {
     return (
       <DemarcheEditor
@@ -129,6 +132,16 @@ function CatalogueAdmin() {
                   }}
                 >
                   {t.list.editShort}
+                </button>{" "}
+                <button
+                  type="button"
+                  aria-label={t.notices.open(d.label)}
+                  onClick={() => {
+                    setNotice(null);
+                    setLetters(d);
+                  }}
+                >
+                  {t.notices.openShort}
                 </button>
               </td>
             </tr>

@@ -12,6 +12,22 @@ export const frAdmin = {
   retry: "Réessayer",
   loading: "Lecture du catalogue sur le serveur…",
   loadFailed: (msg: string) => `Impossible de lire le catalogue : ${msg}`,
+  notices: {
+    title: (label: string) => `Courriers à l'usager : « ${label} »`,
+    intro:
+      "Pour chaque étape, gardez le texte standard ou écrivez celui de cette démarche. Les mentions obligatoires (effet sur le délai, transmission, attestation, voies de recours) et la ligne de suivi sont toujours ajoutées après votre texte. Une ligne vide sépare deux paragraphes.",
+    version: (v: number) => (v === 0 ? "Textes standard partout (jamais modifiés)." : `Version ${v}.`),
+    own: "Texte propre à cette démarche (sinon, texte standard)",
+    subject: "Objet du courriel",
+    body: "Texte de l'avis",
+    placeholders: (list: string[]) => `Champs possibles : ${list.join(" ; ")}.`,
+    save: "Enregistrer les courriers",
+    saved: (v: number) => `Courriers enregistrés (version ${v}).`,
+    failed: "Enregistrement impossible.",
+    back: "Retour au catalogue",
+    open: (label: string) => `Courriers à l'usager de « ${label} »`,
+    openShort: "Courriers",
+  },
   list: {
     caption: "Démarches du catalogue",
     demarche: "Démarche",

@@ -6,6 +6,7 @@ import { ApiKeysScreen } from "../admin/ApiKeysScreen";
 import { frAdmin } from "../admin/fr-admin";
 import { frApiKeys } from "../admin/fr-api-keys";
 import { frCommune } from "../admin/fr-commune-admin";
+import { CitizenScreen } from "../citizen/CitizenScreen";
 import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
 import { fr } from "../i18n/fr";
@@ -196,6 +197,8 @@ function Screen({ route }: { route: Route }) {
       return <QueueScreen queue={route.queue} />;
     case "request":
       return <DetailScreen id={route.id} />;
+    case "citizen":
+      return <CitizenScreen id={route.id} />;
     case "search":
       return <SearchScreen initial={route.q} />;
     case "sync":

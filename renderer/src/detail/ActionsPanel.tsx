@@ -1,8 +1,15 @@
 import { type FormEvent, useState } from "react";
+import { assignableTo } from "../../../domain/commune";
 import type { GuichetRequest } from "../../../domain/request";
-import { rolesOn } from "../../../domain/roles";
+import { ROLE_LABELS, rolesOn } from "../../../domain/roles";
 import { parseTrackingNumber } from "../../../domain/tracking-number";
-import { ASSIGN_ROLES, nextStatuses, STATUS_LABELS, type Status } from "../../../domain/workflow";
+import {
+  ASSIGN_ROLES,
+  nextStatuses,
+  STATUS_LABELS,
+  type Status,
+  withheldStatuses,
+} from "../../../domain/workflow";
 import { fr } from "../i18n/fr";
 import { signerOf, useWorkstation } from "../shared/app-context";
 import { ServiceSelect } from "../shared/ServiceSelect";
@@ -45,6 +52,27 @@ export function ActionsPanel({ request: r }: { request: GuichetRequest }) {
 }
 
 type Actions = ReturnType<typeof useAddEvents>;
+
+/** Why some statuses are not offered: after assignment, answering is the service's work, not the counter's. */
+function StatusChoicesHelp({ request: r }: { request: GuichetRequest }) {
+  const { session } = useWorkstation();
+  const withheld = withheldStatuses(r.status, rolesOn(r.service, session.roles, session.couchRoles));
+  return (
+    <p id="action-status-help" className="help" data-testid="status-choices-help">
+      {A.statusFrom(STATUS_LABELS[r.status])}
+      {withheld.map((w) => (
+        <span key={w.to}>
+          {" "}
+          {A.withheld(
+            STATUS_LABELS[w.to],
+            w.by.map((role) => ROLE_LABELS[role]),
+          )}
+        </span>
+      ))}
+      {withheld.length > 0 && r.status !== "received" && <> {A.withheldWhy}</>}
+    </p>
+  );
+}
 
 function StatusForm({
   request: r,
@@ -99,13 +127,19 @@ function StatusForm({
       <h3 id="status-form-title">{A.status}</h3>
       <div className="field">
         <label htmlFor="action-status">{A.statusTo}</label>
-        <select id="action-status" value={target} onChange={(e) => setTo(e.target.value as Status)}>
+        <select
+          id="action-status"
+          value={target}
+          onChange={(e) => setTo(e.target.value as Status)}
+          aria-describedby="action-status-help"
+        >
           {targets.map((s) => (
             <option key={s} value={s}>
               {STATUS_LABELS[s]}
             </option>
           ))}
         </select>
+        <StatusChoicesHelp request={r} />
       </div>
       {target === "incomplete" && (
         <>
@@ -163,12 +197,21 @@ function StatusForm({
 }
 
 function AssignForm({ request: r, actions }: { request: GuichetRequest; actions: Actions }) {
-  const { catalogue } = useWorkstation();
+  const { catalogue, commune } = useWorkstation();
   const [service, setService] = useState(r.service);
   const [assignee, setAssignee] = useState(r.assignee);
+  // Only the directory's agents of the chosen service (the server refuses anyone else).
+  const agents = assignableTo(commune, service);
+  const valid = agents === null || assignee === "" || agents.some((a) => a.username === assignee);
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (!valid) return;
     await actions.add([actions.event("assigned", { service, assignee: assignee.trim() })]);
+  }
+  function chooseService(next: string) {
+    setService(next);
+    const stays = assignableTo(commune, next);
+    if (stays && !stays.some((a) => a.username === assignee)) setAssignee("");
   }
   return (
     <form onSubmit={submit} className="action" aria-labelledby="assign-form-title">
@@ -178,16 +221,38 @@ function AssignForm({ request: r, actions }: { request: GuichetRequest; actions:
         id="action-service"
         label={A.assignService}
         value={service}
-        onChange={setService}
+        onChange={chooseService}
         services={catalogue.services.filter((s) => s.id === r.service || (!r.sensitive && !s.sensitive))}
       />
-      <TextField
-        path="action.assignee"
-        label={A.assignee}
-        value={assignee}
-        onChange={setAssignee}
-        input={{ maxLength: 80 }}
-      />
+      {agents === null ? (
+        <TextField
+          path="action.assignee"
+          label={A.assignee}
+          value={assignee}
+          onChange={setAssignee}
+          input={{ maxLength: 80 }}
+        />
+      ) : (
+        <div className="field">
+          <label htmlFor="action-assignee">{A.assigneeChoice}</label>
+          <select
+            id="action-assignee"
+            value={valid ? assignee : ""}
+            onChange={(e) => setAssignee(e.target.value)}
+            aria-describedby="action-assignee-help"
+          >
+            <option value="">{A.noAssignee}</option>
+            {agents.map((a) => (
+              <option key={a.username} value={a.username}>
+                {A.agentOption(a)}
+              </option>
+            ))}
+          </select>
+          <p id="action-assignee-help" className="help">
+            {agents.length === 0 ? A.noAgentInService : A.assigneeHelp}
+          </p>
+        </div>
+      )}
       <button type="submit">{A.assignSubmit}</button>
     </form>
   );

@@ -9,6 +9,7 @@ import type { Rejection } from "../../db/request-rx-schema";
 import { AcknowledgementView } from "../acknowledgement/AcknowledgementView";
 import { ackFor } from "../acknowledgement/build-ack";
 import { PrintArButton } from "../acknowledgement/PrintArButton";
+import { CitizenRequests } from "../citizen/CitizenRequests";
 import { fr } from "../i18n/fr";
 import { useWorkstation } from "../shared/app-context";
 import { displayTracking, formatDateTime, formatDay } from "../shared/format";
@@ -167,6 +168,7 @@ export function DetailScreen({ id }: { id: string }) {
         <ActionsPanel request={r} />
         <Conversation request={r} />
         <Timeline request={r} />
+        <CitizenRequests request={r} compact />
         {ar.kind === "ok" && (
           <p className="buttons">
             <PrintArButton request={r} ack={ar.ack} />

@@ -4,6 +4,9 @@ import { frDashboard } from "./fr-dashboard";
  * Every string the counter app shows, in one place. Domain labels (statuses, channels, roles)
  * come from domain/ so the app, the server and the portal say the same thing.
  */
+/** "au Service État civil", "au service Accueil de la mairie": the word once, whatever the name. */
+const toService = (name: string) => (/^service\b/i.test(name) ? `au ${name}` : `au service ${name}`);
+
 export const fr = {
   app: {
     title: "Guichet",
@@ -350,9 +353,20 @@ export const fr = {
     assign: "Attribuer",
     assignService: "Service",
     assignee: "Agent (identifiant, facultatif)",
+    assigneeChoice: "Agent en charge (facultatif)",
+    noAssignee: "Aucun agent désigné : le service en charge",
+    agentOption: (a: { firstName: string; lastName: string; position: string; username: string }) =>
+      `${a.firstName} ${a.lastName}, ${a.position} (${a.username})`,
+    assigneeHelp: "Seuls les agents de ce service sont proposés.",
+    noAgentInService:
+      "Aucun agent de ce service dans l'annuaire de la commune : la demande ira au service, sans agent désigné.",
     assignSubmit: "Attribuer",
     status: "Changer le statut",
     statusTo: "Nouveau statut",
+    statusFrom: (status: string) => `Statuts possibles depuis « ${status} » pour votre rôle.`,
+    withheld: (status: string, roles: string[]) =>
+      `« ${status} » : réservé aux rôles ${roles.map((r) => r.toLowerCase()).join(", ")}.`,
+    withheldWhy: "Une fois la demande attribuée, c'est le service en charge qui la traite et y répond.",
     reason: "Motif (facultatif)",
     missingPieces: "Pièces manquantes (une par ligne)",
     piecesDueOn: "À fournir au plus tard le",
@@ -375,9 +389,9 @@ export const fr = {
     forwardRequired: "Indiquez l'administration destinataire.",
   },
   events: {
-    created: (service: string) => `Demande enregistrée, adressée au service ${service}`,
+    created: (service: string) => `Demande enregistrée, adressée ${toService(service)}`,
     status: (from: string, to: string) => `Statut : ${from} → ${to}`,
-    assigned: (service: string, who: string) => `Attribuée au service ${service}${who ? `, à ${who}` : ""}`,
+    assigned: (service: string, who: string) => `Attribuée ${toService(service)}${who ? `, à ${who}` : ""}`,
     note: "Note",
     arSent: (via: string) => `Accusé de réception ${via === "email" ? "envoyé par courriel" : "imprimé"}`,
     registrationSent: "Accusé d'enregistrement envoyé",
@@ -387,12 +401,33 @@ export const fr = {
     anonymised: "Données personnelles effacées (durée de conservation atteinte)",
     mediaPublished: "Photo vérifiée et publiée (Open311)",
     applicationFiled: (name: string) => `Déposée par l'application « ${name} » (Open311, clé d'API)`,
-    by: (who: string, workstation: string) => `par ${who}, poste ${workstation}`,
+    by: (who: string, workstation: string) => {
+      // The server's own accounts (guichet-<commune>-portal / -server) are named as a person reads them.
+      const account = /^(?:guichet-.+-)?(portal|server)$/.exec(who)?.[1];
+      if (account === "portal") return "Portail en ligne";
+      if (account === "server") return workstation === "W3M" ? "Serveur (boîte de la mairie)" : "Serveur";
+      return `par ${who}, poste ${workstation}`;
+    },
     missing: "Pièces manquantes",
     dueOn: "à fournir au plus tard le",
     answer: "Réponse",
     forwardedTo: "Transmise à",
     reason: "Motif",
+  },
+  citizen: {
+    title: (name: string) => `Demandes de la même personne (${name})`,
+    screenTitle: (name: string) => `Toutes les demandes de ${name}`,
+    how: "Reconnues à la même adresse électronique, au même téléphone, ou aux mêmes nom et adresse, quel que soit le canal.",
+    none: "Aucune autre demande de cette personne sur ce poste.",
+    all: (n: number) => `Voir ses ${n} demandes`,
+    caption: "Demandes de la même personne",
+    tracking: "Numéro",
+    received: "Reçue le",
+    channel: "Canal",
+    demarche: "Démarche et objet",
+    status: "Statut",
+    thisOne: "cette demande",
+    link: "Toutes ses demandes",
   },
   search: {
     title: "Rechercher une demande",
@@ -404,6 +439,7 @@ export const fr = {
       `Le numéro ${n} est valide mais cette demande n'est pas sur ce poste (pas encore synchronisée ?).`,
     byName: "Par nom de l'usager",
     byWords: "Par adresse ou objet",
+    citizenLink: "toutes les demandes de cette personne",
     none: "Aucune demande trouvée.",
     tooShort: "Tapez au moins 2 caractères.",
   },

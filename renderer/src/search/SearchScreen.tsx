@@ -119,6 +119,12 @@ function ResultList({
             — {r.citizen.lastName} {r.citizen.firstName} —{" "}
             {catalogue.demarches.find((d) => d.id === r.demarche)?.label ?? r.demarche} — {r.subject} —{" "}
             {STATUS_LABELS[r.status]}, {formatDay(r.receivedOn)}
+            {!r.anonymised && (
+              <>
+                {" "}
+                — <a href={href({ name: "citizen", id: r.id })}>{S.citizenLink}</a>
+              </>
+            )}
           </li>
         ))}
       </ul>

@@ -7,6 +7,7 @@ export type Route =
   | { name: "saved"; id: string }
   | { name: "queue"; queue: QueueId }
   | { name: "request"; id: string }
+  | { name: "citizen"; id: string }
   | { name: "search"; q: string }
   | { name: "sync" }
   | { name: "settings" }
@@ -25,6 +26,8 @@ export function parseRoute(hash: string): Route {
       return { name: "saved", id: decodeURIComponent(arg) };
     case "request":
       return { name: "request", id: decodeURIComponent(arg) };
+    case "citizen":
+      return { name: "citizen", id: decodeURIComponent(arg) };
     case "search":
       return { name: "search", q: new URLSearchParams(query).get("q") ?? "" };
     case "sync":
@@ -56,6 +59,7 @@ export function href(route: Route): string {
       return `#/${route.name}`;
     case "saved":
     case "request":
+    case "citizen":
       return `#/${route.name}/${encodeURIComponent(route.id)}`;
     case "search":
       return route.q ? `#/search?${new URLSearchParams({ q: route.q })}` : "#/search";
