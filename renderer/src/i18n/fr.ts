@@ -47,6 +47,12 @@ export const fr = {
     offlineNoAccount:
       "Serveur injoignable, et ce compte ne s'est jamais connecté sur ce poste : une première connexion en ligne est nécessaire.",
     offlineBadPassword: "Mot de passe incorrect (vérification hors ligne, sur ce poste).",
+    offlineDisabled:
+      "Ce compte a été désactivé par la mairie : il ne peut plus se connecter, même hors ligne. Adressez-vous à un administrateur.",
+    offlinePasswordChanged:
+      "Le mot de passe de ce compte a changé : connectez-vous une fois en ligne avec le nouveau mot de passe.",
+    offlineExpired: (days: number) =>
+      `Ce poste n'a pas joint le serveur depuis plus de ${days} jours : la connexion hors ligne n'est plus permise. Rétablissez le réseau et connectez-vous en ligne.`,
     offlineOk:
       "Serveur injoignable : connexion hors ligne sur ce poste. Le travail partira au retour du réseau.",
     serverError: (msg: string) => `Le serveur a répondu une erreur : ${msg}`,
