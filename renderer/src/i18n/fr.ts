@@ -33,6 +33,15 @@ export const fr = {
     save: "Ctrl+Entrée enregistrer",
     escape: "Échap fermer",
   },
+  lock: {
+    title: "Poste verrouillé",
+    idle: (minutes: number) =>
+      `Écran verrouillé après ${minutes} minute${minutes > 1 ? "s" : ""} sans activité. Le travail en cours est conservé.`,
+    reload: "La page a été rechargée : saisissez votre mot de passe pour reprendre votre session.",
+    who: (username: string) => `Session de ${username}.`,
+    unlock: "Déverrouiller",
+    switchAgent: "Changer d'agent",
+  },
   login: {
     title: "Connexion",
     intro: "Connectez-vous avec votre compte d'agent.",
