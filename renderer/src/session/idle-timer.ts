@@ -27,7 +27,10 @@ export function idleTimer(opts: { timeoutMs: number; onIdle(): void; clock?: Clo
   function check(): void {
     if (done) return;
     const idle = clock.now() - last;
-    if (idle < opts.timeoutMs) return arm(opts.timeoutMs - idle);
+    if (idle < opts.timeoutMs) {
+      arm(opts.timeoutMs - idle);
+      return;
+    }
     done = true;
     opts.onIdle();
   }
