@@ -75,7 +75,9 @@ export async function checkOffline(
   rules: { directory: readonly AgentCard[] | undefined; maxDays: number; now?: Date },
 ): Promise<OfflineCheck> {
   const account = readAll()[username];
-  if (!account) return { ok: false, reason: "unknown" };
+  // Its hash was dropped when the server disabled it: say so rather than "never logged in here".
+  const disabled = rules.directory?.some((a) => a.username === username && a.disabled);
+  if (!account) return { ok: false, reason: disabled ? "disabled" : "unknown" };
   const matches = await verifyPassword(password, account);
   const refused = offlineRefusal(
     account,
