@@ -3,6 +3,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { adminClient, type Couch } from "../../sync-server/couch";
 import { addUser } from "../../sync-server/users";
 import { login, openWorkstation, pageErrors, recordRequest, syncBar, testEnv } from "./support/app";
+import { expectNoSeriousViolations } from "./support/axe";
 
 type Account = { username: string; password: string };
 
@@ -114,6 +115,7 @@ test("the idle lock takes the citizens off the page, unlocks with the password o
   const locked = await pageText(page);
   for (const personal of ["Lemoine", "Odile", "Bertrandeau", "Gaspard", "recensement", tracking])
     expect(locked).not.toContain(personal);
+  await expectNoSeriousViolations(page, "écran verrouillé");
 
   // The offline check: the line is cut while locked.
   await context.setOffline(true);

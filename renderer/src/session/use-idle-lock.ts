@@ -2,7 +2,7 @@ import { useEffect } from "react";
 import { idleTimer } from "./idle-timer";
 
 // Any of these counts as the agent being there.
-const INPUT_EVENTS = ["keydown", "pointerdown", "pointermove", "wheel", "touchstart"] as const;
+const INPUT_EVENTS = ["keydown", "input", "pointerdown", "pointermove", "wheel", "touchstart"] as const;
 
 /** Calls `onIdle` after `timeoutMs` without input, while `active`; started again on each activation. */
 export function useIdleLock(timeoutMs: number, active: boolean, onIdle: () => void): void {
