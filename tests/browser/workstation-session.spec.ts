@@ -72,6 +72,11 @@ test("a disabled account cannot log in offline once the workstation has heard fr
   const { context, page } = await openWorkstation(browser);
   await login(page, agent);
   await page.getByRole("button", { name: "Se déconnecter" }).click();
+  // A contact while the account is unchanged keeps its offline hash (same roles, services, password).
+  await login(page, env.users.agentA);
+  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  const accounts = () => page.evaluate(() => localStorage.getItem("guichet.offline-accounts.v1") ?? "");
+  expect(await accounts()).toContain(agent.username);
 
   // Disabled on the server; this workstation learns it at its next contact (another agent logs in).
   const { version } = await agentsApi(admin, "GET", "");
@@ -86,7 +91,7 @@ test("a disabled account cannot log in offline once the workstation has heard fr
   await expect(page.getByRole("alert")).toContainText("Ce compte a été désactivé par la mairie");
   await expect(page.getByRole("navigation", { name: "Navigation principale" })).toHaveCount(0);
   // Its offline hash is gone from the workstation, not only refused.
-  const cached = await page.evaluate(() => localStorage.getItem("guichet.offline-accounts.v1") ?? "");
+  const cached = await accounts();
   expect(cached).not.toContain(agent.username);
   expect(cached).toContain(env.users.agentA.username);
   expect(pageErrors(page)).toEqual([]);

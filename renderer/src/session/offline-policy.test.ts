@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AgentCard } from "../../../domain/commune";
-import { accountsToForget, type CachedAccount, offlineRefusal } from "./offline-policy";
+import { accessChanged, accountsToForget, type CachedAccount, offlineRefusal } from "./offline-policy";
 
 const card = (over: Partial<AgentCard> = {}): AgentCard => ({
   username: "marie",
@@ -65,5 +65,41 @@ describe("the accounts a directory tells the workstation to forget", () => {
       card({ username: "lea" }),
     ];
     expect(accountsToForget(cached, directory)).toEqual(["marie", "paul"]);
+  });
+});
+
+describe("an account whose access changed on the server", () => {
+  const cached: CachedAccount = {
+    ...account,
+    roles: ["agent", "service_agent"],
+    couchRoles: [
+      "guichet:agent",
+      "guichet:service_agent",
+      "guichet:service:accueil",
+      "guichet:service:scolaire",
+    ],
+  };
+  const same = card({ roles: ["agent", "service_agent"], services: ["scolaire", "accueil"] });
+
+  it("keeps its hash while the directory gives the same roles and services", () => {
+    expect(accessChanged(cached, same)).toBe(false);
+    expect(offlineRefusal(cached, [same], null, NOW, 14)).toBeNull();
+  });
+
+  it("loses it when a role or a service was added or taken away", () => {
+    expect(accessChanged(cached, { ...same, roles: ["agent"] })).toBe(true);
+    expect(accessChanged(cached, { ...same, services: ["accueil"] })).toBe(true);
+    expect(
+      offlineRefusal(cached, [{ ...same, roles: ["agent", "service_agent", "supervisor"] }], null, NOW, 14),
+    ).toBe("changed");
+  });
+
+  it("reads an admin as a supervisor too, as the app does", () => {
+    const admin: CachedAccount = {
+      ...account,
+      roles: ["admin", "supervisor"],
+      couchRoles: ["guichet:admin"],
+    };
+    expect(accessChanged(admin, card({ roles: ["admin"], services: [] }))).toBe(false);
   });
 });
