@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -70,6 +71,31 @@ function frenchHolidaysOnly(): Plugin {
 }
 
 /**
+ * A service worker (Workbox, generated) that precaches the whole app: a reload or a reopened tab
+ * without network still opens it (the data is already in IndexedDB). Registered by main.tsx only
+ * when served over http(s): Electron's app:// is left as it is. It serves the app's own files
+ * only; API and CouchDB calls go to the network untouched. The cached pages keep the headers they
+ * were served with, the CSP included. Not in the bench build, whose figures it would change.
+ */
+function counterServiceWorker(mode: string) {
+  return VitePWA({
+    disable: mode === "bench",
+    injectRegister: false,
+    registerType: "autoUpdate",
+    manifest: false,
+    filename: "sw.js",
+    workbox: {
+      globPatterns: ["**/*.{js,css,html,png,svg,ico,woff2}"],
+      navigateFallback: "index.html",
+      cleanupOutdatedCaches: true,
+      clientsClaim: true,
+      skipWaiting: true,
+      maximumFileSizeToCacheInBytes: 6 * 1024 * 1024,
+    },
+  });
+}
+
+/**
  * The counter app. `base: "./"` so the same build works under the sync-server's /guichet/ and from
  * Electron's custom scheme. `--mode bench` builds a separate copy with the test hook
  * (window.__guichetTest) into dist/renderer-bench; the normal build never contains it.
@@ -77,7 +103,7 @@ function frenchHolidaysOnly(): Plugin {
 export default defineConfig(({ mode }) => ({
   root: here("renderer"),
   base: "./",
-  plugins: [frenchHolidaysOnly(), react()],
+  plugins: [frenchHolidaysOnly(), react(), counterServiceWorker(mode)],
   build: {
     outDir: here(mode === "bench" ? "dist/renderer-bench" : "dist/renderer"),
     emptyOutDir: true,

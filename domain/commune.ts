@@ -38,6 +38,8 @@ export const agentCardSchema = z.strictObject({
     .refine((r) => !r.includes("portal") && !r.includes("server"), "Rôle réservé aux comptes de service."),
   services: z.array(z.string().regex(/^[a-z][a-z0-9_-]{1,39}$/)).max(50),
   disabled: z.boolean().optional(),
+  /** Set by the server at each new password: a workstation drops an offline hash older than it. */
+  passwordSetAt: z.iso.datetime().optional(),
 });
 export type AgentCard = z.infer<typeof agentCardSchema>;
 
@@ -45,6 +47,28 @@ export const mediatorSchema = z.strictObject({
   name: text(200),
   address: z.string().trim().max(300).optional(),
   website: z.string().trim().max(200).optional(),
+});
+
+/** How long a counter screen stays open without input, how long a workstation lets agents in offline. */
+export const workstationSecuritySchema = z.strictObject({
+  idleLockMinutes: z
+    .number()
+    .int()
+    .min(1, "Verrouillage : 1 minute au moins.")
+    .max(120, "Verrouillage : 120 minutes au plus."),
+  offlineLoginDays: z
+    .number()
+    .int()
+    .min(1, "Connexion hors ligne : 1 jour au moins.")
+    .max(90, "Connexion hors ligne : 90 jours au plus."),
+});
+export type WorkstationSecurity = z.infer<typeof workstationSecuritySchema>;
+export const DEFAULT_WORKSTATION_SECURITY: WorkstationSecurity = { idleLockMinutes: 5, offlineLoginDays: 14 };
+
+/** The commune's choice, or the defaults (5 minutes, 14 days). */
+export const workstationSecurityOf = (c: Pick<Commune, "workstationSecurity">): WorkstationSecurity => ({
+  ...DEFAULT_WORKSTATION_SECURITY,
+  ...c.workstationSecurity,
 });
 
 /** A commune's settings: identity for letters, and its choices where the law leaves one. */
@@ -71,6 +95,7 @@ export const communeSchema = z.strictObject({
   tribunal: z.string().min(1).max(200),
   tribunalAddress: z.string().trim().max(300).optional(),
   mediator: mediatorSchema.optional(),
+  workstationSecurity: workstationSecuritySchema.optional(),
   /** Set by the server on each change (history: config-docs.ts). */
   version: z.number().int().min(1).optional(),
   updatedBy: z.string().max(80).optional(),

@@ -29,6 +29,13 @@ const queryClient = new QueryClient({
   },
 });
 
+// The service worker (vite.config.ts) in a browser only; Electron's app:// serves its own files.
+if (import.meta.env.PROD && import.meta.env.MODE !== "bench" && /^https?:$/.test(location.protocol)) {
+  void navigator.serviceWorker?.register("./sw.js", { scope: "./" }).catch(() => {
+    // Without it the app still works online; only the offline reload is lost.
+  });
+}
+
 if (import.meta.env.MODE === "bench") {
   void import("./test-hook").then((m) => m.installTestHook(dataPromise, queryClient));
 }

@@ -3,6 +3,7 @@ import { BehaviorSubject, type Subscription } from "rxjs";
 import { fromBase64, sha256Hex } from "../db/attachments";
 import type { AttachmentFile } from "../db/local-collections";
 import { basicAuthorization, type Credentials, type FetchLike } from "./http";
+import { syncErrorMessage } from "./sync-messages";
 
 export type UploadStatus = {
   /** Files recorded on this workstation that the server does not hold yet. */
@@ -96,7 +97,7 @@ export function startAttachmentUpload(opts: {
       return;
     }
     running = round()
-      .catch((e: Error) => status$.next({ ...status$.value, lastError: e.message }))
+      .catch((e: unknown) => status$.next({ ...status$.value, lastError: syncErrorMessage(e) }))
       .finally(() => {
         running = null;
         if (again) {

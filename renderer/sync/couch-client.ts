@@ -122,21 +122,3 @@ async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Response(stream).arrayBuffer();
 }
-
-/** What the agent reads when sync fails: plain French, with what happens to their work. */
-export function syncErrorMessage(err: unknown): string {
-  if (err instanceof NetworkError) {
-    return "Serveur injoignable : le travail est enregistré sur ce poste et partira au retour du réseau.";
-  }
-  if (err instanceof CouchHttpError) {
-    if (err.status === 401) return "Identifiant ou mot de passe refusé par le serveur : reconnectez-vous.";
-    if (err.status === 403 && /lock/i.test(err.reason)) {
-      return "Compte bloqué quelques minutes après plusieurs mots de passe erronés : réessayez dans 5 minutes.";
-    }
-    if (err.status === 403) return "Ce compte n'a pas accès aux demandes de cette commune.";
-    if (err.status === 404)
-      return "Base de données introuvable sur le serveur : vérifiez l'adresse du serveur.";
-    return `Le serveur a répondu une erreur (${err.status}) : ${err.reason}`;
-  }
-  return `Erreur de synchronisation : ${(err as Error)?.message ?? String(err)}`;
-}

@@ -15,7 +15,9 @@ export function basicAuthorization({ username, password }: Credentials): string 
 }
 
 /** The server was not reached (network down, a proxy's error page): callers retry, the UI says "hors ligne". */
-export class NetworkError extends Error {}
+export class NetworkError extends Error {
+  override name = "NetworkError";
+}
 
 /** The server answered with an error status. */
 export class HttpError extends Error {

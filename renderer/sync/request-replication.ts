@@ -15,6 +15,7 @@ import type { PushRow } from "./requests/push-plan";
 import { reconcileMarks } from "./requests/reconcile";
 import { groupBy, replicationSources, requestRouter } from "./requests/routing";
 import { syncStatusTracker } from "./requests/status";
+import { isReplicationWrapper } from "./sync-messages";
 
 export type { SyncStatus } from "./requests/status";
 
@@ -146,9 +147,11 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       handler: (rows) => guarded(() => push(rows as PushRow[])),
     },
   });
-  replication.error$.subscribe((err) =>
-    status.failed((err as { parameters?: { errors?: unknown[] } }).parameters?.errors?.[0] ?? err),
-  );
+  // A handler's failure is reported by its guard with the real error (RxDB's copy is a plain
+  // object without its class, which read "Failed to fetch" to agents): only the others here.
+  replication.error$.subscribe((err) => {
+    if (!isReplicationWrapper(err)) status.failed(err);
+  });
 
   // Markers left over are checked against the server, which is the truth: whenever the replication
   // goes idle, and every few seconds while flags remain (the idle signal alone was seen to miss a burst).

@@ -57,3 +57,15 @@ describe("the status the screens show", () => {
     expect(requestsJustArrived(status({ online: false }), status({ online: false }))).toBe(false);
   });
 });
+
+describe("a fresh workstation's status", () => {
+  it("is not started (« connexion ») until the server answered or failed, unless the browser is offline", () => {
+    const fresh = status({ online: false });
+    expect(syncView(fresh, { waiting: 0, lastError: null }, true).started).toBe(false);
+    expect(syncView(fresh, { waiting: 0, lastError: null }, false).started).toBe(true);
+    expect(
+      syncView(status({ online: false, lastError: "x" }), { waiting: 0, lastError: null }, true).started,
+    ).toBe(true);
+    expect(syncView(status(), { waiting: 0, lastError: null }, true).started).toBe(true);
+  });
+});

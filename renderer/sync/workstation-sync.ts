@@ -58,12 +58,13 @@ export function requestReplicationTargets(plan: SyncPlan) {
 
 /**
  * One view of the three sources. The browser's own online flag counts too: it flips at once,
- * where a failing request can take a while.
+ * where a failing request can take a while. Until the server has answered or failed once, the
+ * view is not started ("connexion au serveur…"): a fresh workstation is not "hors ligne".
  */
 export function syncView(status: SyncStatus, uploads: UploadStatus, networkUp: boolean): SyncView {
   return {
     ...status,
-    started: true,
+    started: !networkUp || status.online || status.lastSyncAt !== null || status.lastError !== null,
     online: status.online && networkUp,
     attachmentsWaiting: uploads.waiting,
     lastError: status.lastError ?? uploads.lastError,

@@ -55,7 +55,7 @@ export function addAgentsAdminApi(r: Router, deps: AgentsAdminDeps): Router {
     const admin = await requireAdmin(deps, ctx.req, WHAT);
     const body = asObject(await readJson(ctx));
     const password = typeof body.password === "string" ? body.password : "";
-    const card = parseCard({ ...body, disabled: undefined });
+    const card = parseCard({ ...body, disabled: undefined, passwordSetAt: deps.now().toISOString() });
     checkAccount(card, password);
     const docs = await readConfig(deps);
     const cards = directory(docs);
@@ -81,7 +81,8 @@ export function addAgentsAdminApi(r: Router, deps: AgentsAdminDeps): Router {
     checkBaseVersion(body.baseVersion, currentVersion(docs, AGENTS_DOC_ID), "La liste des agents");
     const cards = directory(docs);
     const before = findCard(cards, username);
-    const { baseVersion: _b, password: _p, ...fields } = body;
+    // passwordSetAt is the server's: only a new password moves it.
+    const { baseVersion: _b, password: _p, passwordSetAt: _s, ...fields } = body;
     const card = parseCard({ ...before, ...fields, username });
     if (!card.disabled && card.roles.length === 0)
       throw invalid([{ field: "roles", message: "Indiquez au moins un rôle." }]);
@@ -116,15 +117,14 @@ export function addAgentsAdminApi(r: Router, deps: AgentsAdminDeps): Router {
     if (card.roles.length === 0)
       throw invalid([{ field: "roles", message: "Donnez d'abord un rôle à cet agent." }]);
     checkAccount(card, password);
-    if (before.disabled) {
-      const { disabled: _d, ...enabled } = card;
-      await saveDirectory(
-        deps,
-        admin,
-        docs,
-        cards.map((c) => (c.username === username ? enabled : c)),
-      );
-    }
+    // Always saved: the new passwordSetAt tells workstations to drop their offline hash of the old one.
+    const { disabled: _d, ...enabled } = { ...card, passwordSetAt: deps.now().toISOString() };
+    await saveDirectory(
+      deps,
+      admin,
+      docs,
+      cards.map((c) => (c.username === username ? enabled : c)),
+    );
     await createOrReset(deps, card, password);
     sendJson(ctx.res, 200, { agent: { ...card, disabled: false } });
   });

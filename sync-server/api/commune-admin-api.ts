@@ -39,6 +39,7 @@ const IDENTITY_KEYS = [
   "mediator",
   "policy",
   "risk",
+  "workstationSecurity",
 ] as const;
 const SERVICE_KEYS = ["name", "address", "postcode", "town", "phone", "email", "hours"] as const;
 

@@ -241,6 +241,7 @@ describe("the commune's identity and agents, administered and printed on the ema
     const back = await api("PUT", `/api/v1/admin/agents/${clerk.name}`, admin, { disabled: false });
     expect(back.status).toBe(409);
     clerk.password = "Nouveau-mot-de-passe-2";
+    const beforeReset = new Date().toISOString();
     const reset = await api("POST", `/api/v1/admin/agents/${clerk.name}/password`, admin, {
       password: clerk.password,
     });
@@ -256,8 +257,12 @@ describe("the commune's identity and agents, administered and printed on the ema
       lastName: "Dupont",
       position: "agente d'accueil",
     });
+    // passwordSetAt: a workstation drops its offline hash of an older password.
+    expect((commune.agents?.find((a) => a.username === clerk.name)?.passwordSetAt ?? "") >= beforeReset).toBe(
+      true,
+    );
     expect(Object.keys(commune.agents?.[0] ?? {}).sort()).toEqual(
-      ["firstName", "lastName", "position", "roles", "services", "username"].sort(),
+      ["firstName", "lastName", "position", "roles", "services", "username", "passwordSetAt"].sort(),
     );
   });
 

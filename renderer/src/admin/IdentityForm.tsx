@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from "react";
-import type { Commune } from "../../../domain/commune";
+import { type Commune, workstationSecurityOf } from "../../../domain/commune";
 import type { FieldIssue } from "../../../domain/zod-fr";
 import { saveCommune } from "../../sync/commune-admin-client";
 import { ErrorSummary } from "../requests/ErrorSummary";
@@ -28,6 +28,8 @@ type Draft = Record<TextKey, string> & {
   region: Commune["policy"]["calendar"]["region"];
   shift: boolean;
   closedDays: string;
+  idleLockMinutes: string;
+  offlineLoginDays: string;
 };
 
 function draftOf(c: Commune): Draft {
@@ -40,6 +42,8 @@ function draftOf(c: Commune): Draft {
     region: c.policy.calendar.region,
     shift: c.policy.shiftToWorkingDay,
     closedDays: (c.policy.calendar.extraClosedDays ?? []).join("\n"),
+    idleLockMinutes: String(workstationSecurityOf(c).idleLockMinutes),
+    offlineLoginDays: String(workstationSecurityOf(c).offlineLoginDays),
   };
 }
 
@@ -56,6 +60,11 @@ function bodyOf(d: Draft, c: Commune, version: number): Record<string, unknown> 
       ...c.policy,
       shiftToWorkingDay: d.shift,
       calendar: { region: d.region, ...(closed.length > 0 ? { extraClosedDays: closed } : {}) },
+    },
+    // Sent as typed: the server's schema says in French what is out of range.
+    workstationSecurity: {
+      idleLockMinutes: Number(d.idleLockMinutes.trim() || Number.NaN),
+      offlineLoginDays: Number(d.offlineLoginDays.trim() || Number.NaN),
     },
     baseVersion: version,
   };
@@ -192,6 +201,29 @@ export function IdentityForm({
           onChange={(v) => set({ closedDays: v })}
           error={Object.entries(errors).find(([k]) => k.startsWith("identity.policy"))?.[1]}
           multiline
+        />
+      </fieldset>
+      <fieldset>
+        <legend>{t.security.legend}</legend>
+        <TextField
+          path="identity.workstationSecurity.idleLockMinutes"
+          label={t.security.idleLockMinutes}
+          help={t.security.idleLockHelp}
+          value={draft.idleLockMinutes}
+          onChange={(v) => set({ idleLockMinutes: v })}
+          error={errors["identity.workstationSecurity.idleLockMinutes"]}
+          input={{ inputMode: "numeric" }}
+          required
+        />
+        <TextField
+          path="identity.workstationSecurity.offlineLoginDays"
+          label={t.security.offlineLoginDays}
+          help={t.security.offlineLoginHelp}
+          value={draft.offlineLoginDays}
+          onChange={(v) => set({ offlineLoginDays: v })}
+          error={errors["identity.workstationSecurity.offlineLoginDays"]}
+          input={{ inputMode: "numeric" }}
+          required
         />
       </fieldset>
       {message && (

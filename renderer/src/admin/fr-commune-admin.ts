@@ -42,6 +42,14 @@ export const frCommune = {
     shift: "Reporter une échéance qui tombe un jour de fermeture au jour ouvré suivant",
     closedDays: "Jours de fermeture en plus des fériés (un par ligne, AAAA-MM-JJ)",
   },
+  security: {
+    legend: "Sécurité des postes",
+    idleLockMinutes: "Verrouiller l'écran après (minutes sans activité)",
+    idleLockHelp: "L'écran cache les données des usagers et redemande le mot de passe. 5 minutes par défaut.",
+    offlineLoginDays: "Connexion hors ligne permise pendant (jours sans contact avec le serveur)",
+    offlineLoginHelp:
+      "Au-delà, un poste resté sans réseau refuse toute connexion jusqu'à son retour en ligne. 14 jours par défaut.",
+  },
   services: {
     caption: "Services de la commune",
     name: "Service",

@@ -1,6 +1,6 @@
 import { use, useCallback, useMemo, useState } from "react";
 import type { Catalogue } from "../../../domain/catalogue";
-import { DEMO_COMMUNE } from "../../../domain/commune";
+import { DEMO_COMMUNE, workstationSecurityOf } from "../../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import type { LocalData } from "../../db/local-database";
 import {
@@ -10,7 +10,12 @@ import {
   saveSettings,
   workstationCodeFor,
 } from "../../db/settings-store";
+import { idleLockMs } from "../session/idle-timer";
+import { LockScreen } from "../session/LockScreen";
 import { LoginScreen } from "../session/LoginScreen";
+import { clearMarker, loadMarker, saveMarker } from "../session/session-marker";
+import { useIdleLock } from "../session/use-idle-lock";
+import { forgetWork, holdWork } from "../session/work-in-progress";
 import { SettingsScreen } from "../settings/SettingsScreen";
 import { useConfigRefresh } from "../settings/use-config-refresh";
 import { DEFAULT_CHANNEL, type Workstation, WorkstationContext } from "../shared/app-context";
@@ -20,30 +25,53 @@ import type { Session } from "../shared/session";
 import { useWorkstationSync } from "../sync-ui/use-workstation-sync";
 import { Workspace } from "./Workspace";
 
-/** Root: the local database (opened at start-up, before login), then login, then the workspace. */
+/**
+ * Root: the local database (opened at start-up, before login), then login, then the workspace.
+ * After a reload, the agent who was logged in finds the lock screen (session marker), not a logout.
+ */
 export function App({ dataPromise }: { dataPromise: Promise<LocalData> }) {
   const data = use(dataPromise);
   const [settings, setSettingsState] = useState<Settings>(loadSettings);
   const [session, setSession] = useState<Session | null>(null);
+  const [marker, setMarker] = useState(loadMarker);
   const [notice, setNotice] = useState<string | undefined>();
   const route = useRoute();
   const updateSettings = useCallback((next: Settings) => {
     saveSettings(next);
     setSettingsState(next);
   }, []);
+  const onLogin = useCallback(
+    (s: Session, next: Settings, message?: string) => {
+      updateSettings(next);
+      saveMarker(s.username);
+      setMarker(null);
+      setNotice(message);
+      setSession(s);
+    },
+    [updateSettings],
+  );
+  const onLogout = useCallback(() => {
+    clearMarker();
+    forgetWork();
+    setMarker(null);
+    setSession(null);
+    setNotice(undefined);
+  }, []);
 
   if (!session) {
     if (route.name === "settings") return <SettingsScreen settings={settings} onSave={updateSettings} />;
-    return (
-      <LoginScreen
-        settings={settings}
-        onLogin={(s, next, message) => {
-          updateSettings(next);
-          setNotice(message);
-          setSession(s);
-        }}
-      />
-    );
+    if (marker)
+      return (
+        <LockScreen
+          username={marker.username}
+          reason="reload"
+          minutes={lockMinutes(settings)}
+          settings={settings}
+          onUnlock={onLogin}
+          onSwitchAgent={onLogout}
+        />
+      );
+    return <LoginScreen settings={settings} onLogin={onLogin} />;
   }
   return (
     <LoggedIn
@@ -52,13 +80,13 @@ export function App({ dataPromise }: { dataPromise: Promise<LocalData> }) {
       settings={settings}
       updateSettings={updateSettings}
       notice={notice}
-      onLogout={() => {
-        setSession(null);
-        setNotice(undefined);
-      }}
+      onUnlock={onLogin}
+      onLogout={onLogout}
     />
   );
 }
+
+const lockMinutes = (s: Settings) => workstationSecurityOf(s.config?.commune ?? {}).idleLockMinutes;
 
 function myServices(session: Session): string[] {
   return session.couchRoles.filter((r) => r.startsWith("guichet:service:")).map((r) => r.slice(16));
@@ -70,6 +98,7 @@ function LoggedIn(props: {
   settings: Settings;
   updateSettings(s: Settings): void;
   notice: string | undefined;
+  onUnlock(session: Session, settings: Settings, notice?: string): void;
   onLogout(): void;
 }) {
   const { data, session, settings, updateSettings } = props;
@@ -78,6 +107,13 @@ function LoggedIn(props: {
   const sync = useWorkstationSync(data, config, session, settings.serverUrl);
   useLiveInvalidation(data);
   useConfigRefresh(settings, updateSettings, session, sync.status.online);
+  // Sync and configuration keep running behind the lock; only the screens leave the page.
+  const [idle, setIdle] = useState(false);
+  const lock = useCallback(() => {
+    holdWork(true);
+    setIdle(true);
+  }, []);
+  useIdleLock(idleLockMs(lockMinutes(settings)), !idle, lock);
   const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;
   const ws = useMemo<Workstation>(() => {
     const prefs = agentPrefs(settings, session.username);
@@ -97,6 +133,23 @@ function LoggedIn(props: {
       reSync: sync.reSync,
     };
   }, [data, session, settings, updateSettings, catalogue, config, sync.reSync]);
+  // An account the server disabled meanwhile is locked out at once (its unlock is refused).
+  const disabled = config?.commune.agents?.some((a) => a.username === session.username && a.disabled);
+  if (idle || disabled)
+    return (
+      <LockScreen
+        username={session.username}
+        reason="idle"
+        minutes={lockMinutes(settings)}
+        settings={settings}
+        onUnlock={(s, next, message) => {
+          holdWork(false);
+          setIdle(false);
+          props.onUnlock(s, next, message);
+        }}
+        onSwitchAgent={props.onLogout}
+      />
+    );
   return (
     <WorkstationContext value={ws}>
       {props.notice && (

@@ -162,7 +162,7 @@ export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncV
         <SyncBar status={sync} />
       </div>
       <main id="main" tabIndex={-1}>
-        <Screen route={route} />
+        <Screen route={route} sync={sync} />
       </main>
       <footer className="shortcuts no-print">
         <p>
@@ -187,7 +187,7 @@ function skipToMain() {
   document.getElementById("main")?.focus();
 }
 
-function Screen({ route }: { route: Route }) {
+function Screen({ route, sync }: { route: Route; sync: SyncView }) {
   switch (route.name) {
     case "new":
       return <NewRequestScreen />;
@@ -202,7 +202,7 @@ function Screen({ route }: { route: Route }) {
     case "search":
       return <SearchScreen initial={route.q} />;
     case "sync":
-      return <SyncScreen />;
+      return <SyncScreen status={sync} />;
     case "settings":
       return <SettingsScreen />;
     case "dashboard":

@@ -36,6 +36,15 @@ export const fr = {
     save: "Ctrl+Entrée enregistrer",
     escape: "Échap fermer",
   },
+  lock: {
+    title: "Poste verrouillé",
+    idle: (minutes: number) =>
+      `Écran verrouillé après ${minutes} minute${minutes > 1 ? "s" : ""} sans activité. Le travail en cours est conservé.`,
+    reload: "La page a été rechargée : saisissez votre mot de passe pour reprendre votre session.",
+    who: (username: string) => `Session de ${username}.`,
+    unlock: "Déverrouiller",
+    switchAgent: "Changer d'agent",
+  },
   login: {
     title: "Connexion",
     intro: "Connectez-vous avec votre compte d'agent.",
@@ -50,6 +59,12 @@ export const fr = {
     offlineNoAccount:
       "Serveur injoignable, et ce compte ne s'est jamais connecté sur ce poste : une première connexion en ligne est nécessaire.",
     offlineBadPassword: "Mot de passe incorrect (vérification hors ligne, sur ce poste).",
+    offlineDisabled:
+      "Ce compte a été désactivé par la mairie : il ne peut plus se connecter, même hors ligne. Adressez-vous à un administrateur.",
+    offlinePasswordChanged:
+      "Le mot de passe de ce compte a changé : connectez-vous une fois en ligne avec le nouveau mot de passe.",
+    offlineExpired: (days: number) =>
+      `Ce poste n'a pas joint le serveur depuis plus de ${days} jours : la connexion hors ligne n'est plus permise. Rétablissez le réseau et connectez-vous en ligne.`,
     offlineOk:
       "Serveur injoignable : connexion hors ligne sur ce poste. Le travail partira au retour du réseau.",
     serverError: (msg: string) => `Le serveur a répondu une erreur : ${msg}`,
@@ -95,7 +110,8 @@ export const fr = {
     attachmentsWaiting: (n: number) =>
       `${n} ${n > 1 ? "pièces jointes en attente d'envoi" : "pièce jointe en attente d'envoi"}`,
     lastSync: (when: string) => `Dernière synchronisation : ${when}`,
-    never: "Pas encore synchronisé",
+    never: "Pas encore synchronisé depuis l'ouverture de la session",
+    nothingWaiting: "Aucune demande en attente d'envoi",
     offlineHint: "Le travail est enregistré sur ce poste et partira au retour du réseau.",
     title: "Synchronisation",
     rejectedTitle: "Demandes refusées par le serveur",
@@ -105,6 +121,14 @@ export const fr = {
     reason: "Motif du refus",
     open: "Ouvrir et corriger",
     retryNow: "Synchroniser maintenant",
+    syncing: "Synchronisation…",
+    pendingTitle: "Demandes en attente d'envoi",
+    noPending: "Aucune demande en attente d'envoi : le serveur a tout ce qui a été fait sur ce poste.",
+    changedAt: (when: string) => `modifiée le ${when}`,
+    filesTitle: "Pièces jointes en attente d'envoi",
+    noFiles: "Aucune pièce jointe en attente d'envoi.",
+    fileOf: "demande",
+    unnamedFile: "Pièce jointe",
     quickAnswersLocal:
       "Les réponses immédiates et les pièces jointes partent aussi au serveur dès que le réseau le permet ; les pièces jointes quittent ensuite ce poste.",
   },

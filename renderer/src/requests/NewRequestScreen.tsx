@@ -5,6 +5,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import type { FieldIssue } from "../../../domain/zod-fr";
 import { makeEvent } from "../../db/events";
 import { fr } from "../i18n/fr";
+import { forgetWork, keepIfLocked, keptWork } from "../session/work-in-progress";
 import { signerOf, useWorkstation } from "../shared/app-context";
 import { navigate } from "../shared/routes";
 import { ScreenTitle } from "../shared/ScreenTitle";
@@ -20,10 +21,21 @@ import { FiledBySection, PostalDates } from "./FormSections";
 import { emptyForm, type FormState, hasPlaceField, placeOf } from "./form-state";
 import { saveNewRequest } from "./save-request";
 
+const DRAFT_KEY = "new-request";
+
 /** One flow for every door: channel, démarche, citizen, the démarche's fields, then Ctrl+Enter. */
 export function NewRequestScreen() {
   const ws = useWorkstation();
-  const [form, setForm] = useState<FormState>(() => emptyForm(ws.prefs.defaultChannel));
+  const [form, setForm] = useState<FormState>(
+    () => keptWork<FormState>(DRAFT_KEY) ?? emptyForm(ws.prefs.defaultChannel),
+  );
+  // The idle lock takes the form off the page: what was typed comes back at unlock.
+  const latest = useRef(form);
+  latest.current = form;
+  useEffect(() => {
+    forgetWork(DRAFT_KEY);
+    return () => keepIfLocked(DRAFT_KEY, latest.current);
+  }, []);
   const [issues, setIssues] = useState<FieldIssue[]>([]);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);

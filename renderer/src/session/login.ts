@@ -1,10 +1,18 @@
+import { workstationSecurityOf } from "../../../domain/commune";
 import { localRoles, rolesFromCouch } from "../../../domain/roles";
 import { type Settings, workstationCodeFor } from "../../db/settings-store";
 import { type Credentials, NetworkError } from "../../sync/http";
 import { ApiError, couchSession, fetchWorkstationConfig, registerWorkstation } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
 import { COUNTER_ROLES, type Session } from "../shared/session";
-import { checkOffline, rememberAccount } from "./offline-accounts";
+import {
+  checkOffline,
+  forgetAccount,
+  isCachedPassword,
+  type OfflineCheck,
+  rememberAccount,
+  serverContacted,
+} from "./offline-accounts";
 
 export type LoginResult =
   | { ok: true; session: Session; settings: Settings; notice?: string }
@@ -35,11 +43,16 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
     const config = await fetchWorkstationConfig(settings.serverUrl, creds);
     if (!who || config.couchUrl !== known) who = await couchSession(config.couchUrl, creds);
     if (!who.userCtx?.name) return { ok: false, error: fr.login.badCredentials };
+    serverContacted(config.commune.agents);
     // Roles of this commune only, in local form: a role of another commune hosted on the same
     // server gives nothing here (the server enforces it too).
     const couchRoles = localRoles(who.userCtx.roles, config.commune.id);
     const roles = rolesFromCouch(couchRoles);
-    if (!roles.some((r) => COUNTER_ROLES.includes(r))) return { ok: false, error: fr.login.noAccess };
+    if (!roles.some((r) => COUNTER_ROLES.includes(r))) {
+      // Disabled (the server took every role): no offline way in either.
+      forgetAccount(who.userCtx.name);
+      return { ok: false, error: fr.login.noAccess };
+    }
     let next: Settings = { ...settings, config };
     if (!workstationCodeFor(next)) {
       try {
@@ -53,7 +66,9 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
         return { ok: false, error: fr.login.registerFailed((err as Error).message) };
       }
     }
-    await rememberAccount(who.userCtx.name, creds.password, roles, couchRoles);
+    const name = who.userCtx.name;
+    const card = config.commune.agents?.find((a) => a.username === name);
+    await rememberAccount(name, creds.password, roles, couchRoles, card?.passwordSetAt);
     const session: Session = {
       username: who.userCtx.name,
       password: creds.password,
@@ -64,17 +79,24 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
     return { ok: true, session, settings: next };
   } catch (err) {
     const refused = refusal(err);
+    // The server refuses a password the workstation still holds: it was changed, forget it here.
+    if (
+      err instanceof ApiError &&
+      err.status === 401 &&
+      (await isCachedPassword(creds.username, creds.password))
+    )
+      forgetAccount(creds.username);
     if (refused) return { ok: false, error: refused };
     if (!(err instanceof NetworkError) && !(err instanceof TypeError)) {
       return { ok: false, error: fr.login.serverError((err as Error).message) };
     }
   }
-  const local = await checkOffline(creds.username, creds.password);
-  if (!local.ok)
-    return {
-      ok: false,
-      error: local.reason === "unknown" ? fr.login.offlineNoAccount : fr.login.offlineBadPassword,
-    };
+  const commune = settings.config?.commune;
+  const local = await checkOffline(creds.username, creds.password, {
+    directory: commune?.agents,
+    maxDays: workstationSecurityOf(commune ?? {}).offlineLoginDays,
+  });
+  if (!local.ok) return { ok: false, error: offlineRefusalText(local.reason, commune ?? {}) };
   const { account } = local;
   return {
     ok: true,
@@ -88,4 +110,22 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
       offline: true,
     },
   };
+}
+
+function offlineRefusalText(
+  reason: Exclude<OfflineCheck, { ok: true }>["reason"],
+  commune: Parameters<typeof workstationSecurityOf>[0],
+): string {
+  switch (reason) {
+    case "unknown":
+      return fr.login.offlineNoAccount;
+    case "password":
+      return fr.login.offlineBadPassword;
+    case "disabled":
+      return fr.login.offlineDisabled;
+    case "changed":
+      return fr.login.offlinePasswordChanged;
+    case "expired":
+      return fr.login.offlineExpired(workstationSecurityOf(commune).offlineLoginDays);
+  }
 }

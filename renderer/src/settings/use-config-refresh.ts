@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef } from "react";
 import { configRefreshMs, type Settings } from "../../db/settings-store";
-import { fetchWorkstationConfig } from "../../sync/server-api";
+import { ApiError, fetchWorkstationConfig } from "../../sync/server-api";
+import { forgetAccount, serverContacted } from "../session/offline-accounts";
 import type { Session } from "../shared/session";
 
 /** Dispatched on `window` when this workstation knows its configuration changed (an admin just saved). */
@@ -28,10 +29,13 @@ export function useConfigRefresh(
     running.current = true;
     try {
       const next = await fetchWorkstationConfig(before.serverUrl, who, before.config);
+      serverContacted(next.commune.agents);
       const now = latest.current.settings;
       if (now.serverUrl !== before.serverUrl || JSON.stringify(now.config) === JSON.stringify(next)) return;
       latest.current.updateSettings({ ...now, config: next });
-    } catch {
+    } catch (err) {
+      // The server no longer takes this password: its offline hash goes too.
+      if (err instanceof ApiError && err.status === 401) forgetAccount(who.username);
       // Unreachable or refused: the cached configuration stays in use.
     } finally {
       running.current = false;

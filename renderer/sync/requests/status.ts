@@ -1,7 +1,6 @@
 import { BehaviorSubject, combineLatest, map, type Observable } from "rxjs";
 import type { GuichetDatabase } from "../../db/database";
-import { syncErrorMessage } from "../couch-client";
-import { NetworkError } from "../http";
+import { isNetworkFailure, syncErrorMessage } from "../sync-messages";
 
 export type SyncStatus = {
   online: boolean;
@@ -45,7 +44,7 @@ export function syncStatusTracker(db: GuichetDatabase) {
     },
     /** A network failure means offline; any other answer means the server was reached. */
     failed(err: unknown): void {
-      online$.next(!(err instanceof NetworkError));
+      online$.next(!isNetworkFailure(err));
       lastError$.next(syncErrorMessage(err));
     },
   };

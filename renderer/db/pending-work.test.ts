@@ -1,0 +1,46 @@
+import { firstValueFrom } from "rxjs";
+import { filter } from "rxjs/operators";
+import { describe, expect, it } from "vitest";
+import { buildRequest } from "../../domain/test-fixtures";
+import { localDataPerTest } from "./local-data.test-support";
+import { pendingWork$ } from "./pending-work";
+
+const data = localDataPerTest();
+
+describe("the work waiting on a workstation, as the sync screen lists it", () => {
+  it("names each pending request by its subject and each file waiting by its name and request", async () => {
+    const d = await data();
+    const base = buildRequest("demande_generale");
+    const meta = {
+      id: "scan-0001-abcd",
+      name: "justificatif.pdf",
+      mime: "application/pdf" as const,
+      size: 4,
+      sha256: "a".repeat(64),
+    };
+    const request = { ...base, subject: "Question sur le recensement", attachments: [meta] };
+    await d.db.requests.insert(request);
+    await d.db.pending.insert({ id: request.id, at: "2026-12-06T09:00:00.000Z" });
+    await d.local.attachment_files.insert({
+      id: meta.id,
+      requestId: request.id,
+      mime: meta.mime,
+      data: "JVBERg==",
+    });
+
+    const work = await firstValueFrom(
+      pendingWork$(d).pipe(filter((w) => w.files.length > 0 && w.requests.length > 0)),
+    );
+    expect(work).toEqual({
+      requests: [
+        { id: request.id, since: "2026-12-06T09:00:00.000Z", subject: "Question sur le recensement" },
+      ],
+      files: [{ id: meta.id, requestId: request.id, name: "justificatif.pdf" }],
+    });
+  });
+
+  it("is empty once everything reached the server", async () => {
+    const d = await data();
+    expect(await firstValueFrom(pendingWork$(d))).toEqual({ requests: [], files: [] });
+  });
+});
