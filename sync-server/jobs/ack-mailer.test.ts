@@ -63,8 +63,9 @@ const noFeed = (): CouchDb => {
   throw new Error("no database is followed in this test");
 };
 
-function mailer(outbox: Outbox, busy: () => boolean) {
+function mailer(outbox: Outbox, busy: () => boolean, now?: () => number) {
   return startAckMailer({
+    ...(now ? { now } : {}),
     databases: [],
     db: noFeed,
     checkpoints: undefined as unknown as CouchDb,
@@ -99,7 +100,12 @@ describe("the accusés job's pace", () => {
   it("takes 32 at a time while citizens wait on the portal, and the rest at full pace once they are served", async () => {
     const held = heldOutbox();
     let busy = true;
-    const job = mailer(held.outbox, () => busy);
+    // The clock stands still: only the end of the burst lets the rest go.
+    const job = mailer(
+      held.outbox,
+      () => busy,
+      () => 0,
+    );
     const done = Array.from({ length: 300 }, (_, i) => job.process("guichet-demo", onlineRequest(i + 1)));
     await tick();
     expect(held.most()).toBe(32);
@@ -109,6 +115,28 @@ describe("the accusés job's pace", () => {
     held.release();
     await Promise.all(done);
     expect(held.kinds).toHaveLength(300);
+    await job.stop();
+  });
+
+  it("stops holding the accusés back once the oldest has waited half a second, however long the portal stays busy", async () => {
+    const held = heldOutbox();
+    let clock = 0;
+    const job = mailer(
+      held.outbox,
+      () => true,
+      () => clock,
+    );
+    const done = Array.from({ length: 300 }, (_, i) => job.process("guichet-demo", onlineRequest(i + 1)));
+    await tick(120);
+    expect(held.inFlight()).toBe(32);
+    clock = 499;
+    await tick(120);
+    expect(held.inFlight()).toBe(32);
+    clock = 500;
+    await tick(120);
+    expect(held.inFlight()).toBe(256);
+    held.release();
+    await Promise.all(done);
     await job.stop();
   });
 });

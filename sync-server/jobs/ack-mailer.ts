@@ -197,10 +197,14 @@ export function startAckMailer(o: {
   concurrency?: number;
   /**
    * True while citizens are waiting on the portal (a burst of submissions): the accusés then go
-   * out `busyConcurrency` requests at a time (default 32) and at full speed once the burst is over.
+   * out `busyConcurrency` requests at a time (default 32) and at full speed once the burst is over,
+   * or as soon as the oldest one waiting was queued `maxWaitMs` ago (default 500): under sustained
+   * load the portal is always "busy", and the accusés must still leave within seconds.
    */
   busy?: () => boolean;
   busyConcurrency?: number;
+  maxWaitMs?: number;
+  now?: () => number;
   onError: (err: unknown) => void;
 }): AckMailer {
   async function examine(database: string, request: GuichetRequest): Promise<void> {
@@ -214,13 +218,17 @@ export function startAckMailer(o: {
   type Item = {
     database: string;
     request: GuichetRequest;
+    queuedAt: number;
     waiters: { resolve: () => void; reject: (e: unknown) => void }[];
   };
   const queue = new Map<string, Item>();
   let active = 0;
   let recheck: NodeJS.Timeout | undefined;
+  const now = o.now ?? Date.now;
   function pump(): void {
-    const busy = o.busy?.() ?? false;
+    const oldest = queue.values().next().value as Item | undefined;
+    const late = !!oldest && now() - oldest.queuedAt >= (o.maxWaitMs ?? 500);
+    const busy = !late && (o.busy?.() ?? false);
     const limit = busy ? (o.busyConcurrency ?? 32) : (o.concurrency ?? 256);
     while (active < limit && queue.size > 0) {
       const [key, item] = queue.entries().next().value as [string, Item];
@@ -259,7 +267,7 @@ export function startAckMailer(o: {
         queued.request = request;
         queued.waiters.push({ resolve, reject });
       } else {
-        queue.set(key, { database, request, waiters: [{ resolve, reject }] });
+        queue.set(key, { database, request, queuedAt: now(), waiters: [{ resolve, reject }] });
       }
       pump();
     });
