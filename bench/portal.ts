@@ -266,17 +266,19 @@ async function main(): Promise<void> {
       ).doc_count;
 
     // A stored request of the same size, for the CouchDB floors (tracking numbers of a code of its own).
+    // Of the quiet server's own commune and portal account, which validate_doc_update checks (on
+    // Apache CouchDB the commune is per run: with "bench" every floor PUT was refused).
     const d = findDemarche(DEFAULT_CATALOGUE, "demande_generale");
     if (!d) throw new Error("démarche absente");
     const parsed = JSON.parse(SUBMISSION) as Record<string, unknown>;
     const built = newRequest(
       { ...parsed, channel: "en_ligne", subject: d.label, attachments: [] },
       {
-        commune: "bench",
+        commune: quiet.db.replace(/^guichet-/, ""),
         tracking: makeTrackingNumber("B3N", 1),
         demarche: d,
         policy: DEMO_COMMUNE.policy,
-        by: serviceAccountName("bench", "portal"),
+        by: quiet.portal.name,
         workstation: "W3B",
         now: new Date().toISOString(),
       },
