@@ -22,9 +22,12 @@ export async function appendEvents(
   db: CouchDb,
   id: string,
   decide: (doc: GuichetRequest) => RequestEvent[] | null,
+  /** A copy just read (with its `_rev`): the first attempt starts from it instead of reading again. */
+  known?: GuichetRequest,
 ): Promise<{ doc: GuichetRequest | null; added: RequestEvent[] }> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const doc = await db.get<Stored>(id);
+    const doc =
+      attempt === 0 && (known as Stored | undefined)?._rev ? (known as Stored) : await db.get<Stored>(id);
     if (!doc) return { doc: null, added: [] };
     const events = decide(doc);
     if (!events || events.length === 0) return { doc, added: [] };

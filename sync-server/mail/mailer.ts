@@ -36,8 +36,11 @@ export function createMailer(smtpUrl: string, from: { name: string; address: str
       : {}),
     // A relay on this machine (the dev sink) needs no TLS; anything else must offer STARTTLS.
     ...(isLoopback(url.hostname) ? { ignoreTLS: true } : { requireTLS: url.protocol !== "smtps:" }),
+    // A message costs a few round trips to the relay: throughput is connections over that delay.
+    // 200 submissions/s owe 400 accusés/s; the relay alone took 880 messages/s on 4 connections
+    // and 1,190 on 8 (bench:portal's relay, loaded machine), a count any relay accepts.
     pool: true,
-    maxConnections: 4,
+    maxConnections: 8,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 30_000,

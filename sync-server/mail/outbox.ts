@@ -107,9 +107,18 @@ export const SETTLED: readonly DeliveryOutcome[] = ["recorded", "already", "bloc
 
 export type DeliveryOutcome = "recorded" | "already" | "retry" | "busy" | "blocked" | "dropped";
 
+/** Settled claims remembered by one process (a few MB at most). */
+const SETTLED_MEMORY = 50_000;
+
 export class Outbox {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<DeliveryOutcome[]>>();
+  /**
+   * Claims this process saw settled, by claim id. A settled claim never changes state again, so
+   * the second look at a request (the changes feed replaying what the portal already handed
+   * over) is answered here instead of by two refused creations and two reads.
+   */
+  private readonly settled = new Map<string, DeliveryOutcome>();
   private stopped = false;
   private readonly now: () => Date;
   private readonly leaseMs: number;
@@ -179,9 +188,13 @@ export class Outbox {
     kinds: readonly MailKind[],
   ): Promise<DeliveryOutcome[]> {
     if (this.stopped || kinds.length === 0) return kinds.map(() => "busy");
+    const known = kinds.map((kind) => this.settled.get(outboxId(requestId, kind)));
+    if (known.every((k) => k !== undefined)) return known as DeliveryOutcome[];
     const db = this.o.requestDb(database);
     // Claims of every kind at once (grouped into one write under load).
-    const claims = await Promise.all(kinds.map((kind) => this.claim(database, requestId, kind)));
+    const claims = await Promise.all(
+      kinds.map((kind, i) => known[i] ?? this.claim(database, requestId, kind)),
+    );
     const outcomes: DeliveryOutcome[] = kinds.map(() => "busy");
     const sent: { i: number; kind: MailKind; claim: OutboxDoc }[] = [];
     let request: GuichetRequest | null | undefined;
@@ -190,6 +203,7 @@ export class Outbox {
       if (claimed === undefined) break;
       if (typeof claimed === "string") {
         outcomes[i] = claimed;
+        this.remember(requestId, kind, claimed);
         if (!SETTLED.includes(claimed)) {
           await this.release(claims.slice(i + 1));
           break;
@@ -201,15 +215,18 @@ export class Outbox {
         request ??= await db.get<GuichetRequest>(requestId);
         if (!request || request.anonymised) {
           outcomes[i] = await this.finish(claim, "dropped");
+          this.remember(requestId, kind, outcomes[i]);
           continue;
         }
         if (hasMailEvent(request, kind)) {
           outcomes[i] = await this.finish(claim, "recorded");
+          this.remember(requestId, kind, outcomes[i]);
           continue;
         }
         const composed = this.o.compose(request, kind);
         if (!composed || "blocked" in composed) {
           outcomes[i] = await this.finish(claim, composed ? "blocked" : "dropped", composed?.blocked);
+          this.remember(requestId, kind, outcomes[i]);
           continue;
         }
         try {
@@ -233,19 +250,37 @@ export class Outbox {
 
     // Every event in one write of the request, each added only if still absent.
     const at = this.now().toISOString();
-    const { doc } = await appendEvents(db, requestId, (r) => {
-      if (r.anonymised) return null;
-      const missing = sent.filter((s) => !hasMailEvent(r, s.kind));
-      return missing.map((s) => this.event(s.kind, at, r.citizen.email ?? ""));
-    });
+    // From the copy read before sending: a change since then is a conflict, and a fresh read.
+    const { doc } = await appendEvents(
+      db,
+      requestId,
+      (r) => {
+        if (r.anonymised) return null;
+        const missing = sent.filter((s) => !hasMailEvent(r, s.kind));
+        return missing.map((s) => this.event(s.kind, at, r.citizen.email ?? ""));
+      },
+      request ?? undefined,
+    );
     const final = doc ? "recorded" : "dropped";
     await Promise.all(
       sent.map(async (s) => {
         await this.update(s.claim, doc ? { state: "recorded", recordedAt: at } : { state: "dropped" });
         outcomes[s.i] = final;
+        this.remember(requestId, s.kind, final);
       }),
     );
     return outcomes;
+  }
+
+  /** Only outcomes of claims in a final state: anything else may still change. */
+  private remember(requestId: string, kind: MailKind, outcome: DeliveryOutcome | undefined): void {
+    if (outcome === undefined || !SETTLED.includes(outcome)) return;
+    const id = outboxId(requestId, kind);
+    this.settled.set(id, outcome === "recorded" ? "already" : outcome);
+    if (this.settled.size > SETTLED_MEMORY) {
+      const oldest = this.settled.keys().next().value;
+      if (oldest !== undefined) this.settled.delete(oldest);
+    }
   }
 
   /** Returns the claim this process now holds, or why it does not hold one. */
