@@ -20,6 +20,7 @@ import { addUser } from "../sync-server/users";
 import { startTestCouch, TEST_CORS_ORIGIN } from "../tests/integration/support/test-couch";
 import { machineLine, median } from "./machine";
 import { launchChromium } from "./pages/counter-app";
+import { profiled } from "./pages/cpu-profile";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 3);
@@ -182,6 +183,19 @@ async function main() {
     ];
     for (let i = 0; i < pulls.length; i++) await pulls[(i + round) % pulls.length]!();
   }
+  // BENCH_PROFILE=1: one more Guichet push and pull under Chromium's CPU profiler, self time per function.
+  if (process.env.BENCH_PROFILE) {
+    const t = await target("D5P");
+    const push = await profiled(page, () =>
+      page.evaluate(([t, b]) => window.bench.guichetPush(t.docs, t.dbUrl, t.auth, b), [t, BATCH] as const),
+    );
+    console.log(`profile, guichet push (${push.value.ms.toFixed(0)} ms):\n${push.top.join("\n")}`);
+    for (const c of push.value.calls) console.log(`  ${c.path} ${c.t0.toFixed(0)} → ${c.t1.toFixed(0)}`);
+    const pull = await profiled(page, () =>
+      page.evaluate(([t, b]) => window.bench.guichetPull(t.dbUrl, t.auth, b), [t, BATCH] as const),
+    );
+    console.log(`profile, guichet pull (${pull.value.ms.toFixed(0)} ms):\n${pull.top.join("\n")}`);
+  }
   const version = browser.version();
   await browser.close();
   server.close();
@@ -216,7 +230,12 @@ declare global {
         dbUrl: string,
         auth: Auth,
         b: { push: number; pull: number },
-      ): Promise<{ ms: number; pending: number; networkMs: number }>;
+      ): Promise<{
+        ms: number;
+        pending: number;
+        networkMs: number;
+        calls: { path: string; t0: number; t1: number }[];
+      }>;
       guichetPull(
         dbUrl: string,
         auth: Auth,

@@ -33,11 +33,18 @@ const bench = {
     });
     await requestsRepo(db).bulkInsert(docs);
     let networkMs = 0;
+    const calls: { path: string; t0: number; t1: number }[] = [];
+    const start = performance.now();
     const counted = async (url: string, init?: RequestInit) => {
       const t0 = performance.now();
       const res = await fetch(url, init);
       const body = await res.text();
       networkMs += performance.now() - t0;
+      calls.push({
+        path: new URL(url).pathname.split("/").pop()!,
+        t0: t0 - start,
+        t1: performance.now() - start,
+      });
       return new Response(body, { status: res.status, headers: res.headers });
     };
     const r = await timed(async () => {
@@ -56,7 +63,7 @@ const bench = {
     });
     const pending = await db.pending.count().exec();
     await db.remove();
-    return { ms: r.ms, pending, networkMs };
+    return { ms: r.ms, pending, networkMs, calls };
   },
   /** Guichet pull: an empty replica catches up with the server. */
   async guichetPull(dbUrl: string, auth: Auth, batch: { push: number; pull: number }) {
