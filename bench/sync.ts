@@ -94,7 +94,7 @@ async function main() {
         ] as const);
         if (o.pending !== 0) throw new Error(`guichet push left ${o.pending} pending`);
         add("guichet push", o.ms);
-        add("guichet push, time in HTTP", o.networkMs);
+        add("guichet push, time with a request in flight", o.networkMs);
       },
       async () => {
         const o = await page.evaluate(([t, b]) => window.bench.pouchPush(t.docs, t.dbUrl, t.auth, b), [

@@ -34,6 +34,7 @@ export type RequestReplicationOptions = {
   auth: Credentials;
   fetch?: FetchLike;
   pullBatchSize?: number;
+  /** Documents per `_bulk_docs`; RxDB hands the push PUSH_CHUNKS times as many at once. */
   pushBatchSize?: number;
   live?: boolean;
   retryMs?: number;
@@ -52,6 +53,12 @@ export type RequestReplicationOptions = {
 };
 
 export const DEFAULT_BATCH = { pull: 500, push: 250 };
+/**
+ * RxDB reads, checks and records (its meta data) what it pushes one batch at a time, and nothing
+ * goes on the wire meanwhile: handing the push several `_bulk_docs` worth at once, sent one after
+ * the other, spreads that local work over more documents (bench:sync, BENCH_PROFILE timeline).
+ */
+const PUSH_CHUNKS = 4;
 
 /** Starts the requests' replication: the steps live in ./requests/, this wires them to RxDB. */
 export function startRequestReplication(opts: RequestReplicationOptions) {
@@ -63,6 +70,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   const status = syncStatusTracker(db);
   const flags = pendingFlags(db);
   const pullSize = opts.pullBatchSize ?? DEFAULT_BATCH.pull;
+  const wireSize = opts.pushBatchSize ?? DEFAULT_BATCH.push;
   // The newest position known per database, so a live change from one does not rewind the others.
   let latest: Checkpoint | undefined;
   // Where a pull last reached the end of each database's feed: the live feed starts there.
@@ -109,9 +117,13 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   }
 
   async function pushTo(target: CouchClient, rows: PushRow[]): Promise<Doc[]> {
-    const out = await pushToDb(target, rows, flags);
-    confirm(out.pushed);
-    return out.conflicts;
+    const conflicts: Doc[] = [];
+    for (let i = 0; i < rows.length; i += wireSize) {
+      const out = await pushToDb(target, rows.slice(i, i + wireSize), flags);
+      confirm(out.pushed);
+      conflicts.push(...out.conflicts);
+    }
+    return conflicts;
   }
 
   async function handOver(docs: GuichetRequest[]): Promise<void> {
@@ -142,7 +154,7 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       stream$: stream$.asObservable(),
     },
     push: {
-      batchSize: opts.pushBatchSize ?? DEFAULT_BATCH.push,
+      batchSize: wireSize * PUSH_CHUNKS,
       handler: (rows) => guarded(() => push(rows as PushRow[])),
     },
   });
