@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { machineLine } from "./machine";
 
-const BENCHES = ["sync", "link", "portal", "ui", "hostile", "chaos", "dashboard", "mail", "cluster"];
+const BENCHES = ["sync", "vdu", "link", "portal", "ui", "hostile", "chaos", "dashboard", "mail", "cluster"];
 // Benchmarks whose script is not named after them.
 const FILES: Record<string, string> = { chaos: "chaos-long", mail: "mail-intake" };
 const only = process.argv.slice(2);

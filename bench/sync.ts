@@ -5,21 +5,18 @@
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
-import { findDemarche } from "../domain/catalogue";
-import { DEMO_COMMUNE } from "../domain/commune";
-import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
-import { newRequest } from "../domain/new-request";
 import type { GuichetRequest } from "../domain/request";
-import { makeTrackingNumber } from "../domain/tracking-number";
 import { bootstrap } from "../sync-server/bootstrap";
 import { randomPassword } from "../sync-server/secrets";
 import { addUser } from "../sync-server/users";
 import { startTestCouch, TEST_CORS_ORIGIN } from "../tests/integration/support/test-couch";
 import { machineLine, median } from "./machine";
 import { launchChromium } from "./pages/counter-app";
+import { profiled } from "./pages/cpu-profile";
+import { benchRequests } from "./sync-docs";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_SYNC_ROUNDS ?? 3);
@@ -31,41 +28,6 @@ const POUCH_BATCH = 100; // PouchDB's default batch_size
 
 type Auth = { username: string; password: string };
 type Target = { dbUrl: string; auth: Auth; docs: GuichetRequest[] };
-
-function docsFor(commune: string, by: string, code: string): GuichetRequest[] {
-  const d = findDemarche(DEFAULT_CATALOGUE, "aide_restauration_scolaire")!;
-  const out: GuichetRequest[] = [];
-  const t0 = Date.parse("2026-11-02T08:00:00Z");
-  for (let i = 1; i <= N; i++) {
-    const r = newRequest(
-      {
-        demarche: d.id,
-        channel: (["guichet", "telephone", "courrier", "courriel"] as const)[i % 4],
-        subject: `Demande de tarif réduit n°${i}`,
-        fields: { enfant: `Enfant ${i}`, ecole: "École Jules-Ferry", quotientFamilial: 400 + (i % 900) },
-        citizen: {
-          firstName: "Camille",
-          lastName: `Durand ${i}`,
-          email: `famille${i}@example.fr`,
-          phone: "06 12 34 56 78",
-        },
-        attachments: [],
-      },
-      {
-        commune,
-        tracking: makeTrackingNumber(code, i),
-        demarche: d,
-        policy: DEMO_COMMUNE.policy,
-        by,
-        workstation: code,
-        now: new Date(t0 + i * 60_000).toISOString(),
-      },
-    );
-    if (!r.ok) throw new Error(JSON.stringify(r.issues));
-    out.push(r.request);
-  }
-  return out;
-}
 
 async function main() {
   const couch = await startTestCouch();
@@ -109,10 +71,13 @@ async function main() {
     return {
       dbUrl: `${couch.url}/guichet-${commune}`,
       auth: { username: user.name, password: user.password },
-      docs: docsFor(commune, user.name, code),
+      docs: benchRequests(N, commune, user.name, code),
     };
   }
 
+  const load0 = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
   const results: Record<string, number[]> = {};
   const add = (k: string, ms: number) => {
     results[k] = [...(results[k] ?? []), ms];
@@ -129,7 +94,7 @@ async function main() {
         ] as const);
         if (o.pending !== 0) throw new Error(`guichet push left ${o.pending} pending`);
         add("guichet push", o.ms);
-        add("guichet push, time in HTTP", o.networkMs);
+        add("guichet push, time with a request in flight", o.networkMs);
       },
       async () => {
         const o = await page.evaluate(([t, b]) => window.bench.pouchPush(t.docs, t.dbUrl, t.auth, b), [
@@ -181,6 +146,24 @@ async function main() {
       },
     ];
     for (let i = 0; i < pulls.length; i++) await pulls[(i + round) % pulls.length]!();
+    // The pull's floor: reading the feed, then writing what it holds locally (same round).
+    add(
+      "raw _changes + IndexedDB",
+      results["raw _changes"]!.at(-1)! + results["IndexedDB bulk insert"]!.at(-1)!,
+    );
+  }
+  // BENCH_PROFILE=1: one more Guichet push and pull under Chromium's CPU profiler, self time per function.
+  if (process.env.BENCH_PROFILE) {
+    const t = await target("D5P");
+    const push = await profiled(page, () =>
+      page.evaluate(([t, b]) => window.bench.guichetPush(t.docs, t.dbUrl, t.auth, b), [t, BATCH] as const),
+    );
+    console.log(`profile, guichet push (${push.value.ms.toFixed(0)} ms):\n${push.top.join("\n")}`);
+    for (const c of push.value.calls) console.log(`  ${c.path} ${c.t0.toFixed(0)} → ${c.t1.toFixed(0)}`);
+    const pull = await profiled(page, () =>
+      page.evaluate(([t, b]) => window.bench.guichetPull(t.dbUrl, t.auth, b), [t, BATCH] as const),
+    );
+    console.log(`profile, guichet pull (${pull.value.ms.toFixed(0)} ms):\n${pull.top.join("\n")}`);
   }
   const version = browser.version();
   await browser.close();
@@ -188,8 +171,11 @@ async function main() {
   await couch.stop();
 
   const m = (k: string) => median(results[k] ?? []);
+  // Ratios per round, then their median: a burst of load on this shared machine hits a round's pair alike.
+  const ratio = (k: string, of: string) =>
+    median((results[k] ?? []).map((x, i) => x / (results[of]?.[i] ?? Number.NaN))).toFixed(2);
   const row = (label: string, k: string, peer: string, floor: string) =>
-    `| ${label} | ${m(k).toFixed(0)} | ${m(peer).toFixed(0)} | ${(m(k) / m(peer)).toFixed(2)}× | ${m(floor).toFixed(0)} | ${(m(k) / m(floor)).toFixed(2)}× |`;
+    `| ${label} | ${m(k).toFixed(0)} | ${m(peer).toFixed(0)} | ${ratio(k, peer)}× | ${m(floor).toFixed(0)} | ${ratio(k, floor)}× |`;
   const md = [
     `### Synchronisation (${N} demandes, médiane de ${ROUNDS} tours)`,
     "",
@@ -198,9 +184,13 @@ async function main() {
     "| sens | Guichet (ms) | PouchDB replicate (ms) | Guichet / PouchDB | plancher (ms) | Guichet / plancher |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
     row("envoi (push)", "guichet push", "pouchdb push", "raw _bulk_docs"),
-    row("réception (pull)", "guichet pull", "pouchdb pull", "raw _changes"),
+    row("réception (pull)", "guichet pull", "pouchdb pull", "raw _changes + IndexedDB"),
     "",
-    `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) ; écriture IndexedDB seule des ${N} documents : ${m("IndexedDB bulk insert").toFixed(0)} ms.`,
+    `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) puis écriture IndexedDB seule des ${N} documents (${m("IndexedDB bulk insert").toFixed(0)} ms). Rapports : médiane des rapports de chaque tour. Charge moyenne (1/5/15 min) : ${load0} au début, ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" / ")} à la fin. Par tour (ms) : ${Object.entries(results)
+      .map(([k, xs]) => `${k} ${xs.map((x) => x.toFixed(0)).join(", ")}`)
+      .join(" ; ")}.`,
     "",
   ].join("\n");
   const out = process.env.BENCH_OUT ?? `docs/bench/sync${couch.kind === "couchdb" ? "-couchdb" : ""}.md`;
@@ -216,7 +206,12 @@ declare global {
         dbUrl: string,
         auth: Auth,
         b: { push: number; pull: number },
-      ): Promise<{ ms: number; pending: number; networkMs: number }>;
+      ): Promise<{
+        ms: number;
+        pending: number;
+        networkMs: number;
+        calls: { path: string; t0: number; t1: number }[];
+      }>;
       guichetPull(
         dbUrl: string,
         auth: Auth,

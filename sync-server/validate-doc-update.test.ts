@@ -481,6 +481,27 @@ describe("generated validate_doc_update functions", () => {
     expect(() => config({ _id: "commune", type: "commune" }, null, legacy, {})).toThrow();
   });
 
+  it("build their checker once per design document, never share it between two functions, and read each call's _security", () => {
+    const ddoc = { _id: "_design/guichet" };
+    const admin = { name: "a", roles: ["guichet:demo:admin", "guichet:demo:member"] };
+    const demoConfig = compile(configValidateDocUpdate("demo"));
+    const otherConfig = compile(configValidateDocUpdate("autre"));
+    const doc = { _id: "commune", type: "commune" };
+    const members = (role: string) => ({ members: { roles: [role] } });
+    demoConfig.call(ddoc, doc, null, admin, members("guichet:demo:member"));
+    expect(Object.keys(ddoc)).toEqual(["_id"]); // kept out of sight, and once only
+    expect(Object.getOwnPropertyNames(ddoc)).toHaveLength(2);
+    // Same design document object, another commune's function: its own rules, not the cached ones.
+    expect(() => otherConfig.call(ddoc, doc, null, admin, members("guichet:autre:member"))).toThrow();
+    expect(Object.getOwnPropertyNames(ddoc)).toHaveLength(3);
+    // The cached checker sees the _security of this call, not of the first one.
+    expect(() => demoConfig.call(ddoc, doc, null, admin, members("guichet:autre:member"))).toThrow();
+    expect(() => demoConfig.call(ddoc, doc, null, admin, members("guichet:demo:member"))).not.toThrow();
+    // A frozen design document, or none: the checker is built for the call and still applies.
+    expect(() => demoConfig.call(Object.freeze({ _id: "_design/x" }), doc, null, AGENT, {})).toThrow();
+    expect(() => mainVdu.call(undefined, request(), null, AGENT, {})).not.toThrow();
+  });
+
   it("check the -log and -config rules too", () => {
     const log = compile(logValidateDocUpdate("demo"));
     const entry = {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { demarcheSchema } from "../domain/catalogue";
@@ -147,13 +148,30 @@ const couchRoleNames = (commune: string): Record<string, string> =>
 
 const source = (file: string): string => readFileSync(new URL(`./vdu/${file}`, import.meta.url), "utf8");
 
-/** One self-contained function expression: CONFIG, the checker, the rules, then the call. */
+/**
+ * One self-contained function expression: CONFIG, the checker and the rules, built once per design
+ * document, then the call. CouchDB runs the function with the design document as `this` and keeps
+ * that object (couchjs caches the compiled function on it, PouchDB Server's validation in
+ * pouch-modules.ts too): the built checker is kept there, under a key naming this exact source, so
+ * the 23 KB CONFIG and the checker's functions are not made again for every document written
+ * (bench:vdu). Called on anything but a design document, it builds them for that call only.
+ */
 function compose(config: unknown, files: string[], entry: string): string {
+  const rules = [`var CONFIG = ${JSON.stringify(config)};`, ...files.map(source)].join("\n");
+  const key = `__guichet_vdu_${createHash("sha256").update(`${entry}\n${rules}`).digest("hex").slice(0, 16)}`;
   const body = [
     "function (newDoc, oldDoc, userCtx, secObj) {",
-    `var CONFIG = ${JSON.stringify(config)};`,
-    ...files.map(source),
-    `return ${entry}(newDoc, oldDoc, userCtx, CONFIG);`,
+    "var ddoc = this;",
+    'var keep = ddoc !== null && typeof ddoc === "object" && String(ddoc._id).indexOf("_design/") === 0;',
+    `var check = keep && Object.prototype.hasOwnProperty.call(ddoc, "${key}") ? ddoc["${key}"] : null;`,
+    "if (check === null) {",
+    "check = (function () {",
+    rules,
+    `return function (n, o, u, sec) { return ${entry}(n, o, u, CONFIG, sec); };`,
+    "})();",
+    `if (keep && Object.isExtensible(ddoc)) Object.defineProperty(ddoc, "${key}", { value: check });`,
+    "}",
+    "return check(newDoc, oldDoc, userCtx, secObj);",
     "}",
   ].join("\n");
   // ASCII only: no engine or transport can then misread an accent, U+2028 or U+2029.

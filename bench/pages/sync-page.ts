@@ -18,6 +18,18 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: performance.now() - t0, value };
 }
 
+/** Time with at least one request on the wire (requests overlap: their durations do not add up). */
+function busy(calls: readonly { t0: number; t1: number }[]): number {
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const c of [...calls].sort((a, b) => a.t0 - b.t0)) {
+    if (c.t1 <= end) continue;
+    total += c.t1 - Math.max(c.t0, end);
+    end = c.t1;
+  }
+  return total;
+}
+
 let n = 0;
 const bench = {
   /** Guichet push: documents already in the local replica, then replication until the server holds them. */
@@ -32,12 +44,17 @@ const bench = {
       storage: getRxStorageDexie(),
     });
     await requestsRepo(db).bulkInsert(docs);
-    let networkMs = 0;
+    const calls: { path: string; t0: number; t1: number }[] = [];
+    const start = performance.now();
     const counted = async (url: string, init?: RequestInit) => {
       const t0 = performance.now();
       const res = await fetch(url, init);
       const body = await res.text();
-      networkMs += performance.now() - t0;
+      calls.push({
+        path: new URL(url).pathname.split("/").pop()!,
+        t0: t0 - start,
+        t1: performance.now() - start,
+      });
       return new Response(body, { status: res.status, headers: res.headers });
     };
     const r = await timed(async () => {
@@ -56,7 +73,7 @@ const bench = {
     });
     const pending = await db.pending.count().exec();
     await db.remove();
-    return { ms: r.ms, pending, networkMs };
+    return { ms: r.ms, pending, networkMs: busy(calls), calls };
   },
   /** Guichet pull: an empty replica catches up with the server. */
   async guichetPull(dbUrl: string, auth: Auth, batch: { push: number; pull: number }) {

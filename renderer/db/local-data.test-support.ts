@@ -1,7 +1,6 @@
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
-import type { RxStorage } from "rxdb";
-import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import { afterEach } from "vitest";
+import { getRxStorageDexieIndexPages } from "./index-page-storage";
 import { type LocalData, openLocalData } from "./local-database";
 
 let n = 0;
@@ -11,7 +10,7 @@ export function openTestData(): Promise<LocalData> {
   n += 1;
   return openLocalData(
     `t${Date.now().toString(36)}${n}`,
-    getRxStorageDexie({ indexedDB, IDBKeyRange }) as RxStorage<unknown, unknown>,
+    getRxStorageDexieIndexPages({ indexedDB, IDBKeyRange }),
   );
 }
 

@@ -1,6 +1,6 @@
 import type { RxStorage } from "rxdb";
-import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import { createGuichetDatabase, type GuichetDatabase } from "./database";
+import { getRxStorageDexieIndexPages } from "./index-page-storage";
 import { type LocalCollections, localCollections } from "./local-collections";
 import { type RequestsRepo, requestsRepo } from "./requests-repo";
 import { WordIndex } from "./word-index";
@@ -16,7 +16,7 @@ export type LocalData = {
 
 export async function openLocalData(
   name = "guichet",
-  storage: RxStorage<unknown, unknown> = getRxStorageDexie() as RxStorage<unknown, unknown>,
+  storage: RxStorage<unknown, unknown> = getRxStorageDexieIndexPages(),
 ): Promise<LocalData> {
   const db = await createGuichetDatabase({ name, storage });
   const local = (await db.addCollections(localCollections)) as unknown as LocalCollections;

@@ -5,7 +5,7 @@
 // Démarches are checked against their schema; a démarche's version only goes up, and an archived
 // version (what old requests are displayed with) never changes. The server admin (bootstrap,
 // which may write a given catalogue back) is exempt from the version rules, not from the schema.
-// `secObj` is the enclosing validate_doc_update's argument (see compose): membership of this
+// `secObj` is validate_doc_update's own argument, passed through (see compose): membership of this
 // commune is checked here as well, so a database admin role alone never writes another's -config.
 
 function isMember(couchRoles, sec) {
@@ -16,7 +16,7 @@ function isMember(couchRoles, sec) {
   return false;
 }
 
-function validateConfig(newDoc, oldDoc, userCtx, C) {
+function validateConfig(newDoc, oldDoc, userCtx, C, secObj) {
   var couchRoles = (userCtx && userCtx.roles) || [];
   var name = (userCtx && userCtx.name) || null;
   var serverAdmin = couchRoles.indexOf("_admin") !== -1;

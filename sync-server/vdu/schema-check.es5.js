@@ -15,6 +15,14 @@ var TYPE_MESSAGES = {
   null: "valeur nulle attendue",
 };
 
+// Compiled once per pattern: the checker is built once per design document (validate-doc-update.ts).
+var PATTERNS = {};
+
+function patternOf(source) {
+  if (!hasOwn(PATTERNS, source)) PATTERNS[source] = new RegExp(source);
+  return PATTERNS[source];
+}
+
 function hasOwn(o, k) {
   return Object.prototype.hasOwnProperty.call(o, k);
 }
@@ -105,7 +113,7 @@ function schemaError(s, v, path, root) {
     if (s.maxLength !== undefined && codePoints(v) > s.maxLength) {
       return shown(path) + " : " + s.maxLength + " caractères au maximum.";
     }
-    if (s.pattern !== undefined && !new RegExp(s.pattern).test(v)) return shown(path) + " : format invalide.";
+    if (s.pattern !== undefined && !patternOf(s.pattern).test(v)) return shown(path) + " : format invalide.";
   }
   if (typeof v === "number") {
     if (s.minimum !== undefined && v < s.minimum) return shown(path) + " : doit être au moins " + s.minimum + ".";

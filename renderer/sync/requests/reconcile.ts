@@ -9,17 +9,19 @@ import type { Source } from "./routing";
  * can outlive its truth: a marker written just after its push (write and marker are two steps),
  * one left by a crash, a flag on a document whose events reached the server merged into another
  * workstation's push. Checks what is left against the server, 200 at a time; requests for the
- * hand-over cannot be read back there, so they are sent again (harmless: merged).
+ * hand-over cannot be read back there, so they are sent again (harmless: merged). Stops between
+ * chunks once `interrupted` says so (the replication has work again: what is left waits).
  */
 export async function reconcileMarks(
   db: GuichetDatabase,
   flags: PendingFlags,
   targetOf: (doc: GuichetRequest) => Source | "handover",
   handOver: (docs: GuichetRequest[]) => Promise<void>,
+  interrupted: () => boolean = () => false,
 ): Promise<void> {
   const markers = new Set((await db.pending.find().exec()).map((m) => m.id));
   const ids = [...new Set([...markers, ...flags.rejectedIds()])];
-  for (let i = 0; i < ids.length; i += 200) {
+  for (let i = 0; i < ids.length && !interrupted(); i += 200) {
     const local = await db.requests.findByIds(ids.slice(i, i + 200)).exec();
     const bySource = new Map<Source, string[]>();
     const toHandOver: GuichetRequest[] = [];

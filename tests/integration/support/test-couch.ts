@@ -44,8 +44,8 @@ export type TestCouch = {
   stop(): Promise<void>;
 };
 
-/** The origin the embedded server of the tests accepts for CORS. */
-export const TEST_CORS_ORIGIN = "http://localhost:5173";
+/** The origin the embedded server of the tests accepts for CORS (GUICHET_TEST_CORS_ORIGIN moves a bench page to another port). */
+export const TEST_CORS_ORIGIN = process.env.GUICHET_TEST_CORS_ORIGIN ?? "http://localhost:5173";
 
 /**
  * The server of an integration test: the CouchDB of COUCHDB_URL when set (admin credentials in the URL
