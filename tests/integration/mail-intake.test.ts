@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import MailComposer from "nodemailer/lib/mail-composer";
 import type Mail from "nodemailer/lib/mailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addDays } from "../../domain/calendar";
+import { addDays, daysBetween } from "../../domain/calendar";
 import { hasNewMessage } from "../../domain/conversation";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import { chooseDemarche } from "../../domain/demarche-choice";
@@ -426,6 +426,93 @@ describe("email door: the mairie's IMAP mailbox (real dovecot) feeds the pipelin
     await server.mailer.process(tc.dbName("main"), (await mainDb().get(id)) as Doc);
     expect(about().filter((m) => m.subject.startsWith("Accusé de réception"))).toHaveLength(1);
     expect(about()).toHaveLength(2);
+  });
+
+  it("a reply bringing the requested pieces, marked « pièces reçues », resumes the délai from the reply's arrival", async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    await imap.append(
+      await compose({
+        from: "Rose Leroy <rose@citoyen.test>",
+        subject: "Échafaudage",
+        text: "Pour ravaler la façade.",
+        messageId: uid(),
+      }),
+      { date: new Date(now - 20 * day) },
+    );
+    await intake();
+    const [doc] = await withSubject("Échafaudage");
+    const id = doc?.id as string;
+    const put = async (body: unknown) =>
+      fetch(`${tc.dbUrl("main")}/${id}`, {
+        method: "PUT",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Basic ${Buffer.from(`${agent.name}:${agent.password}`).toString("base64")}`,
+        },
+        body: JSON.stringify(body),
+      });
+    const event = (at: number, kind: RequestEvent["kind"], body: object) =>
+      ({
+        id: newEventId(new Date(at).toISOString(), "K7M"),
+        at: new Date(at).toISOString(),
+        by: agent.name,
+        workstation: "K7M",
+        kind,
+        ...body,
+      }) as RequestEvent;
+    const choice = chooseDemarche(doc as Doc, DEFAULT_CATALOGUE, "occupation_domaine_public");
+    if (!choice.ok) throw new Error(choice.error);
+    const fresh = async () =>
+      waitFor("écriture du serveur terminée", async () => {
+        const d = (await mainDb().get(id)) as Doc;
+        return d.events.some((e) => e.kind === "registration_sent") && d;
+      });
+    let stored = await fresh();
+    expect(
+      (
+        await put(
+          withNewEvents(
+            stored,
+            event(now - 16 * day, "demarche_chosen", choice.body),
+            event(now - 15 * day, "status", {
+              from: "assigned",
+              to: "incomplete",
+              missingPieces: ["Plan de situation"],
+              piecesDueOn: new Date(now + 30 * day).toISOString().slice(0, 10),
+            }),
+          ),
+        )
+      ).status,
+    ).toBe(201);
+    await imap.append(
+      await compose({
+        from: "rose@citoyen.test",
+        subject: `Re: demande n° ${formatTrackingNumber(id)}`,
+        text: "Voici le plan.",
+        attachments: [{ filename: "plan.pdf", content: PDF, contentType: "application/pdf" }],
+      }),
+      { date: new Date(now - 10 * day) },
+    );
+    expect(await intake()).toMatchObject({ joined: 1 });
+    stored = (await mainDb().get(id)) as Doc;
+    const reply = stored.events.find((e) => e.kind === "message_in");
+    expect(reply?.at).toBe(new Date(Math.floor((now - 10 * day) / 1000) * 1000).toISOString());
+    const receivedOn = parisDate(reply?.at as string);
+    const marked = event(now, "status", {
+      from: "incomplete",
+      to: "in_progress",
+      piecesReceivedOn: receivedOn,
+    });
+    const res = await put(withNewEvents(stored, marked));
+    expect(res.status).toBe(201);
+    const after = (await mainDb().get(id)) as Doc;
+    // Marked today, the suspension would have lasted 15 days; it ended with the reply, 5 days in.
+    const { piecesReceivedOn: _p, ...unmarked } = marked as Extract<RequestEvent, { kind: "status" }>;
+    const ifMarkedToday = withNewEvents(stored, unmarked);
+    expect(after.status).toBe("in_progress");
+    expect(after.dueOn < ifMarkedToday.dueOn).toBe(true);
+    expect(daysBetween(after.dueOn, ifMarkedToday.dueOn)).toBeGreaterThanOrEqual(9);
   });
 
   it("demo mode: without IMAP, /dev/mairie writes to an in-process mailbox and the same door files the mail", async () => {
