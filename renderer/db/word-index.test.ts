@@ -7,10 +7,12 @@ import type { GuichetRequest } from "../../domain/request";
 import { buildRequest, WS_A } from "../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { createGuichetDatabase } from "./database";
+import { type LocalCollections, localCollections } from "./local-collections";
 import { localDataPerTest } from "./local-data.test-support";
 import { openLocalData } from "./local-database";
+import { requestsRepo } from "./requests-repo";
 import { findByName, findByWords } from "./search";
-import { wordEntries } from "./word-index";
+import { WordIndex, wordEntries } from "./word-index";
 
 const data = localDataPerTest();
 
@@ -105,6 +107,31 @@ describe("word index", () => {
       expect(await d.repo.get(makeTrackingNumber(WS_A, 1))).not.toBeNull();
     } finally {
       await d.db.remove();
+    }
+  });
+
+  it("searches without the index while a first build over a large replica runs, then with it", async () => {
+    const storage = getRxStorageDexie({ indexedDB, IDBKeyRange }) as RxStorage<unknown, unknown>;
+    const name = `big${Date.now().toString(36)}`;
+    const old = await createGuichetDatabase({ name, storage });
+    await old.requests.bulkInsert([person(1, "Lefèvre-Müller", "Éloïse"), person(2, "Martin", "Léa")]);
+    await old.close();
+    // The app's data, but with an index that counts any replica as large (no other index running).
+    const db = await createGuichetDatabase({ name, storage });
+    const local = (await db.addCollections(localCollections)) as unknown as LocalCollections;
+    const slow = new WordIndex(db.requests, local.search_words, 1);
+    const data = { db, repo: requestsRepo(db), local, words: slow };
+    try {
+      expect(await slow.upToDate()).toBe(false);
+      // Meanwhile: the name's start (the nameKey index) still finds, a middle word does not yet.
+      expect(names(await findByName(data, "lefevre"))).toEqual(["Lefèvre-Müller Éloïse"]);
+      expect(await findByName(data, "muller")).toEqual([]);
+      await slow.catchUp();
+      expect(await slow.upToDate()).toBe(true);
+      expect(names(await findByName(data, "muller"))).toEqual(["Lefèvre-Müller Éloïse"]);
+      slow.stop();
+    } finally {
+      await db.remove();
     }
   });
 

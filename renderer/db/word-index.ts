@@ -75,6 +75,7 @@ export class WordIndex {
   constructor(
     private readonly requests: Requests,
     private readonly words: Words,
+    private readonly longBuild = LONG_BUILD,
   ) {
     const sub = requests.$.subscribe(() => {
       this.dirty = true;
@@ -130,7 +131,7 @@ export class WordIndex {
       const [saved] = await this.store.findDocumentsById([CHECKPOINT_ID], false);
       this.saved = saved;
       if (saved?.w && saved.lwt !== undefined) this.checkpoint = { id: saved.w, lwt: saved.lwt };
-      else this.building = (await this.requests.count().exec()) > LONG_BUILD;
+      else this.building = (await this.requests.count().exec()) > this.longBuild;
     })();
     return this.loading;
   }

@@ -25,6 +25,12 @@ test("the detail shows the deadline and records actions as history events, and A
   await expect(page.getByTestId("deadline")).toContainText("Réputée rejetée le");
   await expect(page.getByTestId("deadline")).toContainText("jours restants");
 
+  // The choices offered are explained, tied to the select for screen readers.
+  await expect(page.getByLabel("Nouveau statut")).toHaveAttribute("aria-describedby", "action-status-help");
+  await expect(page.getByTestId("status-choices-help")).toContainText(
+    "Statuts possibles depuis « Reçue » pour votre rôle.",
+  );
+
   // Mark incomplete: missing pieces and a date to supply them.
   await page.getByLabel("Nouveau statut").selectOption({ label: "En attente de pièces" });
   await page.getByRole("button", { name: "Enregistrer le statut" }).click();

@@ -244,8 +244,9 @@ test("a supervisor hands all of an absent agent's open requests in a service to 
 
   await page.getByText("Absence d'un agent : reprendre ses demandes").click();
   await page.locator("#absent-service").selectOption({ label: "Accueil de la mairie" });
-  // The absent agent is offered (seen in the replica); the one who covers is typed freely.
+  // The absent agent is offered (seen in the replica); the one who covers, from the directory.
   await expect(page.getByTestId("absent-from-agents").locator(`option[value="${absent}"]`)).toHaveCount(1);
+  await expect(page.getByTestId("absent-to-agents").locator(`option[value="${cover}"]`)).toHaveCount(1);
   await page.getByLabel(/^Agent absent/).fill(absent);
   await page.getByLabel(/^Demandes reprises par/).fill(cover);
   await page.getByRole("button", { name: "Compter ses demandes" }).click();

@@ -334,6 +334,22 @@ describe("notices to the citizen at every step (real SMTP sink, exactly once)", 
       expect(answer?.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt; tarif réduit");
       expect(answer?.html).not.toContain("<script>");
       expect(answer?.text).not.toContain("Notre réponse :");
+
+      // The letter of the same event says what the mail said.
+      const doc = (await tc.admin
+        .use<GuichetRequest>(tc.dbName("main"))
+        .get(r.id)) as unknown as GuichetRequest;
+      const answeredEvent = doc.events.find((e) => e.kind === "status" && e.to === "answered");
+      const res = await fetch(`${server.url}/api/v1/requests/${r.id}/notices/${answeredEvent?.id}.pdf`, {
+        headers: { authorization: auth() },
+      });
+      expect(res.status).toBe(200);
+      const dir = mkdtempSync(path.join(tmpdir(), "guichet-letter-"));
+      writeFileSync(path.join(dir, "l.pdf"), Buffer.from(await res.arrayBuffer()));
+      execFileSync("pdftotext", ["-layout", path.join(dir, "l.pdf"), path.join(dir, "l.txt")]);
+      const letter = readFileSync(path.join(dir, "l.txt"), "utf8").replace(/\s+/g, " ");
+      expect(letter).toContain("Votre dossier Restauration scolaire : tarif réduit ou aide : notre réponse");
+      expect(letter).toContain("la commune a décidé : <script>alert(1)</script> tarif réduit");
     } finally {
       await server.stop();
     }

@@ -1,22 +1,28 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { assignableTo } from "../../../domain/commune";
 import { fr } from "../i18n/fr";
 import { requireSigner, type Signer, useWorkstation } from "../shared/app-context";
 import type { ReassignPlan } from "./reassign";
 import { type ApplyResult, applyPlan, knownAgents } from "./supervisor-data";
 
 /**
- * Agent names to suggest: those seen in the service's open requests, and the supervisor. Read only
- * while the form is in use (`enabled`): it scans up to 2,000 requests.
+ * Agent names to suggest: the directory's agents of the service (the only ones the server accepts
+ * for an assignment), those seen in the service's open requests (an absent agent may have left the
+ * directory), and the supervisor. Read only while the form is in use (`enabled`): it scans up to
+ * 2,000 requests.
  */
 export function useKnownAgents(service: string | undefined, enabled: boolean): string[] {
-  const { data, session } = useWorkstation();
+  const { data, session, commune } = useWorkstation();
+  const directory = service ? (assignableTo(commune, service) ?? []).map((a) => a.username) : [];
   // Under "requests": re-read when the replica changes, like the lists.
   const q = useQuery({
     queryKey: ["requests", "agents", service ?? ""],
     queryFn: () => knownAgents(data, service),
     enabled,
   });
-  return [...new Set([...(q.data ?? []), session.username])].sort((a, b) => a.localeCompare(b, "fr"));
+  return [...new Set([...directory, ...(q.data ?? []), session.username])].sort((a, b) =>
+    a.localeCompare(b, "fr"),
+  );
 }
 
 /** Who signs the events, as use-add-events does for one request. */
