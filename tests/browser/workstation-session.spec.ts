@@ -204,3 +204,45 @@ test("with the line cut, a reload brings the app back behind the lock, the agent
   expect(pageErrors(page)).toEqual([]);
   await context.close();
 });
+
+test("an agent whose password an admin resets is locked at the next contact, keeps the form and unlocks only with the new password", async ({
+  browser,
+}) => {
+  const env = testEnv();
+  const admin = await createAdmin();
+  const agent = {
+    username: `noe-${randomBytes(3).toString("hex")}.${env.commune}`,
+    password: "noe-pass-123",
+  };
+  await agentsApi(admin, "POST", "", {
+    username: agent.username,
+    password: agent.password,
+    firstName: "Noé",
+    lastName: "Garnier",
+    position: "Agent d'accueil",
+    roles: ["agent", "service_agent"],
+    services: ["accueil"],
+  });
+  const { context, page } = await openWorkstation(browser);
+  // The configuration is read again every 2 s here (60 s in use).
+  await page.evaluate(() => localStorage.setItem("guichet.configRefreshMs", "2000"));
+  await page.reload();
+  await login(page, agent);
+  await page.keyboard.press("Alt+n");
+  await page.getByLabel(/^Nom/).fill("Vasseur");
+
+  await agentsApi(admin, "POST", `/${agent.username}/password`, { password: "noe-nouveau-456" });
+  await expect(page.getByText("Votre compte vient d'être modifié par la mairie")).toBeVisible({
+    timeout: 20_000,
+  });
+  expect(await pageText(page)).not.toContain("Vasseur");
+
+  await page.getByLabel("Mot de passe").fill(agent.password);
+  await page.getByRole("button", { name: "Déverrouiller" }).click();
+  await expect(page.getByRole("alert")).toContainText("Identifiant ou mot de passe incorrect");
+  await page.getByLabel("Mot de passe").fill("noe-nouveau-456");
+  await page.getByRole("button", { name: "Déverrouiller" }).click();
+  await expect(page.getByLabel(/^Nom/)).toHaveValue("Vasseur");
+  expect(pageErrors(page)).toEqual([]);
+  await context.close();
+});

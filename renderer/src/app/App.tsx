@@ -13,6 +13,7 @@ import {
 import { idleLockMs } from "../session/idle-timer";
 import { LockScreen } from "../session/LockScreen";
 import { LoginScreen } from "../session/LoginScreen";
+import { sessionOutdated } from "../session/offline-policy";
 import { clearMarker, loadMarker, saveMarker } from "../session/session-marker";
 import { useIdleLock } from "../session/use-idle-lock";
 import { forgetWork, holdWork } from "../session/work-in-progress";
@@ -106,9 +107,11 @@ function LoggedIn(props: {
   const config = settings.config;
   const sync = useWorkstationSync(data, config, session, settings.serverUrl);
   useLiveInvalidation(data);
-  useConfigRefresh(settings, updateSettings, session, sync.status.online);
   // Sync and configuration keep running behind the lock; only the screens leave the page.
   const [idle, setIdle] = useState(false);
+  const [refused, setRefused] = useState(false);
+  const onRefused = useCallback(() => setRefused(true), []);
+  useConfigRefresh(settings, updateSettings, session, sync.status.online, onRefused);
   const lock = useCallback(() => {
     holdWork(true);
     setIdle(true);
@@ -133,23 +136,28 @@ function LoggedIn(props: {
       reSync: sync.reSync,
     };
   }, [data, session, settings, updateSettings, catalogue, config, sync.reSync]);
-  // An account the server disabled meanwhile is locked out at once (its unlock is refused).
-  const disabled = config?.commune.agents?.some((a) => a.username === session.username && a.disabled);
-  if (idle || disabled)
+  // An account the server disabled or changed meanwhile is locked at once: a disabled one cannot
+  // unlock, a changed one unlocks with its new password and the server's current roles.
+  const outdated = refused || sessionOutdated({ ...session, savedAt: "" }, config?.commune.agents);
+  if (idle || outdated) {
+    // Set before the screens unmount (their cleanup runs after this render): they hand their work over.
+    holdWork(true);
     return (
       <LockScreen
         username={session.username}
-        reason="idle"
+        reason={outdated ? "changed" : "idle"}
         minutes={lockMinutes(settings)}
         settings={settings}
         onUnlock={(s, next, message) => {
           holdWork(false);
           setIdle(false);
+          setRefused(false);
           props.onUnlock(s, next, message);
         }}
         onSwitchAgent={props.onLogout}
       />
     );
+  }
   return (
     <WorkstationContext value={ws}>
       {props.notice && (

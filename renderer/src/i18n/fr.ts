@@ -41,6 +41,8 @@ export const fr = {
     idle: (minutes: number) =>
       `Écran verrouillé après ${minutes} minute${minutes > 1 ? "s" : ""} sans activité. Le travail en cours est conservé.`,
     reload: "La page a été rechargée : saisissez votre mot de passe pour reprendre votre session.",
+    changed:
+      "Votre compte vient d'être modifié par la mairie (mot de passe, rôles, services ou désactivation) : saisissez votre mot de passe pour continuer. Le travail en cours est conservé.",
     who: (username: string) => `Session de ${username}.`,
     unlock: "Déverrouiller",
     switchAgent: "Changer d'agent",

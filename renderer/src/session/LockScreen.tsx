@@ -4,7 +4,7 @@ import { fr } from "../i18n/fr";
 import type { Session } from "../shared/session";
 import { login } from "./login";
 
-export type LockReason = "idle" | "reload";
+export type LockReason = "idle" | "reload" | "changed";
 
 /**
  * The locked workstation: nothing of the citizens on the page, only who holds the session and a
@@ -37,7 +37,13 @@ export function LockScreen(props: {
   return (
     <main id="main" className="login" data-testid="lock-screen">
       <h1>{fr.lock.title}</h1>
-      <p>{props.reason === "idle" ? fr.lock.idle(props.minutes) : fr.lock.reload}</p>
+      <p>
+        {props.reason === "idle"
+          ? fr.lock.idle(props.minutes)
+          : props.reason === "changed"
+            ? fr.lock.changed
+            : fr.lock.reload}
+      </p>
       <p>{fr.lock.who(props.username)}</p>
       <form onSubmit={(e) => void submit(e)} aria-describedby={error ? "lock-error" : undefined}>
         <div className="field">

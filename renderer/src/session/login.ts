@@ -75,6 +75,7 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
       roles,
       couchRoles,
       offline: false,
+      ...(card?.passwordSetAt ? { passwordSetAt: card.passwordSetAt } : {}),
     };
     return { ok: true, session, settings: next };
   } catch (err) {
@@ -108,6 +109,7 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
       roles: account.roles,
       couchRoles: account.couchRoles,
       offline: true,
+      ...(account.passwordSetAt ? { passwordSetAt: account.passwordSetAt } : {}),
     },
   };
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { AgentCard } from "../../../domain/commune";
-import { accessChanged, accountsToForget, type CachedAccount, offlineRefusal } from "./offline-policy";
+import {
+  accessChanged,
+  accountsToForget,
+  type CachedAccount,
+  offlineRefusal,
+  sessionOutdated,
+} from "./offline-policy";
 
 const card = (over: Partial<AgentCard> = {}): AgentCard => ({
   username: "marie",
@@ -101,5 +107,28 @@ describe("an account whose access changed on the server", () => {
       couchRoles: ["guichet:admin"],
     };
     expect(accessChanged(admin, card({ roles: ["admin"], services: [] }))).toBe(false);
+  });
+});
+
+describe("a running session the server's directory outdates", () => {
+  const session = {
+    username: "marie",
+    savedAt: "",
+    passwordSetAt: "2026-12-01T00:00:00.000Z",
+    roles: ["agent"],
+    couchRoles: ["guichet:agent", "guichet:service:accueil"],
+  };
+  const same = card({ passwordSetAt: "2026-12-01T00:00:00.000Z" });
+
+  it("goes on while the card says the same, or when the account has no card", () => {
+    expect(sessionOutdated(session, [same])).toBe(false);
+    expect(sessionOutdated(session, [card({ username: "paul", disabled: true })])).toBe(false);
+    expect(sessionOutdated(session, undefined)).toBe(false);
+  });
+
+  it("locks when the account is disabled, given a new password, or other roles", () => {
+    expect(sessionOutdated(session, [{ ...same, disabled: true }])).toBe(true);
+    expect(sessionOutdated(session, [{ ...same, passwordSetAt: "2026-12-06T10:00:00.000Z" }])).toBe(true);
+    expect(sessionOutdated(session, [{ ...same, roles: ["agent", "supervisor"] }])).toBe(true);
   });
 });

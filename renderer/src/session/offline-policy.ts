@@ -70,3 +70,19 @@ export function accessChanged(account: CachedAccount, card: AgentCard): boolean 
 }
 
 const SERVICE_ROLE = "guichet:service:";
+
+/**
+ * Whether the directory the server just sent outdates a running session: the account was
+ * disabled, given a new password, or other roles or services. The screen then locks; the password
+ * (checked online when possible) opens a session with what the server says now.
+ */
+export function sessionOutdated(
+  session: CachedAccount & { roles: readonly string[]; couchRoles: readonly string[] },
+  directory: readonly AgentCard[] | undefined,
+): boolean {
+  const card = directory?.find((a) => a.username === session.username);
+  if (!card) return false;
+  if (card.disabled) return true;
+  if (card.passwordSetAt && card.passwordSetAt !== session.passwordSetAt) return true;
+  return accessChanged(session, card);
+}

@@ -18,9 +18,11 @@ export function useConfigRefresh(
   updateSettings: (s: Settings) => void,
   session: Session,
   online: boolean,
+  /** The server no longer takes this session's password (changed) or account (disabled). */
+  onRefused: () => void = () => undefined,
 ): void {
-  const latest = useRef({ settings, updateSettings, session });
-  latest.current = { settings, updateSettings, session };
+  const latest = useRef({ settings, updateSettings, session, onRefused });
+  latest.current = { settings, updateSettings, session, onRefused };
   const running = useRef(false);
 
   const refresh = useCallback(async () => {
@@ -34,8 +36,9 @@ export function useConfigRefresh(
       if (now.serverUrl !== before.serverUrl || JSON.stringify(now.config) === JSON.stringify(next)) return;
       latest.current.updateSettings({ ...now, config: next });
     } catch (err) {
-      // The server no longer takes this password: its offline hash goes too.
+      // The server no longer takes this password or account: its offline hash goes too.
       if (err instanceof ApiError && err.status === 401) forgetAccount(who.username);
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) latest.current.onRefused();
       // Unreachable or refused: the cached configuration stays in use.
     } finally {
       running.current = false;

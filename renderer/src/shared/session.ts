@@ -8,6 +8,8 @@ export type Session = {
   couchRoles: string[];
   /** Let in by the local hash because the server was unreachable. */
   offline: boolean;
+  /** The directory's passwordSetAt for this account at login (a newer one locks the session). */
+  passwordSetAt?: string;
 };
 
 /** Counter roles: someone with none of them has nothing to do in this app. */
