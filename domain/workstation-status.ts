@@ -35,7 +35,11 @@ export type WorkstationStatus = z.infer<typeof workstationStatusSchema>;
 export const DEFAULT_STALE_HOURS = 24;
 
 /** Whether work has waited on the workstation longer than the commune allows. */
-export function pendingTooOld(s: WorkstationStatus, staleHours: number, now: Date): boolean {
+export function pendingTooOld(
+  s: Pick<WorkstationStatus, "oldestPendingAt" | "pendingRequests" | "pendingFiles" | "rejected">,
+  staleHours: number,
+  now: Date,
+): boolean {
   if (!s.oldestPendingAt || s.pendingRequests + s.pendingFiles + s.rejected === 0) return false;
   return now.getTime() - Date.parse(s.oldestPendingAt) > staleHours * 3_600_000;
 }

@@ -1,9 +1,10 @@
 import type { RxCollection, RxJsonSchema } from "rxdb";
+import { type WorkstationStatusRow, workstationStatusRxSchema } from "./workstation-statuses";
 
 /**
  * The workstation's other collections, beside the requests' three (database.ts): counters stay
  * here, immediate answers replicate with the -log database (renderer/sync/contact-log-replication.ts),
- * attachment bytes wait for their upload. 6 collections of the 13 that RxDB's free edition allows.
+ * attachment bytes wait for their upload. 7 collections of the 13 that RxDB's free edition allows.
  */
 
 /** Monotonic counters, e.g. the tracking-number sequence of this workstation's code. */
@@ -69,10 +70,12 @@ export const localCollections = {
   counters: { schema: counterSchema },
   quick_answers: { schema: quickAnswerSchema },
   attachment_files: { schema: attachmentFileSchema },
+  workstation_statuses: { schema: workstationStatusRxSchema },
 };
 
 export type LocalCollections = {
   counters: RxCollection<Counter>;
   quick_answers: RxCollection<QuickAnswer>;
   attachment_files: RxCollection<AttachmentFile>;
+  workstation_statuses: RxCollection<WorkstationStatusRow>;
 };

@@ -39,6 +39,7 @@ const IDENTITY_KEYS = [
   "mediator",
   "policy",
   "risk",
+  "fleetStaleHours",
 ] as const;
 const SERVICE_KEYS = ["name", "address", "postcode", "town", "phone", "email", "hours"] as const;
 

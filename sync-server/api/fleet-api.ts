@@ -82,7 +82,7 @@ export function addFleetApi(r: Router, deps: FleetApiDeps): Router {
 async function readRecord(deps: FleetApiDeps, code: string): Promise<WorkstationRecord> {
   if (!/^[0-9A-Z]{3}$/.test(code)) throw new HttpError(404, "Poste introuvable.");
   const record = await deps.serverDb.get<WorkstationRecord>(workstationDocId(code));
-  if (!record || record.type !== "workstation") throw new HttpError(404, "Poste introuvable.");
+  if (record?.type !== "workstation") throw new HttpError(404, "Poste introuvable.");
   return record;
 }
 

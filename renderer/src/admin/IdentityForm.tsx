@@ -1,7 +1,9 @@
 import { type FormEvent, useState } from "react";
 import type { Commune } from "../../../domain/commune";
+import { DEFAULT_STALE_HOURS } from "../../../domain/workstation-status";
 import type { FieldIssue } from "../../../domain/zod-fr";
 import { saveCommune } from "../../sync/commune-admin-client";
+import { frFleet } from "../fleet/fr-fleet";
 import { ErrorSummary } from "../requests/ErrorSummary";
 import { useWorkstation } from "../shared/app-context";
 import { TextField } from "../shared/TextField";
@@ -28,6 +30,7 @@ type Draft = Record<TextKey, string> & {
   region: Commune["policy"]["calendar"]["region"];
   shift: boolean;
   closedDays: string;
+  fleetStaleHours: string;
 };
 
 function draftOf(c: Commune): Draft {
@@ -40,6 +43,7 @@ function draftOf(c: Commune): Draft {
     region: c.policy.calendar.region,
     shift: c.policy.shiftToWorkingDay,
     closedDays: (c.policy.calendar.extraClosedDays ?? []).join("\n"),
+    fleetStaleHours: String(c.fleetStaleHours ?? DEFAULT_STALE_HOURS),
   };
 }
 
@@ -57,6 +61,7 @@ function bodyOf(d: Draft, c: Commune, version: number): Record<string, unknown> 
       shiftToWorkingDay: d.shift,
       calendar: { region: d.region, ...(closed.length > 0 ? { extraClosedDays: closed } : {}) },
     },
+    ...(d.fleetStaleHours.trim() ? { fleetStaleHours: Number(d.fleetStaleHours) } : {}),
     baseVersion: version,
   };
 }
@@ -193,6 +198,24 @@ export function IdentityForm({
           error={Object.entries(errors).find(([k]) => k.startsWith("identity.policy"))?.[1]}
           multiline
         />
+      </fieldset>
+      <fieldset>
+        <legend>{frFleet.settingsLegend}</legend>
+        <div className="field">
+          <label htmlFor="fleet-stale-hours">{frFleet.staleHoursLabel}</label>
+          <input
+            id="fleet-stale-hours"
+            type="number"
+            min={1}
+            max={720}
+            value={draft.fleetStaleHours}
+            onChange={(e) => set({ fleetStaleHours: e.target.value })}
+            aria-invalid={errors["identity.fleetStaleHours"] ? true : undefined}
+          />
+          {errors["identity.fleetStaleHours"] && (
+            <p className="error">{errors["identity.fleetStaleHours"]}</p>
+          )}
+        </div>
       </fieldset>
       {message && (
         <p className="error" role="alert">

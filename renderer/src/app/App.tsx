@@ -1,7 +1,8 @@
-import { use, useCallback, useMemo, useState } from "react";
+import { use, useCallback, useEffect, useMemo, useState } from "react";
 import type { Catalogue } from "../../../domain/catalogue";
 import { DEMO_COMMUNE } from "../../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
+import { version as APP_VERSION } from "../../../package.json";
 import type { LocalData } from "../../db/local-database";
 import {
   agentPrefs,
@@ -9,7 +10,17 @@ import {
   type Settings,
   saveSettings,
   workstationCodeFor,
+  workstationIdentityFor,
 } from "../../db/settings-store";
+import { setWorkstationIdentity } from "../../sync/http";
+import {
+  clearRevokedNotice,
+  onWorkstationRevoked,
+  type RevokedNotice,
+  revokedNotice,
+  wipeWorkstation,
+} from "../../sync/workstation-wipe";
+import { RevokedScreen } from "../fleet/RevokedScreen";
 import { LoginScreen } from "../session/LoginScreen";
 import { SettingsScreen } from "../settings/SettingsScreen";
 import { useConfigRefresh } from "../settings/use-config-refresh";
@@ -31,7 +42,29 @@ export function App({ dataPromise }: { dataPromise: Promise<LocalData> }) {
     saveSettings(next);
     setSettingsState(next);
   }, []);
+  // Revoked by a supervisor: the server refused this workstation; everything local goes.
+  const [revoked, setRevoked] = useState<RevokedNotice | "wiping" | null>(revokedNotice);
+  useEffect(() => onWorkstationRevoked(() => setRevoked((r) => r ?? "wiping")), []);
+  const code = settings.workstationCode;
+  useEffect(() => {
+    if (revoked !== "wiping") return;
+    setSession(null);
+    void wipeWorkstation(data, code).then(() => setRevoked(revokedNotice()));
+  }, [revoked, data, code]);
 
+  if (revoked) {
+    return (
+      <RevokedScreen
+        notice={revoked === "wiping" ? null : revoked}
+        onSetUpAgain={() => {
+          clearRevokedNotice();
+          // A fresh start: an empty replica, the settings screen to name the server again.
+          location.hash = "#/settings";
+          location.reload();
+        }}
+      />
+    );
+  }
   if (!session) {
     if (route.name === "settings") return <SettingsScreen settings={settings} onSave={updateSettings} />;
     return (
@@ -75,7 +108,13 @@ function LoggedIn(props: {
   const { data, session, settings, updateSettings } = props;
   const route = useRoute();
   const config = settings.config;
-  const sync = useWorkstationSync(data, config, session, settings.serverUrl);
+  const identity = workstationIdentityFor(settings);
+  // Every call of this session names the workstation (idempotent: set before the sync starts).
+  setWorkstationIdentity(identity);
+  const report = identity
+    ? { code: identity.code, name: settings.workstationName || identity.code, appVersion: APP_VERSION }
+    : undefined;
+  const sync = useWorkstationSync(data, config, session, settings.serverUrl, report);
   useLiveInvalidation(data);
   useConfigRefresh(settings, updateSettings, session, sync.status.online);
   const catalogue: Catalogue = config?.catalogue ?? DEFAULT_CATALOGUE;

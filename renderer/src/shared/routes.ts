@@ -11,6 +11,7 @@ export type Route =
   | { name: "sync" }
   | { name: "settings" }
   | { name: "dashboard" }
+  | { name: "fleet" }
   | { name: "admin-catalogue" }
   | { name: "admin-api-keys" }
   | { name: "admin-commune" };
@@ -33,6 +34,8 @@ export function parseRoute(hash: string): Route {
       return { name: "settings" };
     case "dashboard":
       return { name: "dashboard" };
+    case "postes":
+      return { name: "fleet" };
     case "admin":
       if (arg === "api-keys") return { name: "admin-api-keys" };
       if (arg === "commune") return { name: "admin-commune" };
@@ -54,6 +57,8 @@ export function href(route: Route): string {
     case "settings":
     case "dashboard":
       return `#/${route.name}`;
+    case "fleet":
+      return "#/postes";
     case "saved":
     case "request":
       return `#/${route.name}/${encodeURIComponent(route.id)}`;
