@@ -61,7 +61,10 @@ function Fleet() {
           row={confirming}
           onDone={(message) => {
             setConfirming(null);
-            if (message) setNotice(message);
+            if (!message) return;
+            setNotice(message);
+            // The server marked its status revoked: read it back now rather than at the next minute's pull.
+            ws.reSync();
           }}
         />
       )}
