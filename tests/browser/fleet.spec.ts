@@ -3,6 +3,7 @@ import { WORKSTATION_HEADER } from "../../domain/workstation-status";
 import { adminClient, type Couch } from "../../sync-server/couch";
 import { addUser } from "../../sync-server/users";
 import { login, openWorkstation, pageErrors, recordRequest, syncBar, testEnv } from "./support/app";
+import { expectNoSeriousViolations } from "./support/axe";
 
 // Names unique to this run: the server is shared by every spec of the run.
 const TAG = Date.now().toString(36).slice(-5);
@@ -107,6 +108,7 @@ test("the fleet view shows a workstation's pending count, its last sync error an
   );
   await expect(row.getByTestId("fleet-contact")).toContainText(today);
   await expect(row.getByTestId("fleet-contact")).not.toHaveText("jamais");
+  await expectNoSeriousViolations(s.page, "vue des postes");
 
   // The line recovers: the supervisor sees the count fall back to zero.
   await a.page.unroute(`**/${env.mainDb}/_bulk_docs`);
@@ -158,6 +160,7 @@ test("a workstation revoked while offline is refused by the server the whole tim
   await expect(dialog).toContainText("Le travail jamais synchronisé sera perdu");
   const confirm = dialog.getByRole("button", { name: "Révoquer définitivement" });
   await expect(confirm).toBeEnabled();
+  await expectNoSeriousViolations(s.page, "confirmation de la révocation d'un poste");
   await confirm.focus();
   await s.page.keyboard.press("Enter");
   await expect(s.page.getByRole("status").filter({ hasText: `Poste ${id.code} révoqué` })).toBeVisible();
@@ -180,6 +183,7 @@ test("a workstation revoked while offline is refused by the server the whole tim
   await expect(w.page.getByTestId("revoked-screen")).toBeVisible({ timeout: 30_000 });
   await expect(w.page.getByRole("alert")).toContainText("Un responsable de la mairie a révoqué ce poste");
   await expect(w.page.getByText(/Effacement du poste/)).toBeVisible({ timeout: 30_000 });
+  await expectNoSeriousViolations(w.page, "poste révoqué");
   const left = await w.page.evaluate(async () => ({
     keys: Object.keys(localStorage),
     databases: (await indexedDB.databases()).map((d) => d.name),
