@@ -57,6 +57,11 @@ export function databaseGateway(app: RequestListener, opts: GatewayOptions): Req
     if (loginName !== undefined) refuseLocked(lockout, loginName, ip);
     if (!admin) refuseOutsideAllowlist(req, access);
     const identity = admin || !opts.workstations ? "server" : checkWorkstation(req, path, opts.workstations);
+    if (identity !== "server" && identity.kind === "valid" && opts.workstations) {
+      // A long-poll already let through ends when the workstation is revoked, not 25 s later.
+      const release = opts.workstations.track(identity, () => res.destroy());
+      res.once("close", release);
+    }
 
     if (access.kind === "write" && isJson(req)) {
       const body = await readBody(req, limits.maxBodyBytes);

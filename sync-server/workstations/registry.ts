@@ -34,6 +34,8 @@ export class WorkstationRegistry {
   private readonly byCode = new Map<string, Entry>();
   private readonly serviceAccounts = new Set<string>();
   private readonly internalToken = randomBytes(24).toString("base64url");
+  /** Requests in flight per workstation (long-polls last 25 s): ended at once when it is revoked. */
+  private readonly inFlight = new Map<string, Set<() => void>>();
 
   /** `required`: agents' requests without a workstation identity are refused (see README, Sécurité). */
   constructor(public required: boolean) {}
@@ -50,8 +52,26 @@ export class WorkstationRegistry {
   }
 
   revoke(commune: string, code: string, revoked: Revocation): void {
-    const entry = this.byCode.get(`${commune}/${code}`);
+    const key = `${commune}/${code}`;
+    const entry = this.byCode.get(key);
     if (entry && !entry.revoked) entry.revoked = revoked;
+    for (const end of this.inFlight.get(key) ?? []) end();
+    this.inFlight.delete(key);
+  }
+
+  /** Registers a request of this workstation still being answered; returns its release. */
+  track(identity: { commune: string; code: string }, end: () => void): () => void {
+    const key = `${identity.commune}/${identity.code}`;
+    let set = this.inFlight.get(key);
+    if (!set) {
+      set = new Set();
+      this.inFlight.set(key, set);
+    }
+    set.add(end);
+    return () => {
+      set.delete(end);
+      if (set.size === 0 && this.inFlight.get(key) === set) this.inFlight.delete(key);
+    };
   }
 
   /** The commune's portal and server accounts: the server's own, never a workstation. */

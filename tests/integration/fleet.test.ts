@@ -246,9 +246,22 @@ describe("workstations: identity, status documents, revocation", () => {
     const known = await raw("GET", api(`/workstations/${ws.code}`), { user: supervisor });
     expect(known.status).toBe(200);
     expect(known.body.status).toMatchObject({ pendingRequests: 4, pendingFiles: 2 });
+    // A long-poll it holds open when revoked ends then, not when its timeout comes.
+    const started = Date.now();
+    const longPoll = raw("GET", `${db("main")}/_changes?feed=longpoll&since=now&timeout=20000`, {
+      user: agent,
+      ws,
+    }).then(
+      (r) => ({ ended: Date.now() - started, status: r.status }),
+      () => ({ ended: Date.now() - started, status: 0 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const revoked = await raw("POST", api(`/workstations/${ws.code}/revoke`), { user: supervisor });
     expect(revoked.status).toBe(200);
     expect(revoked.body.revoked).toMatchObject({ by: supervisor.name });
+    const cut = await longPoll;
+    expect(cut.ended).toBeLessThan(10_000);
+    expect(cut.status).not.toBe(200);
 
     const doc = { _id: "ZZZZZZZZ", type: "x" };
     const routes: [string, string, unknown?][] = [
