@@ -41,6 +41,9 @@ function Fleet() {
   const [confirming, setConfirming] = useState<WorkstationStatusRow | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const now = new Date();
+  // Opening the screen reads the latest reports rather than waiting for the minute's pull.
+  const { reSync } = ws;
+  useEffect(() => reSync(), [reSync]);
 
   return (
     <>
