@@ -27,11 +27,13 @@ type StoredStatus = WorkstationStatus & { _id: string; _rev?: string };
 
 /** Every workstation record of the commune into the registry, at start-up. */
 export async function loadWorkstations(deps: Pick<FleetApiDeps, "serverDb" | "registry" | "commune">) {
-  const res = await deps.serverDb.find<WorkstationRecord>({
-    selector: { type: "workstation" },
-    limit: 100_000,
+  // By id range: the server database also holds the outbox, which a scan would read whole.
+  const res = await deps.serverDb.allDocs<WorkstationRecord>({
+    startkey: workstationDocId(""),
+    endkey: workstationDocId("\ufff0"),
+    include_docs: true,
   });
-  for (const record of res.docs) deps.registry.add(deps.commune, record);
+  for (const row of res.rows) if (row.doc?.type === "workstation") deps.registry.add(deps.commune, row.doc);
 }
 
 /**
