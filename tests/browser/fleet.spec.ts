@@ -153,6 +153,12 @@ test("a workstation revoked while offline is refused by the server the whole tim
   await revoke.focus();
   await s.page.keyboard.press("Enter");
   const dialog = s.page.getByTestId("revoke-confirmation");
+  // Escape cancels and gives the keyboard back to the button; Enter asks again.
+  await expect(dialog).toBeVisible();
+  await s.page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(revoke).toBeFocused();
+  await s.page.keyboard.press("Enter");
   await expect(
     dialog.getByRole("heading", { name: new RegExp(`Révoquer le poste ${id.code}`) }),
   ).toBeFocused();

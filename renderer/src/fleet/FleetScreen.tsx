@@ -63,8 +63,11 @@ function Fleet() {
         <RevokeConfirmation
           row={confirming}
           onDone={(message) => {
+            const code = confirming.code;
             setConfirming(null);
-            if (!message) return;
+            // Cancelled: the keyboard goes back to the button it came from.
+            if (!message)
+              return void requestAnimationFrame(() => document.getElementById(`revoke-${code}`)?.focus());
             setNotice(message);
             // The server marked its status revoked: read it back now rather than at the next minute's pull.
             ws.reSync();
@@ -110,6 +113,7 @@ function Fleet() {
                 {!r.revokedAt && (
                   <button
                     type="button"
+                    id={`revoke-${r.code}`}
                     aria-label={t.revokeLabel(r.code, r.name)}
                     onClick={() => {
                       setNotice(null);
