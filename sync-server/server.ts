@@ -315,7 +315,15 @@ async function startCommuneSite(
     const serverDbName = await ensureServerDatabase(admin, communeId);
     const registry = base.workstations;
     registry.addServiceAccounts([portalAccount.name, serverAccount.name]);
-    await loadWorkstations({ serverDb: asServer.db(serverDbName), registry, commune: communeId });
+    const workstationRecords = { serverDb: asServer.db(serverDbName), registry, commune: communeId };
+    await loadWorkstations(workstationRecords);
+    // Another Guichet process on the same database issues and revokes too: read its records again.
+    const rereadWorkstations = setInterval(
+      () => void loadWorkstations(workstationRecords).catch(logError),
+      30_000,
+    );
+    rereadWorkstations.unref();
+    cleanups.push(() => clearInterval(rereadWorkstations));
     // The server's calls made with an agent's credentials: the API has checked the workstation.
     const asAgents = () => couchServer(couch.url, undefined, registry.internalHeaders());
     await ensureApiKeyDatabase(admin, communeId);

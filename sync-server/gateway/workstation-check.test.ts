@@ -38,6 +38,24 @@ describe("gateway: workstation identity", () => {
     }
   });
 
+  it("learns a revocation made by another process when it reads the records again, and ends requests in flight", () => {
+    const { registry, header } = setUp(false);
+    const own = req({ ...agent, "x-guichet-workstation": header });
+    const identity = checkWorkstation(own, "/guichet-ville/_changes", registry);
+    if (identity === "server" || identity.kind !== "valid") throw new Error("valid identity expected");
+    let ended = 0;
+    registry.track(identity, () => ended++);
+    registry.add("ville", {
+      code: "1AB",
+      secretHash: "ignored",
+      revoked: { at: "2026-12-06T08:00:00.000Z", by: "chef" },
+    });
+    expect(ended).toBe(1);
+    expect(refusedWith(() => checkWorkstation(own, "/guichet-ville/_changes", registry))).toBe(
+      "workstation_revoked",
+    );
+  });
+
   it("requires an identity from agents only when told to, never from the server's own accounts", () => {
     const optional = setUp(false);
     expect(

@@ -42,6 +42,12 @@ export class WorkstationRegistry {
 
   add(commune: string, record: { code: string; secretHash?: string; revoked?: Revocation }): void {
     if (!record.secretHash) return; // issued before identities existed: it cannot prove itself
+    const known = this.byCode.get(`${commune}/${record.code}`);
+    if (known) {
+      // Read again (another process revoked it): a revocation is never undone here.
+      if (record.revoked) this.revoke(commune, record.code, record.revoked);
+      return;
+    }
     const entry: Entry = {
       commune,
       code: record.code,
