@@ -158,6 +158,19 @@ describe("workstations: identity, status documents, revocation", () => {
       expect(refusal(forged)).toBe("workstation_unknown");
       // With its identity the workstation syncs; logging in and reading the configuration need none.
       expect((await raw("GET", `${db("main")}/_changes?limit=1`, { user: agent, ws })).status).toBe(200);
+      // Writes too (the embedded server's member check asks the database again, as the same workstation).
+      const bulk = await raw("POST", `${db("main")}/_bulk_docs`, {
+        user: agent,
+        ws,
+        body: { docs: [{ _id: "ZZZZZZZZ" }] },
+      });
+      expect(bulk.status).toBe(201);
+      const find = await raw("POST", `${db("main")}/_find`, {
+        user: agent,
+        ws,
+        body: { selector: { _id: "x" } },
+      });
+      expect(find.status).toBe(200);
       expect((await raw("GET", `${door}/_session`, { user: agent })).status).toBe(200);
       expect((await raw("GET", api("/workstation/config"), { user: agent })).status).toBe(200);
     } finally {
