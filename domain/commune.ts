@@ -96,6 +96,8 @@ export const communeSchema = z.strictObject({
   tribunalAddress: z.string().trim().max(300).optional(),
   mediator: mediatorSchema.optional(),
   workstationSecurity: workstationSecuritySchema.optional(),
+  /** Fleet view: a workstation whose oldest unsynced work is older than this is flagged (default 24). */
+  fleetStaleHours: z.number().int().min(1).max(720).optional(),
   /** Set by the server on each change (history: config-docs.ts). */
   version: z.number().int().min(1).optional(),
   updatedBy: z.string().max(80).optional(),

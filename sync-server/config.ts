@@ -12,6 +12,11 @@ export type ServerConfig = {
   couchPort: number;
   corsOrigins: string[];
   commune: string;
+  /**
+   * GUICHET_WORKSTATION_IDENTITY: "required" (default) refuses an agent's sync that names no
+   * registered workstation; "optional" only refuses revoked ones (tests and scripts that sync as agents).
+   */
+  workstationIdentity?: "required" | "optional";
 };
 
 const COMMUNE_ID = /^[a-z0-9][a-z0-9-]{1,39}$/;
@@ -123,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     couchPort: Number(e.GUICHET_COUCH_PORT),
     corsOrigins: parseOrigins(e.GUICHET_CORS_ORIGINS),
     commune: e.GUICHET_COMMUNE,
+    workstationIdentity: env.GUICHET_WORKSTATION_IDENTITY?.trim() === "optional" ? "optional" : "required",
   };
 }

@@ -2,7 +2,8 @@ import type { RequestListener } from "node:http";
 
 const ALLOWED_METHODS = "GET, POST, PUT, DELETE, HEAD, OPTIONS";
 // Content-Encoding: workstations gzip their uploads (renderer/sync/couch-client.ts).
-const ALLOWED_HEADERS = "Authorization, Content-Type, Content-Encoding, Accept";
+// X-Guichet-Workstation: the workstation's identity (workstations/registry.ts).
+const ALLOWED_HEADERS = "Authorization, Content-Type, Content-Encoding, Accept, X-Guichet-Workstation";
 const EXPOSED_HEADERS = "Content-Type, ETag, Cache-Control";
 
 /**

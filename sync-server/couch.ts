@@ -4,6 +4,7 @@ import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
 import { startCouchGateway } from "./gateway/couch-gateway";
 import { tlsFromEnv } from "./http/listen";
 import { readSecrets } from "./secrets";
+import { WorkstationRegistry } from "./workstations/registry";
 
 /** The database server the sync-server talks to, with admin rights. */
 export type Couch = {
@@ -25,6 +26,8 @@ export type Couch = {
    * sync-server adds its own once listening, so the counter app it serves can sync.
    */
   allowOrigins?(origins: readonly string[]): Promise<void>;
+  /** Workstations the database gateway (and the API) let in or refuse: shared by both. */
+  workstations?: WorkstationRegistry;
 };
 
 export type ConnectOptions = {
@@ -37,6 +40,7 @@ export type ConnectOptions = {
 
 /** Either the embedded PouchDB Server (default) or the CouchDB of COUCHDB_URL. */
 export async function connectCouch(config: ServerConfig, options: ConnectOptions = {}): Promise<Couch> {
+  const workstations = new WorkstationRegistry(config.workstationIdentity === "required");
   if (config.couchdbUrl) {
     const adminUser = config.adminUser ?? "";
     const adminPassword = config.adminPassword ?? "";
@@ -47,6 +51,7 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
       adminPassword,
       kind: "couchdb",
       dataDir: config.dataDir,
+      workstations,
       stop: async () => undefined,
       async allowOrigins(origins) {
         const all = [...new Set([...config.corsOrigins, ...origins])];
@@ -68,6 +73,7 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     adminUser: config.adminUser,
     adminPassword: config.adminPassword,
     tls: tlsFromEnv(),
+    workstations,
   });
   return {
     url: server.url,
@@ -77,6 +83,7 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     adminPassword: server.adminPassword,
     kind: "embedded",
     dataDir: config.dataDir,
+    workstations,
     stop: () => server.stop(),
     async allowOrigins(origins) {
       for (const o of origins) server.allowOrigin(o);
@@ -101,6 +108,7 @@ async function withGateway(couch: Couch, config: ServerConfig): Promise<Couch> {
     host: process.env.GUICHET_GATEWAY_HOST?.trim() || "127.0.0.1",
     tls: tlsFromEnv(),
     corsOrigins: config.corsOrigins,
+    ...(couch.workstations ? { workstations: couch.workstations } : {}),
   });
   return {
     ...couch,

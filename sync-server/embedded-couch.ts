@@ -16,6 +16,7 @@ import {
   type PouchInstance,
 } from "./pouch-modules";
 import { randomPassword, readSecrets, writeSecrets } from "./secrets";
+import type { WorkstationRegistry } from "./workstations/registry";
 
 export type EmbeddedCouchOptions = {
   dataDir: string;
@@ -29,6 +30,8 @@ export type EmbeddedCouchOptions = {
    * listener on a free loopback port (same gateway), so no certificate has to be trusted inside.
    */
   tls?: TlsFiles | undefined;
+  /** Registered and revoked workstations, checked by the gateway. */
+  workstations?: WorkstationRegistry;
 };
 
 export type EmbeddedCouch = {
@@ -120,6 +123,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     admin: { user: adminUser, password: adminPassword },
     origins,
     port: () => port,
+    ...(options.workstations ? { workstations: options.workstations } : {}),
   });
   const server = options.tls
     ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)

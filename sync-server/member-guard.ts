@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage, type RequestListener } from "node:http";
+import { WORKSTATION_HEADER } from "../domain/workstation-status";
 
 /**
  * PouchDB Server answers `_find`, `_explain` and `_index` to any logged-in user, member of the
@@ -34,6 +35,9 @@ function infoAs(port: number, db: string, req: IncomingMessage): Promise<{ statu
   const headers: Record<string, string> = { Accept: "application/json" };
   if (req.headers.authorization) headers.Authorization = req.headers.authorization;
   if (req.headers.cookie) headers.Cookie = req.headers.cookie;
+  // The same workstation asks (the gateway checked it): without it, a required identity refuses.
+  const workstation = req.headers[WORKSTATION_HEADER.toLowerCase()];
+  if (typeof workstation === "string") headers[WORKSTATION_HEADER] = workstation;
   return new Promise((resolve, reject) => {
     const r = httpRequest({ host: "127.0.0.1", port, path: `/${db}`, method: "GET", headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -12,6 +12,7 @@ import { AgentAuth } from "./api/agent-auth";
 import { ApiKeys, addApiKeysApi, apiKeyDatabaseName, ensureApiKeyDatabase } from "./api/api-keys";
 import { AttachmentStore } from "./api/attachment-store";
 import { BlockCounter } from "./api/counter";
+import { addFleetApi, loadWorkstations } from "./api/fleet-api";
 import { addHandoverApi } from "./api/handover";
 import type { IntakeDeps } from "./api/intake";
 import { renderApiError } from "./api/json-body";
@@ -64,6 +65,7 @@ import {
 import { PORTAL_CSS_HASH } from "./portal/layout";
 import { messagePage } from "./portal/pages";
 import { portalRouter, renderPortalError } from "./portal/routes";
+import { WorkstationRegistry } from "./workstations/registry";
 
 export type GuichetServerOptions = {
   /** Environment read for everything not given here (process.env by default). */
@@ -157,6 +159,8 @@ type Shared = {
   open311: Map<string, Open311Commune>;
   /** An Apache CouchDB cluster (several nodes): writes may then leave sibling revisions. */
   clustered: boolean;
+  /** Registered and revoked workstations of every commune, shared with the database gateway. */
+  workstations: WorkstationRegistry;
 };
 
 /** One commune's portal, API, Open311, mail and jobs, behind its own HTTP handler. */
@@ -226,6 +230,7 @@ export async function startGuichetServer(opts: GuichetServerOptions = {}): Promi
       dev,
       publicUrl: () => opts.publicUrl ?? (env.GUICHET_PUBLIC_URL?.trim() || listeningUrl),
       open311: new Map(),
+      workstations: couch.workstations ?? new WorkstationRegistry(false),
       clustered: await isCluster(
         couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword }),
       ),
@@ -336,6 +341,19 @@ async function startCommuneSite(
       password: serverAccount.password,
     });
     const serverDbName = await ensureServerDatabase(admin, communeId);
+    const registry = base.workstations;
+    registry.addServiceAccounts([portalAccount.name, serverAccount.name]);
+    const workstationRecords = { serverDb: asServer.db(serverDbName), registry, commune: communeId };
+    await loadWorkstations(workstationRecords);
+    // Another Guichet process on the same database issues and revokes too: read its records again.
+    const rereadWorkstations = setInterval(
+      () => void loadWorkstations(workstationRecords).catch(logError),
+      30_000,
+    );
+    rereadWorkstations.unref();
+    cleanups.push(() => clearInterval(rereadWorkstations));
+    // The server's calls made with an agent's credentials: the API has checked the workstation.
+    const asAgents = () => couchServer(couch.url, undefined, registry.internalHeaders());
     await ensureApiKeyDatabase(admin, communeId);
     const apiKeys = new ApiKeys(asServer.db(apiKeyDatabaseName(communeId)));
     await admin
@@ -473,7 +491,7 @@ async function startCommuneSite(
     const submitPerMinute = opts.limits?.submitPerMinute === undefined ? 30 : opts.limits.submitPerMinute;
     const submitLimiter = submitPerMinute === null ? null : new RateLimiter(submitPerMinute, 60_000);
     const followUpMinDelayMs = opts.followUpMinDelayMs ?? 150;
-    const agents = new AgentAuth(couchServer(couch.url), communeId);
+    const agents = new AgentAuth(asAgents(), communeId, 60_000, registry);
     const shared = {
       commune,
       catalogue: currentCatalogue,
@@ -488,13 +506,21 @@ async function startCommuneSite(
     // Administration: catalogue, identity, services, agents (admins only; -config writes as the admin's own account).
     const adminRouter = addAdminApi(new Router(), {
       agents,
-      couch: couchServer(couch.url),
+      couch: asAgents(),
       configDb: asServer.db(dbs.config),
       admin: couch,
       commune: communeId,
       now,
     });
     addApiKeysApi(adminRouter, { agents, keys: apiKeys, now });
+    addFleetApi(adminRouter, {
+      agents,
+      commune: communeId,
+      serverDb: asServer.db(serverDbName),
+      logDb: asServer.db(dbs.log),
+      registry,
+      now,
+    });
     const open311Commune: Open311Commune = { id: communeId, intake, mainDb, keys: apiKeys };
     base.open311.set(communeId, open311Commune);
     cleanups.push(() => void base.open311.delete(communeId));
@@ -521,7 +547,8 @@ async function startCommuneSite(
               today,
               agents,
               followUpUrl: () => `${communePublicUrl()}/suivi`,
-              couch: couchServer(couch.url),
+              couch: asAgents(),
+              fleet: { registry, logDb: asServer.db(dbs.log), commune: communeId },
               publicCouchUrl:
                 opts.publicCouchUrl ??
                 serverEnv.GUICHET_PUBLIC_COUCH_URL?.trim() ??

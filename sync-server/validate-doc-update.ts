@@ -6,6 +6,7 @@ import type { AgentCard } from "../domain/commune";
 import { requestSchema } from "../domain/request";
 import { ROLES } from "../domain/roles";
 import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
+import { workstationStatusSchema } from "../domain/workstation-status";
 import { contactLogSchema } from "./contact-log";
 import { couchRole, serviceRole } from "./couch-roles";
 
@@ -243,6 +244,10 @@ export function configValidateDocUpdate(commune: string): string {
 }
 
 export function logValidateDocUpdate(commune: string): string {
-  const config = { roles: couchRoleNames(commune), schema: jsonSchemaOf(contactLogSchema) };
+  const config = {
+    roles: couchRoleNames(commune),
+    schema: jsonSchemaOf(contactLogSchema),
+    statusSchema: jsonSchemaOf(workstationStatusSchema),
+  };
   return compose(config, ["schema-check.es5.js", "log-rules.es5.js"], "validateLog");
 }

@@ -1,10 +1,11 @@
 import type { RxCollection, RxJsonSchema } from "rxdb";
+import { type WorkstationStatusRow, workstationStatusRxSchema } from "./workstation-statuses";
 
 /**
  * The workstation's other collections, beside the requests' three (database.ts): counters stay
  * here, immediate answers replicate with the -log database (renderer/sync/contact-log-replication.ts),
  * attachment bytes wait for their upload, the search words index the requests (word-index.ts).
- * 7 collections of the 13 that RxDB's free edition allows.
+ * 8 collections of the 13 that RxDB's free edition allows.
  */
 
 /** Monotonic counters, e.g. the tracking-number sequence of this workstation's code. */
@@ -87,6 +88,7 @@ export const localCollections = {
   search_words: { schema: searchWordSchema },
   quick_answers: { schema: quickAnswerSchema },
   attachment_files: { schema: attachmentFileSchema },
+  workstation_statuses: { schema: workstationStatusRxSchema },
 };
 
 export type LocalCollections = {
@@ -94,4 +96,5 @@ export type LocalCollections = {
   search_words: RxCollection<SearchWord>;
   quick_answers: RxCollection<QuickAnswer>;
   attachment_files: RxCollection<AttachmentFile>;
+  workstation_statuses: RxCollection<WorkstationStatusRow>;
 };

@@ -20,6 +20,8 @@ export type Settings = {
   workstationName: string;
   /** Issued by the server for `codeServer`; the prefix of every tracking number made here. */
   workstationCode?: string;
+  /** Issued with the code: proves to the server that calls come from this workstation (revocable). */
+  workstationSecret?: string;
   codeServer?: string;
   config?: WorkstationConfig;
   agents: Record<string, AgentPrefs>;
@@ -49,6 +51,12 @@ export function saveSettings(s: Settings): void {
 /** The code only holds for the server that issued it. */
 export function workstationCodeFor(s: Settings): string | undefined {
   return s.workstationCode && s.codeServer === s.serverUrl ? s.workstationCode : undefined;
+}
+
+/** The code and secret this workstation proves itself with, for the server that issued them. */
+export function workstationIdentityFor(s: Settings): { code: string; secret: string } | undefined {
+  const code = workstationCodeFor(s);
+  return code && s.workstationSecret ? { code, secret: s.workstationSecret } : undefined;
 }
 
 const REFRESH_KEY = "guichet.configRefreshMs";

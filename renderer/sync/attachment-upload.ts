@@ -2,7 +2,7 @@ import type { RxCollection } from "rxdb";
 import { BehaviorSubject, type Subscription } from "rxjs";
 import { fromBase64, sha256Hex } from "../db/attachments";
 import type { AttachmentFile } from "../db/local-collections";
-import { basicAuthorization, type Credentials, type FetchLike } from "./http";
+import { basicAuthorization, type Credentials, type FetchLike, identityHeaders, noteRefusal } from "./http";
 import { syncErrorMessage } from "./sync-messages";
 
 export type UploadStatus = {
@@ -55,7 +55,12 @@ export function startAttachmentUpload(opts: {
         `${base}/api/v1/requests/${encodeURIComponent(file.requestId)}/attachments/${sha256}`,
         {
           method: "PUT",
-          headers: { Authorization: authorization, "Content-Type": file.mime, Accept: "application/json" },
+          headers: {
+            Authorization: authorization,
+            "Content-Type": file.mime,
+            Accept: "application/json",
+            ...identityHeaders(),
+          },
           body: bytes as unknown as BodyInit,
         },
       );
@@ -67,6 +72,7 @@ export function startAttachmentUpload(opts: {
     if (res.status === 404) return "later";
     if (res.status >= 502) return "offline";
     const body = (await res.json().catch(() => ({}))) as { errors?: { message?: string }[] };
+    noteRefusal(res.status, body);
     return body.errors?.[0]?.message ?? `HTTP ${res.status}`;
   }
 

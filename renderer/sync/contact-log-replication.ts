@@ -1,6 +1,7 @@
 import type { RxCollection, WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
 import { parisDate } from "../../domain/history";
+import { WORKSTATION_STATUS_PREFIX } from "../../domain/workstation-status";
 import type { QuickAnswer } from "../db/local-collections";
 import { type CouchClient, couchClient } from "./couch-client";
 import type { Credentials, FetchLike } from "./http";
@@ -22,6 +23,8 @@ export type ContactLogReplicationOptions = {
   fetch?: FetchLike;
   pullEveryMs?: number;
   retryMs?: number;
+  /** Workstations' status documents (same database, same pull): the fleet view's rows. */
+  onStatuses?: (docs: Record<string, unknown>[]) => Promise<void>;
 };
 
 export function toLogDoc(q: QuickAnswer): CouchDoc {
@@ -69,8 +72,11 @@ export function startContactLogReplication(opts: ContactLogReplicationOptions) {
       batchSize: 500,
       async handler(checkpoint, batchSize) {
         const res = await client.changes({ since: checkpoint?.seq ?? 0, limit: batchSize });
-        const documents = res.results
-          .filter((r) => r.doc && !r.id.startsWith("_design/"))
+        const rows = res.results.filter((r) => r.doc && !r.id.startsWith("_design/"));
+        const statuses = rows.filter((r) => r.id.startsWith(WORKSTATION_STATUS_PREFIX));
+        if (statuses.length > 0) await opts.onStatuses?.(statuses.map((r) => r.doc as CouchDoc));
+        const documents = rows
+          .filter((r) => !r.id.startsWith(WORKSTATION_STATUS_PREFIX))
           .map((r) => fromLogDoc(r.doc as CouchDoc));
         // A batch thinned by design documents: ask again rather than stop early.
         const more = res.results.length === batchSize && documents.length < batchSize;

@@ -1,4 +1,12 @@
-import { basicAuthorization, type Credentials, type FetchLike, HttpError, NetworkError } from "./http";
+import {
+  basicAuthorization,
+  type Credentials,
+  type FetchLike,
+  HttpError,
+  identityHeaders,
+  NetworkError,
+  noteRefusal,
+} from "./http";
 
 /**
  * The only code in the renderer that speaks CouchDB's HTTP API. Basic auth on every call, no
@@ -46,6 +54,7 @@ export function couchClient(dbUrl: string, auth: Credentials, fetchImpl: FetchLi
           Accept: "application/json",
           "Content-Type": "application/json",
           Authorization: authorization,
+          ...identityHeaders(),
           ...extraHeaders,
         },
       });
@@ -62,6 +71,7 @@ export function couchClient(dbUrl: string, auth: Credentials, fetchImpl: FetchLi
       throw new NetworkError(`Réponse illisible (${res.status})`);
     }
     if (!res.ok) {
+      noteRefusal(res.status, body);
       const b = body as { error?: string; reason?: string };
       throw new CouchHttpError(res.status, b.error ?? "error", b.reason ?? res.statusText);
     }

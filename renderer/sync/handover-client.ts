@@ -1,6 +1,13 @@
 import type { GuichetRequest } from "../../domain/request";
 import { CouchHttpError } from "./couch-client";
-import { basicAuthorization, type Credentials, type FetchLike, NetworkError } from "./http";
+import {
+  basicAuthorization,
+  type Credentials,
+  type FetchLike,
+  identityHeaders,
+  NetworkError,
+  noteRefusal,
+} from "./http";
 
 export type HandoverResult = { id: string; ok: true } | { id: string; ok: false; reason: string };
 
@@ -21,6 +28,7 @@ export async function postHandovers(
         Accept: "application/json",
         "Content-Type": "application/json",
         Authorization: basicAuthorization(auth),
+        ...identityHeaders(),
       },
       body: JSON.stringify({ requests }),
     });
@@ -35,6 +43,7 @@ export async function postHandovers(
     throw new NetworkError(`Réponse illisible (${res.status})`);
   }
   if (res.status >= 502 && res.status <= 504) throw new NetworkError(`HTTP ${res.status}`);
+  noteRefusal(res.status, body);
   if (!res.ok || !Array.isArray(body.results)) {
     throw new CouchHttpError(res.status, "handover", body.errors?.[0]?.message ?? res.statusText);
   }

@@ -1,3 +1,5 @@
+import { WORKSTATION_HEADER, WORKSTATION_REVOKED } from "../../domain/workstation-status";
+
 /**
  * What every call from the workstation to its servers (CouchDB, the sync-server's API) shares:
  * Basic credentials on each call (the password lives in memory only; over https in production),
@@ -28,4 +30,34 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * This workstation's identity (code and secret issued at registration), sent on every call to its
+ * servers: the server refuses a revoked workstation whoever logs in on it. One per workstation.
+ */
+let identityHeader: Record<string, string> = {};
+
+export function setWorkstationIdentity(id: { code: string; secret: string } | null | undefined): void {
+  identityHeader = id ? { [WORKSTATION_HEADER]: `${id.code}.${id.secret}` } : {};
+}
+
+export function identityHeaders(): Record<string, string> {
+  return identityHeader;
+}
+
+const revokedListeners = new Set<() => void>();
+
+/** Called once the server says this workstation is revoked (renderer/sync/workstation-wipe.ts acts on it). */
+export function onWorkstationRevoked(listener: () => void): () => void {
+  revokedListeners.add(listener);
+  return () => revokedListeners.delete(listener);
+}
+
+/** Every refusal passes here: the database's `{ error }` or the API's `{ errors: [{ field }] }`. */
+export function noteRefusal(status: number, body: unknown): void {
+  if (status !== 403 || typeof body !== "object" || body === null) return;
+  const b = body as { error?: unknown; errors?: { field?: unknown }[] };
+  const revoked = b.error === WORKSTATION_REVOKED || b.errors?.[0]?.field === WORKSTATION_REVOKED;
+  if (revoked) for (const l of [...revokedListeners]) l();
 }

@@ -3,7 +3,14 @@ import { communeSchema } from "../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import type { WorkstationConfig } from "../db/settings-store";
 
-import { basicAuthorization, type Credentials, HttpError, NetworkError } from "./http";
+import {
+  basicAuthorization,
+  type Credentials,
+  HttpError,
+  identityHeaders,
+  NetworkError,
+  noteRefusal,
+} from "./http";
 
 /** The sync-server's JSON API as seen by a workstation (agent Basic auth on every call). */
 export class ApiError extends HttpError {
@@ -26,6 +33,7 @@ export async function callJson<T>(url: string, creds: Credentials, init: Request
         Accept: "application/json",
         "Content-Type": "application/json",
         Authorization: basicAuthorization(creds),
+        ...identityHeaders(),
       },
     });
   } catch (err) {
@@ -43,6 +51,7 @@ export async function callJson<T>(url: string, creds: Credentials, init: Request
     if (!res.ok) throw new NetworkError(`HTTP ${res.status}`);
   }
   if (!res.ok) {
+    noteRefusal(res.status, body);
     // The sync-server answers { errors: [{ field, message }] }, CouchDB { error, reason }.
     const first = Array.isArray(body.errors)
       ? (body.errors[0] as { message?: string } | undefined)
@@ -82,7 +91,7 @@ async function fetchRequestFile(
   let res: Response;
   try {
     res = await fetch(`${trimSlash(serverUrl)}/api/v1/requests/${encodeURIComponent(requestId)}/${path}`, {
-      headers: { Authorization: basicAuthorization(creds) },
+      headers: { Authorization: basicAuthorization(creds), ...identityHeaders() },
     });
   } catch (err) {
     throw new NetworkError((err as Error).message);
@@ -90,6 +99,7 @@ async function fetchRequestFile(
   if (res.status >= 502 && res.status <= 504) throw new NetworkError(`HTTP ${res.status}`);
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { errors?: { message?: string }[] };
+    noteRefusal(res.status, body);
     throw new ApiError(res.status, body.errors?.[0]?.message ?? res.statusText);
   }
   return res.blob();
@@ -158,12 +168,13 @@ export async function registerWorkstation(
   serverUrl: string,
   creds: Credentials,
   name: string,
-): Promise<string> {
-  const res = await callJson<{ code: string }>(`${trimSlash(serverUrl)}/api/v1/workstations`, creds, {
-    method: "POST",
-    body: JSON.stringify({ name }),
-  });
-  return res.code;
+): Promise<{ code: string; secret: string }> {
+  const res = await callJson<{ code: string; secret: string }>(
+    `${trimSlash(serverUrl)}/api/v1/workstations`,
+    creds,
+    { method: "POST", body: JSON.stringify({ name }) },
+  );
+  return { code: res.code, secret: res.secret };
 }
 
 /** CouchDB's own answer on who this is (roles come from its userCtx). */

@@ -31,6 +31,8 @@ export function syncErrorMessage(err: unknown): string {
     if (err.status === 403 && /lock/i.test(err.reason)) {
       return "Compte bloqué quelques minutes après plusieurs mots de passe erronés : réessayez dans 5 minutes.";
     }
+    // The gateway's own words on this workstation's identity (revoked, unknown, unregistered).
+    if (err.status === 403 && err.couchError.startsWith("workstation_")) return err.reason;
     if (err.status === 403) return "Ce compte n'a pas accès aux demandes de cette commune.";
     if (err.status === 404)
       return "Base de données introuvable sur le serveur : vérifiez l'adresse du serveur.";

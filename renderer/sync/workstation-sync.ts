@@ -1,9 +1,11 @@
 import { BehaviorSubject, combineLatest, map, type Observable } from "rxjs";
 import type { LocalData } from "../db/local-database";
 import type { WorkstationConfig } from "../db/settings-store";
+import { saveStatusRows, statusRow, type WorkstationStatusRow } from "../db/workstation-statuses";
 import { type AttachmentUpload, startAttachmentUpload, type UploadStatus } from "./attachment-upload";
 import { type ContactLogReplication, startContactLogReplication } from "./contact-log-replication";
 import { type RequestReplication, type SyncStatus, startRequestReplication } from "./request-replication";
+import { startWorkstationReport, type WorkstationReport } from "./workstation-report";
 
 /** What a workstation's sync shows: the requests' replication, the uploads, the network. */
 export type SyncView = SyncStatus & {
@@ -112,6 +114,8 @@ export function startWorkstationSync(opts: {
   plan: SyncPlan;
   auth: { username: string; password: string };
   network?: Network;
+  /** This workstation's status document (the fleet view): written once it has a code. */
+  report?: { code: string; name: string; appVersion: string; heartbeatMs?: number };
 }): WorkstationSync {
   const { data, plan } = opts;
   const auth = { username: opts.auth.username, password: opts.auth.password };
@@ -125,7 +129,16 @@ export function startWorkstationSync(opts: {
     handover: targets.handover,
   });
   const log: ContactLogReplication | null = targets.logDbUrl
-    ? startContactLogReplication({ collection: data.local.quick_answers, dbUrl: targets.logDbUrl, auth })
+    ? startContactLogReplication({
+        collection: data.local.quick_answers,
+        dbUrl: targets.logDbUrl,
+        auth,
+        onStatuses: (docs) =>
+          saveStatusRows(
+            data.local.workstation_statuses,
+            docs.map(statusRow).filter((r): r is WorkstationStatusRow => r !== null),
+          ),
+      })
     : null;
   const uploads: AttachmentUpload = startAttachmentUpload({
     files: data.local.attachment_files,
@@ -136,6 +149,7 @@ export function startWorkstationSync(opts: {
   const reSync = () => {
     requests.reSync();
     uploads.kick();
+    log?.reSync();
   };
   const unwatch = network.watch((up) => {
     networkUp.next(up);
@@ -149,12 +163,35 @@ export function startWorkstationSync(opts: {
   const status$ = combineLatest([requests.status$, uploads.status$, networkUp]).pipe(
     map(([s, u, up]) => syncView(s, u, up)),
   );
+  const report: WorkstationReport | null =
+    opts.report && targets.logDbUrl
+      ? startWorkstationReport({
+          logDbUrl: targets.logDbUrl,
+          auth,
+          ...opts.report,
+          state$: status$.pipe(
+            map((v) => ({
+              online: v.online,
+              pendingRequests: v.pending,
+              pendingFiles: v.attachmentsWaiting,
+              rejected: v.rejected,
+              lastError: v.lastError,
+            })),
+          ),
+          // A few markers at most: no index needed to find the oldest.
+          oldestPendingAt: async () => {
+            const ats = (await data.db.pending.find().exec()).map((m) => m.at).sort();
+            return ats[0];
+          },
+        })
+      : null;
   return {
     status$,
     reSync,
     requests,
     async stop() {
       unwatch();
+      report?.stop();
       kickUploads.unsubscribe();
       await Promise.all([uploads.stop(), requests.stop(), log?.stop()]);
     },

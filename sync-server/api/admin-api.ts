@@ -127,7 +127,8 @@ export function addAdminApi(r: Router, deps: AdminApiDeps): Router {
 
   // Every staff member: past versions, for requests made before a change (current ones are in the config).
   r.get("/api/v1/workstation/demarche-versions", async (ctx) => {
-    await deps.agents.require(ctx.req);
+    // Read at login, with the configuration, before the workstation has an identity.
+    await deps.agents.require(ctx.req, undefined, { unregistered: true });
     const res = await deps.configDb.allDocs<StoredDoc>({
       startkey: DEMARCHE_VERSION_PREFIX,
       endkey: `${DEMARCHE_VERSION_PREFIX}\ufff0`,

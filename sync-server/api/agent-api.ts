@@ -12,9 +12,11 @@ import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
 import { HttpError } from "../http/errors";
 import { send, sendJson } from "../http/respond";
 import type { Router } from "../http/router";
+import { newWorkstationSecret, type WorkstationRegistry } from "../workstations/registry";
 import type { Agent, AgentAuth } from "./agent-auth";
 import type { AttachmentStore } from "./attachment-store";
 import { attestationPdf } from "./attestation-pdf";
+import { writeFirstStatus } from "./fleet-api";
 import { asObject, readJson } from "./json-body";
 import { noticeLetterPdf } from "./notice-letter-pdf";
 import { implicitAcceptanceBorn } from "./public-view";
@@ -42,13 +44,15 @@ export type AgentApiDeps = {
   codeQuota?: CodeQuota;
   /** The citizens' follow-up page (named in letters). */
   followUpUrl: () => string;
+  /** Workstation identities: the registry to add new ones to, and the -log database of status documents. */
+  fleet?: { registry: WorkstationRegistry; logDb: CouchDb; commune: string };
 };
 
 /** JSON API v1 for the counters: agents log in with their own CouchDB account. */
 export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
   const codeQuota = new WorkstationCodeQuota(deps.codeQuota);
   r.get("/api/v1/workstation/config", async (ctx) => {
-    const agent = await deps.agents.require(ctx.req);
+    const agent = await deps.agents.require(ctx.req, undefined, { unregistered: true });
     const dbs = deps.databases;
     const sensitive = Object.fromEntries(
       Object.entries(dbs.sensitive).filter(
@@ -66,7 +70,7 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
   });
 
   r.post("/api/v1/workstations", async (ctx) => {
-    const agent = await deps.agents.require(ctx.req);
+    const agent = await deps.agents.require(ctx.req, undefined, { unregistered: true });
     const body = asObject(await readJson(ctx));
     const name = typeof body.name === "string" ? body.name.trim() : "";
     if (!name || name.length > 80 || hasControlChars(name)) {
@@ -78,13 +82,21 @@ export function addAgentApi(r: Router, deps: AgentApiDeps): Router {
       ]);
     }
     codeQuota.take(agent.name);
+    const identity = newWorkstationSecret();
     const record = await allocateWorkstationCode(deps.serverDb, {
       name,
       by: agent.name,
       at: deps.now().toISOString(),
+      secretHash: identity.hash,
     });
+    if (deps.fleet) {
+      deps.fleet.registry.add(deps.fleet.commune, record);
+      await writeFirstStatus(deps.fleet.logDb, record);
+    }
+    // The secret is shown this once: the server keeps only its hash.
     sendJson(ctx.res, 201, {
       code: record.code,
+      secret: identity.secret,
       name: record.name,
       createdAt: record.createdAt,
       createdBy: record.createdBy,

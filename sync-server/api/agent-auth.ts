@@ -1,8 +1,15 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { couchRole, localRoles, ROLES, type Role } from "../../domain/roles";
+import { WORKSTATION_REVOKED } from "../../domain/workstation-status";
 import { CouchError, type CouchServer } from "../http/couch-db";
 import { HttpError } from "../http/errors";
+import {
+  REQUIRED_MESSAGE,
+  REVOKED_MESSAGE,
+  UNKNOWN_MESSAGE,
+  type WorkstationRegistry,
+} from "../workstations/registry";
 
 /** `couchRoles`: the account's roles in this commune only, in local form (see domain localRoles). */
 export type Agent = { name: string; couchRoles: string[]; roles: Role[]; authorization: string };
@@ -29,9 +36,16 @@ export class AgentAuth {
     private readonly couch: CouchServer,
     private readonly commune: string,
     private readonly ttlMs = 60_000,
+    private readonly workstations?: WorkstationRegistry,
   ) {}
 
-  async require(req: IncomingMessage, allowed: readonly Role[] = STAFF): Promise<Agent> {
+  /** `unregistered`: the calls a workstation makes before it has an identity (configuration, registration). */
+  async require(
+    req: IncomingMessage,
+    allowed: readonly Role[] = STAFF,
+    opts: { unregistered?: boolean } = {},
+  ): Promise<Agent> {
+    this.checkWorkstation(req, opts.unregistered ?? false);
     const header = req.headers.authorization ?? "";
     if (!/^Basic [A-Za-z0-9+/=]+$/.test(header))
       throw unauthorized("Identifiez-vous avec votre compte Guichet.");
@@ -54,6 +68,19 @@ export class AgentAuth {
       throw new HttpError(403, "Votre compte ne permet pas cette action.");
     }
     return agent;
+  }
+
+  /** A revoked or unknown workstation is refused before anything else, whoever logs in on it. */
+  private checkWorkstation(req: IncomingMessage, unregistered: boolean): void {
+    const registry = this.workstations;
+    if (!registry) return;
+    const id = registry.identify(req);
+    if (id.kind === "revoked")
+      throw new HttpError(403, REVOKED_MESSAGE, [{ field: WORKSTATION_REVOKED, message: REVOKED_MESSAGE }]);
+    if (id.kind === "unknown") throw new HttpError(403, UNKNOWN_MESSAGE);
+    if (id.kind === "valid" && id.commune !== this.commune)
+      throw new HttpError(403, "Ce poste appartient à une autre commune.");
+    if (id.kind === "none" && registry.required && !unregistered) throw new HttpError(403, REQUIRED_MESSAGE);
   }
 
   /** Forgets an account whose roles or password just changed: disabling it takes effect at once here. */

@@ -40,6 +40,7 @@ const IDENTITY_KEYS = [
   "policy",
   "risk",
   "workstationSecurity",
+  "fleetStaleHours",
 ] as const;
 const SERVICE_KEYS = ["name", "address", "postcode", "town", "phone", "email", "hours"] as const;
 

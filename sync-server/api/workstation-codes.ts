@@ -27,6 +27,10 @@ export type WorkstationRecord = {
   name: string;
   createdBy: string;
   createdAt: string;
+  /** SHA-256 of the secret the workstation proves itself with (workstations/registry.ts). */
+  secretHash?: string;
+  /** Cut off by a supervisor or an admin: refused by the gateway and the API from then on. */
+  revoked?: { at: string; by: string };
 };
 
 /**
@@ -36,7 +40,7 @@ export type WorkstationRecord = {
  */
 export async function allocateWorkstationCode(
   db: CouchDb,
-  who: { name: string; by: string; at: string },
+  who: { name: string; by: string; at: string; secretHash?: string },
 ): Promise<WorkstationRecord> {
   for (;;) {
     const index = await reserveBlock(db, WORKSTATION_COUNTER_ID, 1, FIRST_INDEX);
@@ -50,6 +54,7 @@ export async function allocateWorkstationCode(
       name: who.name,
       createdBy: who.by,
       createdAt: who.at,
+      ...(who.secretHash ? { secretHash: who.secretHash } : {}),
     };
     try {
       await db.put(record);

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TlsFiles } from "../http/listen";
+import type { WorkstationRegistry } from "../workstations/registry";
 import { couchProxy } from "./couch-proxy";
 import { databaseGateway } from "./gateway";
 
@@ -22,6 +23,7 @@ export async function startCouchGateway(opts: {
   host?: string;
   tls?: TlsFiles | undefined;
   corsOrigins: readonly string[];
+  workstations?: WorkstationRegistry;
 }): Promise<CouchGateway & { allowOrigin(origin: string): void }> {
   let port = 0;
   const origins = new Set(opts.corsOrigins);
@@ -30,6 +32,7 @@ export async function startCouchGateway(opts: {
     origins,
     port: () => port,
     couchdb: true,
+    ...(opts.workstations ? { workstations: opts.workstations } : {}),
   });
   const server: Server = opts.tls
     ? (createHttpsServer(

@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { withCors } from "../cors";
 import { withCouchStatusParity } from "../couch-parity";
 import { withMemberOnlyQueries } from "../member-guard";
+import type { WorkstationRegistry } from "../workstations/registry";
 import { basicCredentials, cookieUserName, hasCredentials, ServerAdmin } from "./credentials";
 import { withErrorShield } from "./error-shield";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits";
@@ -9,6 +10,7 @@ import { LoginLockout } from "./login-lockout";
 import { GatewayRefusal, sendRefusal } from "./refusal";
 import { attachParsedBody, checkDeclaredLength, parseJson, parseLoginBody, readBody } from "./request-body";
 import { type RouteAccess, routeAccess } from "./routes";
+import { checkStatusWrites, checkWorkstation } from "./workstation-check";
 import { checkWrite } from "./write-check";
 
 export type GatewayOptions = {
@@ -23,6 +25,8 @@ export type GatewayOptions = {
   log?: (message: string) => void;
   /** In front of Apache CouchDB 3: it checks membership and answers like itself already. */
   couchdb?: boolean;
+  /** Registered and revoked workstations (workstations/registry.ts); absent: none are checked. */
+  workstations?: WorkstationRegistry;
 };
 
 /**
@@ -52,11 +56,20 @@ export function databaseGateway(app: RequestListener, opts: GatewayOptions): Req
     }
     if (loginName !== undefined) refuseLocked(lockout, loginName, ip);
     if (!admin) refuseOutsideAllowlist(req, access);
+    const identity = admin || !opts.workstations ? "server" : checkWorkstation(req, path, opts.workstations);
+    if (identity !== "server" && identity.kind === "valid" && opts.workstations) {
+      // A long-poll already let through ends when the workstation is revoked, not 25 s later.
+      const release = opts.workstations.track(identity, () => res.destroy());
+      res.once("close", release);
+    }
 
     if (access.kind === "write" && isJson(req)) {
       const body = await readBody(req, limits.maxBodyBytes);
       const parsed = parseJson(body);
-      if (!admin) checkWrite(parsed, body.length, { bulk: access.bulk, limits });
+      if (!admin) {
+        checkWrite(parsed, body.length, { bulk: access.bulk, limits });
+        checkStatusWrites(parsed, path, access.bulk, identity, new Date());
+      }
       attachParsedBody(req, parsed);
     } else if (access.kind === "write" && !admin) {
       throw new GatewayRefusal(415, "bad_content_type", "Corps JSON attendu (application/json).");

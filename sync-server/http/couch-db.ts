@@ -30,7 +30,8 @@ export const basicAuth = (a: Auth): string =>
 
 export type CouchServer = ReturnType<typeof couchServer>;
 
-export function couchServer(url: string, auth?: Auth) {
+/** `headers`: sent on every call (the server's mark on calls it makes with an agent's credentials). */
+export function couchServer(url: string, auth?: Auth, fixedHeaders: Record<string, string> = {}) {
   const base = url.replace(/\/+$/, "");
   const authorization = auth ? basicAuth(auth) : undefined;
   // A session cookie instead of Basic on every call: the password is then checked (PBKDF2) once
@@ -70,6 +71,7 @@ export function couchServer(url: string, auth?: Auth) {
       const headers: Record<string, string> = {
         Accept: "application/json",
         "Accept-Encoding": "identity",
+        ...fixedHeaders,
         ...init.headers,
       };
       if (!explicit && authorization) {

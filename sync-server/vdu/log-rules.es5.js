@@ -22,6 +22,10 @@ function validateLog(newDoc, oldDoc, userCtx, C) {
     if (!privileged) throw { forbidden: "_deleted : seuls les encadrants, les administrateurs et le serveur suppriment." };
     return;
   }
+  if (newDoc.type === "workstation_status" || String(newDoc._id).indexOf("workstation-status:") === 0) {
+    validateWorkstationStatus(newDoc, previous, name, couchRoles, C);
+    return;
+  }
   err = schemaError(C.schema, newDoc, "", true);
   if (err !== null) throw { forbidden: err };
   if (newDoc.by !== name) {
@@ -34,4 +38,22 @@ function validateLog(newDoc, oldDoc, userCtx, C) {
       }
     }
   }
+}
+
+// A workstation's status (the fleet view): written by the agent logged in on it, in its own name;
+// only the server marks it revoked, and a revoked workstation's status no longer changes. Which
+// workstation may write which status is checked by the gateway (the database cannot see it).
+function validateWorkstationStatus(newDoc, previous, name, couchRoles, C) {
+  var server = couchRoles.indexOf("_admin") !== -1 || couchRoles.indexOf(C.roles.server) !== -1;
+  var err = schemaError(C.statusSchema, newDoc, "", true);
+  if (err !== null) throw { forbidden: err };
+  if (newDoc._id !== "workstation-status:" + newDoc.code) {
+    throw { forbidden: "_id : « workstation-status:" + newDoc.code + " » attendu pour le poste " + newDoc.code + "." };
+  }
+  if (server) return;
+  if (newDoc.agent !== name) {
+    throw { forbidden: "agent : agent " + quoted(newDoc.agent) + " falsifié, vous êtes " + quoted(name) + "." };
+  }
+  if (previous && previous.revoked) throw { forbidden: "revoked : ce poste est révoqué, son état ne change plus." };
+  if (newDoc.revoked) throw { forbidden: "revoked : seul le serveur révoque un poste." };
 }

@@ -1,7 +1,9 @@
 import { type FormEvent, useState } from "react";
 import { type Commune, workstationSecurityOf } from "../../../domain/commune";
+import { DEFAULT_STALE_HOURS } from "../../../domain/workstation-status";
 import type { FieldIssue } from "../../../domain/zod-fr";
 import { saveCommune } from "../../sync/commune-admin-client";
+import { frFleet } from "../fleet/fr-fleet";
 import { ErrorSummary } from "../requests/ErrorSummary";
 import { useWorkstation } from "../shared/app-context";
 import { TextField } from "../shared/TextField";
@@ -30,6 +32,7 @@ type Draft = Record<TextKey, string> & {
   closedDays: string;
   idleLockMinutes: string;
   offlineLoginDays: string;
+  fleetStaleHours: string;
 };
 
 function draftOf(c: Commune): Draft {
@@ -44,6 +47,7 @@ function draftOf(c: Commune): Draft {
     closedDays: (c.policy.calendar.extraClosedDays ?? []).join("\n"),
     idleLockMinutes: String(workstationSecurityOf(c).idleLockMinutes),
     offlineLoginDays: String(workstationSecurityOf(c).offlineLoginDays),
+    fleetStaleHours: String(c.fleetStaleHours ?? DEFAULT_STALE_HOURS),
   };
 }
 
@@ -66,6 +70,7 @@ function bodyOf(d: Draft, c: Commune, version: number): Record<string, unknown> 
       idleLockMinutes: Number(d.idleLockMinutes.trim() || Number.NaN),
       offlineLoginDays: Number(d.offlineLoginDays.trim() || Number.NaN),
     },
+    ...(d.fleetStaleHours.trim() ? { fleetStaleHours: Number(d.fleetStaleHours) } : {}),
     baseVersion: version,
   };
 }
@@ -225,6 +230,24 @@ export function IdentityForm({
           input={{ inputMode: "numeric" }}
           required
         />
+      </fieldset>
+      <fieldset>
+        <legend>{frFleet.settingsLegend}</legend>
+        <div className="field">
+          <label htmlFor="fleet-stale-hours">{frFleet.staleHoursLabel}</label>
+          <input
+            id="fleet-stale-hours"
+            type="number"
+            min={1}
+            max={720}
+            value={draft.fleetStaleHours}
+            onChange={(e) => set({ fleetStaleHours: e.target.value })}
+            aria-invalid={errors["identity.fleetStaleHours"] ? true : undefined}
+          />
+          {errors["identity.fleetStaleHours"] && (
+            <p className="error">{errors["identity.fleetStaleHours"]}</p>
+          )}
+        </div>
       </fieldset>
       {message && (
         <p className="error" role="alert">

@@ -1,7 +1,8 @@
-import { use, useCallback, useMemo, useState } from "react";
+import { use, useCallback, useEffect, useMemo, useState } from "react";
 import type { Catalogue } from "../../../domain/catalogue";
 import { DEMO_COMMUNE, workstationSecurityOf } from "../../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
+import { version as APP_VERSION } from "../../../package.json";
 import type { LocalData } from "../../db/local-database";
 import {
   agentPrefs,
@@ -9,7 +10,17 @@ import {
   type Settings,
   saveSettings,
   workstationCodeFor,
+  workstationIdentityFor,
 } from "../../db/settings-store";
+import { setWorkstationIdentity } from "../../sync/http";
+import {
+  clearRevokedNotice,
+  onWorkstationRevoked,
+  type RevokedNotice,
+  revokedNotice,
+  wipeWorkstation,
+} from "../../sync/workstation-wipe";
+import { RevokedScreen } from "../fleet/RevokedScreen";
 import { idleLockMs } from "../session/idle-timer";
 import { LockScreen } from "../session/LockScreen";
 import { LoginScreen } from "../session/LoginScreen";
@@ -58,7 +69,29 @@ export function App({ dataPromise }: { dataPromise: Promise<LocalData> }) {
     setSession(null);
     setNotice(undefined);
   }, []);
+  // Revoked by a supervisor: the server refused this workstation; everything local goes.
+  const [revoked, setRevoked] = useState<RevokedNotice | "wiping" | null>(revokedNotice);
+  useEffect(() => onWorkstationRevoked(() => setRevoked((r) => r ?? "wiping")), []);
+  const code = settings.workstationCode;
+  useEffect(() => {
+    if (revoked !== "wiping") return;
+    setSession(null);
+    void wipeWorkstation(data, code).then(() => setRevoked(revokedNotice()));
+  }, [revoked, data, code]);
 
+  if (revoked) {
+    return (
+      <RevokedScreen
+        notice={revoked === "wiping" ? null : revoked}
+        onSetUpAgain={() => {
+          clearRevokedNotice();
+          // A fresh start: an empty replica, the settings screen to name the server again.
+          location.hash = "#/settings";
+          location.reload();
+        }}
+      />
+    );
+  }
   if (!session) {
     if (route.name === "settings") return <SettingsScreen settings={settings} onSave={updateSettings} />;
     if (marker)
@@ -105,7 +138,13 @@ function LoggedIn(props: {
   const { data, session, settings, updateSettings } = props;
   const route = useRoute();
   const config = settings.config;
-  const sync = useWorkstationSync(data, config, session, settings.serverUrl);
+  const identity = workstationIdentityFor(settings);
+  // Every call of this session names the workstation (idempotent: set before the sync starts).
+  setWorkstationIdentity(identity);
+  const report = identity
+    ? { code: identity.code, name: settings.workstationName || identity.code, appVersion: APP_VERSION }
+    : undefined;
+  const sync = useWorkstationSync(data, config, session, settings.serverUrl, report);
   useLiveInvalidation(data);
   // Sync and configuration keep running behind the lock; only the screens leave the page.
   const [idle, setIdle] = useState(false);

@@ -9,6 +9,8 @@ import { frCommune } from "../admin/fr-commune-admin";
 import { CitizenScreen } from "../citizen/CitizenScreen";
 import { canSeeDashboard } from "../dashboard/access";
 import { DetailScreen } from "../detail/DetailScreen";
+import { FleetScreen } from "../fleet/FleetScreen";
+import { frFleet } from "../fleet/fr-fleet";
 import { fr } from "../i18n/fr";
 import { QueueScreen } from "../queues/QueueScreen";
 import { QuickAnswerDialog } from "../quick-answers/QuickAnswerDialog";
@@ -52,6 +54,7 @@ const NAV: NavItem[] = [
   },
   { route: { name: "search", q: "" }, label: fr.nav.search, hint: "/", match: ["search"] },
   { route: { name: "dashboard" }, label: fr.dashboard.nav, match: ["dashboard"], visible: canSeeDashboard },
+  { route: { name: "fleet" }, label: frFleet.nav, match: ["fleet"], visible: canSeeDashboard },
   { route: { name: "sync" }, label: fr.nav.sync, match: ["sync"] },
   { route: { name: "settings" }, label: fr.nav.settings, match: ["settings"] },
   {
@@ -203,6 +206,8 @@ function Screen({ route, sync }: { route: Route; sync: SyncView }) {
       return <SearchScreen initial={route.q} />;
     case "sync":
       return <SyncScreen status={sync} />;
+    case "fleet":
+      return <FleetScreen />;
     case "settings":
       return <SettingsScreen />;
     case "dashboard":

@@ -1,7 +1,7 @@
 import { workstationSecurityOf } from "../../../domain/commune";
 import { localRoles, rolesFromCouch } from "../../../domain/roles";
-import { type Settings, workstationCodeFor } from "../../db/settings-store";
-import { type Credentials, NetworkError } from "../../sync/http";
+import { type Settings, workstationIdentityFor } from "../../db/settings-store";
+import { type Credentials, NetworkError, setWorkstationIdentity } from "../../sync/http";
 import { ApiError, couchSession, fetchWorkstationConfig, registerWorkstation } from "../../sync/server-api";
 import { fr } from "../i18n/fr";
 import { COUNTER_ROLES, type Session } from "../shared/session";
@@ -36,6 +36,8 @@ function refusal(err: unknown): string | null {
  */
 export async function login(settings: Settings, creds: Credentials): Promise<LoginResult> {
   if (!settings.serverUrl) return { ok: false, error: fr.login.notConfigured };
+  // Every call names this workstation: a revoked one is refused (and wiped) from the first.
+  setWorkstationIdentity(workstationIdentityFor(settings));
   try {
     // CouchDB first when its address is known: only it says "locked" (the API just says 401).
     const known = settings.config?.couchUrl;
@@ -54,14 +56,16 @@ export async function login(settings: Settings, creds: Credentials): Promise<Log
       return { ok: false, error: fr.login.noAccess };
     }
     let next: Settings = { ...settings, config };
-    if (!workstationCodeFor(next)) {
+    // A code issued before workstations had a secret cannot prove itself: a new one is issued.
+    if (!workstationIdentityFor(next)) {
       try {
-        const code = await registerWorkstation(
+        const { code, secret } = await registerWorkstation(
           settings.serverUrl,
           creds,
           settings.workstationName || fr.settings.defaultWorkstationName,
         );
-        next = { ...next, workstationCode: code, codeServer: settings.serverUrl };
+        next = { ...next, workstationCode: code, workstationSecret: secret, codeServer: settings.serverUrl };
+        setWorkstationIdentity({ code, secret });
       } catch (err) {
         return { ok: false, error: fr.login.registerFailed((err as Error).message) };
       }

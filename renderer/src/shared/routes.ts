@@ -12,6 +12,7 @@ export type Route =
   | { name: "sync" }
   | { name: "settings" }
   | { name: "dashboard" }
+  | { name: "fleet" }
   | { name: "admin-catalogue" }
   | { name: "admin-api-keys" }
   | { name: "admin-commune" };
@@ -36,6 +37,8 @@ export function parseRoute(hash: string): Route {
       return { name: "settings" };
     case "dashboard":
       return { name: "dashboard" };
+    case "postes":
+      return { name: "fleet" };
     case "admin":
       if (arg === "api-keys") return { name: "admin-api-keys" };
       if (arg === "commune") return { name: "admin-commune" };
@@ -57,6 +60,8 @@ export function href(route: Route): string {
     case "settings":
     case "dashboard":
       return `#/${route.name}`;
+    case "fleet":
+      return "#/postes";
     case "saved":
     case "request":
     case "citizen":

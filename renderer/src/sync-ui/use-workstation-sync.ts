@@ -19,11 +19,14 @@ export function useWorkstationSync(
   config: WorkstationConfig | undefined,
   auth: { username: string; password: string },
   serverUrl: string,
+  /** This workstation's status document for the fleet view (once it has a code). */
+  report?: { code: string; name: string; appVersion: string },
 ): { status: SyncView; reSync(): void } {
   const [status, setStatus] = useState<SyncView>(IDLE_SYNC);
   const running = useRef<WorkstationSync | null>(null);
   // A config refreshed with the same content keeps the replications running.
   const planKey = config ? JSON.stringify(syncPlan(config, serverUrl)) : "";
+  const reportKey = report ? JSON.stringify(report) : "";
 
   useEffect(() => {
     if (!planKey) return;
@@ -31,6 +34,7 @@ export function useWorkstationSync(
       data,
       plan: JSON.parse(planKey) as SyncPlan,
       auth: { username: auth.username, password: auth.password },
+      ...(reportKey ? { report: JSON.parse(reportKey) as NonNullable<typeof report> } : {}),
     });
     running.current = sync;
     // The bench stops sync before seeding 100,000 local requests (bench builds only).
@@ -42,7 +46,7 @@ export function useWorkstationSync(
       running.current = null;
       void sync.stop();
     };
-  }, [data, planKey, auth.username, auth.password]);
+  }, [data, planKey, reportKey, auth.username, auth.password]);
 
   const reSync = useCallback(() => running.current?.reSync(), []);
   return { status, reSync };

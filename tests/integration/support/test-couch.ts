@@ -57,7 +57,13 @@ export async function startTestCouch(): Promise<TestCouch> {
   const external = process.env.COUCHDB_URL?.trim();
   const dataDir = mkdtempSync(path.join(tmpdir(), "guichet-it-"));
   const config: ServerConfig = external
-    ? { ...loadConfig({ ...process.env, GUICHET_DATA_DIR: dataDir }), corsOrigins: [], commune }
+    ? {
+        ...loadConfig({ ...process.env, GUICHET_DATA_DIR: dataDir }),
+        corsOrigins: [],
+        commune,
+        // Tests sync as agents without a workstation; fleet.test.ts requires identities itself.
+        workstationIdentity: "optional",
+      }
     : {
         couchdbUrl: undefined,
         adminUser: undefined,
