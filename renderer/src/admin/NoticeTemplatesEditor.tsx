@@ -28,6 +28,8 @@ export function NoticeTemplatesEditor({ demarche, onDone }: { demarche: Demarche
     [demarche.id],
   );
   const { load, reload } = useAdminListing(fetcher);
+  // Kept here: the form is remounted on the new version once saved, which would lose its own state.
+  const [saved, setSaved] = useState<string | null>(null);
   return (
     <>
       <ScreenTitle>{t.title(demarche.label)}</ScreenTitle>
@@ -42,8 +44,17 @@ export function NoticeTemplatesEditor({ demarche, onDone }: { demarche: Demarche
           key={load.listing.version}
           listing={load.listing}
           demarche={demarche}
-          onSaved={() => void reload()}
+          onSaved={(version) => {
+            setSaved(t.saved(version));
+            void reload();
+          }}
+          onEdit={() => setSaved(null)}
         />
+      )}
+      {saved && (
+        <p className="success" role="status">
+          {saved}
+        </p>
       )}
       <p className="buttons">
         <button type="button" onClick={onDone}>
@@ -58,10 +69,12 @@ function TemplatesForm({
   listing,
   demarche,
   onSaved,
+  onEdit,
 }: {
   listing: NoticeTemplatesListing;
   demarche: Demarche;
-  onSaved(): void;
+  onSaved(version: number): void;
+  onEdit(): void;
 }) {
   const [draft, setDraft] = useState<Draft>(() =>
     Object.fromEntries(
@@ -83,13 +96,14 @@ function TemplatesForm({
         .map(([kind, d]) => [kind, { subject: d.subject, body: d.body }]),
     );
     let version = 0;
+    onEdit();
     const outcome = await trySave(async () => {
       version = (await saveAs({ templates, baseVersion: listing.version })).version;
     });
     if (outcome.ok) {
       setIssues([]);
-      setMessage({ ok: true, text: t.saved(version) });
-      onSaved();
+      setMessage(null);
+      onSaved(version);
     } else {
       setIssues(outcome.issues);
       setMessage({ ok: false, text: outcome.message ?? t.failed });
