@@ -9,6 +9,10 @@ import { makeTrackingNumber } from "../../domain/tracking-number";
 import { communeRole, couchRole } from "../../sync-server/couch-roles";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
+import { addDirectoryAgents } from "./support/directory";
+
+// Names unique to this run: the server is shared by every spec of the run.
+const TAG = Date.now().toString(36).slice(-5);
 
 /**
  * The dashboard's figures are checked against a computation of the test's own, written plainly
@@ -93,7 +97,15 @@ function seedRequests(env: Env, by: string): GuichetRequest[] {
     let r = make(i + 1, demarche, channels[i % channels.length]!, daysAgo);
     const received = now - daysAgo * DAY;
     const events: RequestEvent[] = [];
-    if (i % 3 !== 0) events.push(ev.assigned(at(received + 3_600_000), r.service, `agent.${i % 4}`, { by }));
+    if (i % 3 !== 0)
+      events.push(
+        ev.assigned(
+          at(received + 3_600_000),
+          r.service,
+          `${i % 4 === 3 ? "accueil" : "scolaire"}-${i % 4}-${TAG}`,
+          { by },
+        ),
+      );
     const answerAfter = i % 5;
     if (i % 2 === 0 && received + answerAfter * DAY + 7_200_000 < now) {
       events.push(
@@ -160,6 +172,13 @@ test("a supervisor's dashboard shows the replica's figures, exports them as CSV,
 }) => {
   const env = testEnv();
   const chef = await supervisorAccount(env);
+  // The seed hands requests to agents of the directory, as the server requires.
+  await addDirectoryAgents(TAG, [
+    [`scolaire-0-${TAG}`, ["scolaire"]],
+    [`scolaire-1-${TAG}`, ["scolaire"]],
+    [`scolaire-2-${TAG}`, ["scolaire"]],
+    [`accueil-3-${TAG}`, ["accueil"]],
+  ]);
   const seeded = seedRequests(env, chef.username);
   const bulk = (await couch(env, `${env.mainDb}/_bulk_docs`, {
     method: "POST",

@@ -101,7 +101,8 @@ test("the fleet view shows a workstation's pending count, its last sync error an
     await expect(row.getByTestId("fleet-pending")).toHaveText("2", { timeout: 2_000 });
   }).toPass({ timeout: 45_000 });
   await expect(row).toContainText(env.users.agentA.username);
-  await expect(row).toContainText("panne simulée");
+  // The workstation's own French words for the failure, as its sync bar showed them.
+  await expect(row).toContainText("Le serveur a répondu une erreur (500)");
   // Last contact: the server's time of the report, today.
   const today = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "2-digit" }).format(
     new Date(),

@@ -1,11 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { expect, type Page, test } from "@playwright/test";
+import { CHANNEL_LABELS } from "../../domain/channels";
 import { parseCsv } from "../../domain/csv";
 import type { GuichetRequest } from "../../domain/request";
-import { adminClient, type Couch } from "../../sync-server/couch";
+import { STATUS_LABELS } from "../../domain/workflow";
 import { addUser } from "../../sync-server/users";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
+import { addDirectoryAgents, serverCouch } from "./support/directory";
 
 // Names unique to this run: the server is shared by every spec of the run.
 const TAG = Date.now().toString(36).slice(-5);
@@ -13,17 +15,8 @@ const TAG = Date.now().toString(36).slice(-5);
 /** A supervisor account, made the way `npm run user:add` makes it. */
 async function supervisor(): Promise<{ username: string; password: string }> {
   const env = testEnv();
-  const couch: Couch = {
-    url: env.couchUrl,
-    admin: adminClient(env.couchUrl, env.admin.username, env.admin.password),
-    adminUser: env.admin.username,
-    adminPassword: env.admin.password,
-    kind: "embedded",
-    dataDir: "",
-    stop: async () => undefined,
-  };
   const user = { username: `chef-${TAG}.${env.commune}`, password: `chef-${TAG}-motdepasse` };
-  await addUser(couch, {
+  await addUser(serverCouch(), {
     name: user.username,
     password: user.password,
     roles: ["supervisor"],
@@ -33,50 +26,15 @@ async function supervisor(): Promise<{ username: string; password: string }> {
   return user;
 }
 
-/**
- * The agents these tests hand requests to, in the commune's directory: once the directory holds
- * anyone, the server refuses an assignment to a name outside it or outside the service.
- */
-async function directoryAgents(): Promise<void> {
-  const env = testEnv();
-  const couch: Couch = {
-    url: env.couchUrl,
-    admin: adminClient(env.couchUrl, env.admin.username, env.admin.password),
-    adminUser: env.admin.username,
-    adminPassword: env.admin.password,
-    kind: "embedded",
-    dataDir: "",
-    stop: async () => undefined,
-  };
-  const admin = { name: `admin-${TAG}.${env.commune}`, password: `admin-${TAG}-motdepasse` };
-  await addUser(couch, { ...admin, roles: ["admin"], commune: env.commune });
-  const auth = `Basic ${Buffer.from(`${admin.name}:${admin.password}`).toString("base64")}`;
-  for (const [username, services] of [
-    [`renfort-${TAG}`, ["elections"]],
-    [`absent-${TAG}`, ["accueil", "bibliotheque"]],
-    [`releve-${TAG}`, ["accueil"]],
-  ] as const) {
-    const res = await fetch(`${env.apiUrl}/api/v1/admin/agents`, {
-      method: "POST",
-      headers: { authorization: auth, "content-type": "application/json" },
-      body: JSON.stringify({
-        username,
-        firstName: "Agent",
-        lastName: username,
-        position: "agent de service",
-        roles: ["service_agent"],
-        services,
-        password: `${username}-motdepasse`,
-      }),
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-  }
-}
-
 let chef: { username: string; password: string };
 test.beforeAll(async () => {
   chef = await supervisor();
-  await directoryAgents();
+  // The agents these tests hand requests to, in the commune's directory.
+  await addDirectoryAgents(TAG, [
+    [`renfort-${TAG}`, ["elections"]],
+    [`absent-${TAG}`, ["accueil", "bibliotheque"]],
+    [`releve-${TAG}`, ["accueil"]],
+  ]);
 });
 
 type Seed = { demarche: string; fields: Record<string, unknown>; lastName: string; firstName?: string };
@@ -351,17 +309,18 @@ test("the CSV export of a filtered queue holds every matching row, French-spread
     .map((d) => [
       `${d.id.slice(0, 4)}-${d.id.slice(4)}`,
       dmy(d.receivedOn),
-      "En ligne",
+      // Other specs' requests of this démarche come through other doors (the mailbox).
+      CHANNEL_LABELS[d.channel],
       "Autorisation d'occupation du domaine public",
-      "Autorisation d'occupation du domaine public",
+      d.subject,
       d.id === compact(evil)
         ? `'${EVIL} Jean`
         : d.id === compact(at)
           ? "'@SUM(A1:A9) Zoé"
           : `${d.citizen.lastName} ${d.citizen.firstName}`,
       "Services techniques",
-      "Reçue",
-      "",
+      STATUS_LABELS[d.status],
+      d.assignee ?? "",
       dmy(d.dueOn),
       "rejet",
     ]);
