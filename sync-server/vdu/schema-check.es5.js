@@ -185,6 +185,22 @@ function claims(branch, v) {
   return true;
 }
 
+// The value certainly fails this branch: wrong type, or a member it has with another value than
+// the branch's constant (an event of another kind). schemaError would say so after checking the
+// members before it (patterns included): skipping it changes no verdict and no message, since
+// such a branch neither matches nor claims the value.
+function ruledOut(branch, v, root) {
+  var k;
+  if (branch.type !== undefined && !matchesType(branch.type, v)) return true;
+  if (branch.properties === undefined || !isRecord(v)) return false;
+  for (k in branch.properties) {
+    if (!hasOwn(branch.properties, k) || branch.properties[k]["const"] === undefined) continue;
+    if (root && k.charAt(0) === "_") continue;
+    if (hasOwn(v, k) && !deepEqual(branch.properties[k]["const"], v[k])) return true;
+  }
+  return false;
+}
+
 function unionError(branches, v, path, root, exactlyOne) {
   var i;
   var k;
@@ -194,6 +210,7 @@ function unionError(branches, v, path, root, exactlyOne) {
   var claimed = [];
   var values = [];
   for (i = 0; i < branches.length; i++) {
+    if (ruledOut(branches[i], v, root)) continue;
     e = schemaError(branches[i], v, path, root);
     errors.push(e);
     if (e === null) matches++;

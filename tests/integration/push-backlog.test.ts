@@ -1,0 +1,91 @@
+import { IDBKeyRange, indexedDB } from "fake-indexeddb";
+import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findDemarche } from "../../domain/catalogue";
+import { DEMO_COMMUNE } from "../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
+import { newRequest } from "../../domain/new-request";
+import type { GuichetRequest } from "../../domain/request";
+import { makeTrackingNumber } from "../../domain/tracking-number";
+import { createGuichetDatabase } from "../../renderer/db/database";
+import { requestsRepo } from "../../renderer/db/requests-repo";
+import { startRequestReplication } from "../../renderer/sync/request-replication";
+import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
+
+const N = 600;
+const BATCH = 100;
+
+function backlog(commune: string, by: string): GuichetRequest[] {
+  const demarche = findDemarche(DEFAULT_CATALOGUE, "aide_restauration_scolaire")!;
+  return Array.from({ length: N }, (_, i) => {
+    const r = newRequest(
+      {
+        demarche: demarche.id,
+        channel: "guichet",
+        subject: `Tarif réduit n°${i + 1}`,
+        fields: { enfant: `Enfant ${i + 1}`, ecole: "École Jules-Ferry" },
+        citizen: { firstName: "Camille", lastName: `Durand ${i + 1}` },
+        attachments: [],
+      },
+      {
+        commune,
+        tracking: makeTrackingNumber("P4K", i + 1),
+        demarche,
+        policy: DEMO_COMMUNE.policy,
+        by,
+        workstation: "P4K",
+        now: new Date(Date.parse("2026-11-02T08:00:00Z") + i * 60_000).toISOString(),
+      },
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    return r.request;
+  });
+}
+
+describe("a workstation pushing a backlog", () => {
+  let couch: TestCouch;
+  let agent: TestUser;
+  beforeAll(async () => {
+    couch = await startTestCouch();
+    agent = await couch.createUser("agent-p", ["agent"], []);
+  });
+  afterAll(async () => {
+    await couch?.stop();
+  });
+
+  it("sends it in _bulk_docs of the batch size, never reads it back from the server meanwhile, and clears every marker", async () => {
+    const db = await createGuichetDatabase({
+      name: `push-backlog-${Date.now()}`,
+      storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
+    });
+    await requestsRepo(db).bulkInsert(backlog(couch.commune, agent.name));
+    expect(await db.pending.count().exec()).toBe(N);
+    const calls: string[] = [];
+    const rep = startRequestReplication({
+      db,
+      dbUrl: couch.dbUrl("main"),
+      auth: { username: agent.name, password: agent.password },
+      live: false,
+      pushBatchSize: BATCH,
+      identifier: "push-backlog",
+      fetch: (url, init) => {
+        calls.push(new URL(url).pathname.split("/").pop()!);
+        return fetch(url, init);
+      },
+    });
+    try {
+      await rep.replication.awaitInitialReplication();
+      await rep.awaitInSync();
+      // A check of the marks reading the pushed requests back would show up as _all_docs.
+      expect(calls.filter((c) => c === "_all_docs")).toEqual([]);
+      expect(calls.filter((c) => c === "_bulk_docs")).toHaveLength(N / BATCH);
+      expect(await db.pending.count().exec()).toBe(0);
+      const server = couch.admin.use(couch.dbName("main"));
+      const designs = await server.list({ startkey: "_design/", endkey: "_design0" });
+      expect((await server.info()).doc_count - designs.rows.length).toBe(N);
+    } finally {
+      await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+});
