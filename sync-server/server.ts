@@ -8,12 +8,7 @@ import { parisDate } from "../domain/history";
 import { MAX_TRACKING_SEQUENCE } from "../domain/tracking-number";
 import { addAdminApi } from "./api/admin-api";
 import { addAgentApi } from "./api/agent-api";
-import { AgentAuth } from "./api/agent-auth";
-import { ApiKeys, addApiKeysApi, apiKeyDatabaseName, ensureApiKeyDatabase } from "./api/api-keys";
-import { AttachmentStore } from "./api/attachment-store";
-import { BlockCounter } from "./api/counter";
 import { addHandoverApi } from "./api/handover";
-import type { IntakeDeps } from "./api/intake";
 import { renderApiError } from "./api/json-body";
 import {
   OPEN311_INDEX,
@@ -24,20 +19,16 @@ import {
   singleJurisdiction,
 } from "./api/open311";
 import { addPublicApi } from "./api/public-api";
-import { PORTAL_WORKSTATION, portalCounterId } from "./api/server-codes";
-import { ensureServerDatabase } from "./api/server-db";
-import { Tokens, tokenKey } from "./api/tokens";
-import type { CodeQuota } from "./api/workstation-codes";
-import { bootstrap } from "./bootstrap";
 import { CommuneRouter } from "./communes/commune-router";
 import { watchRegistry } from "./communes/registry-watch";
 import { loadConfig, type ServerConfig } from "./config";
-import { readCommuneConfig } from "./config-docs";
-import { type Couch, connectCouch } from "./couch";
+import { bootstrap } from "./couch/bootstrap";
+import { readCommuneConfig } from "./couch/config-docs";
+import { type Couch, connectCouch } from "./couch/couch";
+import { type CouchDb, couchServer } from "./couch/couch-db";
 import { createApp, type Mount } from "./http/app";
 import { batchedDb } from "./http/batched-db";
 import { BulkWriter } from "./http/bulk-writer";
-import { type CouchDb, couchServer } from "./http/couch-db";
 import { listen, type TlsFiles, tlsFromEnv } from "./http/listen";
 import { RateLimiter } from "./http/rate-limit";
 import { sendHtml } from "./http/respond";
@@ -58,6 +49,15 @@ import { type MailDoor, type MailDoorOptions, startMailDoor } from "./mail-intak
 import { PORTAL_CSS_HASH } from "./portal/layout";
 import { messagePage } from "./portal/pages";
 import { portalRouter, renderPortalError } from "./portal/routes";
+import { AgentAuth } from "./services/agent-auth";
+import { ApiKeys, addApiKeysApi, apiKeyDatabaseName, ensureApiKeyDatabase } from "./services/api-keys";
+import { AttachmentStore } from "./services/attachment-store";
+import { BlockCounter } from "./services/counter";
+import type { IntakeDeps } from "./services/intake";
+import { PORTAL_WORKSTATION, portalCounterId } from "./services/server-codes";
+import { ensureServerDatabase } from "./services/server-db";
+import { Tokens, tokenKey } from "./services/tokens";
+import type { CodeQuota } from "./services/workstation-codes";
 
 export type GuichetServerOptions = {
   /** Environment read for everything not given here (process.env by default). */

@@ -3,12 +3,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { DESKTOP_ORIGIN, launchDesktop } from "../electron/launch";
 import { loadConfig } from "./config";
-import { connectCouch } from "./couch";
-import { randomPassword } from "./secrets";
+import { connectCouch } from "./couch/couch";
+import { randomPassword } from "./couch/secrets";
+import { getUserDoc } from "./couch/user-docs";
+import { addUser } from "./couch/users";
 import { startGuichetServer } from "./server";
 import { installProcessGuards, reportReady, SUPERVISED_ENV, superviseServer } from "./supervisor";
-import { getUserDoc } from "./user-docs";
-import { addUser } from "./users";
 
 /**
  * `npm start`: everything on this machine. Demo mode by default (commune « demo », data in

@@ -4,20 +4,20 @@ import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
 import { buildNotice, noticeEvents } from "../../domain/notices";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
-import type { CommuneDatabases } from "../database-names";
+import { type CouchDb, CouchError, type CouchServer } from "../couch/couch-db";
+import type { CommuneDatabases } from "../couch/database-names";
 import { readBody, requireMediaType } from "../http/body";
 import { hasControlChars } from "../http/control-chars";
-import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
 import { HttpError } from "../http/errors";
 import { send, sendJson } from "../http/respond";
 import type { Router } from "../http/router";
-import type { Agent, AgentAuth } from "./agent-auth";
-import type { AttachmentStore } from "./attachment-store";
-import { attestationPdf } from "./attestation-pdf";
+import type { Agent, AgentAuth } from "../services/agent-auth";
+import type { AttachmentStore } from "../services/attachment-store";
+import { attestationPdf } from "../services/attestation-pdf";
+import { noticeLetterPdf } from "../services/notice-letter-pdf";
+import { implicitAcceptanceBorn } from "../services/public-view";
+import { allocateWorkstationCode, type CodeQuota, WorkstationCodeQuota } from "../services/workstation-codes";
 import { asObject, readJson } from "./json-body";
-import { noticeLetterPdf } from "./notice-letter-pdf";
-import { implicitAcceptanceBorn } from "./public-view";
-import { allocateWorkstationCode, type CodeQuota, WorkstationCodeQuota } from "./workstation-codes";
 
 export type AgentApiDeps = {
   commune: () => Commune;

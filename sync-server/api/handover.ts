@@ -2,12 +2,12 @@ import { withEvents } from "../../domain/history";
 import { type GuichetRequest, requestSchema } from "../../domain/request";
 import { rolesOn, sensitiveRole } from "../../domain/roles";
 import { ASSIGN_ROLES, canTransition, type Status } from "../../domain/workflow";
-import type { CommuneDatabases } from "../database-names";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
+import type { CommuneDatabases } from "../couch/database-names";
 import { badRequest } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
-import type { Agent, AgentAuth } from "./agent-auth";
+import type { Agent, AgentAuth } from "../services/agent-auth";
 import { asObject, readJson } from "./json-body";
 
 /**

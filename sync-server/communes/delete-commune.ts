@@ -1,8 +1,8 @@
-import type { Couch } from "../couch";
-import { communeRolePrefix } from "../couch-roles";
-import { removeSecrets } from "../secrets";
-import { SERVICE_ACCOUNTS, serviceAccountName } from "../service-accounts";
-import { saveUserDoc, type UserDoc } from "../user-docs";
+import type { Couch } from "../couch/couch";
+import { communeRolePrefix } from "../couch/couch-roles";
+import { removeSecrets } from "../couch/secrets";
+import { SERVICE_ACCOUNTS, serviceAccountName } from "../couch/service-accounts";
+import { saveUserDoc, type UserDoc } from "../couch/user-docs";
 import { checkCommuneId, isCommuneDatabase } from "./commune-id";
 import { unregisterCommune } from "./registry";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Couch } from "../couch";
-import { statusOf } from "../couch";
-import { ensureDatabase, ensureSecurity, getDoc } from "../couch-docs";
+import type { Couch } from "../couch/couch";
+import { statusOf } from "../couch/couch";
+import { ensureDatabase, ensureSecurity, getDoc } from "../couch/couch-docs";
 
 /**
  * The communes one server serves, in a server-level database that only server admins open.

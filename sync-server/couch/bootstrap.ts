@@ -1,8 +1,8 @@
-import { type Catalogue, catalogueProblems, catalogueSchema } from "../domain/catalogue";
-import { type Commune, communeSchema, DEMO_COMMUNE } from "../domain/commune";
-import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
-import { checkCommuneId } from "./communes/commune-id";
-import { migrateLegacyAccounts } from "./communes/legacy-accounts";
+import { type Catalogue, catalogueProblems, catalogueSchema } from "../../domain/catalogue";
+import { type Commune, communeSchema, DEMO_COMMUNE } from "../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
+import { checkCommuneId } from "../communes/commune-id";
+import { migrateLegacyAccounts } from "../communes/legacy-accounts";
 import { catalogueDocs, communeDoc, readCommuneConfig } from "./config-docs";
 import type { Couch } from "./couch";
 import { ensureDatabase, ensureDoc, ensureIndex, ensureSecurity, getDoc } from "./couch-docs";

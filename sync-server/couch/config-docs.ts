@@ -5,8 +5,8 @@ import {
   type Demarche,
   demarcheSchema,
   type Service,
-} from "../domain/catalogue";
-import { type AgentCard, agentCardSchema, type Commune, communeSchema } from "../domain/commune";
+} from "../../domain/catalogue";
+import { type AgentCard, agentCardSchema, type Commune, communeSchema } from "../../domain/commune";
 
 /**
  * How a commune's settings and catalogue are stored in its -config database: one document each,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import "../domain/zod-fr";
-import { WORKSTATION_CHANNELS } from "../domain/channels";
-import { isoDateTime, username, workstationCode } from "../domain/request";
+import "../../domain/zod-fr";
+import { WORKSTATION_CHANNELS } from "../../domain/channels";
+import { isoDateTime, username, workstationCode } from "../../domain/request";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;

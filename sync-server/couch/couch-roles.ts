@@ -4,7 +4,7 @@ import {
   qualifyRole,
   type Role,
   SERVICE_ROLE_PREFIX,
-} from "../domain/roles";
+} from "../../domain/roles";
 
 // CouchDB role names, each qualified by its commune (`guichet:<commune>:…`): an account, a
 // `_security` object or a validation function of commune A never names a role of commune B.

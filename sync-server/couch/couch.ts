@@ -1,8 +1,8 @@
 import nano, { type ServerScope } from "nano";
-import type { ServerConfig } from "./config";
+import type { ServerConfig } from "../config";
+import { startCouchGateway } from "../gateway/couch-gateway";
+import { tlsFromEnv } from "../http/listen";
 import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
-import { startCouchGateway } from "./gateway/couch-gateway";
-import { tlsFromEnv } from "./http/listen";
 import { readSecrets } from "./secrets";
 
 /** The database server the sync-server talks to, with admin rights. */

@@ -1,5 +1,5 @@
-import type { Catalogue } from "../domain/catalogue";
-import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
+import type { Catalogue } from "../../domain/catalogue";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 
 /** The databases of one commune (see `databaseNames`). */
 export type CommuneDatabases = {

@@ -1,4 +1,4 @@
-import { ROLES, type Role } from "../domain/roles";
+import { ROLES, type Role } from "../../domain/roles";
 import { readCommuneConfig } from "./config-docs";
 import type { Couch } from "./couch";
 import { statusOf } from "./couch";

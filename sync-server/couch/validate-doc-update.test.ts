@@ -2,15 +2,15 @@ import { createRequire } from "node:module";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { findDemarche } from "../domain/catalogue";
-import { DEMO_COMMUNE } from "../domain/commune";
-import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
-import { project, withEvents } from "../domain/history";
-import { newRequest } from "../domain/new-request";
-import { type GuichetRequest, type RequestEvent, requestSchema } from "../domain/request";
-import { anonymise } from "../domain/retention";
-import { localRoles, rolesOn } from "../domain/roles";
-import { TRANSITIONS } from "../domain/workflow";
+import { findDemarche } from "../../domain/catalogue";
+import { DEMO_COMMUNE } from "../../domain/commune";
+import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
+import { project, withEvents } from "../../domain/history";
+import { newRequest } from "../../domain/new-request";
+import { type GuichetRequest, type RequestEvent, requestSchema } from "../../domain/request";
+import { anonymise } from "../../domain/retention";
+import { localRoles, rolesOn } from "../../domain/roles";
+import { TRANSITIONS } from "../../domain/workflow";
 import {
   configValidateDocUpdate,
   jsonSchemaOf,

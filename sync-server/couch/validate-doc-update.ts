@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { demarcheSchema } from "../domain/catalogue";
-import { requestSchema } from "../domain/request";
-import { ROLES } from "../domain/roles";
-import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../domain/workflow";
+import { demarcheSchema } from "../../domain/catalogue";
+import { requestSchema } from "../../domain/request";
+import { ROLES } from "../../domain/roles";
+import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../../domain/workflow";
 import { contactLogSchema } from "./contact-log";
 import { couchRole, serviceRole } from "./couch-roles";
 

@@ -5,8 +5,7 @@ import { type Commune, findAgent } from "../../domain/commune";
 import { unsentMessages } from "../../domain/conversation";
 import { buildNotice, unsentNotices } from "../../domain/notices";
 import type { GuichetRequest } from "../../domain/request";
-import { MAIL_WORKSTATION } from "../api/server-codes";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
 import { agentMessageMail } from "../mail/message-template";
 import { noticeMail } from "../mail/notice-template";
 import {
@@ -18,6 +17,7 @@ import {
   type Outbox,
 } from "../mail/outbox";
 import { acknowledgementMail } from "../mail/templates";
+import { MAIL_WORKSTATION } from "../services/server-codes";
 import { type Follower, followChanges } from "./changes-feed";
 
 /**

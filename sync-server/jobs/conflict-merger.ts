@@ -1,7 +1,7 @@
 import { mergeRequests, sameRequestState } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
-import { siblingsOf } from "../api/counter";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
+import { siblingsOf } from "../services/counter";
 import { type Follower, followChanges } from "./changes-feed";
 
 type Stored = GuichetRequest & { _id: string; _rev: string; _conflicts?: string[] };

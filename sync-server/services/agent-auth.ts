@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { couchRole, localRoles, ROLES, type Role } from "../../domain/roles";
-import { CouchError, type CouchServer } from "../http/couch-db";
+import { CouchError, type CouchServer } from "../couch/couch-db";
 import { HttpError } from "../http/errors";
 
 /** `couchRoles`: the account's roles in this commune only, in local form (see domain localRoles). */

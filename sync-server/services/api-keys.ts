@@ -1,13 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { fieldIssues } from "../../domain/zod-fr";
-import { couchRole } from "../couch-roles";
-import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
+import { asObject, readJson } from "../api/json-body";
+import { type CouchDb, CouchError, type CouchServer } from "../couch/couch-db";
+import { couchRole } from "../couch/couch-roles";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
 import type { AgentAuth } from "./agent-auth";
-import { asObject, readJson } from "./json-body";
 
 /**
  * Open311 API keys, one per application (a city app, FixMyStreet…). Kept in a database of their

@@ -1,6 +1,6 @@
 import { withEvents } from "../../domain/history";
 import type { GuichetRequest, RequestEvent } from "../../domain/request";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
 
 type Stored = GuichetRequest & { _id: string; _rev?: string };
 

@@ -3,7 +3,7 @@ import { parseFollowUpCode } from "../../domain/follow-up-code";
 import type { GuichetRequest } from "../../domain/request";
 import { parseTrackingNumber } from "../../domain/tracking-number";
 import type { FieldIssue } from "../../domain/zod-fr";
-import type { CouchDb } from "../http/couch-db";
+import type { CouchDb } from "../couch/couch-db";
 
 export const NOT_FOUND_MESSAGE =
   "Aucune demande ne correspond à ce numéro de suivi et à cette adresse électronique ou à ce code. Vérifiez-les et réessayez.";

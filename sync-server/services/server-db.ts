@@ -1,5 +1,5 @@
-import { couchRole } from "../couch-roles";
-import { CouchError, type CouchServer } from "../http/couch-db";
+import { CouchError, type CouchServer } from "../couch/couch-db";
+import { couchRole } from "../couch/couch-roles";
 
 /**
  * The server's own bookkeeping, in a database of its own (`guichet-<commune>-server`):

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { readSecrets, writeSecrets } from "../secrets";
+import { readSecrets, writeSecrets } from "../couch/secrets";
 
 const SECRET_NAME = "portalTokenKey";
 

@@ -1,5 +1,5 @@
 import { TRACKING_ALPHABET } from "../../domain/tracking-number";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
 import { HttpError } from "../http/errors";
 import { RateLimiter } from "../http/rate-limit";
 import { reserveBlock } from "./counter";

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { expect, type Page, test } from "@playwright/test";
 import { parseCsv } from "../../domain/csv";
 import type { GuichetRequest } from "../../domain/request";
-import { adminClient, type Couch } from "../../sync-server/couch";
-import { addUser } from "../../sync-server/users";
+import { adminClient, type Couch } from "../../sync-server/couch/couch";
+import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isWorkstationCode } from "../../domain/tracking-number";
-import { serverDatabaseName } from "../../sync-server/api/server-db";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
+import { serverDatabaseName } from "../../sync-server/services/server-db";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 
 function startServer(tc: TestCouch, extra: Partial<GuichetServerOptions> = {}): Promise<GuichetServer> {

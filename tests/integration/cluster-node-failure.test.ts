@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
-import { reserveBlock } from "../../sync-server/api/counter";
-import { adminClient, type Couch } from "../../sync-server/couch";
-import { couchServer } from "../../sync-server/http/couch-db";
+import { adminClient, type Couch } from "../../sync-server/couch/couch";
+import { couchServer } from "../../sync-server/couch/couch-db";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { reserveBlock } from "../../sync-server/services/counter";
 import { shareAdminHash, startHaproxy } from "../support/haproxy";
 import { type ClusterNode, clusterNode, clusterSettings } from "../support/killable-couch";
 import { startTestCouch, type TestCouch } from "./support/test-couch";

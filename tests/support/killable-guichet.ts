@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ServerScope } from "nano";
-import { serverDatabaseName } from "../../sync-server/api/server-db";
-import { type BootstrapResult, bootstrap } from "../../sync-server/bootstrap";
 import { loadConfig } from "../../sync-server/config";
-import { adminClient, connectCouch, statusOf } from "../../sync-server/couch";
-import { randomPassword } from "../../sync-server/secrets";
+import { type BootstrapResult, bootstrap } from "../../sync-server/couch/bootstrap";
+import { adminClient, connectCouch, statusOf } from "../../sync-server/couch/couch";
+import { randomPassword } from "../../sync-server/couch/secrets";
+import { serverDatabaseName } from "../../sync-server/services/server-db";
 import { cleanUpCouchdb } from "../integration/support/test-couch";
 import { freePort, type KillableCouch, startKillableCouch } from "./killable-couch";
 

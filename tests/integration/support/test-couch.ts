@@ -6,13 +6,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { ServerScope } from "nano";
 import type { Role } from "../../../domain/roles";
-import { type BootstrapResult, bootstrap } from "../../../sync-server/bootstrap";
 import { deleteCommune } from "../../../sync-server/communes/delete-commune";
 import { loadConfig, type ServerConfig } from "../../../sync-server/config";
-import { type Couch, connectCouch } from "../../../sync-server/couch";
-import type { DatabaseKind } from "../../../sync-server/database-names";
-import { randomPassword } from "../../../sync-server/secrets";
-import { addUser } from "../../../sync-server/users";
+import { type BootstrapResult, bootstrap } from "../../../sync-server/couch/bootstrap";
+import { type Couch, connectCouch } from "../../../sync-server/couch/couch";
+import type { DatabaseKind } from "../../../sync-server/couch/database-names";
+import { randomPassword } from "../../../sync-server/couch/secrets";
+import { addUser } from "../../../sync-server/couch/users";
 
 export type TestUser = { name: string; password: string };
 
