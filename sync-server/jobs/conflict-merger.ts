@@ -100,7 +100,11 @@ export function startConflictMerger(o: {
   onError: (err: unknown) => void;
 }): ConflictMerger {
   const merging = conflictMerging(o);
-  const feeds = runFeedReactions({ checkpoints: o.checkpoints, reactions: [merging.reaction], onError: o.onError });
+  const feeds = runFeedReactions({
+    checkpoints: o.checkpoints,
+    reactions: [merging.reaction],
+    onError: o.onError,
+  });
   return {
     async stop() {
       await Promise.all([merging.stop(), feeds.stop()]);
