@@ -25,10 +25,10 @@ function isLegacyRole(role: string): boolean {
  * (each commune now has `guichet-<commune>-portal` and `-server`). Idempotent.
  */
 export async function migrateLegacyAccounts(couch: Couch, commune: string, changes: string[]): Promise<void> {
-  const users = couch.admin.use<UserDoc>("_users");
-  const all = await users.list({ include_docs: true });
+  const users = couch.admin.db("_users");
+  const all = await users.allDocs<UserDoc>({ include_docs: true });
   for (const row of all.rows) {
-    const doc = row.doc as UserDoc | undefined;
+    const doc = row.doc ?? undefined;
     if (!doc || row.id.startsWith("_design/") || !Array.isArray(doc.roles)) continue;
     if (!doc.roles.includes(legacyMember(commune))) continue;
     const otherCommunes = doc.roles.filter(
@@ -36,7 +36,7 @@ export async function migrateLegacyAccounts(couch: Couch, commune: string, chang
     );
     if (LEGACY_SHARED_ACCOUNTS.has(doc.name)) {
       if (otherCommunes.length === 0) {
-        await users.destroy(doc._id, doc._rev ?? "");
+        await users.remove(doc._id, doc._rev ?? "");
         changes.push(`Ancien compte de service partagé « ${doc.name} » supprimé.`);
       } else {
         await saveUserDoc(

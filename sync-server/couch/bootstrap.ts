@@ -65,7 +65,7 @@ export async function bootstrap(
   const configDb = databaseNames(id).config;
 
   await prepareDatabase(couch, configDb, id, undefined, configValidateDocUpdate(id), [], changes);
-  const stored = await readCommuneConfig(couch.admin.use(configDb));
+  const stored = await readCommuneConfig(couch.admin.db(configDb));
   const settings = givenSettings ?? stored.commune ?? { ...DEMO_COMMUNE, id };
   const finalCatalogue = givenCatalogue ?? stored.catalogue ?? DEFAULT_CATALOGUE;
   await writeConfigDocs(couch, configDb, settings, finalCatalogue, !!givenCatalogue, changes);
@@ -138,7 +138,7 @@ async function prepareDatabase(
   if (await ensureSecurity(couch.admin, name, securityObject(commune, sensitiveService))) {
     changes.push(`Base ${name} : droits d'accès (_security) écrits.`);
   }
-  const db = couch.admin.use(name);
+  const db = couch.admin.db(name);
   const ddoc = { _id: VALIDATION_DDOC_ID, language: "javascript", validate_doc_update: vdu };
   if (await ensureDoc(db, ddoc)) changes.push(`Base ${name} : règles de validation mises à jour.`);
   for (const index of indexes) {
@@ -154,7 +154,7 @@ async function writeConfigDocs(
   replaceCatalogue: boolean,
   changes: string[],
 ): Promise<void> {
-  const db = couch.admin.use(dbName);
+  const db = couch.admin.db(dbName);
   const docs = [communeDoc(settings), ...catalogueDocs(catalogue)];
   let written = 0;
   for (const doc of docs) if (await ensureDoc(db, doc)) written++;
@@ -162,11 +162,11 @@ async function writeConfigDocs(
     changes.push(`Base ${dbName} : ${written} document(s) de paramètres ou de catalogue écrits.`);
   if (!replaceCatalogue) return;
   const wanted = new Set(docs.map((d) => d._id));
-  const all = await db.list();
+  const all = await db.allDocs({});
   for (const row of all.rows) {
     if (wanted.has(row.id) || !/^(service|demarche):/.test(row.id)) continue;
     const stale = await getDoc(db, row.id);
-    if (stale?._rev) await db.destroy(row.id, stale._rev);
+    if (stale?._rev) await db.remove(row.id, stale._rev);
     changes.push(`Base ${dbName} : ${row.id} retiré du catalogue.`);
   }
 }

@@ -1,4 +1,3 @@
-import type { DocumentScope } from "nano";
 import {
   type Catalogue,
   catalogueSchema,
@@ -7,6 +6,7 @@ import {
   type Service,
 } from "../../domain/catalogue";
 import { type AgentCard, agentCardSchema, type Commune, communeSchema } from "../../domain/commune";
+import type { CouchDb } from "./couch-db";
 
 /**
  * How a commune's settings and catalogue are stored in its -config database: one document each,
@@ -63,10 +63,10 @@ export const strip = (doc: StoredDoc): Record<string, unknown> => {
 
 /** Reads settings and catalogue back; undefined parts when not written yet. Throws on invalid data. */
 export async function readCommuneConfig(
-  db: DocumentScope<unknown>,
+  db: CouchDb,
 ): Promise<{ commune: Commune | undefined; catalogue: Catalogue | undefined }> {
-  const all = await db.list({ include_docs: true });
-  return parseConfigDocs(all.rows.map((r) => r.doc as StoredDoc | undefined));
+  const all = await db.allDocs<StoredDoc>({ include_docs: true });
+  return parseConfigDocs(all.rows.map((r) => r.doc));
 }
 
 /** Settings and catalogue out of the -config database's documents (archived versions left out). */

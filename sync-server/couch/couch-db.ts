@@ -168,5 +168,10 @@ function couchDb(request: Requester, name: string, url: string) {
         signal ? { signal } : {},
       ),
     info: () => request<{ db_name: string; doc_count: number; update_seq: unknown }>(p),
+    /** Deletes one revision; a 409 CouchError means it is not the current one any more. */
+    remove: (id: string, rev: string) =>
+      request<{ ok: boolean; rev: string }>(`${docPath(id)}?rev=${encodeURIComponent(rev)}`, {
+        method: "DELETE",
+      }),
   };
 }

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
-import type { DocumentScope, ServerScope } from "nano";
 import { statusOf } from "./couch";
+import type { CouchDb, CouchServer } from "./couch-db";
 import type { MangoIndex } from "./mango-indexes";
 import type { SecurityObject } from "./security";
 
@@ -8,9 +8,9 @@ import type { SecurityObject } from "./security";
 
 type Doc = { _id: string; _rev?: string } & Record<string, unknown>;
 
-export async function ensureDatabase(admin: ServerScope, name: string): Promise<boolean> {
+export async function ensureDatabase(admin: CouchServer, name: string): Promise<boolean> {
   try {
-    await admin.db.create(name);
+    await admin.request(encodeURIComponent(name), { method: "PUT" });
     return true;
   } catch (e) {
     if (statusOf(e) === 412) return false; // already there
@@ -19,44 +19,45 @@ export async function ensureDatabase(admin: ServerScope, name: string): Promise<
 }
 
 export async function ensureSecurity(
-  admin: ServerScope,
+  admin: CouchServer,
   db: string,
   security: SecurityObject,
 ): Promise<boolean> {
-  const current = (await admin.request({ db, path: "_security", method: "GET" })) as unknown;
+  const path = `${encodeURIComponent(db)}/_security`;
+  const current = await admin.request<unknown>(path);
   if (isDeepStrictEqual(current, security)) return false;
-  await admin.request({ db, path: "_security", method: "PUT", body: security });
+  await admin.request(path, { method: "PUT", body: security });
   return true;
 }
 
-export async function getDoc(db: DocumentScope<unknown>, id: string): Promise<Doc | undefined> {
-  try {
-    return (await db.get(id)) as unknown as Doc;
-  } catch (e) {
-    if (statusOf(e) === 404) return undefined;
-    throw e;
-  }
+/** The document, or undefined when absent (or deleted). */
+export async function getDoc(db: CouchDb, id: string): Promise<Doc | undefined> {
+  return (await db.get<Doc>(id)) ?? undefined;
+}
+
+/** Every database of the server. */
+export function listDatabases(admin: CouchServer): Promise<string[]> {
+  return admin.request<string[]>("_all_dbs");
+}
+
+export async function deleteDatabase(admin: CouchServer, name: string): Promise<void> {
+  await admin.request(encodeURIComponent(name), { method: "DELETE" });
 }
 
 /** Writes `doc` unless the stored one has the same content (same revision then, across runs). */
-export async function ensureDoc(db: DocumentScope<unknown>, doc: Doc): Promise<boolean> {
+export async function ensureDoc(db: CouchDb, doc: Doc): Promise<boolean> {
   const stored = await getDoc(db, doc._id);
   if (stored) {
     const { _rev, ...content } = stored;
     if (isDeepStrictEqual(content, doc)) return false;
-    await db.insert({ ...doc, _rev });
+    await db.put({ ...doc, _rev });
   } else {
-    await db.insert(doc);
+    await db.put(doc);
   }
   return true;
 }
 
-export async function ensureIndex(db: DocumentScope<unknown>, index: MangoIndex): Promise<boolean> {
-  const result = await db.createIndex({
-    index: { fields: index.fields },
-    ddoc: index.ddoc,
-    name: index.name,
-    type: "json",
-  });
+export async function ensureIndex(db: CouchDb, index: MangoIndex): Promise<boolean> {
+  const result = await db.createIndex({ fields: index.fields }, index.ddoc, index.name);
   return result.result === "created";
 }

@@ -1,7 +1,7 @@
-import nano, { type ServerScope } from "nano";
 import type { ServerConfig } from "../config";
 import { startCouchGateway } from "../gateway/couch-gateway";
 import { tlsFromEnv } from "../http/listen";
+import { CouchError, type CouchServer, couchServer } from "./couch-db";
 import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
 import { readSecrets } from "./secrets";
 
@@ -11,8 +11,8 @@ export type Couch = {
   url: string;
   /** Embedded with TLS: the HTTPS address for workstations (`url` stays the loopback one). */
   publicUrl?: string;
-  /** nano client authenticated as the server admin. */
-  admin: ServerScope;
+  /** The server admin's client (couch-db.ts, the one CouchDB client of the server). */
+  admin: CouchServer;
   adminUser: string;
   adminPassword: string;
   kind: "embedded" | "couchdb";
@@ -113,17 +113,14 @@ async function withGateway(couch: Couch, config: ServerConfig): Promise<Couch> {
   };
 }
 
-export function adminClient(url: string, user: string, password: string): ServerScope {
-  const u = new URL(url);
-  u.username = encodeURIComponent(user);
-  u.password = encodeURIComponent(password);
-  return nano({ url: u.toString().replace(/\/+$/, "") });
+export function adminClient(url: string, user: string, password: string): CouchServer {
+  return couchServer(url, { username: user, password });
 }
 
 async function checkAdmin(couch: Couch): Promise<void> {
   let roles: string[] = [];
   try {
-    const session = await couch.admin.session();
+    const session = await couch.admin.request<{ userCtx: { roles: string[] } }>("_session");
     roles = session.userCtx.roles;
   } catch (e) {
     const status = statusOf(e);
@@ -174,10 +171,7 @@ export async function getServerConfig(
   key: string,
 ): Promise<string | undefined> {
   try {
-    return (await couch.admin.request({
-      method: "GET",
-      path: serverConfigPath(couch, section, key),
-    })) as string;
+    return await couch.admin.request<string>(serverConfigPath(couch, section, key));
   } catch (e) {
     if (statusOf(e) === 404) return undefined;
     throw e;
@@ -191,7 +185,7 @@ export async function setServerConfig(
   value: string,
 ): Promise<boolean> {
   if ((await getServerConfig(couch, section, key)) === value) return false;
-  await couch.admin.request({ method: "PUT", path: serverConfigPath(couch, section, key), body: value });
+  await couch.admin.request(serverConfigPath(couch, section, key), { method: "PUT", body: value });
   return true;
 }
 
@@ -210,6 +204,7 @@ async function applyCouchdbCors(couch: Couch, origins: readonly string[]): Promi
 }
 
 export function statusOf(e: unknown): number | undefined {
+  if (e instanceof CouchError) return e.status;
   const status = (e as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === "number" ? status : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Couch } from "./couch";
+import { basicAuth } from "./couch-db";
 import { getDoc } from "./couch-docs";
 import { MIN_PASSWORD_LENGTH } from "./password-hashing";
 
@@ -15,7 +16,7 @@ export type UserDoc = {
 export const userDocId = (name: string): string => `org.couchdb.user:${name}`;
 
 export async function getUserDoc(couch: Couch, name: string): Promise<UserDoc | undefined> {
-  return (await getDoc(couch.admin.use("_users"), userDocId(name))) as UserDoc | undefined;
+  return (await getDoc(couch.admin.db("_users"), userDocId(name))) as UserDoc | undefined;
 }
 
 /**
@@ -40,12 +41,12 @@ export async function saveUserDoc(
     roles: user.roles,
     ...(user.password !== undefined ? { password: user.password } : {}),
   };
-  await couch.admin.use("_users").insert(doc);
+  await couch.admin.db("_users").put(doc);
 }
 
 /** Checks a password with one request. CouchDB locks an account after 5 failures: use sparingly. */
 export async function canLogIn(url: string, name: string, password: string): Promise<boolean> {
-  const auth = `Basic ${Buffer.from(`${name}:${password}`).toString("base64")}`;
+  const auth = basicAuth({ username: name, password });
   const res = await fetch(`${url}/_session`, {
     headers: { authorization: auth, accept: "application/json" },
   });

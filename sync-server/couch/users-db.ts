@@ -33,19 +33,17 @@ export const COUCHDB_PASSWORD_SETTINGS: Record<string, string> = {
 export async function secureUserAccounts(couch: Couch, changes: string[]): Promise<void> {
   await ensureDatabase(couch.admin, "_users");
   const ddoc = { _id: USERS_DDOC_ID, language: "javascript", validate_doc_update: USERS_VALIDATE_DOC_UPDATE };
-  if (await ensureDoc(couch.admin.use("_users"), ddoc)) {
+  if (await ensureDoc(couch.admin.db("_users"), ddoc)) {
     changes.push("Base _users : création de comptes réservée à l'administrateur.");
   }
   if (couch.kind !== "couchdb") return;
-  const { all_nodes: nodes } = (await couch.admin.request({ path: "_membership" })) as {
-    all_nodes: string[];
-  };
+  const { all_nodes: nodes } = await couch.admin.request<{ all_nodes: string[] }>("_membership");
   for (const node of nodes) {
     for (const [key, value] of Object.entries(COUCHDB_PASSWORD_SETTINGS)) {
       const path = `_node/${encodeURIComponent(node)}/_config/chttpd_auth/${key}`;
-      const current = await couch.admin.request({ path }).catch(() => undefined);
+      const current = await couch.admin.request<unknown>(path).catch(() => undefined);
       if (current === value) continue;
-      await couch.admin.request({ path, method: "PUT", body: value as never });
+      await couch.admin.request(path, { method: "PUT", body: value });
       changes.push(`CouchDB ${node} : chttpd_auth/${key} = ${value}.`);
     }
   }

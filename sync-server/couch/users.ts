@@ -88,7 +88,7 @@ export function userProblems(user: Pick<NewUser, "name" | "password" | "roles" |
 
 async function communeCatalogue(couch: Couch, commune: string) {
   try {
-    const { catalogue } = await readCommuneConfig(couch.admin.use(databaseNames(commune).config));
+    const { catalogue } = await readCommuneConfig(couch.admin.db(databaseNames(commune).config));
     if (catalogue) return catalogue;
   } catch (e) {
     if (statusOf(e) !== 404) throw e;

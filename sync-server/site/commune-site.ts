@@ -78,7 +78,7 @@ export async function startCommuneSite(base: SharedServer, target: SiteTarget): 
         acks: mail.acks,
         configReload: configReload({
           configDb: clients.asServer.db(boot.databases.config),
-          read: () => readCommuneConfig(base.couch.admin.use(boot.databases.config)),
+          read: () => readCommuneConfig(base.couch.admin.db(boot.databases.config)),
           apply: live.apply,
         }),
       },

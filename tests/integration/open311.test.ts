@@ -504,7 +504,7 @@ describe("Open311 GeoReport v2: XML and JSON, discovery, jurisdictions, API keys
     // Two communes behind one router (the registry's shape): the second offers one service only.
     const dir = mkdtempSync(path.join(tmpdir(), "o311-"));
     const asAdmin = couchServer(tc.url, { username: tc.adminUser, password: tc.adminPassword });
-    const stored = await readCommuneConfig(tc.admin.use(tc.dbName("config")));
+    const stored = await readCommuneConfig(tc.couch.admin.db(tc.dbName("config")));
     const settings = stored.commune;
     if (!settings) throw new Error("commune de test sans réglages");
     const communeOf = (id: string, keep: (code: string) => boolean): Open311Commune => {

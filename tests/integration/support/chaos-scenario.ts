@@ -209,11 +209,9 @@ async function scenario(
   const expected = [...eventIds].sort();
   const server$ = async () => {
     const res = await server.couch.admin
-      .use<GuichetRequest>(`guichet-${commune}`)
-      .list({ include_docs: true });
-    return res.rows
-      .filter((r) => !r.id.startsWith("_design/"))
-      .map((r) => r.doc as unknown as GuichetRequest);
+      .db(`guichet-${commune}`)
+      .allDocs<GuichetRequest>({ include_docs: true });
+    return res.rows.filter((r) => !r.id.startsWith("_design/")).map((r) => r.doc as GuichetRequest);
   };
   const eventsOf = (docs: GuichetRequest[]) =>
     docs.flatMap((d) => d.events.map((e) => `${d.id}/${e.id}`)).sort();

@@ -13,6 +13,7 @@ import { type Couch, connectCouch } from "../../../sync-server/couch/couch";
 import type { DatabaseKind } from "../../../sync-server/couch/database-names";
 import { randomPassword } from "../../../sync-server/couch/secrets";
 import { addUser } from "../../../sync-server/couch/users";
+import { nanoAdmin } from "../../support/nano-admin";
 
 export type TestUser = { name: string; password: string };
 
@@ -68,8 +69,9 @@ export async function startTestCouch(): Promise<TestCouch> {
         commune,
       };
   let couch = await connectCouch(config);
+  const admin = nanoAdmin(couch.url, couch.adminUser, couch.adminPassword);
   const port = Number(new URL(couch.url).port);
-  const version = ((await couch.admin.info()) as { version?: string }).version ?? "?";
+  const version = ((await admin.info()) as { version?: string }).version ?? "?";
   console.log(
     couch.kind === "couchdb"
       ? `[integration] CouchDB ${version} (COUCHDB_URL ${couch.url}), commune ${commune}`
@@ -95,7 +97,7 @@ export async function startTestCouch(): Promise<TestCouch> {
   return {
     kind: couch.kind,
     url: couch.url,
-    admin: couch.admin,
+    admin,
     adminUser: couch.adminUser,
     adminPassword: couch.adminPassword,
     commune,
@@ -133,7 +135,9 @@ export async function startTestCouch(): Promise<TestCouch> {
 /** Removes a bootstrapped commune from a shared server: its databases, accounts and secrets (deleteCommune), and the given users. */
 export async function cleanUpCouchdb(couch: Couch, b: BootstrapResult, users: string[]): Promise<void> {
   await deleteCommune(couch, b.commune);
-  const usersDb = couch.admin.use<{ roles: string[] }>("_users");
+  const usersDb = nanoAdmin(couch.url, couch.adminUser, couch.adminPassword).use<{ roles: string[] }>(
+    "_users",
+  );
   for (const name of users) {
     const doc = await usersDb.get(`org.couchdb.user:${name}`).catch(() => undefined);
     if (doc) await usersDb.destroy(doc._id, doc._rev);
