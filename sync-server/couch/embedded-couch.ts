@@ -125,7 +125,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     ? createHttpsServer({ cert: readFileSync(options.tls.cert), key: readFileSync(options.tls.key) }, handler)
     : createServer(handler);
   const internal = options.tls ? createServer(handler) : undefined;
-  // Longer than clients' idle pools (nano keeps sockets): a socket the server closes at the very
+  // Longer than clients' idle pools (fetch, and nano in the tests, keep sockets): a socket the server closes at the very
   // moment a client reuses it gives ECONNRESET, which broke bench:sync under load.
   for (const s of [server, internal]) if (s) s.keepAliveTimeout = 65_000;
   try {

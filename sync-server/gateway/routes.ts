@@ -1,6 +1,6 @@
 /**
  * The database port's allowlist: what counter workstations and the sync-server's own accounts
- * use (checked in renderer/sync/, sync-server/http/couch-db.ts and the tests). Everything else is
+ * use (checked in renderer/sync/, sync-server/couch/couch-db.ts and the tests). Everything else is
  * for the server administrator only: replication, database creation and deletion, `_index`,
  * design documents and their functions, `_users` queries, server configuration.
  */
