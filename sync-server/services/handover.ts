@@ -4,11 +4,7 @@ import { rolesOn, sensitiveRole } from "../../domain/roles";
 import { ASSIGN_ROLES, canTransition, type Status } from "../../domain/workflow";
 import { type CouchDb, CouchError } from "../couch/couch-db";
 import type { CommuneDatabases } from "../couch/database-names";
-import { badRequest } from "../http/errors";
-import { sendJson } from "../http/respond";
-import type { Router } from "../http/router";
-import type { Agent, AgentAuth } from "../services/agent-auth";
-import { asObject, readJson } from "./json-body";
+import type { Agent, AgentAuth } from "./agent-auth";
 
 /**
  * Hand-over of sensitive requests (CCAS, police municipale). A counter may record one offline, but
@@ -29,25 +25,6 @@ export type HandoverDeps = {
 export type HandoverResult = { id: string; ok: true } | { id: string; ok: false; reason: string };
 
 export const MAX_HANDOVER_BATCH = 50;
-const HANDOVER_LIMIT = 2 * 1024 * 1024;
-
-export function addHandoverApi(r: Router, deps: HandoverDeps): Router {
-  r.post("/api/v1/handovers", async (ctx) => {
-    const agent = await deps.agents.require(ctx.req);
-    const body = asObject(await readJson(ctx, HANDOVER_LIMIT));
-    const list = body.requests;
-    if (!Array.isArray(list) || list.length === 0 || list.length > MAX_HANDOVER_BATCH) {
-      throw badRequest(
-        `« requests » : une liste de 1 à ${MAX_HANDOVER_BATCH} demandes est attendue.`,
-        "requests",
-      );
-    }
-    const results: HandoverResult[] = [];
-    for (const raw of list) results.push(await handOver(deps, agent, raw));
-    sendJson(ctx.res, 200, { results });
-  });
-  return r;
-}
 
 /**
  * The one answer to a hand-over the agent may not make: it says neither whether the request exists
@@ -56,7 +33,7 @@ export function addHandoverApi(r: Router, deps: HandoverDeps): Router {
 export const HANDOVER_REFUSED =
   "Transmission refusée : cette demande n'existe pas, ou vous ne pouvez pas la transmettre ainsi.";
 
-async function handOver(deps: HandoverDeps, agent: Agent, raw: unknown): Promise<HandoverResult> {
+export async function handOver(deps: HandoverDeps, agent: Agent, raw: unknown): Promise<HandoverResult> {
   const rawId = (raw as { id?: unknown } | null)?.id;
   const id = typeof rawId === "string" ? rawId.slice(0, 16) : "";
   const refuse = (reason: string): HandoverResult => ({ id, ok: false, reason });

@@ -6,7 +6,7 @@ import type { Commune } from "../../domain/commune";
 import { addAdminApi } from "../api/admin-api";
 import { addAgentApi } from "../api/agent-api";
 import { addApiKeysApi } from "../api/api-keys-api";
-import { addHandoverApi } from "../api/handover";
+import { addHandoverApi } from "../api/handover-api";
 import { renderApiError } from "../api/json-body";
 import {
   type Open311Commune,
