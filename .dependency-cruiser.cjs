@@ -74,7 +74,7 @@ module.exports = {
       severity: "error",
       from: { path: "^sync-server/services/", pathNot: notLayered },
       to: {
-        path: "^sync-server/(api|portal|jobs|mail|mail-intake|site|communes|gateway)/|^sync-server/(server|start|cli)\\.ts$",
+        path: "^sync-server/(api|portal|jobs|mail|mail-intake|site|communes)/|^sync-server/(server|start|cli)\\.ts$",
       },
     },
     {

@@ -1,4 +1,5 @@
 import { bootstrap } from "../couch/bootstrap";
+import { checkCommuneId, isCommuneDatabase } from "../couch/commune-id";
 import { readCommuneConfig } from "../couch/config-docs";
 import type { Couch } from "../couch/couch";
 import { listDatabases } from "../couch/couch-docs";
@@ -7,7 +8,6 @@ import { randomPassword } from "../couch/secrets";
 import { SERVICE_ACCOUNTS, serviceAccountName } from "../couch/service-accounts";
 import { getUserDoc, type UserDoc } from "../couch/user-docs";
 import { addUser } from "../couch/users";
-import { checkCommuneId, isCommuneDatabase } from "./commune-id";
 import { deleteCommune } from "./delete-commune";
 import { type CommuneEntry, listCommunes, registerCommune } from "./registry";
 

@@ -1,10 +1,10 @@
+import { checkCommuneId, isCommuneDatabase } from "../couch/commune-id";
 import type { Couch } from "../couch/couch";
 import { deleteDatabase, listDatabases } from "../couch/couch-docs";
 import { communeRolePrefix } from "../couch/couch-roles";
 import { removeSecrets } from "../couch/secrets";
 import { SERVICE_ACCOUNTS, serviceAccountName } from "../couch/service-accounts";
 import { saveUserDoc, type UserDoc } from "../couch/user-docs";
-import { checkCommuneId, isCommuneDatabase } from "./commune-id";
 import { unregisterCommune } from "./registry";
 
 export type DeleteResult = { databases: string[]; accountsDeleted: string[]; accountsUpdated: string[] };

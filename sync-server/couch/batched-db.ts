@@ -1,5 +1,5 @@
-import type { CouchDb, Doc } from "../couch/couch-db";
 import { BulkWriter } from "./bulk-writer";
+import type { CouchDb, Doc } from "./couch-db";
 
 type Waiter = { resolve: (doc: Doc | null) => void; reject: (err: Error) => void };
 

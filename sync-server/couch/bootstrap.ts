@@ -1,12 +1,12 @@
 import { type Catalogue, catalogueProblems, catalogueSchema } from "../../domain/catalogue";
 import { type Commune, communeSchema, DEMO_COMMUNE } from "../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
-import { checkCommuneId } from "../communes/commune-id";
-import { migrateLegacyAccounts } from "../communes/legacy-accounts";
+import { checkCommuneId } from "./commune-id";
 import { catalogueDocs, communeDoc, readCommuneConfig } from "./config-docs";
 import type { Couch } from "./couch";
 import { ensureDatabase, ensureDoc, ensureIndex, ensureSecurity, getDoc } from "./couch-docs";
 import { type CommuneDatabases, databaseNames, sensitiveServices } from "./database-names";
+import { migrateLegacyAccounts } from "./legacy-accounts";
 import { LOG_INDEXES, type MangoIndex, REQUEST_INDEXES } from "./mango-indexes";
 import { securityObject } from "./security";
 import {

@@ -1,4 +1,4 @@
-import { type CouchDb, CouchError } from "../couch/couch-db";
+import { type CouchDb, CouchError } from "./couch-db";
 
 type Pending = { doc: { _id: string }; resolve: (rev: string) => void; reject: (err: Error) => void };
 

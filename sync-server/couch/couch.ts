@@ -1,8 +1,8 @@
 import type { ServerConfig } from "../config";
-import { startCouchGateway } from "../gateway/couch-gateway";
 import { tlsFromEnv } from "../http/listen";
 import { CouchError, type CouchServer, couchServer } from "./couch-db";
 import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
+import { startCouchGateway } from "./gateway/couch-gateway";
 import { readSecrets } from "./secrets";
 
 /** The database server the sync-server talks to, with admin rights. */
@@ -85,7 +85,7 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
 }
 
 /**
- * GUICHET_GATEWAY_PORT: the gateway (sync-server/gateway/) in front of CouchDB on that port, with
+ * GUICHET_GATEWAY_PORT: the gateway (couch/gateway/) in front of CouchDB on that port, with
  * TLS when GUICHET_TLS_* are set; workstations are given its address, the server keeps talking
  * to CouchDB directly.
  */

@@ -3,10 +3,10 @@ import { createServer, type RequestListener, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { databaseGateway } from "../gateway/gateway";
-import { DEFAULT_LIMITS } from "../gateway/limits";
 import type { TlsFiles } from "../http/listen";
 import { refuseMalformedAttachments } from "./attachment-guard";
+import { databaseGateway } from "./gateway/gateway";
+import { DEFAULT_LIMITS } from "./gateway/limits";
 import {
   type ExpressPouchApp,
   hashAdminPasswords,

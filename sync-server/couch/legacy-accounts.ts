@@ -1,7 +1,7 @@
 import { qualifyRole, ROLES } from "../../domain/roles";
-import type { Couch } from "../couch/couch";
-import { communeRole } from "../couch/couch-roles";
-import { saveUserDoc, type UserDoc } from "../couch/user-docs";
+import type { Couch } from "./couch";
+import { communeRole } from "./couch-roles";
+import { saveUserDoc, type UserDoc } from "./user-docs";
 
 // Installs made before communes were named in roles (`guichet:agent`, `guichet:commune:demo`, shared
 // `portal` and `server` accounts) are brought forward by the bootstrap of each commune.

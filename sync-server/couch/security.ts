@@ -10,7 +10,7 @@ export type SecurityObject = {
  * on PouchDB Server. Sensitive databases: holders of the service's sensitive role, supervisors, and the
  * server account (deadlines, ARs, retention). No role is a database admin: only the server
  * administrator writes design documents (validate_doc_update) and `_security`; the gateway
- * (sync-server/gateway/) also refuses design documents to every role in front of both servers.
+ * (couch/gateway/) also refuses design documents to every role in front of both servers.
  */
 export function securityObject(commune: string, sensitiveService?: string): SecurityObject {
   const members = sensitiveService

@@ -9,7 +9,7 @@ import { newRequest } from "../../domain/new-request";
 import type { AttachmentMeta, GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
-import type { BulkWriter } from "../http/bulk-writer";
+import type { BulkWriter } from "../couch/bulk-writer";
 import { formatSize } from "../http/errors";
 import type { AttachmentMime, AttachmentStore } from "./attachment-store";
 import { cleanFileName } from "./attachment-store";

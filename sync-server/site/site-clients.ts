@@ -1,8 +1,8 @@
 import { OPEN311_INDEX } from "../api/open311";
+import { batchedDb } from "../couch/batched-db";
 import type { BootstrapResult } from "../couch/bootstrap";
 import type { Couch } from "../couch/couch";
 import { type CouchDb, type CouchServer, couchServer } from "../couch/couch-db";
-import { batchedDb } from "../http/batched-db";
 import { ApiKeys, apiKeyDatabaseName, ensureApiKeyDatabase } from "../services/api-keys";
 import { ensureServerDatabase } from "../services/server-db";
 

@@ -1,7 +1,7 @@
 import type { Catalogue } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
+import { batchedDb } from "../couch/batched-db";
 import type { CommuneDatabases } from "../couch/database-names";
-import { batchedDb } from "../http/batched-db";
 import { type AckMailer, ackComposer, ackMailer } from "../jobs/ack-mailer";
 import { createMailer, heldMailer } from "../mail/mailer";
 import { Outbox } from "../mail/outbox";

@@ -8,7 +8,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedCouch } from "../../sync-server/couch/embedded-couch";
-import { startCouchGateway } from "../../sync-server/gateway/couch-gateway";
+import { startCouchGateway } from "../../sync-server/couch/gateway/couch-gateway";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
 import { basicAuth, call, errorOf, type Reply } from "./support/http";
 import { buildRequest } from "./support/requests";

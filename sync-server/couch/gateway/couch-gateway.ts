@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { TlsFiles } from "../http/listen";
+import type { TlsFiles } from "../../http/listen";
 import { couchProxy } from "./couch-proxy";
 import { databaseGateway } from "./gateway";
 

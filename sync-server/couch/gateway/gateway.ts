@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
-import { withCors } from "../couch/cors";
-import { withCouchStatusParity } from "../couch/couch-parity";
-import { withMemberOnlyQueries } from "../couch/member-guard";
+import { withCors } from "../cors";
+import { withCouchStatusParity } from "../couch-parity";
+import { withMemberOnlyQueries } from "../member-guard";
 import { basicCredentials, cookieUserName, hasCredentials, ServerAdmin } from "./credentials";
 import { withErrorShield } from "./error-shield";
 import { DEFAULT_LIMITS, type GatewayLimits } from "./limits";
