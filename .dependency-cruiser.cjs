@@ -7,6 +7,14 @@
  *   renderer/src/    screens: sync, db, domain
  *   sync-server/     the server: domain (and itself)
  *   electron/        the desktop shell: none of the others
+ *   launcher/        `npm start`: wires the server and the shell together; nothing imports it
+ *
+ * Inside sync-server/, from the top down (each may use what is below it, never what is above):
+ *   server.ts, start.ts, cli.ts   entry points
+ *   site/                         one commune's start-up: wires handlers, mail and jobs together
+ *   api/, portal/, jobs/, mail-intake/, mail/   HTTP handlers, feed reactions and daily jobs, mail
+ *   services/                     what handlers and jobs share: intake, follow-up, tokens, attestation…
+ *   couch/                        CouchDB: the one client, set-up, security, users, validation
  *
  * Tests, benches and build scripts are not layers: they may reach anything.
  */
@@ -20,21 +28,6 @@ const notLayered = [
   "^build/",
   "^[^/]+\\.config\\.ts$",
 ];
-
-/**
- * Known violations, to be removed by the server step of the architecture work.
- * Each is one exact import; any other wrong-way import fails.
- */
-const knownViolations = {
-  // sync-server/start.ts opens the desktop window when Electron is there.
-  serverToElectron: { from: "^sync-server/start\\.ts$", to: "^electron/launch\\.ts$" },
-  // The accusés job and the outbox call each other (wired through mailJob.current in server.ts).
-  circularMail: [
-    "^sync-server/jobs/ack-mailer\\.ts$",
-    "^sync-server/mail/outbox\\.ts$",
-    "^sync-server/jobs/append-events\\.ts$",
-  ],
-};
 
 const layer = (name, allowed) => ({
   name: `${name.replace(/\W+/g, "-").replace(/-$/, "")}-imports-only-${allowed.length ? "lower-layers" : "packages"}`,
@@ -73,31 +66,57 @@ module.exports = {
       from: { path: "^renderer/" },
       to: { path: "^electron/", dependencyTypesNot: ["type-only"] },
     },
+    layer("sync-server/", ["domain/"]),
     {
-      ...layer("sync-server/", ["domain/"]),
-      from: {
-        path: "^sync-server/",
-        pathNot: [...notLayered, knownViolations.serverToElectron.from],
+      name: "server-services-below-handlers-and-jobs",
+      comment:
+        "sync-server/services/ is called by api/, portal/, jobs/ and mail-intake/, never the other way.",
+      severity: "error",
+      from: { path: "^sync-server/services/", pathNot: notLayered },
+      to: {
+        path: "^sync-server/(api|portal|jobs|mail|mail-intake|site|communes)/|^sync-server/(server|start|cli)\\.ts$",
       },
     },
     {
-      name: "known-violation-server-imports-electron",
-      comment: "Temporary: only start.ts → electron/launch.ts is tolerated until the server step.",
+      name: "server-couch-below-services",
+      comment: "sync-server/couch/ (client and set-up) knows nothing of the services, handlers or jobs.",
       severity: "error",
-      from: { path: knownViolations.serverToElectron.from },
+      from: { path: "^sync-server/couch/", pathNot: notLayered },
       to: {
-        path: "^(renderer|electron)/",
-        pathNot: [knownViolations.serverToElectron.to],
+        path: "^sync-server/(services|api|portal|jobs|mail|mail-intake|site)/|^sync-server/(server|start|cli)\\.ts$",
       },
+    },
+    {
+      name: "server-handlers-not-jobs",
+      comment: "HTTP handlers (api/, portal/) reach jobs and start-up only through services/.",
+      severity: "error",
+      from: { path: "^sync-server/(api|portal)/", pathNot: notLayered },
+      to: { path: "^sync-server/(jobs|site|mail-intake)/|^sync-server/(server|start|cli)\\.ts$" },
+    },
+    {
+      name: "server-start-up-from-entry-points-only",
+      comment: "site/ is started by server.ts alone.",
+      severity: "error",
+      from: {
+        path: "^sync-server/",
+        pathNot: [...notLayered, "^sync-server/(server|start|cli)\\.ts$", "^sync-server/site/"],
+      },
+      to: { path: "^sync-server/site/" },
     },
     layer("electron/", []),
     {
+      name: "launcher-is-an-entry-point",
+      comment: "launcher/ starts the whole; no layer depends on it.",
+      severity: "error",
+      from: { path: "^(domain|renderer|sync-server|electron)/" },
+      to: { path: "^launcher/" },
+    },
+    {
       name: "no-circular",
-      comment:
-        "No import loops, anywhere. Temporary: the loop made of the three mail files alone is tolerated until the server step.",
+      comment: "No import loops, anywhere.",
       severity: "error",
       from: {},
-      to: { circular: true, viaSomeNot: knownViolations.circularMail },
+      to: { circular: true },
     },
     {
       name: "no-circular-folders",

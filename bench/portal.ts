@@ -29,7 +29,7 @@ import { DEMO_COMMUNE } from "../domain/commune";
 import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
 import { newRequest } from "../domain/new-request";
 import { makeTrackingNumber } from "../domain/tracking-number";
-import { serviceAccountName, serviceSecretKey } from "../sync-server/service-accounts";
+import { serviceAccountName, serviceSecretKey } from "../sync-server/couch/service-accounts";
 import { machineLine, median, percentile } from "./machine";
 
 type Histogram = { average: number; p50: number; p90: number; p99: number; max: number };
@@ -100,7 +100,7 @@ if (process.argv[2] === "--serve") {
 /** Child process: the embedded server, alone on its thread. */
 async function serve(dataDir: string, smtpUrl: string): Promise<void> {
   const { startGuichetServer } = await import("../sync-server/server");
-  const { readSecrets } = await import("../sync-server/secrets");
+  const { readSecrets } = await import("../sync-server/couch/secrets");
   const { loadConfig } = await import("../sync-server/config");
   // COUCHDB_URL: an Apache CouchDB (one node or a cluster) instead of the embedded server, with a
   // commune of its own per server so that runs and the two servers never share a database.

@@ -8,13 +8,13 @@
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
-import { bootstrap } from "../sync-server/bootstrap";
 import { deleteCommune } from "../sync-server/communes/delete-commune";
-import { ensureDatabase, ensureSecurity } from "../sync-server/couch-docs";
-import { randomPassword } from "../sync-server/secrets";
-import { securityObject } from "../sync-server/security";
-import { addUser } from "../sync-server/users";
-import { requestValidateDocUpdate } from "../sync-server/validate-doc-update";
+import { bootstrap } from "../sync-server/couch/bootstrap";
+import { ensureDatabase, ensureSecurity } from "../sync-server/couch/couch-docs";
+import { randomPassword } from "../sync-server/couch/secrets";
+import { securityObject } from "../sync-server/couch/security";
+import { addUser } from "../sync-server/couch/users";
+import { requestValidateDocUpdate } from "../sync-server/couch/validate-doc-update";
 import { startTestCouch } from "../tests/integration/support/test-couch";
 import { machineLine, median } from "./machine";
 import { benchRequests } from "./sync-docs";
@@ -98,13 +98,13 @@ async function main() {
 
 /** A database with the commune's `_security` and, when given, this validate_doc_update. */
 async function plainDatabase(name: string, commune: string, vdu?: string): Promise<string> {
-  const couch = current!;
+  const couch = current!.couch;
   await ensureDatabase(couch.admin, name);
   await ensureSecurity(couch.admin, name, securityObject(commune));
   if (vdu)
     await couch.admin
-      .use(name)
-      .insert({ _id: "_design/guichet", language: "javascript", validate_doc_update: vdu } as never);
+      .db(name)
+      .put({ _id: "_design/guichet", language: "javascript", validate_doc_update: vdu });
   return name;
 }
 

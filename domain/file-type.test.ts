@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sniffFileType } from "./file-type";
+import { servedContentType, sniffFileType } from "./file-type";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 const text = (s: string) => new TextEncoder().encode(s);
@@ -17,5 +17,21 @@ describe("sniffFileType", () => {
     expect(sniffFileType(bytes(0x89, 0x50, 0x4e, 0x47))).toBeNull();
     expect(sniffFileType(bytes(0xff, 0xd8))).toBeNull();
     expect(sniffFileType(bytes())).toBeNull();
+  });
+});
+
+describe("servedContentType", () => {
+  it("names the built app's files by their extension, whatever its case", () => {
+    expect(servedContentType("/srv/dist/renderer/index.html")).toBe("text/html; charset=utf-8");
+    expect(servedContentType("assets/index-3f9a1c2b.JS")).toBe("text/javascript; charset=utf-8");
+    expect(servedContentType("manifest.webmanifest")).toBe("application/manifest+json");
+    expect(servedContentType("icon.png")).toBe("image/png");
+  });
+
+  it("serves anything unknown as bytes, names that look like object keys included", () => {
+    expect(servedContentType("notes.exe")).toBe("application/octet-stream");
+    expect(servedContentType("README")).toBe("application/octet-stream");
+    expect(servedContentType("x.constructor")).toBe("application/octet-stream");
+    expect(servedContentType("x.toString")).toBe("application/octet-stream");
   });
 });

@@ -1,11 +1,11 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import type { Role } from "../domain/roles";
-import { bootstrap } from "./bootstrap";
 import { addCommune, deleteCommune, listCommuneDetails } from "./communes/commune-commands";
 import { loadConfig } from "./config";
-import { type Couch, connectCouch } from "./couch";
-import { secretsPath } from "./secrets";
-import { addUser, userProblems } from "./users";
+import { bootstrap } from "./couch/bootstrap";
+import { type Couch, connectCouch } from "./couch/couch";
+import { secretsPath } from "./couch/secrets";
+import { addUser, userProblems } from "./couch/users";
 
 const USAGE = `Utilisation :
   npm run server:bootstrap [-- --commune <id>]

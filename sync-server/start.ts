@@ -1,14 +1,26 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { DESKTOP_ORIGIN, launchDesktop } from "../electron/launch";
 import { loadConfig } from "./config";
-import { connectCouch } from "./couch";
-import { randomPassword } from "./secrets";
+import { connectCouch } from "./couch/couch";
+import { randomPassword } from "./couch/secrets";
+import { getUserDoc } from "./couch/user-docs";
+import { addUser } from "./couch/users";
 import { startGuichetServer } from "./server";
 import { installProcessGuards, reportReady, SUPERVISED_ENV, superviseServer } from "./supervisor";
-import { getUserDoc } from "./user-docs";
-import { addUser } from "./users";
+
+/**
+ * The desktop shell as `npm start` sees it: the origin its pages sync from, and how to open its
+ * window on the local server. Given by the entry point (launcher/npm-start.ts), so that the server
+ * never depends on the shell's code.
+ */
+export type DesktopShell = {
+  origin: string;
+  launch(o: {
+    counterUrl: string;
+    couchOrigins: string[];
+  }): Promise<{ launched: true; stop(): Promise<void> } | { launched: false; reason: string }>;
+};
 
 /**
  * `npm start`: everything on this machine. Demo mode by default (commune « demo », data in
@@ -22,11 +34,11 @@ const DEMO_ACCOUNTS = [
   { name: "encadrant", label: "Encadrant", roles: ["supervisor" as const] },
 ];
 
-async function main(): Promise<void> {
+async function main(desktopShell: DesktopShell): Promise<void> {
   const loaded = loadConfig();
   const config = demo ? { ...loaded, commune: "demo", dataDir: path.join(loaded.dataDir, "demo") } : loaded;
   // The desktop app's pages come from app://guichet: let them sync.
-  if (!config.corsOrigins.includes(DESKTOP_ORIGIN)) config.corsOrigins.push(DESKTOP_ORIGIN);
+  if (!config.corsOrigins.includes(desktopShell.origin)) config.corsOrigins.push(desktopShell.origin);
   if (!existsSync(path.resolve("dist/renderer/index.html"))) {
     console.log("Construction de l'application du guichet (première fois)…");
     spawnSync(
@@ -83,7 +95,7 @@ async function main(): Promise<void> {
       "",
     );
   }
-  const desktop = await launchDesktop({
+  const desktop = await desktopShell.launch({
     counterUrl: `${server.url}/guichet/`,
     couchOrigins: [new URL(server.couchUrl).origin],
   });
@@ -116,14 +128,19 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-// `npm start` is a supervisor that runs the server below in a child process and restarts it.
-if (process.env[SUPERVISED_ENV] === "1") {
-  installProcessGuards();
-  main().catch((e: Error) => {
-    console.error(`Guichet n'a pas pu démarrer : ${e.message}`);
-    if (process.env.GUICHET_DEBUG) console.error(e.stack);
-    process.exit(1);
-  });
-} else {
-  superviseServer({ script: process.argv[1] ?? "sync-server/start.ts" });
+/**
+ * `npm start` is a supervisor that runs the server (`main`) in a child process of the same entry
+ * script and restarts it.
+ */
+export function startLocally(desktop: DesktopShell, script: string): void {
+  if (process.env[SUPERVISED_ENV] === "1") {
+    installProcessGuards();
+    main(desktop).catch((e: Error) => {
+      console.error(`Guichet n'a pas pu démarrer : ${e.message}`);
+      if (process.env.GUICHET_DEBUG) console.error(e.stack);
+      process.exit(1);
+    });
+  } else {
+    superviseServer({ script });
+  }
 }

@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import type { Role } from "../../domain/roles";
-import type { Couch } from "../../sync-server/couch";
-import { addUser } from "../../sync-server/users";
+import type { Couch } from "../../sync-server/couch/couch";
+import { addUser } from "../../sync-server/couch/users";
 import { median, percentile } from "../machine";
 
 /** What the browser benches share: the bench build, Chromium, a logged-in page, paired timings. */

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { type FieldIssue, fieldIssues } from "../../domain/zod-fr";
-import { AGENTS_DOC_ID, COMMUNE_DOC_ID, type StoredDoc } from "../config-docs";
-import { type CouchDb, CouchError, type CouchServer } from "../http/couch-db";
+import { AGENTS_DOC_ID, COMMUNE_DOC_ID, type StoredDoc } from "../couch/config-docs";
+import { type CouchDb, CouchError, type CouchServer } from "../couch/couch-db";
 import { HttpError } from "../http/errors";
-import type { Agent, AgentAuth } from "./agent-auth";
+import type { Agent, AgentAuth } from "../services/agent-auth";
 
 /** What every administration route needs: who asks, and the commune's -config database. */
 export type AdminAccess = {

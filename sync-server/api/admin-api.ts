@@ -9,8 +9,8 @@ import {
   parseConfigDocs,
   type StoredDoc,
   strip,
-} from "../config-docs";
-import type { Couch } from "../couch";
+} from "../couch/config-docs";
+import type { Couch } from "../couch/couch";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";

@@ -1,12 +1,13 @@
 import { type AgentCard, agentCardSchema } from "../../domain/commune";
-import { refreshRequestRules } from "../bootstrap";
-import { AGENTS_DOC_ID, parseAgents, parseConfigDocs } from "../config-docs";
-import type { Couch } from "../couch";
+import { refreshRequestRules } from "../couch/bootstrap";
+import { AGENTS_DOC_ID, parseAgents, parseConfigDocs } from "../couch/config-docs";
+import type { Couch } from "../couch/couch";
+import { getUserDoc, saveUserDoc } from "../couch/user-docs";
+import { addUser, couchRolesFor, userProblems } from "../couch/users";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
-import { getUserDoc, saveUserDoc } from "../user-docs";
-import { addUser, couchRolesFor, userProblems } from "../users";
+import type { Agent } from "../services/agent-auth";
 import {
   type AdminAccess,
   checkBaseVersion,
@@ -15,7 +16,6 @@ import {
   readConfig,
   requireAdmin,
 } from "./admin-access";
-import type { Agent } from "./agent-auth";
 import { asObject, readJson } from "./json-body";
 import { currentVersion, saveVersioned } from "./versioned-config";
 

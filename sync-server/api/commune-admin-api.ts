@@ -7,7 +7,7 @@ import {
   type StoredDoc,
   serviceDocId,
   strip,
-} from "../config-docs";
+} from "../couch/config-docs";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";

@@ -3,14 +3,14 @@ import {
   workstationStatusId,
   workstationStatusSchema,
 } from "../../domain/workstation-status";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
+import type { WorkstationRegistry } from "../couch/workstation-registry";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
-import type { WorkstationRegistry } from "../workstations/registry";
-import type { AgentAuth } from "./agent-auth";
-import { workstationDocId } from "./server-codes";
-import type { WorkstationRecord } from "./workstation-codes";
+import type { AgentAuth } from "../services/agent-auth";
+import { workstationDocId } from "../services/server-codes";
+import type { WorkstationRecord } from "../services/workstation-codes";
 
 export type FleetApiDeps = {
   agents: AgentAuth;

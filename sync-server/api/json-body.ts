@@ -2,7 +2,7 @@ import { parseJson, readBody, requireMediaType } from "../http/body";
 import { badRequest, type HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Ctx } from "../http/router";
-import { MAX_FILE_BYTES, MAX_FILES } from "./submission-schema";
+import { MAX_FILE_BYTES, MAX_FILES } from "../services/submission-schema";
 
 export const JSON_LIMIT = 64 * 1024;
 export const JSON_WITH_FILES_LIMIT = JSON_LIMIT + MAX_FILES * Math.ceil((MAX_FILE_BYTES * 4) / 3);

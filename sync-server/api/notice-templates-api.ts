@@ -6,7 +6,7 @@ import {
   PLACEHOLDER_LABELS,
   placeholdersOf,
 } from "../../domain/notice-templates";
-import { historyOf, noticesDocId, parseConfigDocs } from "../config-docs";
+import { historyOf, noticesDocId, parseConfigDocs } from "../couch/config-docs";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";

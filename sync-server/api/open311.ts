@@ -3,17 +3,17 @@ import { findService } from "../../domain/catalogue";
 import type { GuichetRequest } from "../../domain/request";
 import { formatTrackingNumber, normalizeTrackingInput } from "../../domain/tracking-number";
 import { PUBLIC_STATUS } from "../../domain/workflow";
+import type { CouchDb } from "../couch/couch-db";
 import { readForm } from "../http/body";
-import type { CouchDb } from "../http/couch-db";
 import type { RateLimiter } from "../http/rate-limit";
 import { send } from "../http/respond";
 import { type Ctx, Router } from "../http/router";
-import type { ApiKeys } from "./api-keys";
-import { type IntakeDeps, onlineDemarches, submit } from "./intake";
+import type { ApiKeys } from "../services/api-keys";
+import { type IntakeDeps, onlineDemarches, submit } from "../services/intake";
+import { MAX_FILE_BYTES } from "../services/submission-schema";
 import { catalogueChangeset, discoveryDocument } from "./open311-discovery";
 import { Open311Error, type Open311Format, sendOpen311, splitFormat } from "./open311-format";
 import { mediaPath, publishedPhoto } from "./open311-media";
-import { MAX_FILE_BYTES } from "./submission-schema";
 
 /**
  * Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), in XML and JSON, mapped onto the

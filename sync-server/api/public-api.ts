@@ -2,15 +2,15 @@ import type { Catalogue } from "../../domain/catalogue";
 import { findService } from "../../domain/catalogue";
 import { type Commune, communePostalAddress } from "../../domain/commune";
 import { formatTrackingNumber } from "../../domain/tracking-number";
-import type { CouchDb } from "../http/couch-db";
+import type { CouchDb } from "../couch/couch-db";
 import type { RateLimiter } from "../http/rate-limit";
 import { sendJson, sitePath } from "../http/respond";
 import type { Router } from "../http/router";
-import { findForCitizen, NOT_FOUND_MESSAGE } from "./follow-up";
-import { type IntakeDeps, onlineDemarches, submit } from "./intake";
+import { findForCitizen, NOT_FOUND_MESSAGE } from "../services/follow-up";
+import { type IntakeDeps, onlineDemarches, submit } from "../services/intake";
+import { implicitAcceptanceBorn, publicView } from "../services/public-view";
+import type { Tokens } from "../services/tokens";
 import { asObject, JSON_WITH_FILES_LIMIT, readJson } from "./json-body";
-import { implicitAcceptanceBorn, publicView } from "./public-view";
-import type { Tokens } from "./tokens";
 
 export type PublicApiDeps = {
   commune: () => Commune;

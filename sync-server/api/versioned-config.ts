@@ -1,6 +1,6 @@
-import { HISTORY_PREFIX, historyDocId, type StoredDoc, strip } from "../config-docs";
+import { HISTORY_PREFIX, historyDocId, type StoredDoc, strip } from "../couch/config-docs";
+import type { Agent } from "../services/agent-auth";
 import { type AdminAccess, writeAsAgent } from "./admin-access";
-import type { Agent } from "./agent-auth";
 
 /**
  * A -config document's current version: its own `version`, else one more than its newest history

@@ -1,12 +1,13 @@
-import { bootstrap } from "../bootstrap";
-import { readCommuneConfig } from "../config-docs";
-import type { Couch } from "../couch";
-import { communeRolePrefix } from "../couch-roles";
-import { randomPassword } from "../secrets";
-import { SERVICE_ACCOUNTS, serviceAccountName } from "../service-accounts";
-import { getUserDoc, type UserDoc } from "../user-docs";
-import { addUser } from "../users";
-import { checkCommuneId, isCommuneDatabase } from "./commune-id";
+import { bootstrap } from "../couch/bootstrap";
+import { checkCommuneId, isCommuneDatabase } from "../couch/commune-id";
+import { readCommuneConfig } from "../couch/config-docs";
+import type { Couch } from "../couch/couch";
+import { listDatabases } from "../couch/couch-docs";
+import { communeRolePrefix } from "../couch/couch-roles";
+import { randomPassword } from "../couch/secrets";
+import { SERVICE_ACCOUNTS, serviceAccountName } from "../couch/service-accounts";
+import { getUserDoc, type UserDoc } from "../couch/user-docs";
+import { addUser } from "../couch/users";
 import { deleteCommune } from "./delete-commune";
 import { type CommuneEntry, listCommunes, type MailboxSetting, registerCommune } from "./registry";
 
@@ -94,7 +95,7 @@ export async function listCommuneDetails(
   serverUrl: string,
 ): Promise<CommuneListing[]> {
   const entries = await listCommunes(couch);
-  const all = (await couch.admin.db.list()) as string[];
+  const all = await listDatabases(couch.admin);
   if (!entries.some((e) => e.id === defaultCommune) && all.includes(`guichet-${defaultCommune}-config`)) {
     entries.unshift({
       _id: "",
@@ -105,14 +106,14 @@ export async function listCommuneDetails(
       addedAt: "",
     });
   }
-  const users = (await couch.admin.use<UserDoc>("_users").list({ include_docs: true })).rows
-    .map((r) => r.doc as UserDoc | undefined)
+  const users = (await couch.admin.db("_users").allDocs<UserDoc>({ include_docs: true })).rows
+    .map((r) => r.doc)
     .filter((d): d is UserDoc => !!d && Array.isArray(d.roles));
   const out: CommuneListing[] = [];
   for (const e of entries) {
     const databases = all.filter((name) => isCommuneDatabase(name, e.id)).sort();
     const config = databases.includes(`guichet-${e.id}-config`)
-      ? await readCommuneConfig(couch.admin.use(`guichet-${e.id}-config`))
+      ? await readCommuneConfig(couch.admin.db(`guichet-${e.id}-config`))
       : undefined;
     const service = new Set(SERVICE_ACCOUNTS.map((k) => serviceAccountName(e.id, k)));
     const accounts = users

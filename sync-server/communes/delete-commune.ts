@@ -1,9 +1,10 @@
-import type { Couch } from "../couch";
-import { communeRolePrefix } from "../couch-roles";
-import { removeSecrets } from "../secrets";
-import { SERVICE_ACCOUNTS, serviceAccountName } from "../service-accounts";
-import { saveUserDoc, type UserDoc } from "../user-docs";
-import { checkCommuneId, isCommuneDatabase } from "./commune-id";
+import { checkCommuneId, isCommuneDatabase } from "../couch/commune-id";
+import type { Couch } from "../couch/couch";
+import { deleteDatabase, listDatabases } from "../couch/couch-docs";
+import { communeRolePrefix } from "../couch/couch-roles";
+import { removeSecrets } from "../couch/secrets";
+import { SERVICE_ACCOUNTS, serviceAccountName } from "../couch/service-accounts";
+import { saveUserDoc, type UserDoc } from "../couch/user-docs";
 import { unregisterCommune } from "./registry";
 
 export type DeleteResult = { databases: string[]; accountsDeleted: string[]; accountsUpdated: string[] };
@@ -35,17 +36,17 @@ export async function deleteCommune(
 
   const prefix = communeRolePrefix(commune);
   const serviceAccounts = new Set(SERVICE_ACCOUNTS.map((kind) => serviceAccountName(commune, kind)));
-  const users = couch.admin.use<UserDoc>("_users");
+  const users = couch.admin.db("_users");
   const accountsDeleted: string[] = [];
   const accountsUpdated: string[] = [];
-  for (const row of (await users.list({ include_docs: true })).rows) {
-    const doc = row.doc as UserDoc | undefined;
+  for (const row of (await users.allDocs<UserDoc>({ include_docs: true })).rows) {
+    const doc = row.doc ?? undefined;
     if (!doc || row.id.startsWith("_design/") || !Array.isArray(doc.roles)) continue;
     const owned = serviceAccounts.has(doc.name) || doc.roles.some((r) => r.startsWith(prefix));
     if (!owned) continue;
     const rest = doc.roles.filter((r) => !r.startsWith(prefix));
     if (serviceAccounts.has(doc.name) || !rest.some((r) => r.startsWith("guichet:"))) {
-      await users.destroy(doc._id, doc._rev ?? "");
+      await users.remove(doc._id, doc._rev ?? "");
       accountsDeleted.push(doc.name);
     } else {
       await saveUserDoc(couch, { name: doc.name, roles: rest }, doc);
@@ -57,8 +58,8 @@ export async function deleteCommune(
 }
 
 async function destroyDatabases(couch: Couch, commune: string): Promise<string[]> {
-  const all = (await couch.admin.db.list()) as string[];
+  const all = await listDatabases(couch.admin);
   const databases = all.filter((name) => isCommuneDatabase(name, commune));
-  for (const name of databases) await couch.admin.db.destroy(name);
+  for (const name of databases) await deleteDatabase(couch.admin, name);
   return databases;
 }

@@ -1,5 +1,5 @@
-import type { Couch } from "../couch";
-import { couchServer } from "../http/couch-db";
+import type { Couch } from "../couch/couch";
+import { couchServer } from "../couch/couch-db";
 import { type CommuneEntry, ensureRegistry, listCommunes, REGISTRY_DB } from "./registry";
 
 export type RegistryWatch = { reload(): Promise<void>; stop(): Promise<void> };

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { Couch } from "../couch";
-import { statusOf } from "../couch";
-import { ensureDatabase, ensureSecurity, getDoc } from "../couch-docs";
+import type { Couch } from "../couch/couch";
+import { statusOf } from "../couch/couch";
+import { ensureDatabase, ensureSecurity, getDoc } from "../couch/couch-docs";
 
 /**
  * The communes one server serves, in a server-level database that only server admins open.
@@ -60,7 +60,7 @@ export async function registerCommune(
   options: { hosts?: string[]; publicUrl?: string; mailbox?: MailboxSetting | null; now?: Date } = {},
 ): Promise<CommuneEntry> {
   await ensureRegistry(couch);
-  const db = couch.admin.use(REGISTRY_DB);
+  const db = couch.admin.db(REGISTRY_DB);
   const stored = (await getDoc(db, entryId(commune))) as CommuneEntry | undefined;
   // null removes the mailbox; undefined keeps the stored one.
   const mailbox = options.mailbox === null ? undefined : (options.mailbox ?? stored?.mailbox);
@@ -76,25 +76,25 @@ export async function registerCommune(
     ...(mailbox ? { mailbox } : {}),
     addedAt: stored?.addedAt ?? (options.now ?? new Date()).toISOString(),
   });
-  await db.insert(entry);
+  await db.put(entry);
   return entry;
 }
 
 export async function unregisterCommune(couch: Couch, commune: string): Promise<boolean> {
-  const db = couch.admin.use(REGISTRY_DB);
+  const db = couch.admin.db(REGISTRY_DB);
   const stored = await getDoc(db, entryId(commune)).catch((e) => {
     if (statusOf(e) === 404) return undefined;
     throw e;
   });
   if (!stored?._rev) return false;
-  await db.destroy(stored._id, stored._rev);
+  await db.remove(stored._id, stored._rev);
   return true;
 }
 
 /** Every registered commune (none when the registry does not exist yet). */
 export async function listCommunes(couch: Couch): Promise<CommuneEntry[]> {
   try {
-    const rows = await couch.admin.use(REGISTRY_DB).list({ include_docs: true });
+    const rows = await couch.admin.db(REGISTRY_DB).allDocs({ include_docs: true });
     return rows.rows
       .map((r) => communeEntrySchema.safeParse(r.doc))
       .filter((p) => p.success)

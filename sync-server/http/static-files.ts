@@ -1,22 +1,8 @@
 import { createReadStream, existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { servedContentType } from "../../domain/file-type";
 import { HttpError } from "./errors";
 import type { Handler } from "./router";
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-  ".webmanifest": "application/manifest+json",
-  ".wasm": "application/wasm",
-};
 
 /**
  * The built counter app (a single-page app): real files when they exist, index.html for every
@@ -35,10 +21,9 @@ export function staticApp(root: string, prefix: string): Handler {
     if (file !== base && !file.startsWith(base + path.sep)) throw new HttpError(404, "Page introuvable.");
     if (!existsSync(file) || statSync(file).isDirectory()) file = path.join(base, "index.html");
     if (!existsSync(file)) throw new HttpError(404, "Page introuvable.");
-    const ext = path.extname(file);
     const hashed = /[-.][A-Za-z0-9_]{8,}\.(js|css|woff2|png|svg)$/.test(file);
     ctx.res.writeHead(200, {
-      "Content-Type": TYPES[ext] ?? "application/octet-stream",
+      "Content-Type": servedContentType(file),
       "Content-Length": String(statSync(file).size),
       // Vite's hashed assets never change; index.html must always be fresh.
       "Cache-Control": hashed ? "public, max-age=31536000, immutable" : "no-cache",

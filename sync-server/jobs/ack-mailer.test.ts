@@ -5,9 +5,9 @@ import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import type { CouchDb } from "../http/couch-db";
+import type { CouchDb } from "../couch/couch-db";
 import type { MailKind, Outbox } from "../mail/outbox";
-import { startAckMailer } from "./ack-mailer";
+import { ackMailer } from "./ack-mailer";
 
 const today = new Date().toISOString().slice(0, 10);
 
@@ -64,18 +64,17 @@ const noFeed = (): CouchDb => {
 };
 
 function mailer(outbox: Outbox, busy: () => boolean, now?: () => number) {
-  return startAckMailer({
+  return ackMailer({
     ...(now ? { now } : {}),
     databases: [],
     db: noFeed,
-    checkpoints: undefined as unknown as CouchDb,
-    outbox,
+    outbox: () => outbox,
     catalogue: () => DEFAULT_CATALOGUE,
     today: () => today,
     instanceId: "test",
     maxAgeDays: 30,
     busy,
-    onError: (e) => {
+    onError: (e: unknown) => {
       throw e;
     },
   });

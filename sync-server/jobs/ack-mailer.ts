@@ -6,8 +6,7 @@ import { unsentMessages } from "../../domain/conversation";
 import type { NoticeTemplates } from "../../domain/notice-templates";
 import { buildNotice, unsentNotices } from "../../domain/notices";
 import type { GuichetRequest } from "../../domain/request";
-import { MAIL_WORKSTATION } from "../api/server-codes";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
 import { agentMessageMail } from "../mail/message-template";
 import { noticeMail } from "../mail/notice-template";
 import {
@@ -19,7 +18,8 @@ import {
   type Outbox,
 } from "../mail/outbox";
 import { acknowledgementMail } from "../mail/templates";
-import { type Follower, followChanges } from "./changes-feed";
+import { MAIL_WORKSTATION } from "../services/server-codes";
+import type { FeedReaction } from "./feed-runner";
 
 /**
  * Which accusés a request is owed by email, from the request alone (so any replica's copy gives
@@ -177,15 +177,20 @@ function composeAnswer(
 }
 
 export type AckMailer = {
-  /** Sends what a request is owed now (the portal calls it right after storing a submission). */
+  /** Sends what a request is owed now (the email door calls it right after storing a mail). */
   process(database: string, request: GuichetRequest): Promise<void>;
   /** A claim came due: the request is read again and examined as a whole. */
   retry(database: string, requestId: string): Promise<void>;
+  /** The outbox this mailer hands its mails to, built with `retry` as what a due claim calls. */
+  outbox: Outbox;
+  /** What the feed runner (feed-runner.ts) calls with each batch of changed requests. */
+  reaction: FeedReaction<GuichetRequest>;
   stop(): Promise<void>;
 };
 
 /**
- * Follows every request database's changes and hands owed accusés to the outbox.
+ * Examines changed requests and hands owed accusés to the outbox it builds (a due claim comes
+ * back to `retry`, so neither needs a reference set after the fact).
  *
  * On a CouchDB cluster: a submission is seen either by `process` (the portal, right after its
  * write) or by the feed a moment later; a feed resumed on another node replays changes. Both
@@ -195,12 +200,11 @@ export type AckMailer = {
  * processes creating the same claim at the same instant can both get 202; both then send, with
  * the same Message-ID, and the event is recorded once (read-decide-write on the request).
  */
-export function startAckMailer(o: {
+export function ackMailer(o: {
   databases: string[];
   db: (name: string) => CouchDb;
-  /** The server database, where the feeds' positions are kept. */
-  checkpoints: CouchDb;
-  outbox: Outbox;
+  /** Builds the outbox; `onDue` is what it calls when a claim comes due. */
+  outbox: (onDue: (database: string, requestId: string) => Promise<void>) => Outbox;
   catalogue: () => Catalogue;
   today: () => string;
   instanceId: string;
@@ -223,10 +227,17 @@ export function startAckMailer(o: {
   now?: () => number;
   onError: (err: unknown) => void;
 }): AckMailer {
+  const outbox = o.outbox(retry);
+
   async function examine(database: string, request: GuichetRequest): Promise<void> {
     // In order (the outbox keeps it): the accusé d'enregistrement announces the AR.
     const kinds = mailsOwed(request, o.catalogue(), o.today(), o.maxAgeDays);
-    if (kinds.length > 0) await o.outbox.deliver(database, request.id, kinds);
+    if (kinds.length > 0) await outbox.deliver(database, request.id, kinds);
+  }
+
+  async function retry(database: string, requestId: string): Promise<void> {
+    const request = await o.db(database).get<GuichetRequest>(requestId);
+    if (request) await enqueue(database, request);
   }
 
   // A bounded number of requests at a time: under a burst of submissions, the portal's own
@@ -289,38 +300,34 @@ export function startAckMailer(o: {
     });
   }
 
-  const followers: Follower[] = o.databases.map((database) =>
-    followChanges<GuichetRequest>(o.db(database), {
-      checkpointId: `guichet-mailer-${o.instanceId}-${database}`,
-      checkpoints: o.checkpoints,
-      // The accusés leave within a second; in exchange a burst of submissions is handled in
-      // batches (a few grouped reads and writes) instead of one pipeline per request.
-      pollGapMs: 250,
-      onDocs: async (docs) => {
-        // Claims are durable before the checkpoint moves (sending itself is retried by the outbox).
-        // A network failure replays the batch; a refusal (4xx) is reported and skipped, so one
-        // bad document cannot hold back every later one.
-        await Promise.all(
-          docs.map((d) =>
-            enqueue(database, d).catch((e) => {
-              if (!(e instanceof CouchError && e.status >= 400 && e.status < 500)) throw e;
-              o.onError(e);
-            }),
-          ),
-        );
-      },
-      onError: o.onError,
-    }),
-  );
+  const reaction: FeedReaction<GuichetRequest> = {
+    databases: o.databases,
+    checkpointId: (database) => `guichet-mailer-${o.instanceId}-${database}`,
+    db: o.db,
+    // The accusés leave within a second; in exchange a burst of submissions is handled in
+    // batches (a few grouped reads and writes) instead of one pipeline per request.
+    pollGapMs: 250,
+    onDocs: async (database, docs) => {
+      // Claims are durable before the checkpoint moves (sending itself is retried by the outbox).
+      // A network failure replays the batch; a refusal (4xx) is reported and skipped, so one
+      // bad document cannot hold back every later one.
+      await Promise.all(
+        docs.map((d) =>
+          enqueue(database, d).catch((e) => {
+            if (!(e instanceof CouchError && e.status >= 400 && e.status < 500)) throw e;
+            o.onError(e);
+          }),
+        ),
+      );
+    },
+  };
   return {
     process: enqueue,
-    async retry(database: string, requestId: string) {
-      const request = await o.db(database).get<GuichetRequest>(requestId);
-      if (request) await enqueue(database, request);
-    },
+    retry,
+    outbox,
+    reaction,
     async stop() {
       clearTimeout(recheck);
-      await Promise.all(followers.map((f) => f.stop()));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
 
 export type Follower = { stop(): Promise<void> };
 

@@ -1,8 +1,8 @@
 import { mergeRequests, sameRequestState } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
-import { siblingsOf } from "../api/counter";
-import { type CouchDb, CouchError } from "../http/couch-db";
-import { type Follower, followChanges } from "./changes-feed";
+import { type CouchDb, CouchError } from "../couch/couch-db";
+import { siblingsOf } from "../services/counter";
+import { type FeedReaction, runFeedReactions } from "./feed-runner";
 
 type Stored = GuichetRequest & { _id: string; _rev: string; _conflicts?: string[] };
 
@@ -99,6 +99,26 @@ export function startConflictMerger(o: {
   instanceId: string;
   onError: (err: unknown) => void;
 }): ConflictMerger {
+  const merging = conflictMerging(o);
+  const feeds = runFeedReactions({
+    checkpoints: o.checkpoints,
+    reactions: [merging.reaction],
+    onError: o.onError,
+  });
+  return {
+    async stop() {
+      await Promise.all([merging.stop(), feeds.stop()]);
+    },
+  };
+}
+
+/** The merger as a reaction of the feed runner, with its start-up sweep already running. */
+export function conflictMerging(o: {
+  databases: string[];
+  db: (name: string) => CouchDb;
+  instanceId: string;
+  onError: (err: unknown) => void;
+}): ConflictMerger & { reaction: FeedReaction<Stored> } {
   const controller = new AbortController();
   async function mergeReported(db: CouchDb, id: string): Promise<void> {
     try {
@@ -114,21 +134,19 @@ export function startConflictMerger(o: {
       if (!controller.signal.aborted) o.onError(e);
     }),
   );
-  const followers: Follower[] = o.databases.map((name) =>
-    followChanges<Stored>(o.db(name), {
-      checkpointId: `guichet-merger-${o.instanceId}-${name}`,
-      checkpoints: o.checkpoints,
+  return {
+    reaction: {
+      databases: o.databases,
+      checkpointId: (name) => `guichet-merger-${o.instanceId}-${name}`,
+      db: o.db,
       query: { style: "all_docs", conflicts: "true" },
-      onDocs: async (docs) => {
+      onDocs: async (name, docs) => {
         for (const d of docs) if (siblingsOf(d).length > 0) await mergeReported(o.db(name), d._id);
       },
-      onError: o.onError,
-    }),
-  );
-  return {
+    },
     async stop() {
       controller.abort();
-      await Promise.all([...sweeps, ...followers.map((f) => f.stop())]);
+      await Promise.all(sweeps);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Catalogue } from "../../domain/catalogue";
 import type { Commune } from "../../domain/commune";
-import type { AttachmentStore } from "../api/attachment-store";
-import type { CouchDb } from "../http/couch-db";
+import type { CouchDb } from "../couch/couch-db";
+import type { AttachmentStore } from "../services/attachment-store";
 import { watchDeadlines } from "./deadline-watcher";
 import { applyRetention } from "./retention";
 

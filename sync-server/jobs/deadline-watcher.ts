@@ -2,9 +2,9 @@ import { addDays, daysBetween } from "../../domain/calendar";
 import { newEventId } from "../../domain/history";
 import { type GuichetRequest, NO_DUE_DATE, type RequestEvent } from "../../domain/request";
 import { OPEN_STATUSES } from "../../domain/workflow";
-import { SERVER_WORKSTATION } from "../api/server-codes";
-import type { CouchDb } from "../http/couch-db";
-import { appendEvents } from "./append-events";
+import type { CouchDb } from "../couch/couch-db";
+import { appendEvents } from "../services/append-events";
+import { SERVER_WORKSTATION } from "../services/server-codes";
 import { inParallel } from "./in-parallel";
 
 export type DeadlineThresholds = { soonDays: number; urgentDays: number };

@@ -2,11 +2,11 @@ import { addDays } from "../../domain/calendar";
 import { type Catalogue, findDemarche } from "../../domain/catalogue";
 import type { GuichetRequest } from "../../domain/request";
 import { anonymise, retentionEndsOn } from "../../domain/retention";
-import type { AttachmentStore } from "../api/attachment-store";
-import { siblingsOf } from "../api/counter";
-import { SERVER_WORKSTATION } from "../api/server-codes";
-import { type CouchDb, CouchError } from "../http/couch-db";
-import { replaceRequest } from "./append-events";
+import { type CouchDb, CouchError } from "../couch/couch-db";
+import { replaceRequest } from "../services/append-events";
+import type { AttachmentStore } from "../services/attachment-store";
+import { siblingsOf } from "../services/counter";
+import { SERVER_WORKSTATION } from "../services/server-codes";
 import { inParallel } from "./in-parallel";
 
 /**

@@ -1,7 +1,7 @@
-import type { AgentAuth } from "../api/agent-auth";
 import { HttpError } from "../http/errors";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
+import type { AgentAuth } from "../services/agent-auth";
 import type { MailRecords } from "./mail-records";
 
 /**

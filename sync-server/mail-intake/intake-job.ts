@@ -4,13 +4,13 @@ import type { Commune } from "../../domain/commune";
 import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest, RequestEvent } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import type { AttachmentStore } from "../api/attachment-store";
-import type { BlockCounter } from "../api/counter";
-import { MAIL_WORKSTATION } from "../api/server-codes";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
 import { formatSize } from "../http/errors";
-import { appendEvents } from "../jobs/append-events";
 import { inParallel } from "../jobs/in-parallel";
+import { appendEvents } from "../services/append-events";
+import type { AttachmentStore } from "../services/attachment-store";
+import type { BlockCounter } from "../services/counter";
+import { MAIL_WORKSTATION } from "../services/server-codes";
 import { automaticReason, replyTarget } from "./classify";
 import { type MailRecord, type MailRecords, mailRecordId } from "./mail-records";
 import {

@@ -1,7 +1,7 @@
-import { BlockCounter } from "../api/counter";
-import { MAIL_WORKSTATION, portalCounterId } from "../api/server-codes";
 import type { MailboxSetting } from "../communes/registry";
-import type { CouchDb } from "../http/couch-db";
+import type { CouchDb } from "../couch/couch-db";
+import { BlockCounter } from "../services/counter";
+import { MAIL_WORKSTATION, portalCounterId } from "../services/server-codes";
 import { imapMailbox } from "./imap-mailbox";
 import { DEFAULT_FOLDERS, type MailIntake, type MailIntakeDeps, startMailIntake } from "./intake-job";
 import { MailRecords } from "./mail-records";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type CouchDb, CouchError } from "../http/couch-db";
+import { type CouchDb, CouchError } from "../couch/couch-db";
 
 /**
  * One record per message the email door has seen, in the server's own database, keyed by the

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { sniffFileType } from "../../domain/file-type";
 import { type AttachmentMeta, type Citizen, MESSAGE_TEXT_MAX } from "../../domain/request";
-import { type AttachmentMime, cleanFileName } from "../api/attachment-store";
-import { MAX_FILE_BYTES, MAX_FILES } from "../api/submission-schema";
 import { replaceControlChars } from "../http/control-chars";
 import { formatSize } from "../http/errors";
+import { type AttachmentMime, cleanFileName } from "../services/attachment-store";
+import { MAX_FILE_BYTES, MAX_FILES } from "../services/submission-schema";
 import type { IncomingMail } from "./parse-mail";
 
 export type CheckedFile = AttachmentMeta & { data: Buffer };

@@ -1,6 +1,6 @@
 import { addDays } from "../../domain/calendar";
 import { type Catalogue, findDemarche } from "../../domain/catalogue";
-import type { CouchDb } from "../http/couch-db";
+import type { CouchDb } from "../couch/couch-db";
 import type { MailRecord, MailRecords } from "./mail-records";
 import type { Mailbox } from "./mailbox";
 

@@ -1,8 +1,8 @@
 import { newEventId } from "../../domain/history";
 import type { GuichetRequest, RequestEvent } from "../../domain/request";
-import { SERVER_WORKSTATION } from "../api/server-codes";
-import { type CouchDb, CouchError } from "../http/couch-db";
-import { appendEvents } from "../jobs/append-events";
+import { type CouchDb, CouchError } from "../couch/couch-db";
+import { appendEvents } from "../services/append-events";
+import { SERVER_WORKSTATION } from "../services/server-codes";
 import type { Mailer, OutgoingMail } from "./mailer";
 
 /**

@@ -3,25 +3,25 @@ import type { Commune } from "../../domain/commune";
 import { sniffFileType } from "../../domain/file-type";
 import type { GuichetRequest } from "../../domain/request";
 import { formatTrackingNumber } from "../../domain/tracking-number";
-import type { AttachmentStore } from "../api/attachment-store";
-import { attestationPdf } from "../api/attestation-pdf";
-import { findForCitizen, followUpSecretField, NOT_FOUND_MESSAGE } from "../api/follow-up";
+import type { CouchDb } from "../couch/couch-db";
+import { readForm, readFormKeepingFields } from "../http/body";
+import { formatSize, HttpError } from "../http/errors";
+import type { RateLimiter } from "../http/rate-limit";
+import { redirect, send, sendHtml } from "../http/respond";
+import { type Ctx, Router } from "../http/router";
+import type { AttachmentStore } from "../services/attachment-store";
+import { attestationPdf } from "../services/attestation-pdf";
+import { findForCitizen, followUpSecretField, NOT_FOUND_MESSAGE } from "../services/follow-up";
 import {
   findOnlineDemarche,
   type IncomingFile,
   type IntakeDeps,
   onlineDemarches,
   submit,
-} from "../api/intake";
-import { implicitAcceptanceBorn, publicView } from "../api/public-view";
-import { MAX_FILE_BYTES } from "../api/submission-schema";
-import type { Tokens } from "../api/tokens";
-import { readForm, readFormKeepingFields } from "../http/body";
-import type { CouchDb } from "../http/couch-db";
-import { formatSize, HttpError } from "../http/errors";
-import type { RateLimiter } from "../http/rate-limit";
-import { redirect, send, sendHtml } from "../http/respond";
-import { type Ctx, Router } from "../http/router";
+} from "../services/intake";
+import { implicitAcceptanceBorn, publicView } from "../services/public-view";
+import { MAX_FILE_BYTES } from "../services/submission-schema";
+import type { Tokens } from "../services/tokens";
 import { submissionFromForm } from "./form-model";
 import {
   confirmationPage,

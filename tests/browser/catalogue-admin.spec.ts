@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
-import { adminClient, type Couch } from "../../sync-server/couch";
-import { addUser } from "../../sync-server/users";
+import { adminClient, type Couch } from "../../sync-server/couch/couch";
+import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
 

@@ -6,7 +6,7 @@ import { withEvents } from "../../domain/history";
 import type { GuichetRequest, RequestEvent } from "../../domain/request";
 import { buildRequest, ev } from "../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { communeRole, couchRole } from "../../sync-server/couch-roles";
+import { communeRole, couchRole } from "../../sync-server/couch/couch-roles";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
 import { addDirectoryAgents } from "./support/directory";

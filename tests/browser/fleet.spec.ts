@@ -1,7 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { WORKSTATION_HEADER } from "../../domain/workstation-status";
-import { adminClient, type Couch } from "../../sync-server/couch";
-import { addUser } from "../../sync-server/users";
+import { adminClient, type Couch } from "../../sync-server/couch/couch";
+import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, recordRequest, syncBar, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
 

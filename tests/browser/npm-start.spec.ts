@@ -6,7 +6,7 @@ import { expect, test } from "@playwright/test";
 import { login, pageErrors, tabAndType } from "./support/app";
 
 /**
- * The README's run command as a new user meets it: `npm start` (tsx sync-server/start.ts) on an
+ * The README's run command as a new user meets it: `npm start` (tsx launcher/npm-start.ts) on an
  * empty data folder. Every printed address answers; the counter app logs in with the printed demo
  * account and records a request that the citizen then finds on the portal's follow-up page; Ctrl+C
  * stops everything, and a second start on the same data keeps the request and prints no password.
@@ -22,7 +22,7 @@ type Started = { child: ChildProcess; output: () => string };
 function npmStart(dataDir: string): Promise<Started> {
   const child = spawn(
     process.execPath,
-    [path.resolve("node_modules/tsx/dist/cli.mjs"), "sync-server/start.ts"],
+    [path.resolve("node_modules/tsx/dist/cli.mjs"), "launcher/npm-start.ts"],
     {
       env: {
         ...withoutServerSettings(process.env),

@@ -4,7 +4,7 @@ import { CHANNEL_LABELS } from "../../domain/channels";
 import { parseCsv } from "../../domain/csv";
 import type { GuichetRequest } from "../../domain/request";
 import { STATUS_LABELS } from "../../domain/workflow";
-import { addUser } from "../../sync-server/users";
+import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
 import { addDirectoryAgents, serverCouch } from "./support/directory";

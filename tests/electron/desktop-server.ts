@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DESKTOP_ORIGIN } from "../../electron/launch";
-import { connectCouch } from "../../sync-server/couch";
+import { connectCouch } from "../../sync-server/couch/couch";
 import { startGuichetServer } from "../../sync-server/server";
 
 export type DesktopServer = { url: string; couchUrl: string; stop(): Promise<void> };

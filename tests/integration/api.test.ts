@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isWorkstationCode } from "../../domain/tracking-number";
-import { serverDatabaseName } from "../../sync-server/api/server-db";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
+import { serverDatabaseName } from "../../sync-server/services/server-db";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 
 function startServer(tc: TestCouch, extra: Partial<GuichetServerOptions> = {}): Promise<GuichetServer> {
@@ -161,7 +161,7 @@ describe("JSON API robustness and the counters' API", () => {
     for (let i = 0; i < 5; i++) expect((await config(wrong(i))).status).toBe(401);
     const res = await config(basic(victim));
     // CouchDB 3.4 locks the account after 5 failures (chttpd_auth_lockout); the embedded server's
-    // gateway does the same (sync-server/gateway/login-lockout.ts).
+    // gateway does the same (sync-server/couch/gateway/login-lockout.ts).
     expect(res.status).toBe(403);
     expect(((await res.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/bloqué/);
   });

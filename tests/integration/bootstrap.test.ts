@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bootstrap, VALIDATION_DDOC_ID } from "../../sync-server/bootstrap";
-import { addUser } from "../../sync-server/users";
+import { bootstrap, VALIDATION_DDOC_ID } from "../../sync-server/couch/bootstrap";
+import { addUser } from "../../sync-server/couch/users";
 import { call } from "./support/http";
 import { buildRequest } from "./support/requests";
 import {

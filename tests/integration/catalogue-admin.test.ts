@@ -4,7 +4,7 @@ import { DEMO_COMMUNE } from "../../domain/commune";
 import { newRequest } from "../../domain/new-request";
 import { couchRole as localCouchRole } from "../../domain/roles";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { communeRole, couchRole } from "../../sync-server/couch-roles";
+import { communeRole, couchRole } from "../../sync-server/couch/couch-roles";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
 import { call, errorOf, type Reply } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";

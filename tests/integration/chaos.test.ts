@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bootstrap } from "../../sync-server/bootstrap";
-import { randomPassword } from "../../sync-server/secrets";
-import { addUser } from "../../sync-server/users";
+import { bootstrap } from "../../sync-server/couch/bootstrap";
+import { randomPassword } from "../../sync-server/couch/secrets";
+import { addUser } from "../../sync-server/couch/users";
 import { type KillableCouch, startKillableCouch } from "../support/killable-couch";
 import { CHAOS_CODES, runChaos } from "./support/chaos-scenario";
 import { call } from "./support/http";

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
-import { reserveBlock } from "../../sync-server/api/counter";
-import { adminClient, type Couch } from "../../sync-server/couch";
-import { couchServer } from "../../sync-server/http/couch-db";
+import { adminClient, type Couch } from "../../sync-server/couch/couch";
+import { couchServer } from "../../sync-server/couch/couch-db";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { reserveBlock } from "../../sync-server/services/counter";
 import { shareAdminHash, startHaproxy } from "../support/haproxy";
 import { type ClusterNode, clusterNode, clusterSettings } from "../support/killable-couch";
+import { nanoAdmin } from "../support/nano-admin";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
 import { waitFor } from "./support/wait";
 import { openWorkstation, type Workstation } from "./support/workstation";
@@ -200,7 +201,9 @@ describe(
         expect(new Set(trackings).size, "numéros de suivi donnés deux fois").toBe(trackings.length);
 
         // Every acknowledged or recorded request, read with a quorum through the clients' address.
-        const db = couch.admin.use<GuichetRequest>(tc.dbName("main"));
+        const db = nanoAdmin(couch.url, tc.adminUser, tc.adminPassword).use<GuichetRequest>(
+          tc.dbName("main"),
+        );
         const expected = new Map<string, string>([
           ...acks.map((a) => [a.tracking, `Durand ${a.nonce}`] as [string, string]),
           ...recorded.map((r) => [r.id, r.citizen.lastName] as [string, string]),

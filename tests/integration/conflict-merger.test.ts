@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { siblingsOf } from "../../sync-server/api/counter";
-import { couchServer } from "../../sync-server/http/couch-db";
+import { couchServer } from "../../sync-server/couch/couch-db";
 import { mergeSiblings } from "../../sync-server/jobs/conflict-merger";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { siblingsOf } from "../../sync-server/services/counter";
 import { buildRequest, event, type RequestDoc, withNewEvents } from "./support/requests";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 import { waitFor } from "./support/wait";

@@ -6,14 +6,14 @@ import {
   workstationStatusId,
 } from "../../domain/workstation-status";
 import { loadWorkstations } from "../../sync-server/api/fleet-api";
-import { bootstrap } from "../../sync-server/bootstrap";
 import { deleteCommune } from "../../sync-server/communes/delete-commune";
-import { type CouchGateway, startCouchGateway } from "../../sync-server/gateway/couch-gateway";
-import { couchServer } from "../../sync-server/http/couch-db";
-import { randomPassword } from "../../sync-server/secrets";
+import { bootstrap } from "../../sync-server/couch/bootstrap";
+import { couchServer } from "../../sync-server/couch/couch-db";
+import { type CouchGateway, startCouchGateway } from "../../sync-server/couch/gateway/couch-gateway";
+import { randomPassword } from "../../sync-server/couch/secrets";
+import { addUser } from "../../sync-server/couch/users";
+import { WorkstationRegistry } from "../../sync-server/couch/workstation-registry";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
-import { addUser } from "../../sync-server/users";
-import { WorkstationRegistry } from "../../sync-server/workstations/registry";
 import { basicAuth } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BulkWriter } from "../../sync-server/http/bulk-writer";
-import { couchServer } from "../../sync-server/http/couch-db";
+import { BulkWriter } from "../../sync-server/couch/bulk-writer";
+import { couchServer } from "../../sync-server/couch/couch-db";
 import { ATTACHMENT_SHAPES, COUCHDB_500_ATTACHMENT_SHAPES, TARGETS } from "./support/hostile-cases";
 import {
   type HostileEnv,

@@ -6,12 +6,12 @@ import { newEventId } from "../../domain/history";
 import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { ensureServerDatabase } from "../../sync-server/api/server-db";
-import { type CouchDb, couchServer } from "../../sync-server/http/couch-db";
-import { appendEvents } from "../../sync-server/jobs/append-events";
+import { type CouchDb, couchServer } from "../../sync-server/couch/couch-db";
 import { createMailer, type Mailer } from "../../sync-server/mail/mailer";
 import { type Composer, Outbox } from "../../sync-server/mail/outbox";
 import { type SmtpSink, startSmtpSink } from "../../sync-server/mail/smtp-sink";
+import { appendEvents } from "../../sync-server/services/append-events";
+import { ensureServerDatabase } from "../../sync-server/services/server-db";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
 
 /** The same database, counting the requests made to it (what a second look costs). */

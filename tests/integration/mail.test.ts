@@ -6,9 +6,9 @@ import { newEventId } from "../../domain/history";
 import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest } from "../../domain/request";
 import { formatTrackingNumber, makeTrackingNumber } from "../../domain/tracking-number";
-import { serverDatabaseName } from "../../sync-server/api/server-db";
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from "../../sync-server/mail/smtp-sink";
 import { type GuichetServer, type GuichetServerOptions, startGuichetServer } from "../../sync-server/server";
+import { serverDatabaseName } from "../../sync-server/services/server-db";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 
 function startServer(tc: TestCouch, extra: Partial<GuichetServerOptions> = {}): Promise<GuichetServer> {

@@ -7,18 +7,18 @@ import type { Demarche } from "../../domain/catalogue";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import type { GuichetRequest } from "../../domain/request";
 import { MAX_TRACKING_SEQUENCE } from "../../domain/tracking-number";
-import { ApiKeys, apiKeyDatabaseName } from "../../sync-server/api/api-keys";
-import { AttachmentStore } from "../../sync-server/api/attachment-store";
-import { BlockCounter } from "../../sync-server/api/counter";
-import type { IntakeDeps } from "../../sync-server/api/intake";
 import { type Open311Commune, open311Router, renderOpen311Error } from "../../sync-server/api/open311";
-import { serverDatabaseName } from "../../sync-server/api/server-db";
-import { readCommuneConfig } from "../../sync-server/config-docs";
+import { BulkWriter } from "../../sync-server/couch/bulk-writer";
+import { readCommuneConfig } from "../../sync-server/couch/config-docs";
+import { couchServer } from "../../sync-server/couch/couch-db";
 import { createApp } from "../../sync-server/http/app";
-import { BulkWriter } from "../../sync-server/http/bulk-writer";
-import { couchServer } from "../../sync-server/http/couch-db";
 import { listen } from "../../sync-server/http/listen";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { ApiKeys, apiKeyDatabaseName } from "../../sync-server/services/api-keys";
+import { AttachmentStore } from "../../sync-server/services/attachment-store";
+import { BlockCounter } from "../../sync-server/services/counter";
+import type { IntakeDeps } from "../../sync-server/services/intake";
+import { serverDatabaseName } from "../../sync-server/services/server-db";
 import { basicAuth, call } from "./support/http";
 import { event, withNewEvents } from "./support/requests";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
@@ -504,7 +504,7 @@ describe("Open311 GeoReport v2: XML and JSON, discovery, jurisdictions, API keys
     // Two communes behind one router (the registry's shape): the second offers one service only.
     const dir = mkdtempSync(path.join(tmpdir(), "o311-"));
     const asAdmin = couchServer(tc.url, { username: tc.adminUser, password: tc.adminPassword });
-    const stored = await readCommuneConfig(tc.admin.use(tc.dbName("config")));
+    const stored = await readCommuneConfig(tc.couch.admin.db(tc.dbName("config")));
     const settings = stored.commune;
     if (!settings) throw new Error("commune de test sans réglages");
     const communeOf = (id: string, keep: (code: string) => boolean): Open311Commune => {

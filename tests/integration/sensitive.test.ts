@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
-import { HANDOVER_REFUSED } from "../../sync-server/api/handover";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { HANDOVER_REFUSED } from "../../sync-server/services/handover";
 import { basicAuth } from "./support/http";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 import { waitFor } from "./support/wait";

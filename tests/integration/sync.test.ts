@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { ensureServerDatabase } from "../../sync-server/api/server-db";
-import { couchServer } from "../../sync-server/http/couch-db";
+import { couchServer } from "../../sync-server/couch/couch-db";
 import { type ConflictMerger, startConflictMerger } from "../../sync-server/jobs/conflict-merger";
+import { ensureServerDatabase } from "../../sync-server/services/server-db";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
 import { openWorkstation, type Workstation } from "./support/workstation";
 

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { adminClient, type Couch } from "../../sync-server/couch";
+import { adminClient, type Couch } from "../../sync-server/couch/couch";
 
 /**
  * A server the test can kill -9 and start again on the same port and data: the embedded

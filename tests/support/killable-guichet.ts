@@ -4,13 +4,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ServerScope } from "nano";
-import { serverDatabaseName } from "../../sync-server/api/server-db";
-import { type BootstrapResult, bootstrap } from "../../sync-server/bootstrap";
 import { loadConfig } from "../../sync-server/config";
-import { adminClient, connectCouch, statusOf } from "../../sync-server/couch";
-import { randomPassword } from "../../sync-server/secrets";
+import { type BootstrapResult, bootstrap } from "../../sync-server/couch/bootstrap";
+import { connectCouch, statusOf } from "../../sync-server/couch/couch";
+import { deleteDatabase } from "../../sync-server/couch/couch-docs";
+import { randomPassword } from "../../sync-server/couch/secrets";
+import { serverDatabaseName } from "../../sync-server/services/server-db";
 import { cleanUpCouchdb } from "../integration/support/test-couch";
 import { freePort, type KillableCouch, startKillableCouch } from "./killable-couch";
+import { nanoAdmin } from "./nano-admin";
 
 /**
  * The whole Guichet server (portal, JSON API, Open311, mail, and — without COUCHDB_URL — the
@@ -61,7 +63,7 @@ export async function startKillableGuichet(): Promise<KillableGuichet> {
     env.GUICHET_PORTAL_PASSWORD = stable("portal");
     env.GUICHET_SERVER_PASSWORD = stable("server");
     bootstrapped = await bootstrap(couch, commune, undefined, { env });
-    admin = couch.admin;
+    admin = nanoAdmin(couch.url, couch.adminUser, couch.adminPassword);
     // On a cluster, the node killed is one the server does not talk to (see killable-couch).
     if (process.env.GUICHET_TEST_COUCHDB_DIR || process.env.GUICHET_TEST_CLUSTER_DIR)
       database = await startKillableCouch();
@@ -75,7 +77,7 @@ export async function startKillableGuichet(): Promise<KillableGuichet> {
       COUCHDB_ADMIN_USER: "admin",
       COUCHDB_ADMIN_PASSWORD: adminPassword,
     });
-    admin = adminClient(`http://127.0.0.1:${couchPort}`, "admin", adminPassword);
+    admin = nanoAdmin(`http://127.0.0.1:${couchPort}`, "admin", adminPassword);
   }
 
   let child: ChildProcess | undefined;
@@ -137,7 +139,7 @@ export async function startKillableGuichet(): Promise<KillableGuichet> {
       if (bootstrapped) {
         const couch = await connectCouch(loadConfig({ ...env }));
         await cleanUpCouchdb(couch, bootstrapped, []);
-        await couch.admin.db.destroy(serverDatabaseName(commune)).catch((e) => {
+        await deleteDatabase(couch.admin, serverDatabaseName(commune)).catch((e) => {
           if (statusOf(e) !== 404) throw e;
         });
       }

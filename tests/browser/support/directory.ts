@@ -1,6 +1,6 @@
 import { expect } from "@playwright/test";
-import { adminClient, type Couch } from "../../../sync-server/couch";
-import { addUser } from "../../../sync-server/users";
+import { adminClient, type Couch } from "../../../sync-server/couch/couch";
+import { addUser } from "../../../sync-server/couch/users";
 import { testEnv } from "./app";
 
 /** The test server's CouchDB as its administrator, the way `npm run user:add` reaches it. */

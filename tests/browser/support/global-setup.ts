@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { FullConfig } from "@playwright/test";
-import { addUser } from "../../../sync-server/users";
+import { addUser } from "../../../sync-server/couch/users";
 import { startTestServer } from "./test-server";
 
 export type TestEnv = {

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Couch, connectCouch } from "../../../sync-server/couch";
-import { databaseNames } from "../../../sync-server/database-names";
+import { type Couch, connectCouch } from "../../../sync-server/couch/couch";
+import { databaseNames } from "../../../sync-server/couch/database-names";
 import { startGuichetServer } from "../../../sync-server/server";
 
 /** A running server for browser specs, with what a spec needs to seed and inspect it. */

@@ -3,12 +3,12 @@ import { randomBytes } from "node:crypto";
 import type { GuichetRequest } from "../../../domain/request";
 import { rolesFromCouch } from "../../../domain/roles";
 import { nextStatuses } from "../../../domain/workflow";
-import { ensureServerDatabase } from "../../../sync-server/api/server-db";
-import { bootstrap } from "../../../sync-server/bootstrap";
-import { couchServer } from "../../../sync-server/http/couch-db";
+import { bootstrap } from "../../../sync-server/couch/bootstrap";
+import { couchServer } from "../../../sync-server/couch/couch-db";
+import { randomPassword } from "../../../sync-server/couch/secrets";
+import { addUser } from "../../../sync-server/couch/users";
 import { startConflictMerger } from "../../../sync-server/jobs/conflict-merger";
-import { randomPassword } from "../../../sync-server/secrets";
-import { addUser } from "../../../sync-server/users";
+import { ensureServerDatabase } from "../../../sync-server/services/server-db";
 import type { KillableCouch } from "../../support/killable-couch";
 import { type LinkProxy, seededRandom, startLinkProxy } from "../../support/link-proxy";
 import { openWorkstation, type Workstation } from "./workstation";
@@ -209,11 +209,9 @@ async function scenario(
   const expected = [...eventIds].sort();
   const server$ = async () => {
     const res = await server.couch.admin
-      .use<GuichetRequest>(`guichet-${commune}`)
-      .list({ include_docs: true });
-    return res.rows
-      .filter((r) => !r.id.startsWith("_design/"))
-      .map((r) => r.doc as unknown as GuichetRequest);
+      .db(`guichet-${commune}`)
+      .allDocs<GuichetRequest>({ include_docs: true });
+    return res.rows.filter((r) => !r.id.startsWith("_design/")).map((r) => r.doc as GuichetRequest);
   };
   const eventsOf = (docs: GuichetRequest[]) =>
     docs.flatMap((d) => d.events.map((e) => `${d.id}/${e.id}`)).sort();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { JSON_LIMIT, JSON_WITH_FILES_LIMIT } from "../../../sync-server/api/json-body";
-import { MAX_FILE_BYTES } from "../../../sync-server/api/submission-schema";
+import { MAX_FILE_BYTES } from "../../../sync-server/services/submission-schema";
 import { buildRequest } from "./requests";
 
 /**

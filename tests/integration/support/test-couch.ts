@@ -6,13 +6,14 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { ServerScope } from "nano";
 import type { Role } from "../../../domain/roles";
-import { type BootstrapResult, bootstrap } from "../../../sync-server/bootstrap";
 import { deleteCommune } from "../../../sync-server/communes/delete-commune";
 import { loadConfig, type ServerConfig } from "../../../sync-server/config";
-import { type Couch, connectCouch } from "../../../sync-server/couch";
-import type { DatabaseKind } from "../../../sync-server/database-names";
-import { randomPassword } from "../../../sync-server/secrets";
-import { addUser } from "../../../sync-server/users";
+import { type BootstrapResult, bootstrap } from "../../../sync-server/couch/bootstrap";
+import { type Couch, connectCouch } from "../../../sync-server/couch/couch";
+import type { DatabaseKind } from "../../../sync-server/couch/database-names";
+import { randomPassword } from "../../../sync-server/couch/secrets";
+import { addUser } from "../../../sync-server/couch/users";
+import { nanoAdmin } from "../../support/nano-admin";
 
 export type TestUser = { name: string; password: string };
 
@@ -74,8 +75,9 @@ export async function startTestCouch(): Promise<TestCouch> {
         commune,
       };
   let couch = await connectCouch(config);
+  const admin = nanoAdmin(couch.url, couch.adminUser, couch.adminPassword);
   const port = Number(new URL(couch.url).port);
-  const version = ((await couch.admin.info()) as { version?: string }).version ?? "?";
+  const version = ((await admin.info()) as { version?: string }).version ?? "?";
   console.log(
     couch.kind === "couchdb"
       ? `[integration] CouchDB ${version} (COUCHDB_URL ${couch.url}), commune ${commune}`
@@ -101,7 +103,7 @@ export async function startTestCouch(): Promise<TestCouch> {
   return {
     kind: couch.kind,
     url: couch.url,
-    admin: couch.admin,
+    admin,
     adminUser: couch.adminUser,
     adminPassword: couch.adminPassword,
     commune,
@@ -139,7 +141,9 @@ export async function startTestCouch(): Promise<TestCouch> {
 /** Removes a bootstrapped commune from a shared server: its databases, accounts and secrets (deleteCommune), and the given users. */
 export async function cleanUpCouchdb(couch: Couch, b: BootstrapResult, users: string[]): Promise<void> {
   await deleteCommune(couch, b.commune);
-  const usersDb = couch.admin.use<{ roles: string[] }>("_users");
+  const usersDb = nanoAdmin(couch.url, couch.adminUser, couch.adminPassword).use<{ roles: string[] }>(
+    "_users",
+  );
   for (const name of users) {
     const doc = await usersDb.get(`org.couchdb.user:${name}`).catch(() => undefined);
     if (doc) await usersDb.destroy(doc._id, doc._rev);
