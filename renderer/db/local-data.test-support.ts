@@ -1,6 +1,9 @@
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
+import { createRxDatabase, type RxDatabase } from "rxdb";
+import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import { afterEach } from "vitest";
 import { getRxStorageDexieIndexPages } from "./index-page-storage";
+import { type LocalCollections, localCollections } from "./local-collections";
 import { type LocalData, openLocalData } from "./local-database";
 
 let n = 0;
@@ -25,4 +28,23 @@ export function localDataPerTest(): () => Promise<LocalData> {
     open.push(d);
     return d;
   };
+}
+
+/**
+ * Only the immediate answers' collection: several workstations in one test process would
+ * otherwise open more collections than RxDB's free edition allows (13).
+ */
+export async function openQuickAnswersOnly(): Promise<{
+  db: RxDatabase;
+  local: Pick<LocalCollections, "quick_answers">;
+}> {
+  n += 1;
+  const db = await createRxDatabase({
+    name: `qa${Date.now().toString(36)}${n}`,
+    storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
+  });
+  const { quick_answers } = (await db.addCollections({
+    quick_answers: localCollections.quick_answers,
+  })) as unknown as Pick<LocalCollections, "quick_answers">;
+  return { db, local: { quick_answers } };
 }

@@ -1,7 +1,10 @@
 import { map } from "rxjs";
 import { parisDate } from "../../domain/history";
-import type { LocalData } from "./local-database";
+import type { LocalCollections } from "./local-collections";
 import { randomId } from "./random-id";
+
+/** All the immediate answers need of the workstation's data. */
+export type QuickAnswerData = { local: Pick<LocalCollections, "quick_answers"> };
 
 export type QuickAnswerInput = {
   channel: string;
@@ -13,7 +16,7 @@ export type QuickAnswerInput = {
 
 /** Logs a contact answered on the spot; renderer/sync/contact-log-replication.ts sends it to the -log database. */
 export async function recordQuickAnswer(
-  data: LocalData,
+  data: QuickAnswerData,
   input: QuickAnswerInput,
   now = new Date(),
 ): Promise<void> {
@@ -38,7 +41,7 @@ export async function recordQuickAnswer(
  * workstations' (synced from -log for the statistics): the "day" index finds the day's, a filter
  * keeps this workstation's.
  */
-export function quickAnswersToday$(data: LocalData, today: string, workstation: string) {
+export function quickAnswersToday$(data: QuickAnswerData, today: string, workstation: string) {
   return data.local.quick_answers
     .find({ selector: { day: { $eq: today } } })
     .$.pipe(map((docs) => docs.filter((d) => d.workstation === workstation).length));

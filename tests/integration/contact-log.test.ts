@@ -1,8 +1,7 @@
 import { firstValueFrom } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parisDate } from "../../domain/history";
-import { openTestData } from "../../renderer/db/local-data.test-support";
-import type { LocalData } from "../../renderer/db/local-database";
+import { openQuickAnswersOnly } from "../../renderer/db/local-data.test-support";
 import { quickAnswersToday$, recordQuickAnswer } from "../../renderer/db/quick-answers";
 import {
   type ContactLogReplication,
@@ -14,10 +13,12 @@ import { startTestCouch, type TestCouch, type TestUser } from "./support/test-co
 let t: TestCouch;
 let alice: TestUser;
 let bruno: TestUser;
-const open: { data: LocalData; rep: ContactLogReplication }[] = [];
+type Data = Awaited<ReturnType<typeof openQuickAnswersOnly>>;
+const open: { data: Data; rep: ContactLogReplication }[] = [];
 
-async function workstation(user: TestUser): Promise<{ data: LocalData; rep: ContactLogReplication }> {
-  const data = await openTestData();
+async function workstation(user: TestUser): Promise<{ data: Data; rep: ContactLogReplication }> {
+  // The immediate answers alone: two whole replicas exceed what RxDB keeps open in one process.
+  const data = await openQuickAnswersOnly();
   const rep = startContactLogReplication({
     collection: data.local.quick_answers,
     dbUrl: t.dbUrl("log"),
