@@ -30,6 +30,13 @@ test("citizen-typed markup stays text in the list, the detail and the printed AR
   // The queue.
   await page.keyboard.press("Alt+f");
   const row = page.getByTestId("queue-row").filter({ hasText: tracking });
+  // The other specs fill the same service: the newest request may be past the first page.
+  await expect(async () => {
+    await page.locator(".request-scroll").evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await expect(row).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
   await expect(row).toContainText(IMG);
   await expect(row.locator("img")).toHaveCount(0);
 
