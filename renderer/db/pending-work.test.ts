@@ -3,7 +3,7 @@ import { filter } from "rxjs/operators";
 import { describe, expect, it } from "vitest";
 import { buildRequest } from "../../domain/test-fixtures";
 import { localDataPerTest } from "./local-data.test-support";
-import { pendingWork$ } from "./pending-work";
+import { PENDING_LISTED, pendingWork$ } from "./pending-work";
 
 const data = localDataPerTest();
 
@@ -36,11 +36,27 @@ describe("the work waiting on a workstation, as the sync screen lists it", () =>
         { id: request.id, since: "2026-12-06T09:00:00.000Z", subject: "Question sur le recensement" },
       ],
       files: [{ id: meta.id, requestId: request.id, name: "justificatif.pdf" }],
+      moreRequests: 0,
     });
+  });
+
+  it("lists the first requests waiting and counts the rest (weeks offline must not freeze the screen)", async () => {
+    const d = await data();
+    const n = PENDING_LISTED + 5;
+    await d.db.pending.bulkInsert(
+      Array.from({ length: n }, (_, i) => ({
+        id: `K7M${String(i).padStart(5, "0")}`,
+        at: "2026-12-06T09:00:00.000Z",
+      })),
+    );
+    const work = await firstValueFrom(pendingWork$(d).pipe(filter((w) => w.requests.length > 0)));
+    expect(work.requests).toHaveLength(PENDING_LISTED);
+    expect(work.requests[0]?.id).toBe("K7M00000");
+    expect(work.moreRequests).toBe(5);
   });
 
   it("is empty once everything reached the server", async () => {
     const d = await data();
-    expect(await firstValueFrom(pendingWork$(d))).toEqual({ requests: [], files: [] });
+    expect(await firstValueFrom(pendingWork$(d))).toEqual({ requests: [], files: [], moreRequests: 0 });
   });
 });

@@ -4,22 +4,32 @@ import type { LocalData } from "./local-database";
 
 export type PendingRequestRow = { id: string; since: string; subject: string };
 export type PendingFileRow = { id: string; requestId: string; name: string };
-export type PendingWork = { requests: PendingRequestRow[]; files: PendingFileRow[] };
+export type PendingWork = {
+  requests: PendingRequestRow[];
+  files: PendingFileRow[];
+  /** Requests waiting beyond those listed (a workstation offline for weeks may hold thousands). */
+  moreRequests: number;
+};
+
+/** What the sync screen lists; the rest is counted. */
+export const PENDING_LISTED = 200;
 
 /**
  * What this workstation holds that the server does not yet: the requests changed here (their
  * pending markers) and the attachments not uploaded, named as the agent knows them, live.
  */
 export function pendingWork$(data: LocalData): Observable<PendingWork> {
-  const markers$ = data.db.pending.find({ sort: [{ id: "asc" }] }).$;
+  const markers$ = data.db.pending.find({ sort: [{ id: "asc" }], limit: PENDING_LISTED }).$;
+  const total$ = data.db.pending.count().$;
   const files$ = data.local.attachment_files.find({ sort: [{ id: "asc" }] }).$;
-  return combineLatest([markers$, files$]).pipe(
-    switchMap(([markers, fileDocs]) => {
+  return combineLatest([markers$, total$, files$]).pipe(
+    switchMap(([markers, total, fileDocs]) => {
       const ids = [...new Set([...markers.map((m) => m.id), ...fileDocs.map((f) => f.requestId)])];
       return from(data.db.requests.findByIds(ids).exec()).pipe(
         map((found) => {
           const request = (id: string) => found.get(id)?.toJSON() as GuichetRequest | undefined;
           return {
+            moreRequests: Math.max(0, total - markers.length),
             requests: markers.map((m) => ({ id: m.id, since: m.at, subject: request(m.id)?.subject ?? "" })),
             files: fileDocs.map((f) => ({
               id: f.id,

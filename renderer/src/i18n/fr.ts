@@ -125,6 +125,8 @@ export const fr = {
     retryNow: "Synchroniser maintenant",
     syncing: "Synchronisation…",
     pendingTitle: "Demandes en attente d'envoi",
+    morePending: (n: number) =>
+      `… et ${n.toLocaleString("fr-FR")} autre${n > 1 ? "s" : ""} en attente, qui partiront avec les premières.`,
     noPending: "Aucune demande en attente d'envoi : le serveur a tout ce qui a été fait sur ce poste.",
     changedAt: (when: string) => `modifiée le ${when}`,
     filesTitle: "Pièces jointes en attente d'envoi",

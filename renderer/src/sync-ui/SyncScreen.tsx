@@ -10,7 +10,7 @@ import { ScreenTitle } from "../shared/ScreenTitle";
 import { useObservable } from "../shared/use-observable";
 import { useSyncNow } from "./use-sync-now";
 
-const NOTHING: PendingWork = { requests: [], files: [] };
+const NOTHING: PendingWork = { requests: [], files: [], moreRequests: 0 };
 
 /** What waits to leave this workstation, what the server refused (and how to fix it), and a button that says what it did. */
 export function SyncScreen({ status }: { status: SyncView }) {
@@ -42,6 +42,9 @@ export function SyncScreen({ status }: { status: SyncView }) {
             </li>
           ))}
         </ul>
+      )}
+      {pending.moreRequests > 0 && (
+        <p data-testid="pending-more">{fr.sync.morePending(pending.moreRequests)}</p>
       )}
       <h2>{fr.sync.filesTitle}</h2>
       {pending.files.length === 0 ? (
