@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
-import { adminClient, type Couch } from "../../sync-server/couch/couch";
-import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
+import { createAdmin } from "./support/directory";
 
 // Workstations read the configuration again every 2 s here (60 s in use).
 const REFRESH_MS = "2000";
@@ -11,31 +10,6 @@ const REFRESH_MS = "2000";
 async function shortenRefresh(page: Page): Promise<void> {
   await page.evaluate((ms) => localStorage.setItem("guichet.configRefreshMs", ms), REFRESH_MS);
   await page.reload();
-}
-
-/** An admin account of the test commune (the global set-up only makes agents). */
-async function createAdmin(): Promise<{ username: string; password: string }> {
-  const env = testEnv();
-  const couch: Couch = {
-    url: env.couchUrl,
-    admin: adminClient(env.couchUrl, env.admin.username, env.admin.password),
-    adminUser: env.admin.username,
-    adminPassword: env.admin.password,
-    kind: "embedded",
-    dataDir: "",
-    stop: async () => undefined,
-  };
-  const user = {
-    username: `admin-${randomBytes(3).toString("hex")}.${env.commune}`,
-    password: "admin-pass-123",
-  };
-  await addUser(couch, {
-    name: user.username,
-    password: user.password,
-    roles: ["admin"],
-    commune: env.commune,
-  });
-  return user;
 }
 
 test("an admin adds a field; a logged-in workstation offers it without a new login, and an old request keeps its fields", async ({

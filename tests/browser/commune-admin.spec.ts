@@ -1,34 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { adminClient, type Couch } from "../../sync-server/couch/couch";
-import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
-
-/** An admin account of the test commune (the global set-up only makes agents). */
-async function createAdmin(): Promise<{ username: string; password: string }> {
-  const env = testEnv();
-  const couch: Couch = {
-    url: env.couchUrl,
-    admin: adminClient(env.couchUrl, env.admin.username, env.admin.password),
-    adminUser: env.admin.username,
-    adminPassword: env.admin.password,
-    kind: "embedded",
-    dataDir: "",
-    stop: async () => undefined,
-  };
-  const user = {
-    username: `admin-${randomBytes(3).toString("hex")}.${env.commune}`,
-    password: "admin-pass-123",
-  };
-  await addUser(couch, {
-    name: user.username,
-    password: user.password,
-    roles: ["admin"],
-    commune: env.commune,
-  });
-  return user;
-}
+import { createAdmin } from "./support/directory";
 
 test("an admin fills the commune's identity and creates an agent; that agent's printed AR shows both", async ({
   browser,

@@ -1,26 +1,17 @@
 import { expect, type Page, test } from "@playwright/test";
 import { WORKSTATION_HEADER } from "../../domain/workstation-status";
-import { adminClient, type Couch } from "../../sync-server/couch/couch";
 import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, recordRequest, syncBar, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
+import { serverCouch } from "./support/directory";
 
 // Names unique to this run: the server is shared by every spec of the run.
 const TAG = Date.now().toString(36).slice(-5);
 
 async function supervisor(): Promise<{ username: string; password: string }> {
   const env = testEnv();
-  const couch: Couch = {
-    url: env.couchUrl,
-    admin: adminClient(env.couchUrl, env.admin.username, env.admin.password),
-    adminUser: env.admin.username,
-    adminPassword: env.admin.password,
-    kind: "embedded",
-    dataDir: "",
-    stop: async () => undefined,
-  };
   const user = { username: `chef-postes-${TAG}.${env.commune}`, password: `chef-${TAG}-motdepasse` };
-  await addUser(couch, {
+  await addUser(serverCouch(), {
     name: user.username,
     password: user.password,
     roles: ["supervisor"],

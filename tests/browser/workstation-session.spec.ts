@@ -1,38 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page, test } from "@playwright/test";
-import { adminClient, type Couch } from "../../sync-server/couch/couch";
-import { addUser } from "../../sync-server/couch/users";
 import { login, openWorkstation, pageErrors, recordRequest, syncBar, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
+import { createAdmin } from "./support/directory";
 
 type Account = { username: string; password: string };
 
 const basic = (a: Account) => `Basic ${Buffer.from(`${a.username}:${a.password}`).toString("base64")}`;
-
-/** An admin of the test commune (the global set-up only makes agents). */
-async function createAdmin(): Promise<Account> {
-  const env = testEnv();
-  const couch: Couch = {
-    url: env.couchUrl,
-    admin: adminClient(env.couchUrl, env.admin.username, env.admin.password),
-    adminUser: env.admin.username,
-    adminPassword: env.admin.password,
-    kind: "embedded",
-    dataDir: "",
-    stop: async () => undefined,
-  };
-  const user = {
-    username: `adm-${randomBytes(3).toString("hex")}.${env.commune}`,
-    password: "admin-pass-123",
-  };
-  await addUser(couch, {
-    name: user.username,
-    password: user.password,
-    roles: ["admin"],
-    commune: env.commune,
-  });
-  return user;
-}
 
 /** The commune's agents API, as an admin calls it. */
 async function agentsApi(admin: Account, method: string, path: string, body?: unknown) {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { expect } from "@playwright/test";
 import { adminClient, type Couch } from "../../../sync-server/couch/couch";
 import { addUser } from "../../../sync-server/couch/users";
@@ -45,4 +46,20 @@ export async function addDirectoryAgents(
     });
     expect(res.status, await res.clone().text()).toBe(201);
   }
+}
+
+/** An admin of the test commune (the global set-up only makes agents), as `npm run user:add` makes one. */
+export async function createAdmin(): Promise<{ username: string; password: string }> {
+  const env = testEnv();
+  const user = {
+    username: `admin-${randomBytes(3).toString("hex")}.${env.commune}`,
+    password: "admin-pass-123",
+  };
+  await addUser(serverCouch(), {
+    name: user.username,
+    password: user.password,
+    roles: ["admin"],
+    commune: env.commune,
+  });
+  return user;
 }
