@@ -1,4 +1,4 @@
-import { BulkWriter } from "./bulk-writer";
+import { BulkWriter, Linger } from "./bulk-writer";
 import type { CouchDb, Doc } from "./couch-db";
 
 type Waiter = { resolve: (doc: Doc | null) => void; reject: (err: Error) => void };
@@ -11,14 +11,16 @@ class BulkReader {
   private queue = new Map<string, Waiter[]>();
   private inFlight = 0;
 
-  private lingering = false;
+  private readonly linger: Linger;
 
   constructor(
     private readonly db: CouchDb,
-    private readonly lingerMs = 0,
+    lingerMs = 0,
     private readonly maxBatch = 200,
     private readonly maxInFlight = 2,
-  ) {}
+  ) {
+    this.linger = new Linger(lingerMs);
+  }
 
   get(id: string): Promise<Doc | null> {
     return new Promise((resolve, reject) => {
@@ -30,16 +32,8 @@ class BulkReader {
   }
 
   private pump(): void {
-    if (this.lingerMs > 0 && this.queue.size < this.maxBatch && this.inFlight < this.maxInFlight) {
-      if (this.lingering) return;
-      this.lingering = true;
-      setTimeout(() => {
-        this.lingering = false;
-        this.flushNow();
-      }, this.lingerMs);
-      return;
-    }
-    this.flushNow();
+    const room = this.queue.size < this.maxBatch && this.inFlight < this.maxInFlight;
+    this.linger.schedule(room, () => this.flushNow());
   }
 
   private flushNow(): void {

@@ -3,6 +3,28 @@ import { type CouchDb, CouchError } from "./couch-db";
 type Pending = { doc: { _id: string }; resolve: (rev: string) => void; reject: (err: Error) => void };
 
 /**
+ * The group-commit timer of the grouped readers and writers: flush at once, or, when there is room
+ * (the batch is not full and another request may start), once after `ms` so that more join it.
+ */
+export class Linger {
+  private waiting = false;
+  constructor(private readonly ms: number) {}
+
+  schedule(room: boolean, flush: () => void): void {
+    if (this.ms > 0 && room) {
+      if (this.waiting) return;
+      this.waiting = true;
+      setTimeout(() => {
+        this.waiting = false;
+        flush();
+      }, this.ms);
+      return;
+    }
+    flush();
+  }
+}
+
+/**
  * Group commit: submissions that arrive while a write is in flight go out together in the next
  * `_bulk_docs` (one round trip and one validation pass for the batch instead of one per request).
  * With no load a document is written at once; under load batches grow by themselves. Each
@@ -14,7 +36,7 @@ export class BulkWriter {
   private docsInFlight = 0;
   private idle: (() => void)[] = [];
 
-  private lingering = false;
+  private readonly linger: Linger;
 
   /**
    * `lingerMs`: wait that long before a write that is not pressed for time, so more join it
@@ -24,8 +46,10 @@ export class BulkWriter {
     private readonly db: CouchDb,
     private readonly maxBatch = 100,
     private readonly maxInFlight = 2,
-    private readonly lingerMs = 0,
-  ) {}
+    lingerMs = 0,
+  ) {
+    this.linger = new Linger(lingerMs);
+  }
 
   /** Documents queued or being written: how busy the writer's callers are. */
   backlog(): number {
@@ -46,16 +70,8 @@ export class BulkWriter {
   }
 
   private pump(): void {
-    if (this.lingerMs > 0 && this.queue.length < this.maxBatch && this.inFlight < this.maxInFlight) {
-      if (this.lingering) return;
-      this.lingering = true;
-      setTimeout(() => {
-        this.lingering = false;
-        this.flushNow();
-      }, this.lingerMs);
-      return;
-    }
-    this.flushNow();
+    const room = this.queue.length < this.maxBatch && this.inFlight < this.maxInFlight;
+    this.linger.schedule(room, () => this.flushNow());
   }
 
   private flushNow(): void {
