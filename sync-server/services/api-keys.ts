@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { type CouchDb, CouchError, type CouchServer } from "../couch/couch-db";
+import type { CouchDb, CouchServer } from "../couch/couch-db";
+import { ensureDatabase, ensureSecurity } from "../couch/couch-docs";
 import { couchRole } from "../couch/couch-roles";
 
 /**
@@ -50,19 +51,11 @@ export type ApiKeySettings = z.infer<typeof apiKeySettingsSchema>;
 /** Idempotent: the database, its members (server account and admins only) and its validation. */
 export async function ensureApiKeyDatabase(admin: CouchServer, commune: string): Promise<CouchDb> {
   const name = apiKeyDatabaseName(commune);
-  const path = encodeURIComponent(name);
-  try {
-    await admin.request(path, { method: "PUT" });
-  } catch (e) {
-    if (!(e instanceof CouchError && e.status === 412)) throw e;
-  }
-  await admin.request(`${path}/_security`, {
-    method: "PUT",
-    body: {
-      // No database admin but the server's: no role stores a design function.
-      admins: { names: [], roles: [] },
-      members: { names: [], roles: [couchRole(commune, "server"), couchRole(commune, "admin")] },
-    },
+  await ensureDatabase(admin, name);
+  await ensureSecurity(admin, name, {
+    // No database admin but the server's: no role stores a design function.
+    admins: { names: [], roles: [] },
+    members: { names: [], roles: [couchRole(commune, "server"), couchRole(commune, "admin")] },
   });
   const db = admin.db(name);
   const ddoc = await db.get<{ validate_doc_update?: string }>("_design/guichet");

@@ -1,4 +1,5 @@
-import { CouchError, type CouchServer } from "../couch/couch-db";
+import type { CouchServer } from "../couch/couch-db";
+import { ensureDatabase, ensureSecurity } from "../couch/couch-docs";
 import { couchRole } from "../couch/couch-roles";
 
 /**
@@ -21,20 +22,12 @@ export const OUTBOX_INDEX = { ddoc: "idx-outbox", name: "type-state", fields: ["
 /** Idempotent: creates the database, its `_security`, its validation function and index. */
 export async function ensureServerDatabase(admin: CouchServer, commune: string): Promise<string> {
   const name = serverDatabaseName(commune);
-  const path = encodeURIComponent(name);
-  try {
-    await admin.request(path, { method: "PUT" });
-  } catch (e) {
-    if (!(e instanceof CouchError && e.status === 412)) throw e;
-  }
-  await admin.request(`${path}/_security`, {
-    method: "PUT",
-    body: {
-      admins: { names: [], roles: [] },
-      members: {
-        names: [],
-        roles: [couchRole(commune, "server"), couchRole(commune, "supervisor"), couchRole(commune, "admin")],
-      },
+  await ensureDatabase(admin, name);
+  await ensureSecurity(admin, name, {
+    admins: { names: [], roles: [] },
+    members: {
+      names: [],
+      roles: [couchRole(commune, "server"), couchRole(commune, "supervisor"), couchRole(commune, "admin")],
     },
   });
   const db = admin.db(name);
