@@ -1,13 +1,8 @@
 import { type FormEvent, useState } from "react";
 import type { AgentCard } from "../../../domain/commune";
-import { ROLE_LABELS, type Role } from "../../../domain/roles";
+import type { Role } from "../../../domain/roles";
+import { AgentAccessFields } from "./AgentAccessFields";
 import { frCommune as t } from "./fr-commune-admin";
-
-/** Roles an admin gives to people (portal and server are the service accounts'). */
-export const STAFF_ROLES: Role[] = ["agent", "service_agent", "supervisor", "admin"];
-
-export const toggle = <T,>(list: T[], v: T): T[] =>
-  list.includes(v) ? list.filter((x) => x !== v) : [...list, v];
 
 /** An agent's card and access: position, roles, services (Escape cancels). */
 export function AgentEditForm({
@@ -51,32 +46,13 @@ export function AgentEditForm({
             <input id={id(key)} value={value} onChange={(e) => set(e.target.value)} />
           </div>
         ))}
-        <fieldset>
-          <legend>{t.agents.roles}</legend>
-          {STAFF_ROLES.map((r) => (
-            <label key={r} className="check">
-              <input
-                type="checkbox"
-                checked={roles.includes(r)}
-                onChange={() => setRoles((l) => toggle(l, r))}
-              />{" "}
-              {ROLE_LABELS[r]}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>{t.agents.services}</legend>
-          {services.map((s) => (
-            <label key={s.id} className="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(s.id)}
-                onChange={() => setChosen((l) => toggle(l, s.id))}
-              />{" "}
-              {s.name}
-            </label>
-          ))}
-        </fieldset>
+        <AgentAccessFields
+          roles={roles}
+          setRoles={setRoles}
+          chosen={chosen}
+          setChosen={setChosen}
+          services={services}
+        />
       </fieldset>
       <p className="buttons">
         <button type="submit" className="primary">

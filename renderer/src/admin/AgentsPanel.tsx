@@ -10,7 +10,8 @@ import {
 } from "../../sync/commune-admin-client";
 import { useWorkstation } from "../shared/app-context";
 import { TextField } from "../shared/TextField";
-import { AgentEditForm, STAFF_ROLES, toggle } from "./AgentEditForm";
+import { AgentAccessFields } from "./AgentAccessFields";
+import { AgentEditForm } from "./AgentEditForm";
 import { configChanged, trySave } from "./admin-save";
 import { frCommune as t } from "./fr-commune-admin";
 
@@ -238,32 +239,13 @@ function NewAgentForm({
         {text("firstName")}
         {text("lastName")}
         {text("position")}
-        <fieldset>
-          <legend>{t.agents.roles}</legend>
-          {STAFF_ROLES.map((r) => (
-            <label key={r} className="check">
-              <input
-                type="checkbox"
-                checked={roles.includes(r)}
-                onChange={() => setRoles((l) => toggle(l, r))}
-              />{" "}
-              {ROLE_LABELS[r]}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>{t.agents.services}</legend>
-          {services.map((s) => (
-            <label key={s.id} className="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(s.id)}
-                onChange={() => setChosen((l) => toggle(l, s.id))}
-              />{" "}
-              {s.name}
-            </label>
-          ))}
-        </fieldset>
+        <AgentAccessFields
+          roles={roles}
+          setRoles={setRoles}
+          chosen={chosen}
+          setChosen={setChosen}
+          services={services}
+        />
         {text("password", "password")}
       </fieldset>
       <p className="buttons">

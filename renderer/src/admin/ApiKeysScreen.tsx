@@ -4,6 +4,7 @@ import { ApiError } from "../../sync/server-api";
 import { useWorkstation } from "../shared/app-context";
 import { formatDateTime } from "../shared/format";
 import { ScreenTitle } from "../shared/ScreenTitle";
+import { AdminsOnly, ListingNotReady } from "./AdminFrame";
 import { frApiKeys as t } from "./fr-api-keys";
 import { useAdminListing } from "./use-admin-listing";
 
@@ -14,18 +15,11 @@ const reasonOf = (err: unknown): string => (err instanceof ApiError ? err.reason
  * posting needs one. Through the sync-server's API only; the server checks the role for real.
  */
 export function ApiKeysScreen() {
-  const { session } = useWorkstation();
-  if (!session.roles.includes("admin")) {
-    return (
-      <>
-        <ScreenTitle>{t.title}</ScreenTitle>
-        <p className="error" role="alert">
-          {t.adminsOnly}
-        </p>
-      </>
-    );
-  }
-  return <ApiKeysAdmin />;
+  return (
+    <AdminsOnly t={t}>
+      <ApiKeysAdmin />
+    </AdminsOnly>
+  );
 }
 
 function ApiKeysAdmin() {
@@ -48,31 +42,7 @@ function ApiKeysAdmin() {
     await reload();
   }
 
-  if (load.kind !== "ready") {
-    return (
-      <>
-        <ScreenTitle>{t.title}</ScreenTitle>
-        {load.kind === "loading" && <p role="status">{t.loading}</p>}
-        {load.kind === "forbidden" && (
-          <p className="error" role="alert">
-            {t.adminsOnly}
-          </p>
-        )}
-        {(load.kind === "offline" || load.kind === "error") && (
-          <>
-            <p className="error" role="alert">
-              {load.kind === "offline" ? t.needsServer : t.loadFailed(load.message)}
-            </p>
-            <p className="buttons">
-              <button type="button" onClick={() => void reload()}>
-                {t.retry}
-              </button>
-            </p>
-          </>
-        )}
-      </>
-    );
-  }
+  if (load.kind !== "ready") return <ListingNotReady t={t} load={load} reload={reload} />;
 
   const { listing } = load;
   return (

@@ -2,8 +2,8 @@ import { useState } from "react";
 import type { Demarche } from "../../../domain/catalogue";
 import { fetchCatalogue } from "../../sync/admin-client";
 import { CONFIG_STALE_EVENT } from "../settings/use-config-refresh";
-import { useWorkstation } from "../shared/app-context";
 import { ScreenTitle } from "../shared/ScreenTitle";
+import { AdminsOnly, ListingNotReady } from "./AdminFrame";
 import { DemarcheEditor } from "./DemarcheEditor";
 import { type DemarcheDraft, draftFrom, newDraft } from "./demarche-draft";
 import { frAdmin as t } from "./fr-admin";
@@ -15,18 +15,11 @@ import { useAdminListing } from "./use-admin-listing";
  * CouchDB directly). The role is checked here for the screen, and by the server for real.
  */
 export function CatalogueAdminScreen() {
-  const { session } = useWorkstation();
-  if (!session.roles.includes("admin")) {
-    return (
-      <>
-        <ScreenTitle>{t.title}</ScreenTitle>
-        <p className="error" role="alert">
-          {t.adminsOnly}
-        </p>
-      </>
-    );
-  }
-  return <CatalogueAdmin />;
+  return (
+    <AdminsOnly t={t}>
+      <CatalogueAdmin />
+    </AdminsOnly>
+  );
 }
 
 function CatalogueAdmin() {
@@ -35,31 +28,7 @@ function CatalogueAdmin() {
   const [notice, setNotice] = useState<string | null>(null);
   const [letters, setLetters] = useState<Demarche | null>(null);
 
-  if (load.kind !== "ready") {
-    return (
-      <>
-        <ScreenTitle>{t.title}</ScreenTitle>
-        {load.kind === "loading" && <p role="status">{t.loading}</p>}
-        {load.kind === "forbidden" && (
-          <p className="error" role="alert">
-            {t.adminsOnly}
-          </p>
-        )}
-        {(load.kind === "offline" || load.kind === "error") && (
-          <>
-            <p className="error" role="alert" data-testid="admin-unavailable">
-              {load.kind === "offline" ? t.needsServer : t.loadFailed(load.message)}
-            </p>
-            <p className="buttons">
-              <button type="button" onClick={() => void reload()}>
-                {t.retry}
-              </button>
-            </p>
-          </>
-        )}
-      </>
-    );
-  }
+  if (load.kind !== "ready") return <ListingNotReady t={t} load={load} reload={reload} />;
 
   const { listing } = load;
   if (letters) return <NoticeTemplatesEditor demarche={letters} onDone={() => setLetters(null)} />;

@@ -1,6 +1,6 @@
 import { fetchCommune } from "../../sync/commune-admin-client";
-import { useWorkstation } from "../shared/app-context";
 import { ScreenTitle } from "../shared/ScreenTitle";
+import { AdminsOnly, ListingNotReady } from "./AdminFrame";
 import { AgentsPanel } from "./AgentsPanel";
 import { configChanged } from "./admin-save";
 import { frCommune as t } from "./fr-commune-admin";
@@ -14,48 +14,17 @@ import { useAdminListing } from "./use-admin-listing";
  * server for real.
  */
 export function CommuneAdminScreen() {
-  const { session } = useWorkstation();
-  if (!session.roles.includes("admin")) {
-    return (
-      <>
-        <ScreenTitle>{t.title}</ScreenTitle>
-        <p className="error" role="alert">
-          {t.adminsOnly}
-        </p>
-      </>
-    );
-  }
-  return <CommuneAdmin />;
+  return (
+    <AdminsOnly t={t}>
+      <CommuneAdmin />
+    </AdminsOnly>
+  );
 }
 
 function CommuneAdmin() {
   const { load, reload } = useAdminListing(fetchCommune);
 
-  if (load.kind !== "ready") {
-    return (
-      <>
-        <ScreenTitle>{t.title}</ScreenTitle>
-        {load.kind === "loading" && <p role="status">{t.loading}</p>}
-        {load.kind === "forbidden" && (
-          <p className="error" role="alert">
-            {t.adminsOnly}
-          </p>
-        )}
-        {(load.kind === "offline" || load.kind === "error") && (
-          <>
-            <p className="error" role="alert">
-              {load.kind === "offline" ? t.needsServer : t.loadFailed(load.message)}
-            </p>
-            <p className="buttons">
-              <button type="button" onClick={() => void reload()}>
-                {t.retry}
-              </button>
-            </p>
-          </>
-        )}
-      </>
-    );
-  }
+  if (load.kind !== "ready") return <ListingNotReady t={t} load={load} reload={reload} />;
 
   const { listing } = load;
   return (

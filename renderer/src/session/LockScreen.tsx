@@ -1,8 +1,8 @@
 import { type FormEvent, useState } from "react";
 import type { Settings } from "../../db/settings-store";
 import { fr } from "../i18n/fr";
-import type { Session } from "../shared/session";
-import { login } from "./login";
+import { PasswordField } from "./PasswordField";
+import { type OnLoggedIn, useLoginAttempt } from "./use-login-attempt";
 
 export type LockReason = "idle" | "reload" | "changed";
 
@@ -16,22 +16,16 @@ export function LockScreen(props: {
   reason: LockReason;
   minutes: number;
   settings: Settings;
-  onUnlock(session: Session, settings: Settings, notice?: string): void;
+  onUnlock: OnLoggedIn;
   onSwitchAgent(): void;
 }) {
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, attempt } = useLoginAttempt(props.settings, props.onUnlock);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    const res = await login(props.settings, { username: props.username, password });
-    setBusy(false);
     setPassword("");
-    if (res.ok) props.onUnlock(res.session, res.settings, res.notice);
-    else setError(res.error);
+    await attempt({ username: props.username, password });
   }
 
   return (
@@ -46,20 +40,7 @@ export function LockScreen(props: {
       </p>
       <p>{fr.lock.who(props.username)}</p>
       <form onSubmit={(e) => void submit(e)} aria-describedby={error ? "lock-error" : undefined}>
-        <div className="field">
-          <label htmlFor="lock-password">{fr.login.password}</label>
-          <input
-            id="lock-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            // biome-ignore lint/a11y/noAutofocus: the only thing to do on this screen
-            autoFocus
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <PasswordField id="lock-password" value={password} onChange={setPassword} autoFocus />
         {error && (
           <p id="lock-error" className="error" role="alert">
             {error}

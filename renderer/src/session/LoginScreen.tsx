@@ -2,29 +2,17 @@ import { type FormEvent, useState } from "react";
 import type { Settings } from "../../db/settings-store";
 import { fr } from "../i18n/fr";
 import { href } from "../shared/routes";
-import type { Session } from "../shared/session";
-import { login } from "./login";
+import { PasswordField } from "./PasswordField";
+import { type OnLoggedIn, useLoginAttempt } from "./use-login-attempt";
 
-export function LoginScreen({
-  settings,
-  onLogin,
-}: {
-  settings: Settings;
-  onLogin(session: Session, settings: Settings, notice?: string): void;
-}) {
+export function LoginScreen({ settings, onLogin }: { settings: Settings; onLogin: OnLoggedIn }) {
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, attempt } = useLoginAttempt(settings, onLogin);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    const res = await login(settings, { username: username.trim().toLowerCase(), password });
-    setBusy(false);
-    if (res.ok) onLogin(res.session, res.settings, res.notice);
-    else setError(res.error);
+    await attempt({ username: username.trim().toLowerCase(), password });
   }
 
   return (
@@ -38,7 +26,7 @@ export function LoginScreen({
           {fr.login.notConfigured} <a href={href({ name: "settings" })}>{fr.login.goToSettings}</a>
         </p>
       )}
-      <form onSubmit={submit} aria-describedby={error ? "login-error" : undefined}>
+      <form onSubmit={(e) => void submit(e)} aria-describedby={error ? "login-error" : undefined}>
         <div className="field">
           <label htmlFor="login-username">{fr.login.username}</label>
           <input
@@ -52,18 +40,7 @@ export function LoginScreen({
             onChange={(e) => setUsername(e.target.value)}
           />
         </div>
-        <div className="field">
-          <label htmlFor="login-password">{fr.login.password}</label>
-          <input
-            id="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <PasswordField id="login-password" value={password} onChange={setPassword} />
         {error && (
           <p id="login-error" className="error" role="alert">
             {error}
