@@ -10,6 +10,7 @@ import { send } from "../http/respond";
 import { type Ctx, Router } from "../http/router";
 import type { ApiKeys } from "../services/api-keys";
 import { type IntakeDeps, onlineDemarches, submit } from "../services/intake";
+import { findOpen311Requests, type Open311Filter } from "../services/open311-listing";
 import { MAX_FILE_BYTES } from "../services/submission-schema";
 import { catalogueChangeset, discoveryDocument } from "./open311-discovery";
 import { Open311Error, type Open311Format, sendOpen311, splitFormat } from "./open311-format";
@@ -61,12 +62,6 @@ export type Open311Deps = {
   now: () => Date;
 };
 
-export const OPEN311_INDEX = {
-  ddoc: "idx-open311",
-  name: "type-demarche-receivedAt",
-  fields: ["type", "demarche", "receivedAt"],
-};
-
 export const open311Services = (c: Catalogue): Demarche[] =>
   onlineDemarches(c).filter((d) => d.needsLocation && d.rule.kind === "none");
 
@@ -83,21 +78,6 @@ const DATATYPES: Record<FieldDef["kind"], string> = {
 
 /** Fields GeoReport v2 carries natively; the others become `attribute[...]`. */
 const NATIVE: Record<string, string> = { description: "description", lieu: "address_string" };
-
-const PUBLIC_FIELDS = [
-  "_id",
-  "tracking",
-  "demarche",
-  "status",
-  "open",
-  "service",
-  "receivedAt",
-  "updatedAt",
-  "location",
-  "events",
-  "attachments",
-  "anonymised",
-];
 
 /** GeoReport's status filter values. */
 const STATUS_VALUES = new Set(["open", "closed"]);
@@ -340,46 +320,35 @@ async function listRequests(deps: Open311Deps, ctx: Ctx): Promise<void> {
   const { name, format } = splitFormat(ctx.params.file ?? "", "Adresse");
   if (name !== "requests") throw new Open311Error(404, ["Adresse introuvable."]);
   const c = fromQuery(deps, ctx);
-  const q = ctx.url.searchParams;
-  const catalogue = c.intake.catalogue();
-  const services = open311Services(catalogue);
+  const services = open311Services(c.intake.catalogue());
+  const docs = await findOpen311Requests(
+    c.mainDb,
+    new Set(services.map((s) => s.id)),
+    listFilter(ctx.url.searchParams, services, deps.now()),
+  );
+  const list = docs.map((doc) => publicItem(doc, c, deps.publicUrl()));
+  sendOpen311(ctx, format, 200, { kind: "list", root: "service_requests", item: "request", items: list });
+}
+
+/** The query string of a listing, checked, with the spec's defaults (the last 90 days, every service). */
+function listFilter(q: URLSearchParams, services: Demarche[], now: Date): Open311Filter {
   const statuses = listParam(q.get("status"));
   const unknownStatus = statuses.find((s) => !STATUS_VALUES.has(s));
   if (unknownStatus) throw new Open311Error(400, [`status : « ${unknownStatus} » inconnu (open ou closed).`]);
   const ids = listParam(q.get("service_request_id")).map(normalizeTrackingInput).filter(Boolean);
-  let docs: GuichetRequest[];
-  // The spec: with service_request_id, the other filters are ignored.
-  if (ids.length > 0) {
-    const rows = await c.mainDb.allDocs<GuichetRequest>({ keys: ids.slice(0, 100), include_docs: true });
-    docs = rows.rows.map((row) => row.doc).filter((doc): doc is GuichetRequest => !!doc);
-  } else {
-    const wanted = listParam(q.get("service_code"));
-    const codes = wanted.length > 0 ? wanted : services.map((s) => s.id);
-    const end = dateParam(q.get("end_date"), "end_date");
-    const start =
-      dateParam(q.get("start_date"), "start_date") ??
-      new Date(Date.parse(end ?? deps.now().toISOString()) - 90 * 86_400_000).toISOString();
-    if (end && end < start) throw new Open311Error(400, ["end_date : doit suivre start_date."]);
-    docs = [];
-    for (const code of codes.slice(0, 50)) {
-      const res = await c.mainDb.find<GuichetRequest>({
-        selector: { type: "request", demarche: code, receivedAt: { $gte: start, $lte: end ?? "9999" } },
-        sort: [{ type: "desc" }, { demarche: "desc" }, { receivedAt: "desc" }],
-        use_index: [OPEN311_INDEX.ddoc, OPEN311_INDEX.name],
-        fields: PUBLIC_FIELDS,
-        limit: 200,
-      });
-      docs.push(...res.docs);
-    }
-    if (statuses.length > 0) docs = docs.filter((doc) => statuses.includes(doc.open ? "open" : "closed"));
-  }
-  const list = docs
-    .filter((doc) => doc.type === "request" || doc.tracking)
-    .filter((doc) => services.some((s) => s.id === doc.demarche))
-    .sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1))
-    .slice(0, 200)
-    .map((doc) => publicItem(doc, c, deps.publicUrl()));
-  sendOpen311(ctx, format, 200, { kind: "list", root: "service_requests", item: "request", items: list });
+  if (ids.length > 0) return { ids };
+  const wanted = listParam(q.get("service_code"));
+  const end = dateParam(q.get("end_date"), "end_date");
+  const start =
+    dateParam(q.get("start_date"), "start_date") ??
+    new Date(Date.parse(end ?? now.toISOString()) - 90 * 86_400_000).toISOString();
+  if (end && end < start) throw new Open311Error(400, ["end_date : doit suivre start_date."]);
+  return {
+    codes: wanted.length > 0 ? wanted : services.map((s) => s.id),
+    start,
+    end,
+    statuses: statuses as ("open" | "closed")[],
+  };
 }
 
 /** `a,b` or `a, b` → ["a", "b"] (the spec's "comma delimited"). */

@@ -1,10 +1,10 @@
-import { OPEN311_INDEX } from "../api/open311";
 import { batchedDb } from "../couch/batched-db";
 import type { BootstrapResult } from "../couch/bootstrap";
 import type { Couch } from "../couch/couch";
 import { type CouchDb, type CouchServer, couchServer } from "../couch/couch-db";
 import type { WorkstationRegistry } from "../couch/workstation-registry";
 import { ApiKeys, apiKeyDatabaseName, ensureApiKeyDatabase } from "../services/api-keys";
+import { OPEN311_INDEX } from "../services/open311-listing";
 import { ensureServerDatabase } from "../services/server-db";
 
 /** One commune's database clients: one per account (admin, portal, server), each used for its own work. */
