@@ -217,10 +217,9 @@ export class WordIndex {
     if (rest.length === 0) return (await this.idsStartingWith(kind, lead, limit + 10)).slice(0, limit);
     const raw = await this.raw();
     // Every entry of the lead starts with a word that the lead itself starts with.
-    const others = await Promise.all(
+    const checks = Promise.all(
       rest.filter((w) => !lead.startsWith(w)).map((w) => otherWord(raw, `${kind}:${w}`)),
     );
-    if (others.some((o) => o === null)) return [];
     const found: string[] = [];
     const seen = new Set<string>();
     const range = wordRange(`${kind}:${lead}`);
@@ -228,7 +227,9 @@ export class WordIndex {
     let size = limit + 10;
     while (found.length < limit && read < MAX_ENTRIES) {
       const want = Math.min(size, MAX_ENTRIES - read);
-      const keys = await raw.ids(range, want);
+      // The first page is read while the other words' ranges are looked at.
+      const [keys, others] = await Promise.all([raw.ids(range, want), checks]);
+      if (others.some((o) => o === null)) return [];
       read += keys.length;
       const fresh = keys.filter((k) => !seen.has(requestOf(k)) && seen.add(requestOf(k)));
       const hits = await this.withEvery(raw, fresh, others as OtherWord[]);
