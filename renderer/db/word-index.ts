@@ -259,10 +259,7 @@ export class WordIndex {
     );
     const ask = [...unsure.keys()].filter((id) => open.has(id));
     if (ask.length > 0) {
-      const lists = await this.store.findDocumentsById(
-        ask.map((id) => `r:${id}`),
-        false,
-      );
+      const lists = await raw.documents<SearchWord>(ask.map((id) => `r:${id}`));
       const byId = new Map(lists.map((d) => [d.id.slice(2), d.w?.split(" ") ?? []]));
       for (const id of ask) {
         const own = byId.get(id) ?? [];
