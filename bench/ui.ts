@@ -114,6 +114,9 @@ async function main(): Promise<void> {
   let offline: Server | null = null;
   try {
     const { context, page } = await openAppPage(browser, server.appUrl);
+    // Seeding and indexing 100,000 requests outlast the 5-minute idle lock on a loaded machine: the
+    // screens measured after would wait behind the lock screen (the tests' own override, ≥ 1 s).
+    await page.evaluate(() => localStorage.setItem("guichet.idleLockMs", String(24 * 3_600_000)));
     await login(page, user);
     await hook(page, "stopSync");
     const code = await page.evaluate(
