@@ -114,6 +114,9 @@ async function main(): Promise<void> {
   let offline: Server | null = null;
   try {
     const { context, page } = await openAppPage(browser, server.appUrl);
+    // Seeding and indexing 100,000 requests outlast the 5-minute idle lock on a loaded machine: the
+    // screens measured after would wait behind the lock screen (the tests' own override, ≥ 1 s).
+    await page.evaluate(() => localStorage.setItem("guichet.idleLockMs", String(24 * 3_600_000)));
     await login(page, user);
     await hook(page, "stopSync");
     const code = await page.evaluate(
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
         "curseur d'index brut, 50 lignes",
         cursor,
         (i) => hook(page, "timeQueue", service(i)),
+        10,
       ),
       await paired(
         "Ouvrir la file « Mon service » : lignes affichées",
@@ -348,7 +352,7 @@ function writeReport(r: {
       (x) =>
         `| ${x.label} | ${ms(x.p50)} | **${ms(x.p95)}** | ${ms(x.max)} | ${x.runs} | ${x.target === null ? "— (affichage)" : `≤ ${x.target} ms`} | ${x.floorLabel} | ${ms(x.floorP50)} / ${ms(x.floorP95)} | ${verdict(x)} |`,
     ),
-    `| Démarrage à froid : rechargement → premières lignes de la file | ${ms(median(r.cold.total))} | **${ms(percentile(r.cold.total, 95))}** | ${ms(Math.max(...r.cold.total))} | ${r.cold.total.length} | ≤ 2 000 ms | — | — | ${percentile(r.cold.total, 95) <= 2000 ? "tenu" : "**dépassé**"} |`,
+    `| Démarrage à froid : rechargement → premières lignes de la file | ${ms(median(r.cold.total))} | **${ms(percentile(r.cold.total, 95))}** | ${ms(Math.max(...r.cold.total))} | ${r.cold.total.length} | ≤ 1 000 ms | — | — | ${percentile(r.cold.total, 95) <= 1000 ? "tenu" : "**dépassé**"} |`,
     "",
     "Démarrage à froid, décomposé (p50 / p95) :",
     "",
@@ -358,7 +362,7 @@ function writeReport(r: {
     "",
     "Notes :",
     "",
-    "- L'objectif de 30 ms vaut pour les requêtes. Les lignes « affiché » sont données en plus : elles ajoutent le rendu React et la mise en page du navigateur sur cette machine partagée, et dépassent 30 ms au p95 ; la lecture des données n'en est qu'une petite part (voir la ligne « requête » correspondante).",
+    "- Objectifs p95 (issue #20) : 10 ms pour la 1re page de la file et les recherches par mots, 1 000 ms pour le démarrage à froid ; 30 ms pour les autres requêtes. Les lignes « affiché » sont données en plus : elles ajoutent le rendu React et la mise en page du navigateur sur cette machine partagée, et dépassent 30 ms au p95 ; la lecture des données n'en est qu'une petite part (voir la ligne « requête » correspondante).",
     "- « requête » : la fonction que l'écran appelle (`fetchPage`, `findByTracking`, `findByName`, `requestsRepo.get`), sans rendu ; « affiché » : du changement de route à l'apparition des éléments dans le DOM (rendu React compris).",
     "- La recherche à l'écran attend 200 ms de pause dans la frappe avant de chercher (anti-rebond) ; cette attente voulue n'est pas comptée.",
     `- Préfixes de nom cherchés : ${r.searchNames.join(", ")} ; mots quelconques du nom : ${NAME_WORDS.join(", ")} ; mots de l'objet : ${SUBJECT_WORDS.join(", ")} ; numéros de suivi tapés en minuscules avec tiret.`,

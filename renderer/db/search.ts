@@ -4,6 +4,7 @@ import { normalizeTrackingInput, parseTrackingNumber } from "../../domain/tracki
 import { withoutRxFields } from "./database";
 import { findIndexed } from "./indexed-query";
 import type { LocalData } from "./local-database";
+import { RawReads } from "./raw-reads";
 import { foldedPattern, queryWords } from "./text-match";
 import type { WordKind } from "./word-index";
 
@@ -47,8 +48,9 @@ async function findByIndexedWords(
   const words = queryWords(text);
   if (words.length === 0) return [];
   const wanted = await data.words.findIds(kind, words, limit);
-  const found = await data.db.requests.storageInstance.findDocumentsById(wanted, false);
-  const byId = new Map(found.map((d) => [d.id, withoutRxFields(d) as GuichetRequest]));
+  const raw = await RawReads.of(data.db.requests.storageInstance);
+  const found = await raw.documents<GuichetRequest>(wanted);
+  const byId = new Map(found.map((d) => [d.id, withoutRxFields(d)]));
   return wanted.flatMap((id) => byId.get(id) ?? []);
 }
 

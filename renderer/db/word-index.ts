@@ -1,9 +1,10 @@
-import { normalizeMangoQuery, prepareQuery, type RxCollection, type RxDocumentData } from "rxdb";
+import type { RxCollection, RxDocumentData } from "rxdb";
 import { citizenKeys } from "../../domain/citizen-identity";
 import { searchKey } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
 import { changesQuery } from "./changes-query";
 import type { SearchWord } from "./local-collections";
+import { type KeyRange, RawReads } from "./raw-reads";
 import type { Checkpoint } from "./row-snapshot";
 
 /**
@@ -17,9 +18,12 @@ import type { Checkpoint } from "./row-snapshot";
 export type WordKind = "n" | "t" | "e" | "p" | "a";
 
 const CHUNK = 2_000;
-/** Several words: entries of the leading word read per page, at most this many pages. */
-const PAGE = 200;
-const MAX_PAGES = 25;
+/** Several words: at most this many entries of the leading word are read, by pages of MIN_PAGE to MAX_PAGE. */
+const MAX_ENTRIES = 5_000;
+const MIN_PAGE = 20;
+const MAX_PAGE = 500;
+/** Another word's entries read over a stretch of the lead's: at most this many per candidate (then checked one by one). */
+const STRETCH_FACTOR = 4;
 const MAX_WORD = 60;
 const MAX_KEY = 100;
 /** Change the number whenever wordEntries changes: every request is then read again. */
@@ -200,57 +204,133 @@ export class WordIndex {
 
   /**
    * Ids of the requests with, for every word given, an entry of this kind starting with it, in the
-   * first word's (entry, id) order, at most `limit`. The longest word leads (the most selective,
-   * as a rule): its range is read a page at a time, and the other words are checked on each
-   * request's own entry list (`r:<id>`), never by reading their ranges, however common they are.
+   * longest word's (entry, id) order (the lead), at most `limit`, among the lead's first 5,000
+   * entries. Keys only: the lead's entries are read a page at a time, sized by the share of the
+   * last page that matched; each other word is checked on the same stretch of its own entries,
+   * which hold the same ids in the same order when the word is one full word (`t:public <id>`).
+   * A word typed as the start of several words ("pub": public, publique) is checked on each
+   * candidate's own entry list (`r:<id>`), as are candidates past a stretch read in part.
    */
   async findIds(kind: WordKind, words: readonly string[], limit: number): Promise<string[]> {
-    const [lead, ...others] = [...new Set(words)].sort((a, b) => b.length - a.length);
+    const [lead, ...rest] = [...new Set(words)].sort((a, b) => b.length - a.length);
     if (!lead) return [];
-    if (others.length === 0) return (await this.idsStartingWith(kind, lead, limit + 10)).slice(0, limit);
+    if (rest.length === 0) return (await this.idsStartingWith(kind, lead, limit + 10)).slice(0, limit);
+    const raw = await this.raw();
+    // Every entry of the lead starts with a word that the lead itself starts with.
+    const checks = Promise.all(
+      rest.filter((w) => !lead.startsWith(w)).map((w) => otherWord(raw, `${kind}:${w}`)),
+    );
     const found: string[] = [];
-    let after: string | null = null;
-    for (let page = 0; page < MAX_PAGES && found.length < limit; page++) {
-      const entries = await this.range(`${kind}:${lead}`, after, PAGE);
-      const ids = [...new Set(entries.map(requestOf))];
-      const lists = await this.store.findDocumentsById(
-        ids.map((id) => `r:${id}`),
-        false,
-      );
-      const byId = new Map(lists.map((d) => [d.id.slice(2), d.w?.split(" ") ?? []]));
-      for (const id of ids) {
-        const own = byId.get(id) ?? [];
-        if (others.every((w) => own.some((e) => e.startsWith(`${kind}:${w}`))) && !found.includes(id))
-          found.push(id);
-      }
-      if (entries.length < PAGE) break;
-      after = entries[entries.length - 1] ?? null;
+    const seen = new Set<string>();
+    const range = wordRange(`${kind}:${lead}`);
+    let read = 0;
+    let size = limit + 10;
+    while (found.length < limit && read < MAX_ENTRIES) {
+      const want = Math.min(size, MAX_ENTRIES - read);
+      // The first page is read while the other words' ranges are looked at.
+      const [keys, others] = await Promise.all([raw.ids(range, want), checks]);
+      if (others.some((o) => o === null)) return [];
+      read += keys.length;
+      const fresh = keys.filter((k) => !seen.has(requestOf(k)) && seen.add(requestOf(k)));
+      const hits = await this.withEvery(raw, fresh, others as OtherWord[]);
+      found.push(...hits.slice(0, limit - found.length));
+      if (keys.length < want) break;
+      range.from = keys[keys.length - 1]!;
+      range.fromOpen = true;
+      size = nextPage(limit - found.length, hits.length, fresh.length);
     }
-    return found.slice(0, limit);
+    return found;
+  }
+
+  /** The candidates (lead entries, in order) that have every other word, as request ids. */
+  private async withEvery(raw: RawReads, entries: string[], others: OtherWord[]): Promise<string[]> {
+    const open = new Set(entries.map(requestOf));
+    const unsure = new Map<string, string[]>();
+    await Promise.all(
+      others.map(async (o) => {
+        const seen = o.word === null ? null : await idsInStretches(raw, o.word, entries);
+        for (const e of entries) {
+          const id = requestOf(e);
+          const v = seen?.get(id);
+          if (v === false) open.delete(id);
+          else if (v === undefined) unsure.set(id, [...(unsure.get(id) ?? []), o.prefix]);
+        }
+      }),
+    );
+    const ask = [...unsure.keys()].filter((id) => open.has(id));
+    if (ask.length > 0) {
+      const lists = await raw.documents<SearchWord>(ask.map((id) => `r:${id}`));
+      const byId = new Map(lists.map((d) => [d.id.slice(2), d.w?.split(" ") ?? []]));
+      for (const id of ask) {
+        const own = byId.get(id) ?? [];
+        if (!unsure.get(id)!.every((p) => own.some((e) => e.startsWith(p)))) open.delete(id);
+      }
+    }
+    return [...open];
   }
 
   /**
    * Ids of the requests with an entry of this kind starting with `prefix`, in (entry, id) order, at
-   * most `limit`: one range of the primary key, read from storage without building documents.
+   * most `limit`: one range of the primary key, keys only.
    */
   async idsStartingWith(kind: WordKind, prefix: string, limit: number): Promise<string[]> {
-    return [...new Set((await this.range(`${kind}:${prefix}`, null, limit)).map(requestOf))];
+    const raw = await this.raw();
+    return [...new Set((await raw.ids(wordRange(`${kind}:${prefix}`), limit)).map(requestOf))];
   }
 
-  /** Entry ids starting with `start`, after `after` (exclusive) when given. */
-  private async range(start: string, after: string | null, limit: number): Promise<string[]> {
-    const schema = this.words.schema.jsonSchema;
-    const id = after ? { $gt: after, $lt: `${start}\uffff` } : { $gte: start, $lt: `${start}\uffff` };
-    const query = prepareQuery(
-      schema,
-      normalizeMangoQuery(schema, {
-        // Removed entries stay as tombstones in storage: RxQuery adds this, a raw query must too.
-        selector: { _deleted: { $eq: false }, id } as never,
-        sort: [{ id: "asc" }],
-        limit,
-      }),
-    );
-    const { documents } = await this.store.query(query);
-    return documents.map((d) => d.id);
+  private raw(): Promise<RawReads> {
+    return RawReads.of(this.store);
   }
+}
+
+/** Entries starting with `start`: the word's range of the primary key. */
+const wordRange = (start: string): KeyRange => ({ from: start, to: `${start}\uffff` });
+/** The word of an entry (`t:public` in `t:public ZA00008D`). */
+const wordOf = (entry: string) => entry.slice(0, entry.lastIndexOf(" "));
+
+/** A word to check: its prefix (`t:pub`) and, when every entry of its range has the same word, that word. */
+type OtherWord = { prefix: string; word: string | null };
+
+/** Null when no request has the word: then no request has every word. */
+async function otherWord(raw: RawReads, prefix: string): Promise<OtherWord | null> {
+  const range = wordRange(prefix);
+  const [[first], last] = await Promise.all([raw.ids(range, 1), raw.lastId(range)]);
+  if (first === undefined || last === undefined) return null;
+  const word = wordOf(first);
+  return { prefix, word: wordOf(last) === word ? word : null };
+}
+
+/**
+ * For the candidates (lead entries, grouped by their word, ids ascending in each group): true or
+ * false when `word`'s own entries over the same ids were read, absent past a stretch read in part.
+ */
+async function idsInStretches(raw: RawReads, word: string, entries: string[]): Promise<Map<string, boolean>> {
+  const out = new Map<string, boolean>();
+  const groups: string[][] = [];
+  for (const e of entries) {
+    const last = groups[groups.length - 1];
+    if (last && wordOf(last[0]!) === wordOf(e)) last.push(e);
+    else groups.push([e]);
+  }
+  await Promise.all(
+    groups.map(async (g) => {
+      const ids = g.map(requestOf);
+      const cap = STRETCH_FACTOR * ids.length + 20;
+      const keys = await raw.ids(
+        { from: `${word} ${ids[0]}`, fromOpen: false, to: `${word} ${ids[ids.length - 1]}`, toOpen: false },
+        cap,
+      );
+      const has = new Set(keys.map(requestOf));
+      // Read in part: ids past the last one read are not known here.
+      const upTo = keys.length < cap ? null : requestOf(keys[keys.length - 1]!);
+      for (const id of ids) if (upTo === null || id <= upTo) out.set(id, has.has(id));
+    }),
+  );
+  return out;
+}
+
+/** The next page of lead entries: enough for what is missing at the last page's rate, within bounds. */
+function nextPage(missing: number, hits: number, candidates: number): number {
+  const rate = Math.max(hits / Math.max(candidates, 1), 0.1);
+  return Math.min(MAX_PAGE, Math.max(MIN_PAGE, Math.ceil((missing / rate) * 1.25) + 10));
 }

@@ -139,14 +139,16 @@ function rawDb(name: string): Promise<IDBDatabase> {
 function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (check()) return resolve();
-    const end = performance.now() + timeoutMs;
+    // Also on a timer: a page that stops changing (a lock screen) must fail, not wait forever.
+    const timer = setTimeout(() => {
+      obs.disconnect();
+      reject(new Error(`timeout: nothing matched in ${timeoutMs} ms (${location.hash})`));
+    }, timeoutMs);
     const obs = new MutationObserver(() => {
       if (check()) {
+        clearTimeout(timer);
         obs.disconnect();
         resolve();
-      } else if (performance.now() > end) {
-        obs.disconnect();
-        reject(new Error("timeout"));
       }
     });
     obs.observe(document.body, { childList: true, subtree: true, characterData: true });
