@@ -16,6 +16,7 @@ import { startTestCouch, TEST_CORS_ORIGIN } from "../tests/integration/support/t
 import { machineLine, median } from "./machine";
 import { launchChromium } from "./pages/counter-app";
 import { profiled } from "./pages/cpu-profile";
+import { treeCpuMs } from "./process-cpu";
 import { benchRequests } from "./sync-docs";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
@@ -83,6 +84,17 @@ async function main() {
     results[k] = [...(results[k] ?? []), ms];
     console.log(`${k}: ${ms.toFixed(0)} ms`);
   };
+  /** Each method's CPU time (this process and its children: the page, Chromium, an embedded server). */
+  // BENCH_SERVER_PID: a server started apart (CouchDB) whose CPU counts too.
+  const roots = [
+    process.pid,
+    ...(process.env.BENCH_SERVER_PID ? [Number(process.env.BENCH_SERVER_PID)] : []),
+  ];
+  const withCpu = async (k: string, fn: () => Promise<void>) => {
+    const c0 = treeCpuMs(roots);
+    await fn();
+    add(`${k} CPU`, treeCpuMs(roots) - c0);
+  };
   for (let round = 0; round < ROUNDS; round++) {
     const [g, p, r] = [await target("A2K"), await target("B3M"), await target("C4N")];
     // Rotate the order so no method always runs on a warmer server.
@@ -116,7 +128,9 @@ async function main() {
         );
       },
     ];
-    for (let i = 0; i < pushes.length; i++) await pushes[(i + round) % pushes.length]!();
+    const pushNames = ["guichet push", "pouchdb push", "raw _bulk_docs"];
+    for (let i = 0; i < pushes.length; i++)
+      await withCpu(pushNames[(i + round) % pushes.length]!, pushes[(i + round) % pushes.length]!);
     const pulls = [
       async () => {
         const o = await page.evaluate(([t, b]) => window.bench.guichetPull(t.dbUrl, t.auth, b), [
@@ -145,11 +159,17 @@ async function main() {
         add("IndexedDB bulk insert", (await page.evaluate((t) => window.bench.localInsert(t.docs), g)).ms);
       },
     ];
-    for (let i = 0; i < pulls.length; i++) await pulls[(i + round) % pulls.length]!();
+    const pullNames = ["guichet pull", "pouchdb pull", "raw _changes", "IndexedDB bulk insert"];
+    for (let i = 0; i < pulls.length; i++)
+      await withCpu(pullNames[(i + round) % pulls.length]!, pulls[(i + round) % pulls.length]!);
     // The pull's floor: reading the feed, then writing what it holds locally (same round).
     add(
       "raw _changes + IndexedDB",
       results["raw _changes"]!.at(-1)! + results["IndexedDB bulk insert"]!.at(-1)!,
+    );
+    add(
+      "raw _changes + IndexedDB CPU",
+      results["raw _changes CPU"]!.at(-1)! + results["IndexedDB bulk insert CPU"]!.at(-1)!,
     );
   }
   // BENCH_PROFILE=1: one more Guichet push and pull under Chromium's CPU profiler, self time per function.
@@ -185,8 +205,10 @@ async function main() {
     "| --- | ---: | ---: | ---: | ---: | ---: |",
     row("envoi (push)", "guichet push", "pouchdb push", "raw _bulk_docs"),
     row("réception (pull)", "guichet pull", "pouchdb pull", "raw _changes + IndexedDB"),
+    row("envoi, temps CPU", "guichet push CPU", "pouchdb push CPU", "raw _bulk_docs CPU"),
+    row("réception, temps CPU", "guichet pull CPU", "pouchdb pull CPU", "raw _changes + IndexedDB CPU"),
     "",
-    `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) puis écriture IndexedDB seule des ${N} documents (${m("IndexedDB bulk insert").toFixed(0)} ms). Rapports : médiane des rapports de chaque tour. Charge moyenne (1/5/15 min) : ${load0} au début, ${loadavg()
+    `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) puis écriture IndexedDB seule des ${N} documents (${m("IndexedDB bulk insert").toFixed(0)} ms). Temps CPU : celui de tous les processus du banc (la page et Chromium, le serveur embarqué${process.env.BENCH_SERVER_PID ? ", le CouchDB de BENCH_SERVER_PID" : " ; un CouchDB lancé à part seulement avec BENCH_SERVER_PID"}) pendant chaque méthode, moins sensible que la durée à la charge des autres. Rapports : médiane des rapports de chaque tour. Charge moyenne (1/5/15 min) : ${load0} au début, ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" / ")} à la fin. Par tour (ms) : ${Object.entries(results)
       .map(([k, xs]) => `${k} ${xs.map((x) => x.toFixed(0)).join(", ")}`)

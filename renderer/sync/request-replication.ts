@@ -110,25 +110,34 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   async function push(rows: PushRow[]): Promise<Doc[]> {
     await flags.loaded;
     const conflicts: Doc[] = [];
-    for (const [target, group] of groupBy(rows, (r) => targetOf(r.newDocumentState))) {
-      if (target === "handover") await handOver(group.map((r) => r.newDocumentState));
-      else conflicts.push(...(await pushTo(target.client, group)));
+    const pushed: GuichetRequest[] = [];
+    try {
+      for (const [target, group] of groupBy(rows, (r) => targetOf(r.newDocumentState))) {
+        if (target === "handover") pushed.push(...(await handOverAll(group.map((r) => r.newDocumentState))));
+        else conflicts.push(...(await pushTo(target.client, group, pushed)));
+      }
+    } finally {
+      // One pass over the marks per call (not per `_bulk_docs`), even when a later batch failed.
+      confirm(pushed);
     }
     return conflicts;
   }
 
-  async function pushTo(target: CouchClient, rows: PushRow[]): Promise<Doc[]> {
+  async function pushTo(target: CouchClient, rows: PushRow[], pushed: GuichetRequest[]): Promise<Doc[]> {
     const conflicts: Doc[] = [];
     for (let i = 0; i < rows.length; i += wireSize) {
       const out = await pushToDb(target, rows.slice(i, i + wireSize), flags);
-      confirm(out.pushed);
+      pushed.push(...out.pushed);
       conflicts.push(...out.conflicts);
     }
     return conflicts;
   }
 
+  const handOverAll = (docs: GuichetRequest[]) =>
+    handOverDocs(docs, opts.handover, opts.auth, flags, opts.fetch);
+
   async function handOver(docs: GuichetRequest[]): Promise<void> {
-    confirm(await handOverDocs(docs, opts.handover, opts.auth, flags, opts.fetch));
+    confirm(await handOverAll(docs));
   }
 
   async function reconcilePending(): Promise<void> {

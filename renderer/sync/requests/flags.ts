@@ -38,10 +38,15 @@ export function pendingFlags(db: GuichetDatabase) {
     /** Clears the marks of each pushed request whose local state is still the one pushed. */
     async confirmPushed(pushed: readonly GuichetRequest[]): Promise<void> {
       if (pushed.length === 0) return;
-      const local = await db.requests.findByIds(pushed.map((d) => d.id)).exec();
+      // Storage rows, not RxDocuments: only compared, never handed out.
+      const local = await db.requests.storageInstance.findDocumentsById(
+        pushed.map((d) => d.id),
+        false,
+      );
+      const byId = new Map(local.map((d) => [d.id, d as GuichetRequest]));
       const done = pushed.filter((d) => {
-        const cur = local.get(d.id);
-        return cur && requestConflictHandler.isEqual(cur.toJSON() as GuichetRequest, d);
+        const cur = byId.get(d.id);
+        return cur && requestConflictHandler.isEqual(cur, d);
       });
       await onServer(done.map((d) => d.id));
     },
