@@ -344,7 +344,7 @@ function validateRequest(newDoc, oldDoc, userCtx, C) {
   // Files of a request go through the server (type checked by content, size capped), never as
   // CouchDB attachments: these would slip any file past those checks.
   if (newDoc._attachments !== undefined) forbid("_attachments : les fichiers d'une demande passent par le serveur.");
-  err = schemaError(C.schema, newDoc, "", true);
+  err = checkRequestDoc(newDoc);
   if (err !== null) forbid(err);
   if (newDoc._id !== newDoc.id) forbid("id : doit être identique à _id (" + quoted(newDoc._id) + ").");
   if (newDoc.tracking !== newDoc.id) forbid("tracking : doit être identique à id (" + quoted(newDoc.id) + ").");
