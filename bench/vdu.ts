@@ -5,7 +5,9 @@
  * no function, into one whose function does nothing (what the server pays to call any JavaScript
  * per document), and into one running the same rules with the schema interpreted for every
  * document (the function before the compiled checkers), in turn, BENCH_VDU_ROUNDS times.
- * Writes docs/bench/vdu[-couchdb].md (or BENCH_OUT).
+ * With BENCH_COUCHDB_DIR (the data directory of ../shared/couchdb/start), also the CPU time that
+ * CouchDB's Erlang VM and its couchjs processes spent per document, which the load of a shared
+ * machine hardly moves. Writes docs/bench/vdu[-couchdb].md (or BENCH_OUT).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -19,6 +21,7 @@ import { securityObject } from "../sync-server/couch/security";
 import { addUser } from "../sync-server/couch/users";
 import { jsonSchemaOf, requestValidateDocUpdate } from "../sync-server/couch/validate-doc-update";
 import { startTestCouch } from "../tests/integration/support/test-couch";
+import { type CouchCpu, couchCpu, localCouchPid } from "./couch-cpu";
 import { machineLine, median } from "./machine";
 import { benchRequests } from "./sync-docs";
 
@@ -37,6 +40,8 @@ async function main() {
   current = couch;
   const load0 = loadLine();
   const times: Record<Variant, number[]> = { sans: [], vide: [], généré: [], interprété: [] };
+  const pid = couch.kind === "couchdb" ? localCouchPid() : null;
+  const cpu: Record<Variant, CouchCpu[]> = { sans: [], vide: [], généré: [], interprété: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const commune = `vdu-${Date.now().toString(36)}-${round}`;
     await bootstrap(couch.couch, commune);
@@ -55,8 +60,16 @@ async function main() {
     for (let i = 0; i < VARIANTS.length; i++) {
       const variant = VARIANTS[(i + round) % VARIANTS.length]!;
       const docs = benchRequests(N, commune, user.name, "V8R");
+      const before = pid === null ? null : couchCpu(pid);
       const ms = await bulkWrite(`${couch.url}/${dbs[variant]}`, auth, docs);
       times[variant].push(ms);
+      if (pid !== null && before !== null) {
+        const after = couchCpu(pid);
+        cpu[variant].push({
+          erlangMs: after.erlangMs - before.erlangMs,
+          javascriptMs: after.javascriptMs - before.javascriptMs,
+        });
+      }
       console.log(`${variant}: ${ms.toFixed(0)} ms`);
     }
     for (const db of [dbs.sans, dbs.vide, dbs.interprété]) await couch.admin.db.destroy(db);
@@ -88,12 +101,32 @@ async function main() {
     `| validate_doc_update généré | ${generated.toFixed(0)} | ${perDoc(generated)} | **${added("généré", "sans")}** (nos règles, au-delà de la fonction vide : ${added("généré", "vide")}) |`,
     `| mêmes règles, schéma interprété à chaque document (comme avant) | ${interpretedMs.toFixed(0)} | ${perDoc(interpretedMs)} | ${added("interprété", "sans")} (au-delà de la fonction vide : ${added("interprété", "vide")}) |`,
     "",
+    ...cpuTable(cpu),
     `Tours (ms) : ${VARIANTS.map((v) => `${v} ${times[v].map((t) => t.toFixed(0)).join(", ")}`).join(" ; ")}. Objectif : la validation ajoute au plus 0,3 ms par document.`,
     "",
   ].join("\n");
   const out = process.env.BENCH_OUT ?? `docs/bench/vdu${couch.kind === "couchdb" ? "-couchdb" : ""}.md`;
   writeFileSync(path.resolve(out), md);
   console.log(md);
+}
+
+/** Median CPU per document of each variant, when the server's processes could be read. */
+function cpuTable(cpu: Record<Variant, CouchCpu[]>): string[] {
+  if (cpu.sans.length === 0) return [];
+  const per = (v: Variant, k: keyof CouchCpu) => median(cpu[v].map((c) => c[k])) / N;
+  const row = (label: string, v: Variant) =>
+    `| ${label} | ${per(v, "erlangMs").toFixed(3)} | ${per(v, "javascriptMs").toFixed(3)} | ${(per(v, "javascriptMs") - per("vide", "javascriptMs")).toFixed(3)} |`;
+  return [
+    "Temps processeur par document (médiane des tours), lu dans /proc : peu sensible à la charge des autres travaux de la machine.",
+    "",
+    "| base | CouchDB (Erlang) ms | couchjs (QuickJS) ms | couchjs au-delà de la fonction vide ms |",
+    "| --- | ---: | ---: | ---: |",
+    row("sans validate_doc_update", "sans"),
+    row("fonction vide", "vide"),
+    row("validate_doc_update généré", "généré"),
+    row("mêmes règles, schéma interprété (comme avant)", "interprété"),
+    "",
+  ];
 }
 
 /**
