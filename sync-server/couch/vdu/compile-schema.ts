@@ -401,6 +401,9 @@ class Compiler {
     const required = new Set((s.required as string[] | undefined) ?? []);
     const extra = s.additionalProperties;
     const names = s.propertyNames as Schema | undefined;
+    // Nothing said about members (a union's container): the exact pass checks none either.
+    if (properties.length === 0 && required.size === 0 && extra === undefined && names === undefined)
+      return [];
     const count = local("n");
     lines.push(`${count} = 0;`);
     for (const [key, sub] of properties) {
