@@ -151,7 +151,7 @@ const couchRoleNames = (commune: string): Record<string, string> =>
 const source = (file: string): string => readFileSync(new URL(`./vdu/${file}`, import.meta.url), "utf8");
 
 /** A schema checker's ES5 source, declaring `function <name>(doc)`: null or the first error. */
-export type SchemaCheck = { name: string; schema: JsonSchema };
+type SchemaCheck = { name: string; schema: JsonSchema };
 
 /**
  * One self-contained function expression: CONFIG, the helpers, the compiled schema checkers and
