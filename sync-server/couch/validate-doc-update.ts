@@ -150,7 +150,7 @@ const couchRoleNames = (commune: string): Record<string, string> =>
 
 const source = (file: string): string => readFileSync(new URL(`./vdu/${file}`, import.meta.url), "utf8");
 
-/** A schema checker's ES5 source, declaring `function <name>(doc)`: null or the first error. */
+/** A schema to compile into `function <name>(doc)`, which returns null or the first error. */
 type SchemaCheck = { name: string; schema: JsonSchema };
 
 /**
