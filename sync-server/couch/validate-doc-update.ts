@@ -9,12 +9,13 @@ import { ASSIGN_ROLES, OPEN_STATUSES, STATUS_LABELS, TRANSITIONS } from "../../d
 import { workstationStatusSchema } from "../../domain/workstation-status";
 import { contactLogSchema } from "./contact-log";
 import { couchRole, serviceRole } from "./couch-roles";
+import { compileSchemaCheck } from "./vdu/compile-schema";
 
 /**
- * validate_doc_update functions, generated from the domain: the zod schemas as JSON Schema, the
- * TRANSITIONS table and the role names, embedded as JSON next to a small ES5 checker (./vdu/*.es5.js).
- * ES5 because the same source runs in CouchDB (QuickJS here, SpiderMonkey elsewhere) and in
- * PouchDB Server (eval in Node).
+ * validate_doc_update functions, generated from the domain: the zod schemas as JSON Schema compiled
+ * into ES5 checkers (./vdu/compile-schema.ts), the TRANSITIONS table and the role names as JSON,
+ * next to the rules (./vdu/*-rules.es5.js). ES5 because the same source runs in CouchDB (QuickJS
+ * here, SpiderMonkey elsewhere) and in PouchDB Server (eval in Node).
  */
 
 export type JsonSchema = { [key: string]: unknown };
@@ -37,7 +38,7 @@ export function assignableAgents(agents: readonly AgentCard[] | undefined): Reco
   return Object.fromEntries(active.map((a) => [a.username, [...a.services]]));
 }
 
-/** Keywords schema-check.es5.js implements. `format` is only an annotation next to a `pattern`. */
+/** Keywords compile-schema.ts (and its reference, schema-check.es5.js) implement. `format` is only an annotation next to a `pattern`. */
 const SUPPORTED = new Set([
   "type",
   "properties",
@@ -84,7 +85,7 @@ export const PERSONAL_FIELDS = [
   "followUpCode",
 ];
 
-/** Throws when the schema uses anything the ES5 checker would silently ignore. */
+/** Throws when the schema uses anything the ES5 checkers would silently ignore. */
 export function assertSupportedSchema(schema: unknown, at = "(racine)"): void {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
     throw new Error(`Schéma inattendu à ${at} : objet JSON Schema attendu.`);
@@ -149,16 +150,25 @@ const couchRoleNames = (commune: string): Record<string, string> =>
 
 const source = (file: string): string => readFileSync(new URL(`./vdu/${file}`, import.meta.url), "utf8");
 
+/** A schema to compile into `function <name>(doc)`, which returns null or the first error. */
+type SchemaCheck = { name: string; schema: JsonSchema };
+
 /**
- * One self-contained function expression: CONFIG, the checker and the rules, built once per design
- * document, then the call. CouchDB runs the function with the design document as `this` and keeps
- * that object (couchjs caches the compiled function on it, PouchDB Server's validation in
- * pouch-modules.ts too): the built checker is kept there, under a key naming this exact source, so
- * the 23 KB CONFIG and the checker's functions are not made again for every document written
- * (bench:vdu). Called on anything but a design document, it builds them for that call only.
+ * One self-contained function expression: CONFIG, the helpers, the compiled schema checkers and
+ * the rules, built once per design document, then the call. CouchDB runs the function with the
+ * design document as `this` and keeps that object (couchjs caches the compiled function on it,
+ * PouchDB Server's validation in pouch-modules.ts too): the built checker is kept there, under a
+ * key naming this exact source, so CONFIG, the functions and their regular expressions are not
+ * made again for every document written (bench:vdu). Called on anything but a design document,
+ * it builds them for that call only.
  */
-function compose(config: unknown, files: string[], entry: string): string {
-  const rules = [`var CONFIG = ${JSON.stringify(config)};`, ...files.map(source)].join("\n");
+function compose(config: unknown, checks: SchemaCheck[], rulesFile: string, entry: string): string {
+  const rules = [
+    `var CONFIG = ${JSON.stringify(config)};`,
+    source("helpers.es5.js"),
+    ...checks.map((c) => compileSchemaCheck(c.schema, c.name)),
+    source(rulesFile),
+  ].join("\n");
   const key = `__guichet_vdu_${createHash("sha256").update(`${entry}\n${rules}`).digest("hex").slice(0, 16)}`;
   const body = [
     "function (newDoc, oldDoc, userCtx, secObj) {",
@@ -184,7 +194,6 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
     commune: target.commune,
     service: target.service,
     sensitiveServices: target.sensitiveServices,
-    schema: jsonSchemaOf(requestSchema),
     transitions: TRANSITIONS,
     assignRoles: ASSIGN_ROLES,
     servicePrefix: serviceRole(target.commune, ""),
@@ -195,7 +204,8 @@ export function requestValidateDocUpdate(target: RequestDatabaseTarget): string 
     personalFields: PERSONAL_FIELDS,
     agents: assignableAgents(target.agents),
   };
-  return compose(config, ["schema-check.es5.js", "request-rules.es5.js"], "validateRequest");
+  const checks = [{ name: "checkRequestDoc", schema: jsonSchemaOf(requestSchema) }];
+  return compose(config, checks, "request-rules.es5.js", "validateRequest");
 }
 
 /** Document types of a -config database (config-docs.ts). */
@@ -213,7 +223,7 @@ export const CONFIG_TYPES = [
  * A stored démarche (current or archived) as JSON Schema. zod's output schema marks defaulted members
  * required and adds `default` (an annotation: dropped) and `exclusiveMinimum` for positive integers.
  */
-function demarcheDocJsonSchema(): JsonSchema {
+export function demarcheDocJsonSchema(): JsonSchema {
   const doc = demarcheSchema.extend({ type: z.enum(["demarche", "demarche_version"]) }).strict();
   const clean = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(clean);
@@ -238,16 +248,16 @@ export function configValidateDocUpdate(commune: string): string {
   const config = {
     roles: couchRoleNames(commune),
     types: CONFIG_TYPES,
-    demarcheSchema: demarcheDocJsonSchema(),
   };
-  return compose(config, ["schema-check.es5.js", "config-rules.es5.js"], "validateConfig");
+  const checks = [{ name: "checkDemarcheDoc", schema: demarcheDocJsonSchema() }];
+  return compose(config, checks, "config-rules.es5.js", "validateConfig");
 }
 
 export function logValidateDocUpdate(commune: string): string {
-  const config = {
-    roles: couchRoleNames(commune),
-    schema: jsonSchemaOf(contactLogSchema),
-    statusSchema: jsonSchemaOf(workstationStatusSchema),
-  };
-  return compose(config, ["schema-check.es5.js", "log-rules.es5.js"], "validateLog");
+  const config = { roles: couchRoleNames(commune) };
+  const checks = [
+    { name: "checkContactLogDoc", schema: jsonSchemaOf(contactLogSchema) },
+    { name: "checkWorkstationStatusDoc", schema: jsonSchemaOf(workstationStatusSchema) },
+  ];
+  return compose(config, checks, "log-rules.es5.js", "validateLog");
 }

@@ -50,7 +50,7 @@ function validateConfig(newDoc, oldDoc, userCtx, C, secObj) {
     return;
   }
   if (newDoc.type !== "demarche" && newDoc.type !== "demarche_version") return;
-  err = schemaError(C.demarcheSchema, newDoc, "", true);
+  err = checkDemarcheDoc(newDoc);
   if (err !== null) throw { forbidden: err };
   if (newDoc.type === "demarche" && newDoc._id !== "demarche:" + newDoc.id) {
     throw { forbidden: "_id : " + quoted("demarche:" + newDoc.id) + " attendu." };

@@ -26,7 +26,7 @@ function validateLog(newDoc, oldDoc, userCtx, C) {
     validateWorkstationStatus(newDoc, previous, name, couchRoles, C);
     return;
   }
-  err = schemaError(C.schema, newDoc, "", true);
+  err = checkContactLogDoc(newDoc);
   if (err !== null) throw { forbidden: err };
   if (newDoc.by !== name) {
     throw { forbidden: "by : auteur " + quoted(newDoc.by) + " falsifié, vous êtes " + quoted(name) + "." };
@@ -45,7 +45,7 @@ function validateLog(newDoc, oldDoc, userCtx, C) {
 // workstation may write which status is checked by the gateway (the database cannot see it).
 function validateWorkstationStatus(newDoc, previous, name, couchRoles, C) {
   var server = couchRoles.indexOf("_admin") !== -1 || couchRoles.indexOf(C.roles.server) !== -1;
-  var err = schemaError(C.statusSchema, newDoc, "", true);
+  var err = checkWorkstationStatusDoc(newDoc);
   if (err !== null) throw { forbidden: err };
   if (newDoc._id !== "workstation-status:" + newDoc.code) {
     throw { forbidden: "_id : « workstation-status:" + newDoc.code + " » attendu pour le poste " + newDoc.code + "." };

@@ -42,15 +42,22 @@ function isoInstant(at) {
   return d.getTime() - offset;
 }
 
-// history.ts compareEvents: time, then id.
-function compareEvents(a, b) {
-  if (a.at !== b.at) return isoInstant(a.at) - isoInstant(b.at) || (a.at < b.at ? -1 : 1);
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+// The events in history.ts compareEvents order (time, then id), each instant computed once.
+function sortedEvents(events) {
+  var keyed = [];
+  var out = [];
+  var i;
+  for (i = 0; i < events.length; i++) keyed.push({ e: events[i], t: isoInstant(events[i].at) });
+  keyed.sort(function (a, b) {
+    if (a.e.at !== b.e.at) return a.t - b.t || (a.e.at < b.e.at ? -1 : 1);
+    return a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0;
+  });
+  for (i = 0; i < keyed.length; i++) out.push(keyed[i].e);
+  return out;
 }
 
 // history.ts project(), without the deadline part (dueOn and outcome need the calendar).
-function projection(events, openStatuses) {
-  var sorted = events.slice(0).sort(compareEvents);
+function projection(sorted, openStatuses) {
   var p = { status: "received", service: "", assignee: "", implicitDecision: "none", arSent: false };
   var i;
   var e;
@@ -123,9 +130,12 @@ function checkServices(doc, C) {
 }
 
 function checkContentUnchanged(newDoc, oldDoc, C, anonymising) {
-  var keys = Object.keys(oldDoc).concat(Object.keys(newDoc));
+  var keys = Object.keys(oldDoc);
+  var extra = Object.keys(newDoc);
   var i;
   var k;
+  // The new document's own members after the old one's, each once.
+  for (i = 0; i < extra.length; i++) if (!hasOwn(oldDoc, extra[i])) keys.push(extra[i]);
   for (i = 0; i < keys.length; i++) {
     k = keys[i];
     if (k.charAt(0) === "_" || k === "events" || k === "anonymised") continue;
@@ -142,8 +152,7 @@ function checkContentUnchanged(newDoc, oldDoc, C, anonymising) {
 // choice (a demarche_chosen event); without one they stay as created.
 var CHOSEN_FIELDS = ["demarche", "demarcheVersion", "rule"];
 
-function checkChosenDemarche(newDoc, oldDoc) {
-  var sorted = newDoc.events.slice(0).sort(compareEvents);
+function checkChosenDemarche(newDoc, oldDoc, sorted) {
   var chosen = null;
   var i;
   var k;
@@ -271,8 +280,8 @@ function checkMediaPublished(doc, e, i, onThis) {
   if (!found) forbid("events." + i + " : cette photo n'est pas jointe à la demande.");
 }
 
-function checkProjection(doc, C) {
-  var p = projection(doc.events, C.openStatuses);
+function checkProjection(doc, C, sorted) {
+  var p = projection(sorted, C.openStatuses);
   var fields = ["status", "service", "assignee", "open", "arSent", "implicitDecision"];
   var i;
   var f;
@@ -327,6 +336,7 @@ function validateRequest(newDoc, oldDoc, userCtx, C) {
   acting.relay = acting.server === true && (C.service !== null || previous !== null);
   var err;
   var anonymising;
+  var sorted;
   if (name === null && couchRoles.indexOf("_admin") === -1) {
     throw { unauthorized: "Connectez-vous pour enregistrer une demande." };
   }
@@ -344,7 +354,7 @@ function validateRequest(newDoc, oldDoc, userCtx, C) {
   // Files of a request go through the server (type checked by content, size capped), never as
   // CouchDB attachments: these would slip any file past those checks.
   if (newDoc._attachments !== undefined) forbid("_attachments : les fichiers d'une demande passent par le serveur.");
-  err = schemaError(C.schema, newDoc, "", true);
+  err = checkRequestDoc(newDoc);
   if (err !== null) forbid(err);
   if (newDoc._id !== newDoc.id) forbid("id : doit être identique à _id (" + quoted(newDoc._id) + ").");
   if (newDoc.tracking !== newDoc.id) forbid("tracking : doit être identique à id (" + quoted(newDoc.id) + ").");
@@ -364,6 +374,7 @@ function validateRequest(newDoc, oldDoc, userCtx, C) {
     checkCreation(newDoc, name, acting);
   }
   checkNewEvents(newDoc, previous, name, acting, C);
-  checkChosenDemarche(newDoc, previous);
-  checkProjection(newDoc, C);
+  sorted = sortedEvents(newDoc.events);
+  checkChosenDemarche(newDoc, previous, sorted);
+  checkProjection(newDoc, C, sorted);
 }

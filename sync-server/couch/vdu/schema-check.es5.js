@@ -1,9 +1,11 @@
 /* biome-ignore-all lint: ES5 spliced into validate_doc_update functions, see validate-doc-update.ts */
 /* biome-ignore-all format: the formatter would add trailing commas in calls, which ES5 engines reject */
 
-// A JSON Schema subset, exactly the keywords z.toJSONSchema emits for Guichet's schemas
-// (validate-doc-update.ts refuses to generate a function for a schema using any other one).
-// Lengths count UTF-16 units like zod does. Messages: "<path> : <reason>", in French.
+// The reference interpreter of the JSON Schema subset that z.toJSONSchema emits for Guichet's
+// schemas (validate-doc-update.ts refuses any other keyword). The functions installed in the
+// databases run checkers compiled from the same schemas (compile-schema.ts), which must say exactly
+// what this one says: validate-doc-update.test.ts runs both on mutated documents. Short and slow on
+// purpose: it walks the schema object for every value. Messages: "<path> : <reason>", in French.
 
 var TYPE_MESSAGES = {
   string: "texte attendu",
@@ -15,7 +17,6 @@ var TYPE_MESSAGES = {
   null: "valeur nulle attendue",
 };
 
-// Compiled once per pattern: the checker is built once per design document (validate-doc-update.ts).
 var PATTERNS = {};
 
 function patternOf(source) {
@@ -23,72 +24,15 @@ function patternOf(source) {
   return PATTERNS[source];
 }
 
-function hasOwn(o, k) {
-  return Object.prototype.hasOwnProperty.call(o, k);
-}
-
-function isList(v) {
-  return Object.prototype.toString.call(v) === "[object Array]";
-}
-
-function isRecord(v) {
-  return v !== null && typeof v === "object" && !isList(v);
-}
-
 function matchesType(type, v) {
   if (type === "string") return typeof v === "string";
-  if (type === "number") return typeof v === "number" && v === v && v !== Infinity && v !== -Infinity;
+  if (type === "number") return isFiniteNumber(v);
   if (type === "integer") return matchesType("number", v) && Math.floor(v) === v;
   if (type === "boolean") return typeof v === "boolean";
   if (type === "object") return isRecord(v);
   if (type === "array") return isList(v);
   if (type === "null") return v === null;
   return false;
-}
-
-function deepEqual(a, b) {
-  var i;
-  var keys;
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
-  if (isList(a) !== isList(b)) return false;
-  if (isList(a)) {
-    if (a.length !== b.length) return false;
-    for (i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (i = 0; i < keys.length; i++) {
-    if (!hasOwn(b, keys[i]) || !deepEqual(a[keys[i]], b[keys[i]])) return false;
-  }
-  return true;
-}
-
-function fieldPath(path, key) {
-  return path === "" ? String(key) : path + "." + key;
-}
-
-function shown(path) {
-  return path === "" ? "document" : path;
-}
-
-function quoted(v) {
-  return "« " + (typeof v === "string" ? v : JSON.stringify(v)) + " »";
-}
-
-// Lengths in characters (code points), as JSON Schema and the domain's zod count them: an emoji
-// is one character, not two UTF-16 units.
-function codePoints(v) {
-  var n = v.length;
-  var i;
-  for (i = 0; i < v.length - 1; i++) {
-    if ((v.charCodeAt(i) & 0xfc00) === 0xd800 && (v.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n--;
-      i++;
-    }
-  }
-  return n;
 }
 
 function schemaError(s, v, path, root) {
