@@ -90,31 +90,49 @@ function encodedWords(s: string): string {
   return words.map((w) => `=?UTF-8?B?${Buffer.from(w, "utf8").toString("base64")}?=`).join("\r\n ");
 }
 
-const HEX = "0123456789ABCDEF";
+const HEX = Buffer.from("0123456789ABCDEF");
+const [CR, LF, EQUALS, SPACE, TAB] = [13, 10, 61, 32, 9];
 
 /**
  * Quoted-printable (RFC 2045 §6.7) of UTF-8 text: line breaks become CRLF, lines stay under 77
  * characters with soft breaks, `=`, bytes outside printable ASCII and a line's trailing blank
  * are escaped. (A leading dot is the SMTP transport's business: nodemailer doubles it.)
+ * One pass over the bytes into one buffer: this runs for every mail.
  */
 export function quotedPrintable(text: string): string {
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const bytes = Buffer.from(line, "utf8");
-    let current = "";
-    for (let i = 0; i < bytes.length; i++) {
-      const b = bytes[i] as number;
-      const last = i === bytes.length - 1;
-      const plain = (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !last);
-      const token = plain ? String.fromCharCode(b) : `=${HEX[b >> 4]}${HEX[b & 15]}`;
-      // 75 characters then a soft break "=": at most 76 on a line.
-      if (current.length + token.length > 75) {
-        out.push(`${current}=`);
-        current = "";
-      }
-      current += token;
+  const src = Buffer.from(text, "utf8");
+  // Each byte takes at most 3 characters, plus a soft break ("=" CRLF) every 75.
+  const out = Buffer.allocUnsafe(src.length * 4 + 8);
+  let o = 0;
+  let column = 0;
+  const isBreak = (i: number) => src[i] === LF || (src[i] === CR && src[i + 1] === LF);
+  for (let i = 0; i < src.length; i++) {
+    const b = src[i] as number;
+    if (isBreak(i)) {
+      if (b === CR) i++;
+      out[o++] = CR;
+      out[o++] = LF;
+      column = 0;
+      continue;
     }
-    out.push(current);
+    const lineEnd = i + 1 >= src.length || isBreak(i + 1);
+    const plain = (b >= 33 && b <= 126 && b !== EQUALS) || ((b === SPACE || b === TAB) && !lineEnd);
+    const width = plain ? 1 : 3;
+    // 75 characters then a soft break "=": at most 76 on a line.
+    if (column + width > 75) {
+      out[o++] = EQUALS;
+      out[o++] = CR;
+      out[o++] = LF;
+      column = 0;
+    }
+    if (plain) {
+      out[o++] = b;
+    } else {
+      out[o++] = EQUALS;
+      out[o++] = HEX[b >> 4] as number;
+      out[o++] = HEX[b & 15] as number;
+    }
+    column += width;
   }
-  return out.join("\r\n");
+  return out.toString("latin1", 0, o);
 }
