@@ -49,20 +49,29 @@ export function inProcessPouch(app: ExpressPouchApp, PouchDB: PouchConstructor):
   const wrapper = (app as unknown as { dbWrapper: { wrap(name: string, db: unknown): Promise<unknown> } })
     .dbWrapper;
   const allDbs = () => (PouchDB as unknown as { allDbs(): Promise<string[]> }).allDbs();
-  const opened = new Map<string, Promise<PouchHandle>>();
+  // express-pouchdb's own cache of open databases: a database deleted and created again gets a new object there.
+  const current = (name: string) =>
+    (PouchDB as unknown as { __dbCacheMap?: { get(n: string): unknown } }).__dbCacheMap?.get(name);
+  const handles = new Map<string, Promise<PouchHandle>>();
+  const raws = new Map<string, unknown>();
   return {
     open(name) {
-      let db = opened.get(name);
-      if (!db) {
-        db = (async () => {
-          // As express-pouchdb: a database that does not exist is not created by a write.
-          if (!(await allDbs()).includes(name)) throw new CouchError(404, "not_found", "no_db_file");
-          return (await wrapper.wrap(name, await getOrCreateDB(PouchDB, name))) as PouchHandle;
-        })();
-        db.catch(() => opened.delete(name));
-        opened.set(name, db);
-      }
-      return db;
+      const known = handles.get(name);
+      const raw = raws.get(name);
+      if (known && (raw === undefined || raw === current(name))) return known;
+      raws.delete(name);
+      const handle = (async () => {
+        // As express-pouchdb: a database that does not exist is not created by a write.
+        if (!(await allDbs()).includes(name)) throw new CouchError(404, "not_found", "no_db_file");
+        const db = await getOrCreateDB(PouchDB, name);
+        raws.set(name, db);
+        return (await wrapper.wrap(name, db)) as PouchHandle;
+      })();
+      handle.catch(() => {
+        if (handles.get(name) === handle) handles.delete(name);
+      });
+      handles.set(name, handle);
+      return handle;
     },
   };
 }

@@ -140,6 +140,20 @@ describe("the service accounts' direct client (in-process on the embedded server
     expect(await t.couch.admin.db(serverDbName).get(claim._id)).toBeNull();
   });
 
+  it("writes into a database deleted and created again, not into the old one", async () => {
+    const name = await ensureServerDatabase(t.couch.admin, t.commune);
+    const db = directDb(t.couch, asServer, name);
+    const [first] = await db.bulkDocs([{ _id: "avant", type: "test" }]);
+    expect(first?.ok).toBe(true);
+    await t.couch.admin.request(encodeURIComponent(name), { method: "DELETE" });
+    await ensureServerDatabase(t.couch.admin, t.commune);
+    const [second] = await db.bulkDocs([{ _id: "apres", type: "test" }]);
+    expect(second?.ok).toBe(true);
+    const admin = t.couch.admin.db(name);
+    expect(await admin.get("apres")).toMatchObject({ type: "test" });
+    expect(await admin.get("avant")).toBeNull();
+  });
+
   it("writes nothing for a client whose password is wrong", async () => {
     const wrong = couchServer(t.url, {
       username: t.bootstrapped.serviceAccounts.portal.name,
