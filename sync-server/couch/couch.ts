@@ -3,6 +3,7 @@ import { tlsFromEnv } from "../http/listen";
 import { CouchError, type CouchServer, couchServer } from "./couch-db";
 import { SECRET_ADMIN, startEmbeddedCouch } from "./embedded-couch";
 import { startCouchGateway } from "./gateway/couch-gateway";
+import type { InProcessPouch } from "./in-process-db";
 import { readSecrets } from "./secrets";
 import { WorkstationRegistry } from "./workstation-registry";
 
@@ -28,6 +29,8 @@ export type Couch = {
   allowOrigins?(origins: readonly string[]): Promise<void>;
   /** Workstations the database gateway (and the API) let in or refuse: shared by both. */
   workstations?: WorkstationRegistry;
+  /** Embedded server started by this process: its databases without HTTP (in-process-db.ts). */
+  inProcess?: InProcessPouch;
 };
 
 export type ConnectOptions = {
@@ -84,6 +87,7 @@ export async function connectCouch(config: ServerConfig, options: ConnectOptions
     kind: "embedded",
     dataDir: config.dataDir,
     workstations,
+    inProcess: server.inProcess,
     stop: () => server.stop(),
     async allowOrigins(origins) {
       for (const o of origins) server.allowOrigin(o);

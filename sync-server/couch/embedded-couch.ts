@@ -7,6 +7,7 @@ import type { TlsFiles } from "../http/listen";
 import { refuseMalformedAttachments } from "./attachment-guard";
 import { databaseGateway } from "./gateway/gateway";
 import { DEFAULT_LIMITS } from "./gateway/limits";
+import { type InProcessPouch, inProcessPouch } from "./in-process-db";
 import {
   type ExpressPouchApp,
   hashAdminPasswords,
@@ -44,6 +45,8 @@ export type EmbeddedCouch = {
   adminPassword: string;
   /** Lets pages of this origin sync from a browser (the counter app served by the sync-server). */
   allowOrigin(origin: string): void;
+  /** The same databases without HTTP, for the server's own accounts (in-process-db.ts). */
+  inProcess: InProcessPouch;
   stop(): Promise<void>;
 };
 
@@ -154,6 +157,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     adminUser,
     adminPassword,
     allowOrigin: (origin) => void origins.add(origin),
+    inProcess: inProcessPouch(app, PouchDB),
     stop() {
       stopping ??= (async () => {
         await closeServer(server);

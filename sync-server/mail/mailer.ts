@@ -1,5 +1,5 @@
 import nodemailer from "nodemailer";
-import { replaceControlChars } from "../http/control-chars";
+import { buildMime } from "./mime";
 
 export type OutgoingMail = {
   to: { name: string; address: string };
@@ -20,9 +20,6 @@ export type Mailer = {
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
 };
-
-// Header values never carry a line break (header injection), whatever the caller passes.
-const oneLine = (s: string): string => replaceControlChars(s, " ").trim();
 
 /** SMTP through nodemailer; resolves only once the server accepted the message for every recipient. */
 export function createMailer(smtpUrl: string, from: { name: string; address: string }): Mailer {
@@ -47,20 +44,23 @@ export function createMailer(smtpUrl: string, from: { name: string; address: str
   });
   return {
     async send(mail) {
-      const info = await transport.sendMail({
-        from: { name: oneLine(from.name), address: from.address },
-        to: { name: oneLine(mail.to.name), address: oneLine(mail.to.address) },
-        subject: oneLine(mail.subject),
+      // Header values never carry a line break (header injection), whatever the caller passes (mime.ts).
+      const mime = buildMime({
+        from,
+        to: mail.to,
+        subject: mail.subject,
         text: mail.text,
         html: mail.html,
         messageId: mail.messageId,
-        ...(mail.replyTo ? { replyTo: oneLine(mail.replyTo) } : {}),
-        ...(mail.inReplyTo
-          ? { inReplyTo: oneLine(mail.inReplyTo), references: oneLine(mail.inReplyTo) }
-          : {}),
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
         headers: mail.byAgent
           ? { "Content-Language": "fr" }
           : { "Auto-Submitted": "auto-generated", "Content-Language": "fr" },
+      });
+      const info = await transport.sendMail({
+        envelope: { from: mime.from, to: [mime.to] },
+        raw: mime.raw,
       });
       if (info.rejected.length > 0) throw new Error(`Destinataire refusé : ${info.rejected.join(", ")}`);
     },

@@ -2,6 +2,7 @@ import { batchedDb } from "../couch/batched-db";
 import type { BootstrapResult } from "../couch/bootstrap";
 import type { Couch } from "../couch/couch";
 import { type CouchDb, type CouchServer, couchServer } from "../couch/couch-db";
+import { directDb } from "../couch/in-process-db";
 import type { WorkstationRegistry } from "../couch/workstation-registry";
 import { ApiKeys, apiKeyDatabaseName, ensureApiKeyDatabase } from "../services/api-keys";
 import { OPEN311_INDEX } from "../services/open311-listing";
@@ -15,6 +16,8 @@ export type SiteClients = {
   serverDbName: string;
   /** The server account's client of a database, grouped (group commit) under load. */
   serverDb: (name: string) => CouchDb;
+  /** The server account's client of a database, ungrouped (batches in-process on the embedded server). */
+  serverDirect: (name: string) => CouchDb;
   /** `serverDb(serverDbName)`. */
   stateDb: CouchDb;
   /** The main database as the portal account (what citizens' submissions are written with). */
@@ -40,26 +43,30 @@ export async function openSiteClients(
   await admin
     .db(boot.databases.main)
     .createIndex({ fields: OPEN311_INDEX.fields }, OPEN311_INDEX.ddoc, OPEN311_INDEX.name);
-  const serverDb = groupedDbs(asServer);
+  // The embedded server runs in this process: the service accounts' batches skip HTTP.
+  const direct = (account: CouchServer) => (name: string) => directDb(couch, account, name);
+  const serverDirect = direct(asServer);
+  const serverDb = groupedDbs(serverDirect);
   return {
     admin,
     asServer,
     serverDbName,
     serverDb,
+    serverDirect,
     stateDb: serverDb(serverDbName),
-    mainDb: asPortal.db(boot.databases.main),
+    mainDb: direct(asPortal)(boot.databases.main),
     apiKeys: new ApiKeys(asServer.db(apiKeyDatabaseName(boot.commune))),
     asAgents: () => couchServer(couch.url, undefined, workstations.internalHeaders()),
   };
 }
 
 /** The outbox and the jobs do many small reads and writes: grouped under load, one client per database. */
-function groupedDbs(server: CouchServer): (name: string) => CouchDb {
+function groupedDbs(open: (name: string) => CouchDb): (name: string) => CouchDb {
   const dbs = new Map<string, CouchDb>();
   return (name) => {
     let db = dbs.get(name);
     if (!db) {
-      db = batchedDb(server.db(name), { lingerMs: 50 });
+      db = batchedDb(open(name), { lingerMs: 50 });
       dbs.set(name, db);
     }
     return db;

@@ -57,7 +57,7 @@ export function startSiteMail(
       new Outbox({
         stateDb: clients.stateDb,
         // Not lingering (the resend window), but grouped when several are due together.
-        urgentStateDb: batchedDb(clients.asServer.db(clients.serverDbName), { writesInFlight: 1 }),
+        urgentStateDb: batchedDb(clients.serverDirect(clients.serverDbName), { writesInFlight: 1 }),
         // A cluster may accept two creators of one claim: confirm by quorum reads (outbox.ts).
         ...(base.clustered ? { claimDb: clients.asServer.db(clients.serverDbName) } : {}),
         requestDb: clients.serverDb,

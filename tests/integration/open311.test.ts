@@ -300,6 +300,13 @@ describe("Open311 GeoReport v2: XML and JSON, discovery, jurisdictions, API keys
       const guessed = `${o}/media/${tc.commune}/${stored.id}/${sha}.png`;
       expect((await fetch(guessed)).status).toBe(404);
 
+      // The server records its accusés on the request meanwhile: once they are there, the agent's
+      // edits below meet only the rules they test (PouchDB Server validates against the newest
+      // revision before it sees a stale one, so a late accusé gave another refusal).
+      await waitFor("accusés enregistrés", async () => {
+        const doc = (await tc.admin.use(tc.dbName("main")).get(stored.id)) as unknown as GuichetRequest;
+        return ["registration_sent", "ar_sent"].every((k) => doc.events.some((e) => e.kind === k));
+      });
       // An agent checks the photo and publishes it (a history event, checked by the database).
       const docUrl = `${tc.dbUrl("main")}/${stored.id}`;
       const asAgent = { authorization: basicAuth(agent), "content-type": "application/json" };
