@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { encodeWords, foldLines } from "nodemailer/lib/mime-funcs";
+import { encode, wrap } from "nodemailer/lib/qp";
 import { replaceControlChars } from "../http/control-chars";
 
 /**
@@ -6,6 +8,7 @@ import { replaceControlChars } from "../http/control-chars";
  * text and the HTML, each UTF-8 in quoted-printable. Built here rather than by nodemailer's
  * composer, which streamed every byte through three transforms: profiled at 200 submissions/s,
  * composing the two accusés cost about 0.4 ms of CPU each, the larger part of all mail work.
+ * The encodings themselves are still nodemailer's (its qp and mime-funcs modules, no stream).
  * The same headers as nodemailer wrote; any header value is one line whatever it holds.
  */
 export type MimeMail = {
@@ -71,68 +74,16 @@ function header(name: string, value: string): string {
   return `${name}: ${PRINTABLE_ASCII.test(v) && v.length < 900 ? v : encodedWords(v)}`;
 }
 
-/** RFC 2047 "B" words of at most 39 bytes of UTF-8 each (never splitting a character), folded. */
+/** RFC 2047 "B" words (nodemailer's encoder: never splits a character), folded under 76 columns. */
 function encodedWords(s: string): string {
-  const words: string[] = [];
-  let chunk = "";
-  let bytes = 0;
-  for (const ch of s) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > 39) {
-      words.push(chunk);
-      chunk = "";
-      bytes = 0;
-    }
-    chunk += ch;
-    bytes += n;
-  }
-  if (chunk) words.push(chunk);
-  return words.map((w) => `=?UTF-8?B?${Buffer.from(w, "utf8").toString("base64")}?=`).join("\r\n ");
+  return foldLines(encodeWords(s, "B", 52), 76).trim();
 }
 
-const HEX = Buffer.from("0123456789ABCDEF");
-const [CR, LF, EQUALS, SPACE, TAB] = [13, 10, 61, 32, 9];
-
 /**
- * Quoted-printable (RFC 2045 §6.7) of UTF-8 text: line breaks become CRLF, lines stay under 77
- * characters with soft breaks, `=`, bytes outside printable ASCII and a line's trailing blank
- * are escaped. (A leading dot is the SMTP transport's business: nodemailer doubles it.)
- * One pass over the bytes into one buffer: this runs for every mail.
+ * Quoted-printable (RFC 2045 §6.7) of UTF-8 text by nodemailer's encoder, its line breaks made
+ * CRLF first; soft breaks keep lines under 77 characters. (A leading dot is the SMTP transport's
+ * business: nodemailer doubles it.)
  */
 export function quotedPrintable(text: string): string {
-  const src = Buffer.from(text, "utf8");
-  // Each byte takes at most 3 characters, plus a soft break ("=" CRLF) every 75.
-  const out = Buffer.allocUnsafe(src.length * 4 + 8);
-  let o = 0;
-  let column = 0;
-  const isBreak = (i: number) => src[i] === LF || (src[i] === CR && src[i + 1] === LF);
-  for (let i = 0; i < src.length; i++) {
-    const b = src[i] as number;
-    if (isBreak(i)) {
-      if (b === CR) i++;
-      out[o++] = CR;
-      out[o++] = LF;
-      column = 0;
-      continue;
-    }
-    const lineEnd = i + 1 >= src.length || isBreak(i + 1);
-    const plain = (b >= 33 && b <= 126 && b !== EQUALS) || ((b === SPACE || b === TAB) && !lineEnd);
-    const width = plain ? 1 : 3;
-    // 75 characters then a soft break "=": at most 76 on a line.
-    if (column + width > 75) {
-      out[o++] = EQUALS;
-      out[o++] = CR;
-      out[o++] = LF;
-      column = 0;
-    }
-    if (plain) {
-      out[o++] = b;
-    } else {
-      out[o++] = EQUALS;
-      out[o++] = HEX[b >> 4] as number;
-      out[o++] = HEX[b & 15] as number;
-    }
-    column += width;
-  }
-  return out.toString("latin1", 0, o);
+  return wrap(encode(text.replace(/\r\n|\r|\n/g, "\r\n")), 76);
 }
