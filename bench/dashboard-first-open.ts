@@ -264,7 +264,7 @@ export async function firstOpenBench(browser: Browser, server: TestServer): Prom
       } else {
         const cursor = await rawRead(page);
         noSnapshot.floor.push(cursor);
-        noSnapshot.xs.push(await timeRoute(page, "#/dashboard", drawn(N)));
+        noSnapshot.xs.push(await timeRoute(page, "#/dashboard", drawn(N), 900_000));
       }
       console.log(
         `[dashboard:first-open] run ${run + 1} ${withRows ? "rows" : "no rows"}: pull ${pullMs} ms; load ${load().join(" / ")}`,
