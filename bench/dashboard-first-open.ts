@@ -147,6 +147,13 @@ async function loginAndPull(page: Page, user: { username: string; password: stri
   return ms;
 }
 
+/** Waits until the word index (search) holds every pulled request: it lags the pull, and reads the same store. */
+async function wordIndexDone(page: Page): Promise<number> {
+  return page.evaluate(() =>
+    (window as unknown as { __guichetTest: { indexWords(): Promise<number> } }).__guichetTest.indexWords(),
+  );
+}
+
 /** Waits until this workstation's saved rows hold every request (the agent's session saved them). */
 async function snapshotSaved(page: Page): Promise<number> {
   const t0 = Date.now();
@@ -243,6 +250,7 @@ export async function firstOpenBench(browser: Browser, server: TestServer): Prom
     target: true,
   };
   const saveWaits: number[] = [];
+  const indexWaits: number[] = [];
 
   // (1) and (3), in turns (with rows, without): a burst of load hits both.
   for (let run = 0; run < PULL_RUNS; run++) {
@@ -262,6 +270,8 @@ export async function firstOpenBench(browser: Browser, server: TestServer): Prom
         freshRaw.xs.push(open);
         freshRaw.floor.push(cursor);
       } else {
+        // An upgraded workstation has its search index already: let it finish, then time the full read.
+        indexWaits.push(await wordIndexDone(page));
         const cursor = await rawRead(page);
         noSnapshot.floor.push(cursor);
         noSnapshot.xs.push(await timeRoute(page, "#/dashboard", drawn(N), 900_000));
@@ -279,6 +289,8 @@ export async function firstOpenBench(browser: Browser, server: TestServer): Prom
     await page.reload();
     pulls.agent.push(await loginAndPull(page, agent));
     saveWaits.push(await snapshotSaved(page));
+    // The agent works on: the search index catches up with the pull before the workstation restarts.
+    indexWaits.push(await wordIndexDone(page));
     await logout(page);
     for (let k = 0; k < OPENS_PER_AGENT_RUN; k++) {
       await page.reload();
@@ -303,6 +315,7 @@ export async function firstOpenBench(browser: Browser, server: TestServer): Prom
     pulls,
     heap,
     saveWaits,
+    indexWaits,
     series: [fresh, freshRaw, afterAgent, noSnapshot],
   });
 }
@@ -324,6 +337,7 @@ function writeReport(r: {
   pulls: Record<"rows" | "noRows" | "agent", number[]>;
   heap: Record<"rows" | "noRows", number[]>;
   saveWaits: number[];
+  indexWaits: number[];
   series: Series[];
 }): void {
   const ratio = median(r.pulls.rows) / median(r.pulls.noRows);
@@ -339,11 +353,47 @@ function writeReport(r: {
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...r.series.map(line),
     "",
-    `Réception initiale (connexion → première synchronisation terminée, RxDB) : avec les lignes suivies ${s1(median(r.pulls.rows))} au p50 (${perRun(r.pulls.rows)}), sans lignes ${s1(median(r.pulls.noRows))} (${perRun(r.pulls.noRows)}), rapport **${ratio.toFixed(2).replace(".", ",")}** ; poste d'agent ${perRun(r.pulls.agent)}. Tas JavaScript après la réception : ${median(r.heap.rows)} Mo avec les lignes, ${median(r.heap.noRows)} Mo sans (performance.memory, arrondi par Chromium). Lignes enregistrées par la session de l'agent : ${r.saveWaits.map((x) => s1(x)).join(", ")} après la fin de sa réception.`,
+    `Réception initiale (connexion → première synchronisation terminée, RxDB) : avec les lignes suivies ${s1(median(r.pulls.rows))} au p50 (${perRun(r.pulls.rows)}), sans lignes ${s1(median(r.pulls.noRows))} (${perRun(r.pulls.noRows)}), rapport **${ratio.toFixed(2).replace(".", ",")}** ; poste d'agent ${perRun(r.pulls.agent)}. Tas JavaScript après la réception : ${Math.round(median(r.heap.rows))} Mo avec les lignes, ${Math.round(median(r.heap.noRows))} Mo sans (performance.memory, arrondi par Chromium). Lignes enregistrées par la session de l'agent : ${r.saveWaits.map((x) => s1(x)).join(", ")} après la fin de sa réception. Index des mots (recherche) encore en retard sur la réception à sa fin : ${r.indexWaits.map((x) => s1(x)).join(", ")} pour le rattraper ; (2) et (3) sont mesurés après ce rattrapage, (1) pendant.`,
     "",
   ];
   mkdirSync(path.join(root, "docs/bench"), { recursive: true });
   writeFileSync(path.join(root, "docs/bench/dashboard-first-open.md"), lines.join("\n"));
   console.log(lines.join("\n"));
   console.log("[dashboard:first-open] docs/bench/dashboard-first-open.md written");
+}
+
+/**
+ * The pull alone, with the rows following it and without, in turns (order swapped every run: the
+ * server warms up): what keeping the rows costs the replication. Writes docs/bench/dashboard-pull-ratio.md.
+ */
+export async function pullRatioBench(browser: Browser, server: TestServer): Promise<void> {
+  const chef = await benchAccount(server.couch, server.commune, "encadrant", ["agent", "supervisor"]);
+  const load0 = load();
+  const seedMs = await seedServer(server, chef);
+  console.log(`[dashboard:pull-ratio] seeded ${N} in ${(seedMs / 1000).toFixed(1)} s`);
+  const pulls: Record<"rows" | "noRows", number[]> = { rows: [], noRows: [] };
+  for (let run = 0; run < PULL_RUNS; run++) {
+    const order = run % 2 === 0 ? [true, false] : [false, true];
+    for (const withRows of order) {
+      const { context, page } = await appPage(browser, server.appUrl);
+      if (!withRows) await page.evaluate((k) => localStorage.setItem(k, "1"), NO_ROWS);
+      await page.reload();
+      const pullMs = await loginAndPull(page, chef);
+      pulls[withRows ? "rows" : "noRows"].push(pullMs);
+      console.log(`[dashboard:pull-ratio] run ${run + 1} ${withRows ? "rows" : "no rows"}: ${pullMs} ms`);
+      await context.close();
+    }
+  }
+  const ratios = pulls.rows.map((x, i) => x / pulls.noRows[i]!);
+  const lines = [
+    `#### Réception avec et sans les lignes du tableau de bord (${N.toLocaleString("fr-FR")} demandes, ${PULL_RUNS} paires)`,
+    "",
+    `Machine : ${machineLine(`Chromium ${browser.version()}`)} ; charge moyenne : ${load0.join(" / ")} au début, ${load().join(" / ")} à la fin.`,
+    "",
+    `Connexion → première synchronisation terminée, poste neuf, en alternance (ordre inversé à chaque paire). Avec les lignes : ${pulls.rows.map(s1).join(", ")} (p50 ${s1(median(pulls.rows))}) ; sans : ${pulls.noRows.map(s1).join(", ")} (p50 ${s1(median(pulls.noRows))}). Rapport par paire : ${ratios.map((r) => r.toFixed(2).replace(".", ",")).join(", ")} ; médiane **${median(ratios).toFixed(2).replace(".", ",")}**.`,
+    "",
+  ];
+  mkdirSync(path.join(root, "docs/bench"), { recursive: true });
+  writeFileSync(path.join(root, "docs/bench/dashboard-pull-ratio.md"), lines.join("\n"));
+  console.log(lines.join("\n"));
 }

@@ -5,7 +5,7 @@ import type { Page } from "playwright-core";
 import { parisDate } from "../domain/history";
 import type { StatsOptions } from "../domain/statistics";
 import { startRealServer } from "../tests/browser/support/real-server";
-import { firstOpenBench } from "./dashboard-first-open";
+import { firstOpenBench, pullRatioBench } from "./dashboard-first-open";
 import { machineLine, median, percentile } from "./machine";
 import {
   BENCH_APP_DIR,
@@ -49,7 +49,10 @@ async function paired(
   return { label, xs, floorLabel, floor: fs, target };
 }
 
-/** BENCH_DASHBOARD_PARTS: "local" (a replica seeded in the page), "first-open" (received from the server), or both. */
+/**
+ * BENCH_DASHBOARD_PARTS, comma-separated: "first-open" (received from the server), "local" (a replica
+ * seeded in the page), "pull-ratio" (the pull with and without the rows only). Default: the first two.
+ */
 const PARTS = (process.env.BENCH_DASHBOARD_PARTS ?? "first-open,local").split(",");
 
 async function main(): Promise<void> {
@@ -59,6 +62,16 @@ async function main(): Promise<void> {
     const browser = await launchChromium();
     try {
       await firstOpenBench(browser, server);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  }
+  if (PARTS.includes("pull-ratio")) {
+    const server = await startRealServer(BENCH_APP_DIR);
+    const browser = await launchChromium();
+    try {
+      await pullRatioBench(browser, server);
     } finally {
       await browser.close();
       await server.stop();
