@@ -5,6 +5,7 @@ import type { Page } from "playwright-core";
 import { parisDate } from "../domain/history";
 import type { StatsOptions } from "../domain/statistics";
 import { startRealServer } from "../tests/browser/support/real-server";
+import { firstOpenBench, pullRatioBench } from "./dashboard-first-open";
 import { machineLine, median, percentile } from "./machine";
 import {
   BENCH_APP_DIR,
@@ -48,8 +49,39 @@ async function paired(
   return { label, xs, floorLabel, floor: fs, target };
 }
 
+/**
+ * BENCH_DASHBOARD_PARTS, comma-separated: "first-open" (received from the server), "local" (a replica
+ * seeded in the page), "pull-ratio" (the pull with and without the rows only). Default: the first two.
+ */
+const PARTS = (process.env.BENCH_DASHBOARD_PARTS ?? "first-open,local").split(",");
+
 async function main(): Promise<void> {
   buildBenchApp("dashboard");
+  if (PARTS.includes("first-open")) {
+    const server = await startRealServer(BENCH_APP_DIR);
+    const browser = await launchChromium();
+    try {
+      await firstOpenBench(browser, server);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  }
+  if (PARTS.includes("pull-ratio")) {
+    const server = await startRealServer(BENCH_APP_DIR);
+    const browser = await launchChromium();
+    try {
+      await pullRatioBench(browser, server);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
+  }
+  if (PARTS.includes("local")) await localReplicaBench();
+}
+
+/** 100,000 requests seeded in the page's replica, the server stopped: reads, figures, openings. */
+async function localReplicaBench(): Promise<void> {
   const server = await startRealServer(BENCH_APP_DIR);
   const user = await benchAccount(server.couch, server.commune, "chef", ["agent", "supervisor"]);
   const browser = await launchChromium();

@@ -1,7 +1,10 @@
 import { indexedDB } from "fake-indexeddb";
+import type { WithDeleted } from "rxdb";
+import { replicateRxCollection } from "rxdb/plugins/replication";
 import { describe, expect, it } from "vitest";
 import { withEvents } from "../../domain/history";
-import type { GuichetRequest } from "../../domain/request";
+import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
+import { anonymise } from "../../domain/retention";
 import {
   computeStatistics,
   type StatsOptions,
@@ -180,6 +183,183 @@ describe("RowSource", () => {
     expect(computeStatistics([], s.quickAnswers.current(), MARCH).quickAnswers.byReason).toEqual([
       { key: "horaires", count: 1 },
     ]);
+  });
+});
+
+/**
+ * A server's feed as RxDB's replication pulls it (what renderer/sync does against CouchDB): the
+ * documents in feed order, the position as checkpoint, in batches. `pull` runs until caught up.
+ */
+function feed(d: LocalData, batchSize = 40) {
+  const docs: WithDeleted<GuichetRequest>[] = [];
+  return {
+    docs,
+    async pull(): Promise<void> {
+      const rep = replicateRxCollection<GuichetRequest, { at: number }>({
+        collection: d.db.requests,
+        replicationIdentifier: "test-feed",
+        live: false,
+        waitForLeadership: false,
+        pull: {
+          batchSize,
+          handler: async (checkpoint, size) => {
+            // An object: RxDB merges checkpoints with Object.assign.
+            const from = checkpoint?.at ?? 0;
+            const documents = docs.slice(from, from + size);
+            return { documents, checkpoint: { at: from + documents.length } };
+          },
+        },
+      });
+      await rep.awaitInitialReplication();
+      await rep.cancel();
+    },
+  };
+}
+
+/** A CouchDB deletion stub as the replication stores it (renderer/sync: fromCouch). */
+const tombstone = (id: string) =>
+  ({
+    id,
+    _deleted: true,
+    open: false,
+    service: "",
+    dueOn: NO_DUE_DATE,
+    channel: "autre",
+    status: "cancelled",
+    receivedAt: "",
+    updatedAt: "",
+    nameKey: "",
+  }) as unknown as WithDeleted<GuichetRequest>;
+
+/** Rows as a sorted list (rows carry no id): equal lists, equal rows whatever their order. */
+const rowsOf = (s: RowSource<GuichetRequest, StatsRow>) =>
+  s
+    .current()
+    .map((r) => JSON.stringify(r))
+    .sort();
+
+/** The requests' collection as a RowSource sees it, its reads of storage counted (same storage). */
+function countingReads(d: LocalData) {
+  const collection = d.db.requests;
+  const instance = collection.storageInstance;
+  let reads = 0;
+  const storageInstance = Object.create(instance, {
+    query: {
+      value: (q: unknown) => {
+        reads++;
+        return instance.query(q as never);
+      },
+    },
+  });
+  return {
+    collection: Object.create(collection, {
+      storageInstance: { value: storageInstance },
+    }) as typeof collection,
+    reads: () => reads,
+  };
+}
+
+describe("RowSource built while the replication writes", () => {
+  it("gives the rows of a full read after a pull, updates, anonymisation and deletions, without reading storage", async () => {
+    const d = await data();
+    const { collection, reads } = countingReads(d);
+    const kept = new RowSource(collection, statsRow, { codec: STATS_CODEC, chunk: 50, delayMs: 0 });
+    await kept.load();
+    expect(kept.size).toBe(0);
+    const readsAtLoad = reads();
+    const server = feed(d);
+    const docs = Array.from({ length: 130 }, (_, i) => request(i + 1, i % 4 ? "guichet" : "en_ligne"));
+    server.docs.push(...docs.map((doc) => ({ ...doc, _deleted: false })));
+    await server.pull();
+    await until(() => kept.size === 130);
+
+    // The server then sends changes of the same documents: answered, anonymised, deleted.
+    const answered = withEvents(docs[5]!, [ev.status("2026-03-20T10:00:00.000Z", "received", "answered")]);
+    const anonymised = anonymise(docs[7]!, "2026-03-21T10:00:00.000Z", "sa.bernard", WS_A);
+    server.docs.push(
+      { ...answered, _deleted: false },
+      { ...anonymised, _deleted: false },
+      tombstone(docs[9]!.id),
+    );
+    await server.pull();
+    // And this workstation writes too: an event, a new request, a removal.
+    await d.repo.addEvents(docs[11]!.id, [ev.status("2026-03-22T10:00:00.000Z", "received", "answered")]);
+    await d.repo.insert(request(500));
+    await (await d.db.requests.findOne(docs[12]!.id).exec())!.remove();
+    await until(() => kept.size === 129 && kept.current().filter((r) => r.answeredOn !== "").length === 2);
+    expect(reads()).toBe(readsAtLoad);
+
+    const full = source(d, undefined, 50);
+    await full.load();
+    expect(full.size).toBe(129);
+    expect(rowsOf(kept)).toEqual(rowsOf(full));
+    const all = await d.db.requests.find().exec();
+    expect(computeStatistics(kept.current(), [], MARCH)).toEqual(
+      statisticsOf(
+        all.map((x) => x.toJSON() as GuichetRequest),
+        [],
+        MARCH,
+      ),
+    );
+  });
+
+  it("loses no write made by a pull while its first read is under way", async () => {
+    const d = await data();
+    await d.repo.bulkInsert(Array.from({ length: 60 }, (_, i) => request(i + 1)));
+    const server = feed(d, 10);
+    server.docs.push(
+      ...Array.from({ length: 90 }, (_, i) => ({ ...request(i + 61, "en_ligne"), _deleted: false })),
+      // Changes of documents the first read may or may not have seen yet.
+      {
+        ...withEvents(request(3), [ev.status("2026-03-20T10:00:00.000Z", "received", "answered")]),
+        _deleted: false,
+      },
+      tombstone(request(4).id),
+    );
+    const kept = source(d, undefined, 7);
+    await Promise.all([kept.load(), server.pull()]);
+    await until(() => kept.size === 149);
+    const full = source(d, undefined, 50);
+    await full.load();
+    await until(() => rowsOf(kept).join() === rowsOf(full).join());
+    expect(rowsOf(kept)).toEqual(rowsOf(full));
+    expect(kept.current().filter((r) => r.answeredOn === "2026-03-20")).toHaveLength(1);
+  });
+
+  it("saves the rows kept from a pull, and the next session starts from them with no full read", async () => {
+    const d = await data();
+    const store = memoryStore();
+    const kept = source(d, store);
+    await kept.load();
+    const server = feed(d);
+    server.docs.push(...Array.from({ length: 45 }, (_, i) => ({ ...request(i + 1), _deleted: false })));
+    await server.pull();
+    await until(() => kept.size === 45);
+    await kept.save();
+    await kept.reset();
+
+    const next = source(d, store);
+    await next.load();
+    expect(next.lastLoad).toEqual({ fromSnapshot: true, read: 0 });
+    expect(next.size).toBe(45);
+  });
+
+  it("saves while a long pull goes on, not only once it stops", async () => {
+    const d = await data();
+    const store = memoryStore();
+    const kept = new RowSource(d.db.requests, statsRow, {
+      codec: STATS_CODEC,
+      store,
+      delayMs: 0,
+      saveDelayMs: 60_000,
+      saveMaxWaitMs: 50,
+    });
+    await kept.load();
+    const server = feed(d, 5);
+    server.docs.push(...Array.from({ length: 20 }, (_, i) => ({ ...request(i + 1), _deleted: false })));
+    await server.pull();
+    await until(() => store.saved.size === 1);
+    expect(store.saved.values().next().value?.packed.ids.split("\u0000").length).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { PreparedQuery, RxCollection } from "rxdb";
+import type { PreparedQuery, RxChangeEventBulk, RxCollection } from "rxdb";
 import type { GuichetRequest } from "../../domain/request";
 import { type ContactLogInput, type StatsRow, statsRow } from "../../domain/statistics";
 import { changesQuery } from "./changes-query";
@@ -24,18 +24,27 @@ export type RowSourceOptions<Row extends Flat> = {
   store?: SnapshotStore;
   /** Documents per storage read. */
   chunk?: number;
-  /** Pause after a change before reading it: a burst of replicated documents is read at once. */
+  /** Pause after a change before telling the listeners: a burst of replicated documents is told once. */
   delayMs?: number;
   /** Pause after the last change before saving the snapshot. */
   saveDelayMs?: number;
+  /** Longest time changes stay unsaved while they keep coming (a long initial pull). */
+  saveMaxWaitMs?: number;
 };
 
+type Bulk<Doc> = RxChangeEventBulk<Doc>;
+
+const after = (a: Checkpoint, b: Checkpoint | null): boolean =>
+  b === null || a.lwt > b.lwt || (a.lwt === b.lwt && a.id > b.id);
+
 /**
- * The dashboard's view of a collection: every document reduced to a small row. The rows are
- * read with RxDB's own "changed since" read (ordered by last write, the replication's checkpoint):
- * the first time from the start, then only what changed, whether written here or replicated. So
- * a snapshot of the rows plus its checkpoint is enough to start from in the next session, and
- * 100,000 requests are read in full once per workstation, not once per dashboard opening.
+ * The dashboard's view of a collection: every document reduced to a small row. The first load
+ * reads RxDB's own "changed since" order (by last write, the replication's checkpoint): from a
+ * saved snapshot's checkpoint when there is one, from the start otherwise. After that the rows
+ * follow the collection's write events, which carry each written document: a write (local, or a
+ * pulled batch of the replication) costs its rows, never a read of storage. So rows kept from the
+ * first pull onwards, and saved with their checkpoint, spare every later session the full read of
+ * 100,000 requests.
  */
 export class RowSource<Doc, Row extends Flat> {
   // Rows in an array (what the figures read, with no copy) and their ids beside them; the id → position
@@ -46,14 +55,16 @@ export class RowSource<Doc, Row extends Flat> {
   private checkpoint: Checkpoint | null = null;
   private listeners = new Set<() => void>();
   private loading: Promise<void> | null = null;
-  private reading: Promise<void> | null = null;
-  private readAgain = false;
+  /** Write events seen during the first load, applied after it (in order). */
+  private buffered: Bulk<Doc>[] | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private unsavedSince: number | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly chunk: number;
   private readonly delayMs: number;
   private readonly saveDelayMs: number;
+  private readonly saveMaxWaitMs: number;
   /** Bumped whenever the rows change; what React compares. */
   version = 0;
   loaded = false;
@@ -68,11 +79,13 @@ export class RowSource<Doc, Row extends Flat> {
     this.chunk = options.chunk ?? 5_000;
     this.delayMs = options.delayMs ?? 150;
     this.saveDelayMs = options.saveDelayMs ?? 2_000;
+    this.saveMaxWaitMs = options.saveMaxWaitMs ?? 60_000;
   }
 
   /** Reads the rows once (later calls share the first read), then follows every change. */
   load(): Promise<void> {
     this.loading ??= this.firstLoad().catch((e: unknown) => {
+      this.stop();
       this.loading = null;
       throw e;
     });
@@ -98,12 +111,7 @@ export class RowSource<Doc, Row extends Flat> {
   /** Forgets the rows in memory (benchmarks, tests); the saved snapshot stays unless told. */
   async reset(): Promise<void> {
     await this.loading?.catch(() => undefined);
-    await this.reading;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    clearTimeout(this.timer);
-    clearTimeout(this.saveTimer);
-    this.timer = this.saveTimer = undefined;
+    this.stop();
     this.clear();
     this.loading = null;
     this.loaded = false;
@@ -116,6 +124,7 @@ export class RowSource<Doc, Row extends Flat> {
     this.saveTimer = undefined;
     const store = this.options.store;
     if (!store || !this.loaded) return;
+    this.unsavedSince = null;
     await store.write(this.key(), {
       format: SNAPSHOT_FORMAT,
       token: await this.token(),
@@ -133,27 +142,77 @@ export class RowSource<Doc, Row extends Flat> {
     return this.collection.database.storageToken;
   }
 
+  private stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.buffered = null;
+    clearTimeout(this.timer);
+    clearTimeout(this.saveTimer);
+    this.timer = this.saveTimer = undefined;
+    this.unsavedSince = null;
+  }
+
   private async firstLoad(): Promise<void> {
-    // Changes during the first read are read after it (the checkpoint makes that exact).
-    let changedMeanwhile = false;
-    const sub = this.collection.$.subscribe(() => {
-      if (this.loaded) this.schedule();
-      else changedMeanwhile = true;
-    });
+    // Writes during the first read are kept and applied after it, in order: the read may have seen
+    // some of them already, and applying a write again gives the same row.
+    this.buffered = [];
+    const sub = this.collection.eventBulks$.subscribe((bulk) => this.onBulk(bulk as Bulk<Doc>));
     this.unsubscribe = () => sub.unsubscribe();
     const fromSnapshot = await this.restore();
     let read = await this.readChanges();
-    if (fromSnapshot && this.list.length !== (await this.collection.count().exec())) {
+    if (fromSnapshot && !(await this.addsUp())) {
       // Something the changes cannot tell (a purged deletion, say): start again from scratch.
       this.clear();
       read = await this.readChanges();
     }
+    this.applyBuffered();
     this.lastLoad = { fromSnapshot, read };
     this.loaded = true;
     this.version++;
     this.emit();
     if (read > 0) this.scheduleSave();
-    if (changedMeanwhile) this.schedule();
+  }
+
+  /** Whether the rows match the collection's count (writes still arriving get one more read). */
+  private async addsUp(): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.applyBuffered();
+      this.buffered = [];
+      if (this.list.length === (await this.collection.count().exec())) return true;
+      await this.readChanges();
+    }
+    return false;
+  }
+
+  private applyBuffered(): void {
+    const pending = this.buffered ?? [];
+    this.buffered = null;
+    for (const bulk of pending) this.apply(bulk);
+  }
+
+  private onBulk(bulk: Bulk<Doc>): void {
+    if (bulk.isLocal) return;
+    if (this.buffered) {
+      this.buffered.push(bulk);
+      return;
+    }
+    if (!this.loaded) return;
+    this.apply(bulk);
+    this.scheduleEmit();
+    this.scheduleSave();
+  }
+
+  /** One write's documents into the rows; the checkpoint moves to the latest write seen. */
+  private apply(bulk: Bulk<Doc>): void {
+    const primary = this.collection.schema.primaryPath as string;
+    for (const event of bulk.events) {
+      const doc = event.documentData;
+      const id = (doc as Record<string, string>)[primary]!;
+      if (event.operation === "DELETE" || doc._deleted) this.remove(id);
+      else this.put(id, this.toRow(doc as Doc));
+    }
+    const cp = bulk.checkpoint as Checkpoint | undefined;
+    if (cp && after(cp, this.checkpoint)) this.checkpoint = { lwt: cp.lwt, id: cp.id };
   }
 
   private async restore(): Promise<boolean> {
@@ -190,7 +249,10 @@ export class RowSource<Doc, Row extends Flat> {
       }
       count += documents.length;
       const last = documents[documents.length - 1];
-      if (last) this.checkpoint = { lwt: last._meta.lwt, id: (last as Record<string, string>)[primary]! };
+      if (last) {
+        const cp = { lwt: last._meta.lwt, id: (last as Record<string, string>)[primary]! };
+        if (after(cp, this.checkpoint)) this.checkpoint = cp;
+      }
       if (documents.length < this.chunk) return count;
     }
   }
@@ -234,40 +296,23 @@ export class RowSource<Doc, Row extends Flat> {
     this.index!.delete(id);
   }
 
-  private schedule(): void {
+  private scheduleEmit(): void {
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.follow();
+      this.version++;
+      this.emit();
     }, this.delayMs);
   }
 
-  /** One read of the changes at a time; changes arriving meanwhile get one more read after it. */
-  private follow(): void {
-    if (this.reading) {
-      this.readAgain = true;
-      return;
-    }
-    this.reading = (async () => {
-      do {
-        this.readAgain = false;
-        if ((await this.readChanges()) > 0) {
-          this.version++;
-          this.emit();
-          this.scheduleSave();
-        }
-      } while (this.readAgain && this.unsubscribe);
-    })()
-      .catch(() => undefined)
-      .finally(() => {
-        this.reading = null;
-      });
-  }
-
+  /** After a pause with no change, or at the latest `saveMaxWaitMs` after the first unsaved one. */
   private scheduleSave(): void {
     if (!this.options.store) return;
+    const now = Date.now();
+    this.unsavedSince ??= now;
+    const wait = Math.min(this.saveDelayMs, Math.max(0, this.unsavedSince + this.saveMaxWaitMs - now));
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => void this.save().catch(() => undefined), this.saveDelayMs);
+    this.saveTimer = setTimeout(() => void this.save().catch(() => undefined), wait);
   }
 
   private emit(): void {

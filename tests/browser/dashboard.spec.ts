@@ -54,8 +54,8 @@ async function couch(
   return body;
 }
 
-async function supervisorAccount(env: Env) {
-  const user = { username: `chef.${env.commune}`, password: `mdp-${Date.now().toString(36)}-encadrant` };
+async function supervisorAccount(env: Env, name = "chef") {
+  const user = { username: `${name}.${env.commune}`, password: `mdp-${Date.now().toString(36)}-encadrant` };
   await couch(env, `_users/org.couchdb.user:${user.username}`, {
     method: "PUT",
     body: {
@@ -308,4 +308,72 @@ test("a supervisor's dashboard shows the replica's figures, exports them as CSV,
   await expect(agent.page.getByTestId("dashboard-forbidden")).toBeVisible();
   await expect(agent.page.getByTestId("dashboard")).toHaveCount(0);
   await agent.context.close();
+});
+
+/** How many rows the workstation's saved dashboard rows hold (0 when none are saved). */
+function savedRows(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open("guichet-dashboard");
+        // Not there yet: abort the creation, which is the app's to make (with its store).
+        open.onupgradeneeded = () => open.transaction?.abort();
+        open.onerror = () => resolve(0);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains("snapshots")) return resolve(0);
+          const get = db
+            .transaction("snapshots", "readonly")
+            .objectStore("snapshots")
+            .get("guichet/requests");
+          get.onsuccess = () => {
+            const ids = (get.result as { packed?: { ids: string } } | undefined)?.packed?.ids;
+            db.close();
+            resolve(ids ? ids.split("\u0000").length : 0);
+          };
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+}
+
+test("an agent's session keeps the dashboard's rows, and the supervisor who logs in next on that workstation starts from them", async ({
+  browser,
+}) => {
+  const env = testEnv();
+  const chef = await supervisorAccount(env, "chef-suivant");
+  // Requests on the server (through the portal's API), whatever the other specs left there.
+  for (const lastName of ["Moreau", "Lambert"]) {
+    const res = await fetch(`${env.apiUrl}/api/v1/requests`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        demarche: "demande_generale",
+        fields: { message: "Quels sont les horaires de la piscine ?" },
+        citizen: {
+          firstName: "Léa",
+          lastName,
+          email: "lea@example.org",
+          address: { line: "2 place de la Mairie", postcode: "75005", city: "Paris" },
+        },
+      }),
+    });
+    expect(res.status).toBe(201);
+  }
+  const all = (await couch(env, `${env.mainDb}/_all_docs?include_docs=true`)) as { rows: { doc: Doc }[] };
+  const total = all.rows.filter((r) => r.doc.type === "request").length;
+
+  const { context, page } = await openWorkstation(browser);
+  await login(page, env.users.agentA);
+  // The agent never opens the dashboard: the rows are built as the replication writes, then saved.
+  await expect.poll(() => savedRows(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(total);
+  await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await page.reload();
+  await login(page, chef);
+  await page.getByRole("link", { name: "Tableau de bord" }).click();
+  await expect(page.getByTestId("dashboard")).toHaveAttribute("data-ready", "true");
+  const shown = Number(await page.getByTestId("dashboard").getAttribute("data-total"));
+  expect(shown).toBeGreaterThanOrEqual(total);
+  expect(pageErrors(page)).toEqual([]);
+  await context.close();
 });

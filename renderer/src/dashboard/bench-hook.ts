@@ -1,12 +1,13 @@
 import { CHANNELS } from "../../../domain/channels";
-import { newEventId, parisDate, withEvents } from "../../../domain/history";
-import type { GuichetRequest, RequestEvent } from "../../../domain/request";
+import { parisDate } from "../../../domain/history";
+import type { GuichetRequest } from "../../../domain/request";
 import { computeStatistics, type StatsOptions } from "../../../domain/statistics";
 import type { QuickAnswer } from "../../db/local-collections";
 import type { LocalData } from "../../db/local-database";
 import { dashboardSources } from "../../db/stats-source";
 import { QUICK_REASONS } from "../i18n/fr";
-import { type BenchWorkstation, sampleRequest, VALID_SAMPLE_FIELDS } from "../shared/bench-fields";
+import type { BenchWorkstation } from "../shared/bench-fields";
+import { AGENTS, DAY, seedRequest } from "./bench-requests";
 
 /**
  * Bench builds only (vite --mode bench; the dashboard imports this behind
@@ -16,51 +17,7 @@ import { type BenchWorkstation, sampleRequest, VALID_SAMPLE_FIELDS } from "../sh
  */
 type Ws = BenchWorkstation;
 
-const DAY = 86_400_000;
-const DEMARCHES = Object.keys(VALID_SAMPLE_FIELDS);
-const AGENTS = Array.from({ length: 12 }, (_, i) => `agent.${i + 1}`);
 const QUICK_CHANNELS = CHANNELS.filter((c) => c !== "en_ligne");
-
-function seedRequest(i: number, ws: Ws, now: number): GuichetRequest {
-  const received = now - (i % 400) * DAY - (i % 997) * 60_000;
-  const at = new Date(received).toISOString();
-  const request = sampleRequest(i, ws, {
-    demarcheId: DEMARCHES[i % DEMARCHES.length]!,
-    channel: CHANNELS[i % CHANNELS.length]!,
-    at,
-    citizen: { lastName: `Usager${i % 5000}`, firstName: "Camille" },
-    street: "rue de la Gare",
-    // Y…: apart from the workstation's code and from the UI bench's (Z…).
-    codeLetter: "Y",
-  });
-  // A history for 8 requests in 10: assigned, in progress, answered after 0 to 44 days, closed.
-  const stage = i % 10;
-  if (stage < 2) return request;
-  const events: RequestEvent[] = [];
-  const ev = (t: number, e: Record<string, unknown>) => {
-    const when = new Date(Math.min(t, now)).toISOString();
-    events.push({
-      id: newEventId(when, ws.code),
-      at: when,
-      by: ws.username,
-      workstation: ws.code,
-      ...e,
-    } as RequestEvent);
-  };
-  ev(received + 3_600_000, {
-    kind: "assigned",
-    service: request.service,
-    assignee: AGENTS[i % AGENTS.length],
-  });
-  if (stage >= 3) ev(received + 7_200_000, { kind: "status", from: "assigned", to: "in_progress" });
-  const answeredAt = received + ((i * 7) % 45) * DAY + 10_800_000;
-  if (stage >= 5 && answeredAt < now) {
-    ev(answeredAt, { kind: "status", from: "in_progress", to: "answered", answer: "Réponse envoyée." });
-    if (stage >= 8 && answeredAt + 2 * DAY < now)
-      ev(answeredAt + 2 * DAY, { kind: "status", from: "answered", to: "closed" });
-  }
-  return withEvents(request, events);
-}
 
 function rawStore(name: string): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
