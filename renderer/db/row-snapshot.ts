@@ -103,7 +103,16 @@ export function idbSnapshotStore(name = "guichet-dashboard", factory: IDBFactory
     opened ??= new Promise((resolve, reject) => {
       const req = factory.open(name, 1);
       req.onupgradeneeded = () => req.result.createObjectStore("snapshots");
-      req.onsuccess = () => resolve(req.result);
+      req.onsuccess = () => {
+        const db = req.result;
+        // Someone deletes the database (a revoked workstation's wipe): let go at once, or the
+        // deletion waits for this connection for as long as the page lives.
+        db.onversionchange = () => {
+          db.close();
+          opened = null;
+        };
+        resolve(db);
+      };
       req.onerror = () => reject(req.error);
     });
     return opened;

@@ -125,9 +125,13 @@ export class RowSource<Doc, Row extends Flat> {
     const store = this.options.store;
     if (!store || !this.loaded) return;
     this.unsavedSince = null;
+    const token = await this.token();
+    // A replica closed or removed (logout, revoked workstation wiped) keeps no rows: writing them
+    // now would create the snapshot database again after the wipe.
+    if (this.collection.closed) return;
     await store.write(this.key(), {
       format: SNAPSHOT_FORMAT,
-      token: await this.token(),
+      token,
       checkpoint: this.checkpoint,
       packed: packRows(this.ids, this.list, this.options.codec),
     });

@@ -343,7 +343,7 @@ test("an agent's session keeps the dashboard's rows, and the supervisor who logs
   const env = testEnv();
   const chef = await supervisorAccount(env, "chef-suivant");
   // Requests on the server (through the portal's API), whatever the other specs left there.
-  for (const lastName of ["Moreau", "Lambert"]) {
+  for (const lastName of ["Moreau", "Perrin"]) {
     const res = await fetch(`${env.apiUrl}/api/v1/requests`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
