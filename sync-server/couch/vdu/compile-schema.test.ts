@@ -1,16 +1,14 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findDemarche } from "../../../domain/catalogue";
-import { DEMO_COMMUNE } from "../../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import { withEvents } from "../../../domain/history";
-import { newRequest } from "../../../domain/new-request";
 import { type RequestEvent, requestSchema } from "../../../domain/request";
 import { workstationStatusSchema } from "../../../domain/workstation-status";
 import { contactLogSchema } from "../contact-log";
 import { demarcheDocJsonSchema, type JsonSchema, jsonSchemaOf } from "../validate-doc-update";
 import { compileSchemaCheck } from "./compile-schema";
+import { fullRequest } from "./full-request.test-support";
 
 // The compiled checkers (what the databases run) against the reference interpreter, in Node.
 
@@ -27,42 +25,7 @@ const compiled = (schema: JsonSchema): Check =>
   new Function(`${helpers}\n${compileSchemaCheck(schema, "check")}\nreturn check;`)() as Check;
 
 function sampleRequest(): Record<string, unknown> {
-  const demarche = findDemarche(DEFAULT_CATALOGUE, "acte_naissance")!;
-  const res = newRequest(
-    {
-      demarche: demarche.id,
-      channel: "guichet",
-      subject: "Copie intégrale 🙂",
-      fields: {
-        personne: "Martin Léa",
-        dateActe: "1990-05-17",
-        typeCopie: "copie_integrale",
-        delivrance: "guichet",
-      },
-      citizen: {
-        firstName: "Léa",
-        lastName: "Martin",
-        email: "lea@example.org",
-        phone: "01 23 45 67 89",
-        address: { line: "1 rue Haute", postcode: "75001", city: "Paris" },
-      },
-      filedBy: { name: "Paul Martin", relation: "frère" },
-      location: { address: "1 rue Haute", lat: 48.86, lng: 2.34 },
-      attachments: [
-        { id: "piece-0001", name: "livret.pdf", mime: "application/pdf", size: 1200, sha256: "a".repeat(64) },
-      ],
-    },
-    {
-      commune: "demo",
-      tracking: "K7M00017",
-      demarche,
-      policy: DEMO_COMMUNE.policy,
-      by: "agent1",
-      workstation: "K7M",
-      now: "2025-03-10T09:00:00.000Z",
-    },
-  );
-  if (!res.ok) throw new Error(JSON.stringify(res.issues));
+  const { _id, ...stored } = fullRequest({ subject: "Copie intégrale 🙂" });
   const at = "2025-03-11T10:00:00.000+01:00";
   const base = { id: "e1-K7M-t", at, by: "agent1", workstation: "K7M" };
   const events = [
@@ -80,7 +43,7 @@ function sampleRequest(): Record<string, unknown> {
     { ...base, id: "e4-K7M-t", kind: "ar_sent", via: "email", to: "lea@example.org" },
   ] as RequestEvent[];
   // Numbers and booleans too: the stored schema's fields take any of the three.
-  const request = { ...res.request, fields: { ...res.request.fields, nombre: 2, urgent: true } };
+  const request = { ...stored, fields: { ...stored.fields, nombre: 2, urgent: true } };
   return { _id: request.id, _rev: "1-a", ...withEvents(request, events) };
 }
 
