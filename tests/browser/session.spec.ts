@@ -11,7 +11,10 @@ test("after a first login online, the agent logs in offline; a wrong password an
   // The password is never stored in clear on the workstation.
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
   expect(stored).not.toContain(user.password);
+  // Leaving from the settings screen ends on the login form, not on the settings.
+  await page.goto(`${page.url().split("#")[0]}#/settings`);
   await page.getByRole("button", { name: "Se déconnecter" }).click();
+  await expect(page.getByRole("button", { name: "Se connecter" })).toBeVisible();
 
   // CouchDB 3 locks an account after 5 failures (the embedded server does not): its answer, as CouchDB gives it.
   await page.route("**/_session", (route) =>

@@ -32,7 +32,7 @@ import { SettingsScreen } from "../settings/SettingsScreen";
 import { useConfigRefresh } from "../settings/use-config-refresh";
 import { DEFAULT_CHANNEL, type Workstation, WorkstationContext } from "../shared/app-context";
 import { useLiveInvalidation } from "../shared/live-invalidation";
-import { useRoute } from "../shared/routes";
+import { navigate, parseRoute, useRoute } from "../shared/routes";
 import type { Session } from "../shared/session";
 import { useWorkstationSync } from "../sync-ui/use-workstation-sync";
 import { Workspace } from "./Workspace";
@@ -63,6 +63,8 @@ export function App({ dataPromise }: { dataPromise: Promise<LocalData> }) {
     [updateSettings],
   );
   const onLogout = useCallback(() => {
+    // Logged out, the settings route shows the settings, not the login: leaving goes to the login.
+    if (parseRoute(location.hash).name === "settings") navigate({ name: "queue", queue: "service" });
     clearMarker();
     forgetWork();
     setMarker(null);
