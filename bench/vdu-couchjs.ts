@@ -12,10 +12,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { homedir, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { withEvents } from "../domain/history";
-import { type RequestEvent, requestSchema } from "../domain/request";
-import { jsonSchemaOf, requestValidateDocUpdate } from "../sync-server/couch/validate-doc-update";
+import type { RequestEvent } from "../domain/request";
+import { requestValidateDocUpdate } from "../sync-server/couch/validate-doc-update";
 import { machineLine, median } from "./machine";
 import { benchRequests } from "./sync-docs";
+import { interpretedVariant } from "./vdu-interpreted";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 3000);
 const RUNS = Number(process.env.BENCH_VDU_ROUNDS ?? 5);
@@ -59,24 +60,6 @@ function cpuOf(couchjs: string, input: string, dir: string): number {
   if (refused.length > 0) throw new Error(`écriture refusée : ${refused[0]?.slice(0, 300)}`);
   const [user, system] = timing.trim().split("\n").pop()!.split(" ").map(Number);
   return ((user ?? 0) + (system ?? 0)) * 1000;
-}
-
-/** The generated function with the reference interpreter in place of the compiled checker. */
-function interpretedVariant(generated: string): string {
-  const interpreter = readFileSync(
-    new URL("../sync-server/couch/vdu/schema-check.es5.js", import.meta.url),
-    "utf8",
-  );
-  const replacement = [
-    `var SCHEMA = ${JSON.stringify(jsonSchemaOf(requestSchema))};`,
-    interpreter,
-    'function checkRequestDoc(doc) { return schemaError(SCHEMA, doc, "", true); }',
-  ]
-    .join("\n")
-    .replace(/[^\x20-\x7e\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  const out = generated.replace(/\nfunction checkRequestDoc\(doc\) \{\n[^\n]*\n\}/, () => `\n${replacement}`);
-  if (out === generated) throw new Error("vérificateur compilé introuvable dans la fonction générée");
-  return out;
 }
 
 function writes(): Record<"création" | "mise à jour", [unknown, unknown][]> {

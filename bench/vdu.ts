@@ -9,21 +9,21 @@
  * CouchDB's Erlang VM and its couchjs processes spent per document, which the load of a shared
  * machine hardly moves. Writes docs/bench/vdu[-couchdb].md (or BENCH_OUT).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
-import { requestSchema } from "../domain/request";
 import { deleteCommune } from "../sync-server/communes/delete-commune";
 import { bootstrap } from "../sync-server/couch/bootstrap";
 import { ensureDatabase, ensureSecurity } from "../sync-server/couch/couch-docs";
 import { randomPassword } from "../sync-server/couch/secrets";
 import { securityObject } from "../sync-server/couch/security";
 import { addUser } from "../sync-server/couch/users";
-import { jsonSchemaOf, requestValidateDocUpdate } from "../sync-server/couch/validate-doc-update";
+import { requestValidateDocUpdate } from "../sync-server/couch/validate-doc-update";
 import { startTestCouch } from "../tests/integration/support/test-couch";
 import { type CouchCpu, couchCpu, localCouchPid } from "./couch-cpu";
 import { machineLine, median } from "./machine";
 import { benchRequests } from "./sync-docs";
+import { interpretedVariant } from "./vdu-interpreted";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_VDU_ROUNDS ?? 3);
@@ -127,27 +127,6 @@ function cpuTable(cpu: Record<Variant, CouchCpu[]>): string[] {
     row("mêmes règles, schéma interprété (comme avant)", "interprété"),
     "",
   ];
-}
-
-/**
- * The generated function with its compiled request checker swapped for the reference interpreter
- * walking the JSON Schema (schema-check.es5.js): the rules as they ran before, for comparison.
- */
-function interpretedVariant(generated: string): string {
-  const interpreter = readFileSync(
-    new URL("../sync-server/couch/vdu/schema-check.es5.js", import.meta.url),
-    "utf8",
-  );
-  const replacement = [
-    `var SCHEMA = ${JSON.stringify(jsonSchemaOf(requestSchema))};`,
-    interpreter,
-    'function checkRequestDoc(doc) { return schemaError(SCHEMA, doc, "", true); }',
-  ]
-    .join("\n")
-    .replace(/[^\x20-\x7e\n]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  const out = generated.replace(/\nfunction checkRequestDoc\(doc\) \{\n[^\n]*\n\}/, () => `\n${replacement}`);
-  if (out === generated) throw new Error("vérificateur compilé introuvable dans la fonction générée");
-  return out;
 }
 
 /** A database with the commune's `_security` and, when given, this validate_doc_update. */
