@@ -3,7 +3,7 @@ import type { WithDeleted } from "rxdb";
 import { replicateRxCollection } from "rxdb/plugins/replication";
 import { describe, expect, it } from "vitest";
 import { withEvents } from "../../domain/history";
-import type { GuichetRequest } from "../../domain/request";
+import { type GuichetRequest, NO_DUE_DATE } from "../../domain/request";
 import { anonymise } from "../../domain/retention";
 import {
   computeStatistics,
@@ -14,7 +14,6 @@ import {
 } from "../../domain/statistics";
 import { buildRequest, ev, WS_A } from "../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { fromCouch } from "../sync/requests/couch-docs";
 import { localDataPerTest } from "./local-data.test-support";
 import type { LocalData } from "./local-database";
 import { recordQuickAnswer } from "./quick-answers";
@@ -217,9 +216,20 @@ function feed(d: LocalData, batchSize = 40) {
   };
 }
 
-/** A CouchDB deletion stub as the replication stores it. */
+/** A CouchDB deletion stub as the replication stores it (renderer/sync: fromCouch). */
 const tombstone = (id: string) =>
-  fromCouch({ _id: id, _rev: "2-x", _deleted: true }) as unknown as WithDeleted<GuichetRequest>;
+  ({
+    id,
+    _deleted: true,
+    open: false,
+    service: "",
+    dueOn: NO_DUE_DATE,
+    channel: "autre",
+    status: "cancelled",
+    receivedAt: "",
+    updatedAt: "",
+    nameKey: "",
+  }) as unknown as WithDeleted<GuichetRequest>;
 
 /** Rows as a sorted list (rows carry no id): equal lists, equal rows whatever their order. */
 const rowsOf = (s: RowSource<GuichetRequest, StatsRow>) =>
