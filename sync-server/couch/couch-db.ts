@@ -59,10 +59,14 @@ export function couchServer(url: string, auth?: Auth, fixedHeaders: Record<strin
     return login;
   }
 
-  async function request<T>(
-    path: string,
-    init: { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
-  ): Promise<T> {
+  type Init = { method?: string; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> };
+
+  async function request<T>(path: string, init: Init = {}): Promise<T> {
+    return (await exchange<T>(path, init)).body;
+  }
+
+  /** The call and its HTTP status: a cluster says 202 instead of 201 when a write missed its quorum. */
+  async function exchange<T>(path: string, init: Init = {}): Promise<{ status: number; body: T }> {
     const explicit = init.headers?.Authorization !== undefined;
     if (auth && !explicit && !cookie) await logIn();
     const send = () => {
@@ -109,13 +113,13 @@ export function couchServer(url: string, auth?: Auth, fixedHeaders: Record<strin
       const b = parsed as { error?: string; reason?: string };
       throw new CouchError(res.status, b.error ?? "error", b.reason ?? res.statusText);
     }
-    return parsed as T;
+    return { status: res.status, body: parsed as T };
   }
 
   return {
     url: base,
     request,
-    db: (name: string) => couchDb(request, name, `${base}/${encodeURIComponent(name)}`),
+    db: (name: string) => couchDb(request, exchange, name, `${base}/${encodeURIComponent(name)}`),
     /** Who the given Authorization header logs in as (CouchDB checks the password). */
     session: (authorizationHeader: string) =>
       request<{ ok: boolean; userCtx: { name: string | null; roles: string[] } }>("_session", {
@@ -125,10 +129,11 @@ export function couchServer(url: string, auth?: Auth, fixedHeaders: Record<strin
 }
 
 type Requester = ReturnType<typeof couchServer>["request"];
+type Exchanger = <T>(path: string, init?: Parameters<Requester>[1]) => Promise<{ status: number; body: T }>;
 
 export type CouchDb = ReturnType<typeof couchDb>;
 
-function couchDb(request: Requester, name: string, url: string) {
+function couchDb(request: Requester, exchange: Exchanger, name: string, url: string) {
   const p = encodeURIComponent(name);
   const docPath = (id: string) =>
     `${p}/${id.startsWith("_local/") ? `_local/${encodeURIComponent(id.slice(7))}` : encodeURIComponent(id)}`;
@@ -148,6 +153,17 @@ function couchDb(request: Requester, name: string, url: string) {
     /** Create (no _rev) or update (with _rev); a 409 CouchError means someone else wrote first. */
     put: (doc: Doc) =>
       request<{ ok: boolean; id: string; rev: string }>(docPath(doc._id), { method: "PUT", body: doc }),
+    /**
+     * Creates a document that must not exist yet (no _rev); a 409 CouchError means it exists.
+     * `quorum` is false when a cluster stored it on fewer copies than its write quorum (202).
+     */
+    async create(doc: Doc): Promise<{ rev: string; quorum: boolean }> {
+      const { status, body } = await exchange<{ rev: string }>(docPath(doc._id), {
+        method: "PUT",
+        body: doc,
+      });
+      return { rev: body.rev, quorum: status === 201 };
+    },
     bulkDocs: (docs: readonly object[]) =>
       request<BulkRow[]>(`${p}/_bulk_docs`, { method: "POST", body: { docs } }),
     allDocs: <T = Doc>(query: Record<string, unknown>) =>

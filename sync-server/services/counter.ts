@@ -1,84 +1,128 @@
 import { type CouchDb, CouchError } from "../couch/couch-db";
 
-type CounterDoc = {
+/** Where the next search for a free block starts: a hint, never the proof that a block is free. */
+type HintDoc = {
   _id: string;
   _rev?: string;
   _conflicts?: string[];
   type: "counter";
   next: number;
+  /** A counter keeps one block size: claims are named by their first value only. */
+  blockSize?: number;
   updatedAt: string;
 };
 
+/** The proof: whoever created this document with the write quorum owns [start, start + size). */
+type ClaimDoc = {
+  _id: string;
+  type: "counter-block";
+  counter: string;
+  start: number;
+  size: number;
+  at: string;
+};
+
+export const claimId = (counter: string, start: number): string => `${counter}:bloc:${start}`;
+
 /**
- * Reserves `size` consecutive values of a counter document (`next` = first value nobody holds),
- * with optimistic concurrency: a 409 means another process took a block first, so re-read and
- * try again. Values are never handed out twice, across restarts and processes; a process that
+ * Reserves `size` consecutive values of a counter: values are never handed out twice, across
+ * restarts, processes and the nodes of a CouchDB cluster, even with a node down. A process that
  * stops loses the rest of its block (gaps are harmless, reuse would not be).
  *
- * On a CouchDB cluster (n = 3 copies, w = r = 2) the compare-and-swap is not enough by itself:
- * - the counter is read with a document GET (a quorum), never through a view or `_find`, which
- *   read one copy per shard and may show an older `next`;
- * - with one copy unreachable, two writers on the same revision can each get `202 Accepted`
- *   (each landed on one copy): the document then holds two sibling revisions, both claiming the
- *   same block. So a block is ours only when quorum reads right after the write, and again a
- *   moment later, show our revision on the winning branch with no conflict. Otherwise the writer gives
- *   the block up (a gap), the losing siblings are deleted and it reserves again on top of the
- *   winner. Siblings share their parent's `next`, and every later write extends the winner, so
- *   no value is reused. Residual risk: a copy that answers neither write nor read for a while
- *   (not a crash, which the node-failure test covers) could still let two quorum reads disagree.
+ * A block is owned by creating its claim document, and only a creation the database confirms on
+ * its write quorum counts (201; a cluster answers 202 below it). Why this holds on a cluster
+ * (n copies, w = a majority) where a compare-and-swap on one counter document did not: each copy
+ * accepts the creation of a given id at most once (a second creation is a conflict there), so two
+ * writers cannot both gather a majority of acceptances. A compare-and-swap has no such bound: two
+ * sibling revisions, each a leaf on different copies, can each accept one child, and two writers
+ * then both reach w copies holding the same `next`. Reads do not help: a quorum read of copies
+ * that disagree returns one copy's view, without the other copy's sibling.
+ *
+ * The counter document only says where to start looking; a stale or regressed hint costs one
+ * conflict per block already claimed, never a reuse. Claims are never deleted.
  */
 export async function reserveBlock(db: CouchDb, id: string, size: number, first = 1): Promise<number> {
+  let start = (await readHint(db, id, size, first)).next;
+  let unconfirmed = 0;
   for (let attempt = 0; attempt < 100; attempt++) {
-    const doc = await db.get<CounterDoc>(id, { conflicts: "true" });
-    const siblings = doc ? siblingsOf(doc) : [];
-    if (siblings.length > 0) await dropSiblings(db, id, siblings);
-    const start = doc ? doc.next : first;
-    const next: CounterDoc = {
-      _id: id,
-      ...(doc?._rev ? { _rev: doc._rev } : {}),
-      type: "counter",
-      next: start + size,
-      updatedAt: new Date().toISOString(),
+    const claim: ClaimDoc = {
+      _id: claimId(id, start),
+      type: "counter-block",
+      counter: id,
+      start,
+      size,
+      at: new Date().toISOString(),
     };
     try {
-      const written = await db.put(next);
-      if (await soleWinner(db, id, written.rev)) return start;
+      const { quorum } = await db.create(claim);
+      if (quorum) {
+        // The block is ours whatever happens to the hint.
+        await raiseHint(db, id, size, start + size).catch(() => undefined);
+        return start;
+      }
+      // Stored on too few copies: perhaps ours, perhaps not; never used (a gap).
+      if (++unconfirmed >= MAX_UNCONFIRMED)
+        throw new Error(
+          `Compteur ${id} : la base n'a pas confirmé l'écriture sur assez de copies, réservation impossible.`,
+        );
+      start += size;
     } catch (e) {
       if (!(e instanceof CouchError && e.status === 409)) throw e;
+      // Claimed already: go past it, and past the hint if someone has raised it since.
+      start = Math.max(start + size, (await readHint(db, id, size, first)).next);
+      // Contention: back off a little, with jitter, so competing processes do not collide again.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
     }
-    // Contention: back off a little, with jitter, so competing processes do not collide again.
-    await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
   }
   throw new Error(`Compteur ${id} : trop de conflits, réservation impossible.`);
 }
 
-/**
- * True when `rev` is on the counter's winning branch (the winner, or an ancestor of it once another
- * process reserved the next block on top), with no conflict, in a quorum read and again a moment
- * later. One read is not enough: each copy reports only the siblings it holds, and a sibling can
- * land on a copy between the read of that copy and the read repair that follows it (seen on a
- * cluster with a node down: one read let two processes keep the same block). The repair has put
- * our revision on every live copy before the first read answers, so a later write on the old
- * revision is refused there, and a sibling that slipped in shows in the second read.
- */
-async function soleWinner(db: CouchDb, id: string, rev: string): Promise<boolean> {
-  const [generation, hash] = rev.split("-");
-  for (const wait of [0, CONFIRM_MS]) {
-    if (wait) await new Promise((r) => setTimeout(r, wait));
-    const back = await db.get<CounterDoc & { _revisions?: { start: number; ids: string[] } }>(id, {
-      conflicts: "true",
-      revs: "true",
-    });
-    if (!back || siblingsOf(back).length > 0) return false;
-    const history = back._revisions;
-    const onBranch = history ? history.ids[history.start - Number(generation)] === hash : back._rev === rev;
-    if (!onBranch) return false;
+/** A cluster missing its quorum answers every claim with 202: stop early rather than burn blocks. */
+const MAX_UNCONFIRMED = 3;
+
+/** The hint: the highest `next` among the counter document's leaves (siblings included). */
+async function readHint(
+  db: CouchDb,
+  id: string,
+  size: number,
+  first: number,
+): Promise<{ next: number; doc: HintDoc | null; siblings: string[] }> {
+  const doc = await db.get<HintDoc>(id, { conflicts: "true" });
+  if (!doc) return { next: first, doc: null, siblings: [] };
+  if (doc.blockSize !== undefined && doc.blockSize !== size)
+    throw new Error(
+      `Compteur ${id} : taille de bloc ${size} au lieu de ${doc.blockSize} ; changer de taille demande un autre compteur.`,
+    );
+  const siblings = siblingsOf(doc);
+  let next = doc.next;
+  for (const rev of siblings) {
+    const other = await db.get<HintDoc>(id, { rev });
+    if (other) next = Math.max(next, other.next);
   }
-  return true;
+  return { next, doc, siblings };
 }
 
-/** A pause between the two reads (reservations run ahead of need: only a process's first one is waited for). */
-const CONFIRM_MS = 30;
+/** Moves the hint up to `next` (never down) and folds its siblings; best effort, as it is only a hint. */
+async function raiseHint(db: CouchDb, id: string, size: number, next: number): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const hint = await readHint(db, id, size, next);
+    if (hint.doc && hint.next >= next && hint.siblings.length === 0 && hint.doc.blockSize === size) return;
+    try {
+      await db.put({
+        _id: id,
+        ...(hint.doc?._rev ? { _rev: hint.doc._rev } : {}),
+        type: "counter",
+        next: Math.max(next, hint.next),
+        blockSize: size,
+        updatedAt: new Date().toISOString(),
+      } satisfies HintDoc);
+      if (hint.siblings.length > 0) await dropSiblings(db, id, hint.siblings);
+      return;
+    } catch (e) {
+      if (!(e instanceof CouchError && e.status === 409)) throw e;
+    }
+  }
+}
 
 /**
  * The losing leaves. PouchDB Server (the embedded default) lists the winning revision itself in
@@ -89,7 +133,7 @@ export function siblingsOf(doc: { _rev?: string; _conflicts?: string[] }): strin
   return (doc._conflicts ?? []).filter((rev) => rev !== doc._rev);
 }
 
-/** Losing siblings hold a `next` no greater than the winner's: deleting them loses nothing. */
+/** The winner now holds the highest `next` of all leaves: deleting the others loses nothing. */
 async function dropSiblings(db: CouchDb, id: string, revs: string[]): Promise<void> {
   await db.bulkDocs(revs.map((rev) => ({ _id: id, _rev: rev, _deleted: true })));
 }
