@@ -13,6 +13,7 @@ import { type SmtpSink, startSmtpSink } from "../../sync-server/mail/smtp-sink";
 import { appendEvents } from "../../sync-server/services/append-events";
 import { ensureServerDatabase } from "../../sync-server/services/server-db";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
+import { waitFor } from "./support/wait";
 
 /** The same database, counting the requests made to it (what a second look costs). */
 function counted(db: CouchDb): { db: CouchDb; calls: () => number } {
@@ -175,7 +176,15 @@ describe("accusés at the portal's pace (outbox on a real database and a real SM
       "recorded",
       "recorded",
     ]);
-    const doc = (await mainDb.get<GuichetRequest>(r.id)) as GuichetRequest;
+    // On a cluster under load a write may be acknowledged by one copy first (202): read until the
+    // recorded events show, then count them exactly.
+    const doc = await waitFor("les événements d'envoi", async () => {
+      const d = (await mainDb.get<GuichetRequest>(r.id)) as GuichetRequest;
+      return d.events.some((e) => e.kind === "registration_sent") &&
+        d.events.some((e) => e.kind === "ar_sent")
+        ? d
+        : null;
+    });
     expect(doc.events.filter((e) => e.kind === "note").map((e) => e.id)).toEqual([agentNote.id]);
     expect(doc.events.filter((e) => e.kind === "registration_sent")).toHaveLength(1);
     expect(doc.events.filter((e) => e.kind === "ar_sent")).toHaveLength(1);
