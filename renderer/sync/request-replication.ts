@@ -8,7 +8,7 @@ import { type Checkpoint, type Seq, withSeq } from "./requests/checkpoints";
 import type { Doc } from "./requests/couch-docs";
 import { pendingFlags } from "./requests/flags";
 import { longPoll, wakeableSleep } from "./requests/long-poll";
-import { batchPuller } from "./requests/pull";
+import { pullBatch } from "./requests/pull";
 import { purgeHandedOver } from "./requests/purge";
 import { handOver as handOverDocs, pushTo as pushToDb } from "./requests/push";
 import type { PushRow } from "./requests/push-plan";
@@ -98,13 +98,11 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     }
   }
 
-  const pullBatch = batchPuller(sources, (key, seq) => {
-    pulledToEnd.set(key, seq);
-    pullReachedEnd.next();
-  });
-
   async function pull(checkpoint: Checkpoint | undefined, batchSize: number) {
-    const out = await pullBatch(checkpoint, batchSize);
+    const out = await pullBatch(sources, checkpoint, batchSize, (key, seq) => {
+      pulledToEnd.set(key, seq);
+      pullReachedEnd.next();
+    });
     latest = out.checkpoint;
     return out;
   }
