@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedCouch } from "../../sync-server/couch/embedded-couch";
 import { startCouchGateway } from "../../sync-server/couch/gateway/couch-gateway";
 import { type GuichetServer, startGuichetServer } from "../../sync-server/server";
+import { ensureServerDatabase } from "../../sync-server/services/server-db";
 import { basicAuth, call, errorOf, type Reply } from "./support/http";
 import { buildRequest } from "./support/requests";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
@@ -180,6 +181,48 @@ describe("the database door", () => {
       }
     }
     expect((await call("GET", db, agent)).status).toBe(200);
+  });
+
+  it("keeps the server's own database (counters, outbox, workstation register) to the server account alone", async () => {
+    const name = await ensureServerDatabase(t.couch.admin, t.commune);
+    const db = `${t.url}/${encodeURIComponent(name)}`;
+    const sa = t.bootstrapped.serviceAccounts;
+    const server = { name: sa.server.name, password: sa.server.password };
+    // What the server keeps there: a counter's claim and a mail claim, written as the server.
+    const claim = {
+      _id: "counter:PORTAIL:bloc:1",
+      type: "counter-block",
+      counter: "counter:PORTAIL",
+      start: 1,
+      size: 50,
+      at: "x",
+    };
+    expect((await call("PUT", `${db}/${claim._id}`, server, claim)).status).toBeLessThan(300);
+    const outsiders = [
+      { who: "anonymous", user: null },
+      { who: "agent", user: agent },
+      { who: "supervisor", user: supervisor },
+      { who: "commune admin", user: catalogueAdmin },
+      { who: "portal account", user: { name: sa.portal.name, password: sa.portal.password } },
+    ];
+    for (const { who, user } of outsiders) {
+      refused(await call("GET", `${db}/${claim._id}`, user), `${who} reads a claim`);
+      refused(await call("GET", `${db}/_all_docs?include_docs=true`, user), `${who} lists`);
+      refused(await call("GET", `${db}/_changes?include_docs=true`, user), `${who} follows the feed`);
+      refused(await call("POST", `${db}/_find`, user, { selector: { type: "outbox" } }), `${who} queries`);
+      const forged = { _id: "counter:PORTAIL:bloc:51", type: "counter-block", start: 51, size: 50, at: "x" };
+      refused(await call("PUT", `${db}/${forged._id}`, user, forged), `${who} claims a block`);
+      refused(await call("POST", `${db}/_bulk_docs`, user, { docs: [forged] }), `${who} claims in bulk`);
+      refused(await call("DELETE", `${db}/${claim._id}?rev=x`, user), `${who} deletes`);
+    }
+    const left = await t.admin.use(name).list({ keys: ["counter:PORTAIL:bloc:51"] });
+    expect(
+      left.rows.every((r) => !("value" in r) || (r as { value?: { deleted?: boolean } }).value?.deleted),
+    ).toBe(true);
+    // Membership is the fence: no validation function runs for each document any more.
+    expect(
+      (await t.admin.use(name).list({ startkey: "_design/", endkey: "_design0" })).rows.map((r) => r.id),
+    ).toEqual(["_design/idx-outbox"]);
   });
 
   it("keeps the server's feed positions out of agents' reach: catalogue reloads cannot be frozen", async () => {
