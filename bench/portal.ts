@@ -30,6 +30,7 @@ import { DEFAULT_CATALOGUE } from "../domain/default-catalogue";
 import { newRequest } from "../domain/new-request";
 import { makeTrackingNumber } from "../domain/tracking-number";
 import { serviceAccountName, serviceSecretKey } from "../sync-server/couch/service-accounts";
+import { couchCpu, localCouchPid } from "./couch-cpu";
 import { machineLine, median, percentile } from "./machine";
 
 type Histogram = { average: number; p50: number; p90: number; p99: number; max: number };
@@ -372,7 +373,14 @@ async function main(): Promise<void> {
     // The grouped floor has no counterpart at 50 requests/s (one request carries 20 documents).
     const fixedKeys: Key[] = keys.filter((k) => k !== "bulk");
     /** `cpuPerRequest`: the server process's CPU (ms, all threads) per answered request, catch-up included. */
-    type Fixed = Result & { mails?: MailDelays; cpuPerRequest?: number };
+    type Fixed = Result & { mails?: MailDelays; cpuPerRequest?: number; couchCpuPerRequest?: number };
+    // A CouchDB of ../shared/couchdb on this machine (BENCH_COUCHDB_DIR): its CPU per request too.
+    const couchPid = localCouchPid();
+    const couchMs = () => {
+      if (couchPid === null) return null;
+      const c = couchCpu(couchPid);
+      return c.erlangMs + c.javascriptMs;
+    };
     type Mode = "max" | "fixed" | "sustained";
     const results = Object.fromEntries(
       keys.map((k) => [k, { max: [] as Result[], fixed: [] as Fixed[], sustained: [] as Fixed[] }]),
@@ -429,6 +437,7 @@ async function main(): Promise<void> {
       const numberedFrom = submitted;
       const rate = mode === "fixed" ? 50 : SUSTAINED_RATE;
       const cpuBefore = cpuMs(server.child.pid);
+      const couchBefore = couchMs();
       const r: Fixed = await autocannon({
         ...t,
         connections: mode === "max" ? 50 : mode === "fixed" ? 10 : 20,
@@ -440,6 +449,9 @@ async function main(): Promise<void> {
       // Less sensitive to a loaded machine than delays: what one request costs the server.
       if (cpuBefore !== null && cpuAfter !== null && r["2xx"] > 0)
         r.cpuPerRequest = (cpuAfter - cpuBefore) / r["2xx"];
+      const couchAfter = couchMs();
+      if (couchBefore !== null && couchAfter !== null && r["2xx"] > 0)
+        r.couchCpuPerRequest = (couchAfter - couchBefore) / r["2xx"];
       let note = "";
       if (mode === "max") {
         catchUps.push({ key, ms, mails: (await sinkStats()).count - mailsBefore });
@@ -458,7 +470,10 @@ async function main(): Promise<void> {
       }
       results[key]?.[mode].push(r);
       const cpu =
-        r.cpuPerRequest === undefined ? "" : `, CPU serveur ${r.cpuPerRequest.toFixed(1)} ms/demande`;
+        (r.cpuPerRequest === undefined ? "" : `, CPU serveur ${r.cpuPerRequest.toFixed(1)} ms/demande`) +
+        (r.couchCpuPerRequest === undefined
+          ? ""
+          : `, CPU CouchDB ${r.couchCpuPerRequest.toFixed(1)} ms/demande`);
       console.log(
         `  ${key.padEnd(7)} ${mode.padEnd(9)} ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}, erreurs ${r.errors}${note}${cpu}`,
       );
@@ -546,8 +561,12 @@ async function main(): Promise<void> {
         httpP99: median((of("mail")[mode] as Fixed[]).map((r) => r.latency.p99)),
       };
     };
-    const cpuOf = (k: Key, mode: "fixed" | "sustained") =>
-      median((of(k)[mode] as Fixed[]).map((r) => r.cpuPerRequest ?? Number.NaN))
+    const cpuOf = (
+      k: Key,
+      mode: "fixed" | "sustained",
+      field: "cpuPerRequest" | "couchCpuPerRequest" = "cpuPerRequest",
+    ) =>
+      median((of(k)[mode] as Fixed[]).map((r) => r[field] ?? Number.NaN))
         .toFixed(1)
         .replace(".", ",");
     const at50 = mailsOf("fixed");
@@ -581,7 +600,7 @@ async function main(): Promise<void> {
       "",
       `- Objectifs (serveur complet, accusés compris) : ${SUSTAINED_RATE} req/s soutenus, chaque accusé parti en 2 s : ${pass(at200.rate >= SUSTAINED_RATE * 0.97 && at200.all >= 1)} (${at200.rate} req/s tenus, ${pct(at200.within)} des accusés en 2 s, p99 ${ms(at200.p99)} ms) ; p99 ≤ 100 ms à 50 req/s : ${pass(p99("mail") <= 100)} (${p99("mail")} ms), accusés compris en 2 s : ${pass(at50.all >= 1)} (p99 ${ms(at50.p99)} ms). Dépôt seul : ${rps("intake")} req/s, p99 ${p99("intake")} ms.`,
       `- Rapports aux planchers du même tour — débit : ${ratio(rps("mail"), rps("put"))} (serveur complet) et ${ratio(rps("intake"), rps("put"))} (dépôt seul) du \`PUT\` un par un, ${ratio(rps("mail"), rps("bulk"))} et ${ratio(rps("intake"), rps("bulk"))} du \`_bulk_docs\` groupé, ${ratio(rps("intake"), rps("trivial"))} du plancher HTTP ; p99 à 50 req/s : ${ratio(p99("mail"), p99("put"))} (serveur complet) et ${ratio(p99("intake"), p99("put"))} (dépôt seul) du \`PUT\`, ${ratio(p99("mail"), p99("trivial"))} du plancher HTTP ; accusés : p50 à 50 req/s ${ratio(at50.p50, floor.p50)} et à ${SUSTAINED_RATE} req/s ${ratio(at200.p50, floor.p50)} du relais seul, qui prend ${ratio(floor.perSecond, 2 * SUSTAINED_RATE)} des messages dus à ${SUSTAINED_RATE} req/s.`,
-      `- CPU du processus serveur par demande (tous ses fils, rattrapage compris ; moins sensible qu'un délai à la charge de la machine) : ${cpuOf("mail", "fixed")} ms avec les accusés à 50 req/s, ${cpuOf("mail", "sustained")} ms à ${SUSTAINED_RATE} req/s, ${cpuOf("intake", "fixed")} ms pour le dépôt seul à 50 req/s.`,
+      `- CPU du processus serveur par demande (tous ses fils, rattrapage compris ; moins sensible qu'un délai à la charge de la machine) : ${cpuOf("mail", "fixed")} ms avec les accusés à 50 req/s, ${cpuOf("mail", "sustained")} ms à ${SUSTAINED_RATE} req/s, ${cpuOf("intake", "fixed")} ms pour le dépôt seul à 50 req/s.${couchPid === null ? "" : ` CPU de CouchDB par demande (sa VM Erlang et ses couchjs) : ${cpuOf("mail", "fixed", "couchCpuPerRequest")} ms avec les accusés à 50 req/s, ${cpuOf("mail", "sustained", "couchCpuPerRequest")} ms à ${SUSTAINED_RATE} req/s, ${cpuOf("intake", "fixed", "couchCpuPerRequest")} ms pour le dépôt seul.`}`,
       `- Rattrapage après ${seconds} s de débit max (médiane) : ${s1(catchUp("mail"))} s pour le serveur complet (accusés de toutes les demandes envoyés), ${s1(catchUp("intake"))} s pour le dépôt seul. Aucune mesure ne commence avant. Débit du serveur complet sur la rafale et son rattrapage, accusés compris (demandes ÷ (durée + rattrapage)) : ${sustainedMax} req/s. Pendant une rafale, la tâche des accusés laisse la priorité aux citoyens qui attendent leur réponse (moins de demandes à la fois tant que le dépôt a du travail en attente).`,
       "- Les dépôts simultanés partent groupés dans un même `_bulk_docs` (jusqu'à 4 lots en vol) et les numéros de suivi sont réservés par blocs de 50 : le dépôt peut donc dépasser le `PUT` document par document, pas le `_bulk_docs` groupé. Les planchers CouchDB s'authentifient par cookie de session comme le serveur (en Basic, chaque requête paierait le hachage du mot de passe).",
       `- Contrôle : ${stored} demandes enregistrées pendant les mesures de débit du dépôt seul pour ${answered} réponses 201 (l'écart : requêtes encore en vol à la fin de chaque mesure) ; serveur complet : ${mailStats.count} accusés reçus par le relais (${mailStats.unique} distincts) pour ${mailAnswered} réponses 201 mesurées (+ l'échauffement), chacune en devant 2.`,
