@@ -16,7 +16,7 @@ import { startTestCouch, TEST_CORS_ORIGIN } from "../tests/integration/support/t
 import { machineLine, median } from "./machine";
 import { launchChromium } from "./pages/counter-app";
 import { profiled } from "./pages/cpu-profile";
-import { treeCpuMs } from "./process-cpu";
+import { type CpuPart, cpuByPart, treeCpuMs } from "./process-cpu";
 import { benchRequests } from "./sync-docs";
 
 const N = Number(process.env.BENCH_SYNC_DOCS ?? 5000);
@@ -90,10 +90,14 @@ async function main() {
     process.pid,
     ...(process.env.BENCH_SERVER_PID ? [Number(process.env.BENCH_SERVER_PID)] : []),
   ];
+  const parts: CpuPart[] = ["node", "chromium", "page", "other"];
   const withCpu = async (k: string, fn: () => Promise<void>) => {
     const c0 = treeCpuMs(roots);
+    const p0 = cpuByPart(roots);
     await fn();
     add(`${k} CPU`, treeCpuMs(roots) - c0);
+    const p1 = cpuByPart(roots);
+    for (const part of parts) add(`${k} CPU ${part}`, p1[part] - p0[part]);
   };
   for (let round = 0; round < ROUNDS; round++) {
     const [g, p, r] = [await target("A2K"), await target("B3M"), await target("C4N")];
@@ -208,9 +212,24 @@ async function main() {
     row("envoi, temps CPU", "guichet push CPU", "pouchdb push CPU", "raw _bulk_docs CPU"),
     row("réception, temps CPU", "guichet pull CPU", "pouchdb pull CPU", "raw _changes + IndexedDB CPU"),
     "",
+    "Où va le temps CPU (médianes, ms) : le processus Node du banc (le banc lui-même et le serveur embarqué), le processus principal de Chromium (le moteur d'IndexedDB y tourne), la page (JavaScript, RxDB, Dexie, côté client d'IndexedDB), les autres processus.",
+    "",
+    "| méthode | Node (serveur) | Chromium (IndexedDB) | page | autres |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...[
+      ["envoi Guichet", "guichet push"],
+      ["envoi PouchDB", "pouchdb push"],
+      ["`_bulk_docs` brut", "raw _bulk_docs"],
+      ["réception Guichet", "guichet pull"],
+      ["réception PouchDB", "pouchdb pull"],
+      ["`_changes` brut", "raw _changes"],
+      ["écriture IndexedDB seule", "IndexedDB bulk insert"],
+    ].map(([label, k]) => `| ${label} | ${parts.map((p) => m(`${k} CPU ${p}`).toFixed(0)).join(" | ")} |`),
+    "",
     `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) puis écriture IndexedDB seule des ${N} documents (${m("IndexedDB bulk insert").toFixed(0)} ms). Temps CPU : celui de tous les processus du banc (la page et Chromium, le serveur embarqué${process.env.BENCH_SERVER_PID ? ", le CouchDB de BENCH_SERVER_PID" : " ; un CouchDB lancé à part seulement avec BENCH_SERVER_PID"}) pendant chaque méthode, moins sensible que la durée à la charge des autres. Rapports : médiane des rapports de chaque tour. Charge moyenne (1/5/15 min) : ${load0} au début, ${loadavg()
       .map((l) => l.toFixed(1))
       .join(" / ")} à la fin. Par tour (ms) : ${Object.entries(results)
+      .filter(([k]) => !/ CPU (node|chromium|page|other)$/.test(k))
       .map(([k, xs]) => `${k} ${xs.map((x) => x.toFixed(0)).join(", ")}`)
       .join(" ; ")}.`,
     "",
