@@ -196,9 +196,9 @@ export type AckMailer = {
  * write) or by the feed a moment later; a feed resumed on another node replays changes. Both
  * paths end in the outbox, which claims `outbox:<id>:<kind>` create-only and re-reads the request
  * with a quorum GET before sending: a replay or a second path finds the claim or the `*_sent`
- * event and sends nothing. On a cluster a new claim counts only when created on the write quorum
- * (201): two processes creating the same claim at the same instant, a copy unreachable, may both
- * get 202, and then neither sends until one of them takes the claim over (outbox.ts).
+ * event and sends nothing. The one cluster-specific window: with a copy unreachable, two server
+ * processes creating the same claim at the same instant can both get 202; both then send, with
+ * the same Message-ID, and the event is recorded once (read-decide-write on the request).
  */
 export function ackMailer(o: {
   databases: string[];

@@ -80,9 +80,8 @@ export type OutboxOptions = {
   /** The same database without grouping (writes that must not wait), default `stateDb`. */
   urgentStateDb?: CouchDb;
   /**
-   * On a cluster: the same database, ungrouped, to create claims with the quorum's answer and for
-   * the quorum reads that confirm a take-over (`confirmed`). Without it (a single CouchDB node or
-   * the embedded server, where two creators can never both succeed) neither is needed.
+   * The same database, ungrouped, for the quorum reads that confirm a claim (`confirmed`); without
+   * it claims are not confirmed (a single CouchDB node never lets two creators both succeed).
    */
   claimDb?: CouchDb;
   requestDb: (name: string) => CouchDb;
@@ -107,9 +106,6 @@ export type OutboxOptions = {
 export const SETTLED: readonly DeliveryOutcome[] = ["recorded", "already", "blocked", "dropped"];
 
 export type DeliveryOutcome = "recorded" | "already" | "retry" | "busy" | "blocked" | "dropped";
-
-/** A new claim the cluster stored on too few copies is looked at again after this. */
-const UNCONFIRMED_RETRY_MS = 1_000;
 
 /** Settled claims remembered by one process (a few MB at most). */
 const SETTLED_MEMORY = 50_000;
@@ -315,17 +311,8 @@ export class Outbox {
           createdAt: now.toISOString(),
         };
         try {
-          if (this.o.claimDb) {
-            // On a cluster a new claim is ours only if created on the write quorum (201): each copy
-            // accepts one creation of an id, so two creators cannot both reach a majority.
-            const res = await this.o.claimDb.create(doc);
-            if (res.quorum) return { ...doc, _rev: res.rev };
-            // Stored on too few copies (202): maybe seen by another creator, so not sent now. It is
-            // ours: the next look takes it over (a compare-and-swap, then confirmed).
-            this.schedule(doc, now.getTime() + UNCONFIRMED_RETRY_MS);
-            return "busy";
-          }
           const res = await this.o.stateDb.put(doc);
+          if (!(await this.confirmed(id, res.rev))) return "busy";
           return { ...doc, _rev: res.rev };
         } catch (e) {
           if (!(e instanceof CouchError && e.status === 409)) throw e;
@@ -357,12 +344,11 @@ export class Outbox {
   }
 
   /**
-   * On a CouchDB cluster two processes taking over the same claim (a compare-and-swap on its
-   * revision) can both be answered "accepted": each copy took the first write it saw, and the claim
-   * has two sibling revisions. A take-over is ours only when two quorum reads, a moment apart, show
-   * our revision as the winner (CouchDB picks the same winner on every copy); otherwise we back off
-   * as "busy" and the lease decides later. Without this, both would send (seen in notices.test.ts on
-   * a cluster). New claims need no reads: a creation confirmed by the quorum is proof (`claim`).
+   * On a CouchDB cluster two processes creating (or taking over) the same claim can both be
+   * answered "accepted": each copy took the first write it saw, and the claim has two sibling
+   * revisions. A claim is ours only when two quorum reads, a moment apart, show our revision as
+   * the winner (CouchDB picks the same winner on every copy); otherwise we back off as "busy" and
+   * the lease decides later. Without this, both would send (seen in notices.test.ts on a cluster).
    */
   private async confirmed(id: string, rev: string): Promise<boolean> {
     const db = this.o.claimDb;

@@ -8,7 +8,7 @@ import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { type CouchDb, couchServer } from "../../sync-server/couch/couch-db";
 import { createMailer, type Mailer } from "../../sync-server/mail/mailer";
-import { type Composer, Outbox, type OutboxDoc, outboxId } from "../../sync-server/mail/outbox";
+import { type Composer, Outbox } from "../../sync-server/mail/outbox";
 import { type SmtpSink, startSmtpSink } from "../../sync-server/mail/smtp-sink";
 import { appendEvents } from "../../sync-server/services/append-events";
 import { ensureServerDatabase } from "../../sync-server/services/server-db";
@@ -147,40 +147,6 @@ describe("accusés at the portal's pace (outbox on a real database and a real SM
     expect(doc.events.filter((e) => e.kind === "ar_sent")).toHaveLength(1);
     await first.stop();
     await second.stop();
-  });
-
-  it("does not send a new claim the cluster stored on too few copies (202), then sends it once, taking it over", async () => {
-    const r = await stored("quorum@example.org");
-    let answers = 0;
-    // The real database; only its first answer is the one a cluster gives when a copy is missing.
-    const claimDb: CouchDb = {
-      ...stateDb,
-      async create(doc) {
-        const res = await stateDb.create(doc);
-        return answers++ === 0 ? { ...res, quorum: false } : res;
-      },
-    };
-    const box = new Outbox({
-      stateDb,
-      claimDb,
-      requestDb: () => mainDb,
-      mailer,
-      compose,
-      instanceId: "process-q",
-      serverUser: tc.bootstrapped.serviceAccounts.server.name,
-    });
-    expect(await box.deliver(tc.dbName("main"), r.id, ["registration"])).toEqual(["busy"]);
-    expect(mailsTo("quorum@example.org")).toHaveLength(0);
-    const doc = await waitFor("l'accusé repris par son processus", async () => {
-      const d = (await mainDb.get<GuichetRequest>(r.id)) as GuichetRequest;
-      return d.events.some((e) => e.kind === "registration_sent") ? d : null;
-    });
-    expect(doc.events.filter((e) => e.kind === "registration_sent")).toHaveLength(1);
-    // Nothing more comes later: one message.
-    await new Promise((res) => setTimeout(res, 1_500));
-    expect(mailsTo("quorum@example.org")).toHaveLength(1);
-    expect(((await stateDb.get(outboxId(r.id, "registration"))) as OutboxDoc | null)?.state).toBe("recorded");
-    await box.stop();
   });
 
   it("records the sent events on a request an agent changed while the mails were going out, keeping the agent's event", async () => {
