@@ -8,6 +8,7 @@ import { seedRequest } from "../renderer/src/dashboard/bench-requests";
 import { VALID_SAMPLE_FIELDS } from "../renderer/src/shared/bench-fields";
 import { toCouch } from "../renderer/sync/requests/couch-docs";
 import type { TestServer } from "../tests/browser/support/real-server";
+import { savedDashboardRows } from "../tests/browser/support/saved-rows";
 import { machineLine, median, percentile } from "./machine";
 import { benchAccount, login, openAppPage } from "./pages/counter-app";
 
@@ -158,28 +159,7 @@ async function wordIndexDone(page: Page): Promise<number> {
 async function snapshotSaved(page: Page): Promise<number> {
   const t0 = Date.now();
   for (;;) {
-    const ids = await page.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const open = indexedDB.open("guichet-dashboard");
-          open.onerror = () => resolve(-1);
-          open.onupgradeneeded = () => open.transaction?.abort();
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains("snapshots")) return resolve(-1);
-            const get = db
-              .transaction("snapshots", "readonly")
-              .objectStore("snapshots")
-              .get("guichet/requests");
-            get.onsuccess = () => {
-              const ids = (get.result as { packed?: { ids: string } } | undefined)?.packed?.ids;
-              db.close();
-              resolve(ids ? ids.split("\u0000").length : 0);
-            };
-            get.onerror = () => resolve(-1);
-          };
-        }),
-    );
+    const ids = await savedDashboardRows(page);
     if (ids === N) return Date.now() - t0;
     if (Date.now() - t0 > 180_000) throw new Error(`snapshot holds ${ids} rows, not ${N}`);
     await new Promise((r) => setTimeout(r, 500));

@@ -7,9 +7,10 @@ import type { GuichetRequest, RequestEvent } from "../../domain/request";
 import { buildRequest, ev } from "../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { communeRole, couchRole } from "../../sync-server/couch/couch-roles";
-import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
+import { login, openWorkstation, pageErrors, submitOnline, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
 import { addDirectoryAgents } from "./support/directory";
+import { savedDashboardRows } from "./support/saved-rows";
 
 // Names unique to this run: the server is shared by every spec of the run.
 const TAG = Date.now().toString(36).slice(-5);
@@ -189,21 +190,16 @@ test("a supervisor's dashboard shows the replica's figures, exports them as CSV,
   expect(bulk.filter((r) => r.error)).toEqual([]);
   // Online requests come through the portal's API only.
   for (const lastName of ["Benali", "Nguyen"]) {
-    const res = await fetch(`${env.apiUrl}/api/v1/requests`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        demarche: "demande_generale",
-        fields: { message: "Puis-je réserver la salle des fêtes ?" },
-        citizen: {
-          firstName: "Inès",
-          lastName,
-          email: "ines@example.org",
-          address: { line: "4 rue des Écoles", postcode: "75005", city: "Paris" },
-        },
-      }),
+    await submitOnline({
+      demarche: "demande_generale",
+      fields: { message: "Puis-je réserver la salle des fêtes ?" },
+      citizen: {
+        firstName: "Inès",
+        lastName,
+        email: "ines@example.org",
+        address: { line: "4 rue des Écoles", postcode: "75005", city: "Paris" },
+      },
     });
-    expect(res.status).toBe(201);
   }
   const all = (await couch(env, `${env.mainDb}/_all_docs?include_docs=true`)) as { rows: { doc: Doc }[] };
   const docs = all.rows.map((r) => r.doc).filter((d) => d.type === "request");
@@ -310,33 +306,6 @@ test("a supervisor's dashboard shows the replica's figures, exports them as CSV,
   await agent.context.close();
 });
 
-/** How many rows the workstation's saved dashboard rows hold (0 when none are saved). */
-function savedRows(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open("guichet-dashboard");
-        // Not there yet: abort the creation, which is the app's to make (with its store).
-        open.onupgradeneeded = () => open.transaction?.abort();
-        open.onerror = () => resolve(0);
-        open.onsuccess = () => {
-          const db = open.result;
-          if (!db.objectStoreNames.contains("snapshots")) return resolve(0);
-          const get = db
-            .transaction("snapshots", "readonly")
-            .objectStore("snapshots")
-            .get("guichet/requests");
-          get.onsuccess = () => {
-            const ids = (get.result as { packed?: { ids: string } } | undefined)?.packed?.ids;
-            db.close();
-            resolve(ids ? ids.split("\u0000").length : 0);
-          };
-          get.onerror = () => reject(get.error);
-        };
-      }),
-  );
-}
-
 test("an agent's session keeps the dashboard's rows, and the supervisor who logs in next on that workstation starts from them", async ({
   browser,
 }) => {
@@ -344,21 +313,16 @@ test("an agent's session keeps the dashboard's rows, and the supervisor who logs
   const chef = await supervisorAccount(env, "chef-suivant");
   // Requests on the server (through the portal's API), whatever the other specs left there.
   for (const lastName of ["Moreau", "Perrin"]) {
-    const res = await fetch(`${env.apiUrl}/api/v1/requests`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        demarche: "demande_generale",
-        fields: { message: "Quels sont les horaires de la piscine ?" },
-        citizen: {
-          firstName: "Léa",
-          lastName,
-          email: "lea@example.org",
-          address: { line: "2 place de la Mairie", postcode: "75005", city: "Paris" },
-        },
-      }),
+    await submitOnline({
+      demarche: "demande_generale",
+      fields: { message: "Quels sont les horaires de la piscine ?" },
+      citizen: {
+        firstName: "Léa",
+        lastName,
+        email: "lea@example.org",
+        address: { line: "2 place de la Mairie", postcode: "75005", city: "Paris" },
+      },
     });
-    expect(res.status).toBe(201);
   }
   const all = (await couch(env, `${env.mainDb}/_all_docs?include_docs=true`)) as { rows: { doc: Doc }[] };
   const total = all.rows.filter((r) => r.doc.type === "request").length;
@@ -366,7 +330,7 @@ test("an agent's session keeps the dashboard's rows, and the supervisor who logs
   const { context, page } = await openWorkstation(browser);
   await login(page, env.users.agentA);
   // The agent never opens the dashboard: the rows are built as the replication writes, then saved.
-  await expect.poll(() => savedRows(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(total);
+  await expect.poll(() => savedDashboardRows(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(total);
   await page.getByRole("button", { name: "Se déconnecter" }).click();
   await page.reload();
   await login(page, chef);

@@ -5,7 +5,7 @@ import { parseCsv } from "../../domain/csv";
 import type { GuichetRequest } from "../../domain/request";
 import { STATUS_LABELS } from "../../domain/workflow";
 import { addUser } from "../../sync-server/couch/users";
-import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
+import { login, openWorkstation, pageErrors, submitOnline, testEnv } from "./support/app";
 import { expectNoSeriousViolations } from "./support/axe";
 import { addDirectoryAgents, serverCouch } from "./support/directory";
 
@@ -40,23 +40,17 @@ test.beforeAll(async () => {
 type Seed = { demarche: string; fields: Record<string, unknown>; lastName: string; firstName?: string };
 
 /** A citizen's online submission through the public JSON API; returns the tracking number (K7M4-4EEX). */
-async function submit(seed: Seed): Promise<string> {
-  const res = await fetch(`${testEnv().apiUrl}/api/v1/requests`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      demarche: seed.demarche,
-      fields: seed.fields,
-      citizen: {
-        firstName: seed.firstName ?? "Jean",
-        lastName: seed.lastName,
-        email: "usager@example.org",
-        address: { line: "3 place de la Mairie", postcode: "75004", city: "Paris" },
-      },
-    }),
+function submit(seed: Seed): Promise<string> {
+  return submitOnline({
+    demarche: seed.demarche,
+    fields: seed.fields,
+    citizen: {
+      firstName: seed.firstName ?? "Jean",
+      lastName: seed.lastName,
+      email: "usager@example.org",
+      address: { line: "3 place de la Mairie", postcode: "75004", city: "Paris" },
+    },
   });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return ((await res.json()) as { trackingNumber: string }).trackingNumber;
 }
 
 const library = (lastName: string): Seed => ({ demarche: "inscription_bibliotheque", fields: {}, lastName });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login, openWorkstation, pageErrors, testEnv } from "./support/app";
+import { login, openWorkstation, pageErrors, submitOnline, testEnv } from "./support/app";
 
 test("a request submitted online appears in the triage queue without a reload", async ({ browser }) => {
   const env = testEnv();
@@ -18,22 +18,16 @@ test("a request submitted online appears in the triage queue without a reload", 
     before = await page.getByTestId("queue-row").count();
   }
 
-  const res = await fetch(`${env.apiUrl}/api/v1/requests`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      demarche: "demande_generale",
-      fields: { message: "Puis-je réserver la salle des fêtes en juin ?" },
-      citizen: {
-        firstName: "Inès",
-        lastName: "Benali",
-        email: "ines.benali@example.org",
-        address: { line: "4 rue des Écoles", postcode: "75005", city: "Paris" },
-      },
-    }),
+  const trackingNumber = await submitOnline({
+    demarche: "demande_generale",
+    fields: { message: "Puis-je réserver la salle des fêtes en juin ?" },
+    citizen: {
+      firstName: "Inès",
+      lastName: "Benali",
+      email: "ines.benali@example.org",
+      address: { line: "4 rue des Écoles", postcode: "75005", city: "Paris" },
+    },
   });
-  expect(res.status).toBe(201);
-  const { trackingNumber } = (await res.json()) as { trackingNumber: string };
 
   const row = page.getByTestId("queue-row").filter({ hasText: trackingNumber });
   await expect(row).toBeVisible({ timeout: 30_000 });

@@ -100,3 +100,26 @@ export async function recordRequest(page: Page, r: PhoneRequest, channelSteps = 
 export function syncBar(page: Page) {
   return { state: page.getByTestId("sync-state"), pending: page.getByTestId("sync-pending") };
 }
+
+/** What a citizen sends through the portal's public JSON API. */
+export type OnlineSubmission = {
+  demarche: string;
+  fields: Record<string, unknown>;
+  citizen: {
+    firstName: string;
+    lastName: string;
+    email: string;
+    address: { line: string; postcode: string; city: string };
+  };
+};
+
+/** A citizen's online submission through the public JSON API; returns its tracking number. */
+export async function submitOnline(submission: OnlineSubmission): Promise<string> {
+  const res = await fetch(`${testEnv().apiUrl}/api/v1/requests`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(submission),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { trackingNumber: string }).trackingNumber;
+}
