@@ -91,16 +91,24 @@ async function main() {
     ...(process.env.BENCH_SERVER_PID ? [Number(process.env.BENCH_SERVER_PID)] : []),
   ];
   const parts: CpuPart[] = ["node", "chromium", "page", "other"];
+  // Read when the page starts and ends its measured part: set-up and tear-down (the documents
+  // handed to the page, the replica filled before a push, the database removed) do not count.
+  type CpuAt = { tree: number; parts: Record<CpuPart, number> };
+  const cpuAt = (): CpuAt => ({ tree: treeCpuMs(roots), parts: cpuByPart(roots) });
+  let marks: { start?: CpuAt; end?: CpuAt } = {};
+  await page.exposeFunction("benchCpuMark", (at: "start" | "end") => {
+    marks[at] = cpuAt();
+  });
   const withCpu = async (k: string, fn: () => Promise<void>) => {
-    const c0 = treeCpuMs(roots);
-    const p0 = cpuByPart(roots);
+    marks = {};
     await fn();
-    add(`${k} CPU`, treeCpuMs(roots) - c0);
-    const p1 = cpuByPart(roots);
-    for (const part of parts) add(`${k} CPU ${part}`, p1[part] - p0[part]);
+    const { start, end } = marks;
+    if (!start || !end) throw new Error(`${k}: the page did not mark its measured part`);
+    add(`${k} CPU`, end.tree - start.tree);
+    for (const part of parts) add(`${k} CPU ${part}`, end.parts[part] - start.parts[part]);
   };
   for (let round = 0; round < ROUNDS; round++) {
-    const [g, p, r] = [await target("A2K"), await target("B3M"), await target("C4N")];
+    const [g, p, r, f] = [await target("A2K"), await target("B3M"), await target("C4N"), await target("E6Q")];
     // Rotate the order so no method always runs on a warmer server.
     const pushes = [
       async () => {
@@ -132,7 +140,15 @@ async function main() {
         );
       },
     ];
-    const pushNames = ["guichet push", "pouchdb push", "raw _bulk_docs"];
+    pushes.push(async () => {
+      const o = await page.evaluate(([t, b]) => window.bench.floorPush(t.docs, t.dbUrl, t.auth, b), [
+        f,
+        BATCH,
+      ] as const);
+      if (o.sent !== N || o.pending !== 0) throw new Error(`floor push sent ${o.sent}, left ${o.pending}`);
+      add("bare replication push", o.ms);
+    });
+    const pushNames = ["guichet push", "pouchdb push", "raw _bulk_docs", "bare replication push"];
     for (let i = 0; i < pushes.length; i++)
       await withCpu(pushNames[(i + round) % pushes.length]!, pushes[(i + round) % pushes.length]!);
     const pulls = [
@@ -163,7 +179,21 @@ async function main() {
         add("IndexedDB bulk insert", (await page.evaluate((t) => window.bench.localInsert(t.docs), g)).ms);
       },
     ];
-    const pullNames = ["guichet pull", "pouchdb pull", "raw _changes", "IndexedDB bulk insert"];
+    pulls.push(async () => {
+      const o = await page.evaluate(([t, b]) => window.bench.floorPull(t.dbUrl, t.auth, b), [
+        g,
+        BATCH,
+      ] as const);
+      if (o.count !== N) throw new Error(`floor pull stored ${o.count}`);
+      add("bare replication pull", o.ms);
+    });
+    const pullNames = [
+      "guichet pull",
+      "pouchdb pull",
+      "raw _changes",
+      "IndexedDB bulk insert",
+      "bare replication pull",
+    ];
     for (let i = 0; i < pulls.length; i++)
       await withCpu(pullNames[(i + round) % pulls.length]!, pulls[(i + round) % pulls.length]!);
     // The pull's floor: reading the feed, then writing what it holds locally (same round).
@@ -211,6 +241,13 @@ async function main() {
     row("réception (pull)", "guichet pull", "pouchdb pull", "raw _changes + IndexedDB"),
     row("envoi, temps CPU", "guichet push CPU", "pouchdb push CPU", "raw _bulk_docs CPU"),
     row("réception, temps CPU", "guichet pull CPU", "pouchdb pull CPU", "raw _changes + IndexedDB CPU"),
+    row("envoi, réplication nue (2e plancher)", "bare replication push", "pouchdb push", "raw _bulk_docs"),
+    row(
+      "réception, réplication nue (2e plancher)",
+      "bare replication pull",
+      "pouchdb pull",
+      "raw _changes + IndexedDB",
+    ),
     "",
     "Où va le temps CPU (médianes, ms) : le processus Node du banc (le banc lui-même et le serveur embarqué), le processus principal de Chromium (le moteur d'IndexedDB y tourne), la page (JavaScript, RxDB, Dexie, côté client d'IndexedDB), les autres processus.",
     "",
@@ -224,6 +261,8 @@ async function main() {
       ["réception PouchDB", "pouchdb pull"],
       ["`_changes` brut", "raw _changes"],
       ["écriture IndexedDB seule", "IndexedDB bulk insert"],
+      ["envoi, réplication nue", "bare replication push"],
+      ["réception, réplication nue", "bare replication pull"],
     ].map(([label, k]) => `| ${label} | ${parts.map((p) => m(`${k} CPU ${p}`).toFixed(0)).join(" | ")} |`),
     "",
     `Planchers mesurés dans le même tour : envoi = \`_bulk_docs\` brut depuis la page, mêmes documents, lots de ${BATCH.push} ; réception = lecture brute de \`_changes?include_docs\` sans rien stocker (${m("raw _changes").toFixed(0)} ms) puis écriture IndexedDB seule des ${N} documents (${m("IndexedDB bulk insert").toFixed(0)} ms). Temps CPU : celui de tous les processus du banc (la page et Chromium, le serveur embarqué${process.env.BENCH_SERVER_PID ? ", le CouchDB de BENCH_SERVER_PID" : " ; un CouchDB lancé à part seulement avec BENCH_SERVER_PID"}) pendant chaque méthode, moins sensible que la durée à la charge des autres. Rapports : médiane des rapports de chaque tour. Charge moyenne (1/5/15 min) : ${load0} au début, ${loadavg()
@@ -241,6 +280,7 @@ async function main() {
 
 declare global {
   interface Window {
+    benchCpuMark?: (at: "start" | "end") => Promise<void>;
     bench: {
       guichetPush(
         docs: GuichetRequest[],
@@ -268,6 +308,17 @@ declare global {
       rawPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, b: number): Promise<{ ms: number }>;
       rawPull(dbUrl: string, auth: Auth, b: number): Promise<{ ms: number; count: number }>;
       localInsert(docs: GuichetRequest[]): Promise<{ ms: number }>;
+      floorPush(
+        docs: GuichetRequest[],
+        dbUrl: string,
+        auth: Auth,
+        b: { push: number; pull: number },
+      ): Promise<{ ms: number; sent: number; pending: number }>;
+      floorPull(
+        dbUrl: string,
+        auth: Auth,
+        b: { push: number; pull: number },
+      ): Promise<{ ms: number; count: number }>;
     };
   }
 }

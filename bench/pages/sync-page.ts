@@ -7,15 +7,24 @@ import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import type { GuichetRequest } from "../../domain/request";
 import { createGuichetDatabase } from "../../renderer/db/database";
 import { requestsRepo } from "../../renderer/db/requests-repo";
+import { couchClient } from "../../renderer/sync/couch-client";
 import { startRequestReplication } from "../../renderer/sync/request-replication";
+import { floorPull, floorPush, syncState } from "./replication-floor";
 
 type Auth = { username: string; password: string };
 const authHeader = (a: Auth) => `Basic ${btoa(`${a.username}:${a.password}`)}`;
 
+/**
+ * The measured part of a method, without its set-up (documents handed over, a replica filled) or
+ * tear-down: the bench reads the processes' CPU at both ends (`benchCpuMark`, bench/sync.ts).
+ */
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  await window.benchCpuMark?.("start");
   const t0 = performance.now();
   const value = await fn();
-  return { ms: performance.now() - t0, value };
+  const ms = performance.now() - t0;
+  await window.benchCpuMark?.("end");
+  return { ms, value };
 }
 
 /** Time with at least one request on the wire (requests overlap: their durations do not add up). */
@@ -94,6 +103,29 @@ const bench = {
       await rep.stop();
     });
     const count = await db.requests.count().exec();
+    await db.remove();
+    return { ms: r.ms, count };
+  },
+  /** Second floor (./replication-floor.ts): the same replica as Guichet's push, a bare replication. */
+  async floorPush(docs: GuichetRequest[], dbUrl: string, auth: Auth, batch: { push: number; pull: number }) {
+    const name = `bench-floor-push-${Date.now()}-${n++}`;
+    const db = await createGuichetDatabase({ name, storage: getRxStorageDexie() });
+    await db.requests.bulkInsert(docs);
+    const state = syncState(`${name}-state`);
+    await state.markPending(docs.map((d) => d.id));
+    const r = await timed(() => floorPush(db, couchClient(dbUrl, auth), batch.push, state));
+    const pending = await state.state.where("rev").equals("").count();
+    await state.remove();
+    await db.remove();
+    return { ms: r.ms, sent: r.value, pending };
+  },
+  async floorPull(dbUrl: string, auth: Auth, batch: { push: number; pull: number }) {
+    const name = `bench-floor-pull-${Date.now()}-${n++}`;
+    const db = await createGuichetDatabase({ name, storage: getRxStorageDexie() });
+    const state = syncState(`${name}-state`);
+    const r = await timed(() => floorPull(db, couchClient(dbUrl, auth), batch.pull, state));
+    const count = await db.requests.count().exec();
+    await state.remove();
     await db.remove();
     return { ms: r.ms, count };
   },
