@@ -9,13 +9,14 @@ import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { createGuichetDatabase } from "../../renderer/db/database";
 import { requestsRepo } from "../../renderer/db/requests-repo";
+import type { FetchLike } from "../../renderer/sync/http";
 import { startRequestReplication } from "../../renderer/sync/request-replication";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 
 const N = 600;
 const BATCH = 100;
 
-function backlog(commune: string, by: string, workstation = "P4K"): GuichetRequest[] {
+function backlog(commune: string, by: string, workstation: string): GuichetRequest[] {
   const demarche = findDemarche(DEFAULT_CATALOGUE, "aide_restauration_scolaire")!;
   return Array.from({ length: N }, (_, i) => {
     const r = newRequest(
@@ -53,26 +54,35 @@ describe("a workstation pushing a backlog", () => {
     await couch?.stop();
   });
 
-  it("sends it in _bulk_docs of the batch size, never reads it back from the server meanwhile, and clears every marker", async () => {
+  /** A workstation holding a backlog of N requests never pushed, and its replication through `fetch`. */
+  async function backlogReplica(name: string, code: string, fetchImpl: FetchLike, retryMs?: number) {
     const db = await createGuichetDatabase({
-      name: `push-backlog-${Date.now()}`,
+      name: `${name}-${Date.now()}`,
       storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
     });
-    await requestsRepo(db).bulkInsert(backlog(couch.commune, agent.name));
-    expect(await db.pending.count().exec()).toBe(N);
+    await requestsRepo(db).bulkInsert(backlog(couch.commune, agent.name, code));
+    const start = () =>
+      startRequestReplication({
+        db,
+        dbUrl: couch.dbUrl("main"),
+        auth: { username: agent.name, password: agent.password },
+        live: false,
+        pushBatchSize: BATCH,
+        identifier: name,
+        fetch: fetchImpl,
+        ...(retryMs === undefined ? {} : { retryMs }),
+      });
+    return { db, start };
+  }
+
+  it("sends it in _bulk_docs of the batch size, never reads it back from the server meanwhile, and clears every marker", async () => {
     const calls: string[] = [];
-    const rep = startRequestReplication({
-      db,
-      dbUrl: couch.dbUrl("main"),
-      auth: { username: agent.name, password: agent.password },
-      live: false,
-      pushBatchSize: BATCH,
-      identifier: "push-backlog",
-      fetch: (url, init) => {
-        calls.push(new URL(url).pathname.split("/").pop()!);
-        return fetch(url, init);
-      },
+    const { db, start } = await backlogReplica("push-backlog", "P4K", (url, init) => {
+      calls.push(new URL(url).pathname.split("/").pop()!);
+      return fetch(url, init);
     });
+    expect(await db.pending.count().exec()).toBe(N);
+    const rep = start();
     try {
       await rep.replication.awaitInitialReplication();
       await rep.awaitInSync();
@@ -90,24 +100,14 @@ describe("a workstation pushing a backlog", () => {
   }, 120_000);
 
   it("keeps what reached the server when the line drops in the middle of a push call, and sends the rest once it is back", async () => {
-    const db = await createGuichetDatabase({
-      name: `push-drop-${Date.now()}`,
-      storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
-    });
-    await requestsRepo(db).bulkInsert(backlog(couch.commune, agent.name, "Q5M"));
     const server = couch.admin.use(couch.dbName("main"));
     const before = (await server.info()).doc_count;
     const written: string[] = [];
     let bulkCalls = 0;
-    const rep = startRequestReplication({
-      db,
-      dbUrl: couch.dbUrl("main"),
-      auth: { username: agent.name, password: agent.password },
-      live: false,
-      pushBatchSize: BATCH,
-      retryMs: 200,
-      identifier: "push-drop",
-      fetch: async (url, init) => {
+    const { db, start } = await backlogReplica(
+      "push-drop",
+      "Q5M",
+      async (url, init) => {
         // The third _bulk_docs of the first call never leaves: the line is down for that request.
         if (new URL(url).pathname.endsWith("_bulk_docs") && ++bulkCalls === 3)
           throw new TypeError("Failed to fetch");
@@ -119,7 +119,9 @@ describe("a workstation pushing a backlog", () => {
         }
         return res;
       },
-    });
+      200,
+    );
+    const rep = start();
     try {
       await rep.replication.awaitInitialReplication();
       await rep.awaitInSync();
