@@ -21,6 +21,7 @@ import { SearchScreen } from "../search/SearchScreen";
 import { SettingsScreen } from "../settings/SettingsScreen";
 import { useWorkstation } from "../shared/app-context";
 import { href, navigate, type Route } from "../shared/routes";
+import { searchTypedAhead } from "../shared/typed-ahead";
 import { SyncBar } from "../sync-ui/SyncBar";
 import { SyncScreen } from "../sync-ui/SyncScreen";
 import { prefetchRoute } from "./prefetch";
@@ -88,8 +89,12 @@ export function Workspace({ route, sync, onLogout }: { route: Route; sync: SyncV
       quickAnswer: () => setQuickOpen(true),
       queues: () => navigate({ name: "queue", queue: "service" }),
       search: () => {
+        // Already open: its field takes the focus now. Otherwise the keys typed until it
+        // appears are caught for it (shortcuts.ts, SearchScreen).
+        const open = document.getElementById("search-input");
+        if (!open) searchTypedAhead.start(performance.now());
         navigate({ name: "search", q: "" });
-        // The search screen may already be open: focus its field either way.
+        open?.focus();
         requestAnimationFrame(() => document.getElementById("search-input")?.focus());
       },
     }),

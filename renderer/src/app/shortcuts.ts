@@ -1,4 +1,5 @@
 import { useEffect } from "react";
+import { searchTypedAhead } from "../shared/typed-ahead";
 
 export type ShortcutHandlers = {
   newRequest(): void;
@@ -20,6 +21,11 @@ function isEditable(el: Element | null): boolean {
 export function useGlobalShortcuts(h: ShortcutHandlers): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      // Typed after "/" while the search screen renders: kept for its box, not lost on the page.
+      if (!isEditable(document.activeElement) && searchTypedAhead.key(e, performance.now())) {
+        e.preventDefault();
+        return;
+      }
       if (e.altKey && !e.ctrlKey && !e.metaKey) {
         const action =
           e.code === "KeyN"

@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useLayoutEffect, useState } from "react";
 import type { GuichetRequest } from "../../../domain/request";
 import { STATUS_LABELS } from "../../../domain/workflow";
 import { findByName, findByTracking, findByWords, looksLikeTracking } from "../../db/search";
@@ -8,6 +8,7 @@ import { useWorkstation } from "../shared/app-context";
 import { displayTracking, formatDay } from "../shared/format";
 import { href, navigate } from "../shared/routes";
 import { ScreenTitle } from "../shared/ScreenTitle";
+import { searchTypedAhead } from "../shared/typed-ahead";
 import { useDebounced } from "../shared/use-debounced";
 
 const S = fr.search;
@@ -15,11 +16,13 @@ const S = fr.search;
 /** One box: a tracking number (checked, never guessed), a name (accents ignored), or words. */
 export function SearchScreen({ initial }: { initial: string }) {
   const { data } = useWorkstation();
-  const [text, setText] = useState(initial);
+  // With the keys typed after "/" while this screen rendered (render and layout effect run in
+  // one task: no key can fall between them).
+  const [text, setText] = useState(() => initial + searchTypedAhead.take());
   const q = useDebounced(text.trim(), 200);
   const tracking = looksLikeTracking(q);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     document.getElementById("search-input")?.focus();
   }, []);
 
