@@ -16,14 +16,15 @@ const S = fr.search;
 /** One box: a tracking number (checked, never guessed), a name (accents ignored), or words. */
 export function SearchScreen({ initial }: { initial: string }) {
   const { data } = useWorkstation();
-  // With the keys typed after "/" while this screen rendered (render and layout effect run in
-  // one task: no key can fall between them).
-  const [text, setText] = useState(() => initial + searchTypedAhead.take());
+  // With the keys typed after "/" while this screen was drawn; catching stops as the box takes
+  // the focus (render and layout effect run in one task: no key can fall between them).
+  const [text, setText] = useState(() => initial + searchTypedAhead.peek());
   const q = useDebounced(text.trim(), 200);
   const tracking = looksLikeTracking(q);
 
   useLayoutEffect(() => {
     document.getElementById("search-input")?.focus();
+    searchTypedAhead.take();
   }, []);
 
   const byTracking = useQuery({

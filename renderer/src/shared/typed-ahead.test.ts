@@ -14,7 +14,10 @@ describe("keys typed before the search box has the focus", () => {
     const t = new TypedAhead();
     t.start(0);
     for (const key of ["m", "u", "x", "Backspace", "l", "é"]) expect(t.key(k(key), 10)).toBe(true);
+    expect(t.peek()).toBe("mulé");
+    expect(t.peek()).toBe("mulé");
     expect(t.take()).toBe("mulé");
+    expect(t.peek()).toBe("");
     expect(t.take()).toBe("");
     expect(t.key(k("r"), 20)).toBe(false);
   });

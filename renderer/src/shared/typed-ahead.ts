@@ -36,6 +36,11 @@ export class TypedAhead {
     return true;
   }
 
+  /** What was caught so far (a render may run twice: reading does not stop the catching). */
+  peek(): string {
+    return this.text ?? "";
+  }
+
   /** What was caught; catching stops. */
   take(): string {
     const text = this.text ?? "";
