@@ -460,10 +460,13 @@ describe("Open311 GeoReport v2: XML and JSON, discovery, jurisdictions, API keys
 
     // Stored hashed: the secret is nowhere in the database.
     const fresh = await issueKey("Contrôle du stockage");
-    const stored = JSON.stringify(
-      await tc.admin.use(apiKeyDatabaseName(tc.commune)).list({ include_docs: true }),
-    );
-    expect(stored).toContain("Contrôle du stockage");
+    // `_all_docs` reads one copy of each shard on a cluster: the new key may take a moment to show.
+    const stored = await waitFor("the new key in _all_docs", async () => {
+      const all = JSON.stringify(
+        await tc.admin.use(apiKeyDatabaseName(tc.commune)).list({ include_docs: true }),
+      );
+      return all.includes("Contrôle du stockage") && all;
+    });
     expect(stored).not.toContain(fresh.key.split(".")[1]);
 
     // Agents, supervisors and anonymous callers: neither the admin API nor the database itself.
