@@ -99,10 +99,21 @@ export function couchServer(url: string, auth?: Auth, fixedHeaders: Record<strin
       await logIn();
       res = await send();
     }
+    let text = await res.text();
+    // A cluster answers this for a moment after a database was deleted and created again under
+    // the same name (its shards are being opened): nothing was done, so asking again is safe.
+    for (
+      let wait = 100;
+      res.status === 500 && text.includes("No DB shards could be opened") && wait <= 1600;
+      wait *= 2
+    ) {
+      await new Promise((r) => setTimeout(r, wait));
+      res = await send();
+      text = await res.text();
+    }
     // CouchDB renews the cookie as it ages.
     const renewed = !explicit && cookie ? res.headers.get("set-cookie") : null;
     if (renewed?.startsWith("AuthSession=")) cookie = renewed.split(";")[0];
-    const text = await res.text();
     let parsed: unknown = {};
     try {
       parsed = text ? JSON.parse(text) : {};

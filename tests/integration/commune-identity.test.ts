@@ -269,7 +269,17 @@ describe("the commune's identity and agents, administered and printed on the ema
   });
 
   it("refuses on the server an assignment to someone outside the directory or outside the service (raw HTTP)", async () => {
-    const unknown = await putCounterRequest(20, "a@example.org", "mdurand");
+    // On a cluster a node validates with its cached copy of the rules, refreshed a moment after
+    // the directory changed (previous test): the refusal must come, within a few tries.
+    let seq = 30;
+    const unknown = await waitFor(
+      "la règle de l'annuaire en vigueur sur le nœud",
+      async () => {
+        const r = await putCounterRequest(seq++, `a${seq}@example.org`, "mdurand");
+        return r.res.status === 403 ? r : null;
+      },
+      15_000,
+    );
     expect(unknown.res.status).toBe(403);
     expect(((await unknown.res.json()) as { reason: string }).reason).toMatch(
       /l'agent « mdurand » n'est pas dans l'annuaire des agents de la commune/,
