@@ -139,15 +139,15 @@ async function main() {
           ).ms,
         );
       },
+      async () => {
+        const o = await page.evaluate(([t, b]) => window.bench.floorPush(t.docs, t.dbUrl, t.auth, b), [
+          f,
+          BATCH,
+        ] as const);
+        if (o.sent !== N || o.pending !== 0) throw new Error(`floor push sent ${o.sent}, left ${o.pending}`);
+        add("bare replication push", o.ms);
+      },
     ];
-    pushes.push(async () => {
-      const o = await page.evaluate(([t, b]) => window.bench.floorPush(t.docs, t.dbUrl, t.auth, b), [
-        f,
-        BATCH,
-      ] as const);
-      if (o.sent !== N || o.pending !== 0) throw new Error(`floor push sent ${o.sent}, left ${o.pending}`);
-      add("bare replication push", o.ms);
-    });
     const pushNames = ["guichet push", "pouchdb push", "raw _bulk_docs", "bare replication push"];
     for (let i = 0; i < pushes.length; i++)
       await withCpu(pushNames[(i + round) % pushes.length]!, pushes[(i + round) % pushes.length]!);
@@ -178,15 +178,15 @@ async function main() {
       async () => {
         add("IndexedDB bulk insert", (await page.evaluate((t) => window.bench.localInsert(t.docs), g)).ms);
       },
+      async () => {
+        const o = await page.evaluate(([t, b]) => window.bench.floorPull(t.dbUrl, t.auth, b), [
+          g,
+          BATCH,
+        ] as const);
+        if (o.count !== N) throw new Error(`floor pull stored ${o.count}`);
+        add("bare replication pull", o.ms);
+      },
     ];
-    pulls.push(async () => {
-      const o = await page.evaluate(([t, b]) => window.bench.floorPull(t.dbUrl, t.auth, b), [
-        g,
-        BATCH,
-      ] as const);
-      if (o.count !== N) throw new Error(`floor pull stored ${o.count}`);
-      add("bare replication pull", o.ms);
-    });
     const pullNames = [
       "guichet pull",
       "pouchdb pull",
