@@ -197,8 +197,10 @@ export type AckMailer = {
  * paths end in the outbox, which claims `outbox:<id>:<kind>` create-only and re-reads the request
  * with a quorum GET before sending: a replay or a second path finds the claim or the `*_sent`
  * event and sends nothing. The one cluster-specific window: with a copy unreachable, two server
- * processes creating the same claim at the same instant can both get 202; both then send, with
- * the same Message-ID, and the event is recorded once (read-decide-write on the request).
+ * processes creating the same claim at the same instant can both get 202. The two quorum reads
+ * that confirm a claim (outbox.ts `confirmed`) let only the winning revision send in most cases,
+ * not all (copies that disagree can show each process its own); then both send, with the same
+ * Message-ID, and the event is recorded once (read-decide-write on the request).
  */
 export function ackMailer(o: {
   databases: string[];
