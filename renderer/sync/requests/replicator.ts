@@ -9,7 +9,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import { type GuichetDatabase, requestConflictHandler } from "../../db/database";
 import { changedSince } from "../../db/index-page-storage";
 import { type SyncState, syncLedger } from "../../db/sync-ledger";
-import type { ChangeRow } from "../couch-client";
+import type { BulkBody, ChangeRow } from "../couch-client";
 import { type Checkpoint, type Seq, seqOf, withSeq } from "./checkpoints";
 import { type CouchDoc, type Doc, fromCouch, toCouch } from "./couch-docs";
 import type { PendingFlags } from "./flags";
@@ -332,8 +332,14 @@ export function replicator(opts: ReplicatorOptions) {
     const record = (rows: SyncState[]) => later(() => writeStates(rows, known));
     try {
       for (const [source, list] of bySource) {
-        for (let i = 0; i < list.length; i += opts.wireSize) {
-          const out = await sendChunk(source, list.slice(i, i + opts.wireSize), known);
+        const chunks: Local[][] = [];
+        for (let i = 0; i < list.length; i += opts.wireSize) chunks.push(list.slice(i, i + opts.wireSize));
+        // Each body is made while the one before travels.
+        let body = bodyOf(source, chunks[0]!, known);
+        for (let i = 0; i < chunks.length; i++) {
+          const sending = sendChunk(source, chunks[i]!, known, await body);
+          if (i + 1 < chunks.length) body = bodyOf(source, chunks[i + 1]!, known);
+          const out = await sending;
           record(out.rows);
           pushed.push(...out.pushed);
           merges.push(...out.merges);
@@ -370,14 +376,19 @@ export function replicator(opts: ReplicatorOptions) {
     );
   }
 
+  /** The `_bulk_docs` body of these documents, each update with the server revision it rests on. */
+  const bodyOf = (source: Source, docs: readonly Local[], known: StateRows) =>
+    source.client.bulkBody(docs.map((d) => toCouch(d, known.get(d.id)?.rev || undefined)));
+
   /** One `_bulk_docs`; what was not written is looked at again against the server's copy. */
   async function sendChunk(
     source: Source,
     docs: readonly Local[],
     known: StateRows,
+    body: BulkBody,
   ): Promise<{ rows: SyncState[]; pushed: GuichetRequest[]; merges: ServerDoc[] }> {
     const baseOf = (id: string) => known.get(id)?.rev || undefined;
-    const results = await source.client.bulkDocs(docs.map((d) => toCouch(d, baseOf(d.id))));
+    const results = await source.client.bulkDocs(body);
     const byId = new Map(results.map((r) => [r.id, r]));
     const rows: SyncState[] = [];
     const pushed: GuichetRequest[] = [];
