@@ -11,8 +11,12 @@ import { makeTrackingNumber } from "../../domain/tracking-number";
 import { createGuichetDatabase, type GuichetDatabase } from "../../renderer/db/database";
 import { requestsRepo } from "../../renderer/db/requests-repo";
 import { syncLedger } from "../../renderer/db/sync-ledger";
+import { couchClient } from "../../renderer/sync/couch-client";
 import type { FetchLike } from "../../renderer/sync/http";
 import { startRequestReplication } from "../../renderer/sync/request-replication";
+import { pendingFlags } from "../../renderer/sync/requests/flags";
+import { replicator } from "../../renderer/sync/requests/replicator";
+import { replicationSources, requestRouter } from "../../renderer/sync/requests/routing";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 
 const N = 600;
@@ -240,6 +244,53 @@ describe("a workstation pushing a backlog", () => {
       expect(onServer.events.map((e) => e.id)).toEqual(expect.arrayContaining([first.id, second.id]));
     } finally {
       await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+
+  it("does not take back an older state of a request from a live page read before its own push was recorded", async () => {
+    const { db, start } = await backlogReplica("stale-page", "V6W", fetch);
+    const server = couch.admin.use(couch.dbName("main"));
+    const first = start();
+    await first.awaitInSync();
+    await first.stop();
+    const id = (await db.requests.find().exec())[0]!.id;
+    // What a long-poll read at that moment carries: the server's revision before the note.
+    const stale = (await server.get(id)) as unknown as Record<string, unknown> & { _rev: string };
+    const note = ev.note("2026-11-02T09:00:00.000Z", "Rappel de la famille", {
+      by: agent.name,
+      workstation: "V6W",
+    });
+    await requestsRepo(db).addEvents(id, [note]);
+    const second = start();
+    await second.awaitInSync();
+    await second.stop();
+    const generation = (rev: string) => Number.parseInt(rev, 10);
+    expect(generation(((await server.get(id)) as { _rev: string })._rev)).toBeGreaterThan(
+      generation(stale._rev),
+    );
+
+    const auth = { username: agent.name, password: agent.password };
+    const sources = replicationSources(couchClient(couch.dbUrl("main"), auth), {}, auth);
+    const rep = replicator({
+      db,
+      sources,
+      targetOf: requestRouter(sources, new Set()),
+      handOver: async () => [],
+      flags: pendingFlags(db),
+      pullSize: 500,
+      wireSize: BATCH,
+      scanSize: BATCH * 4,
+      pushed: () => {},
+      reachedEnd: () => {},
+    });
+    try {
+      await rep.step(() => rep.applyPage("", [{ id, seq: "1-stale", doc: stale }], "1-stale"));
+      const local = (await db.requests.findOne(id).exec())!.toJSON() as GuichetRequest;
+      expect(local.events.map((e) => e.id)).toContain(note.id);
+      expect(await (await syncLedger(db)).isPending(id)).toBe(false);
+    } finally {
+      rep.close();
       await db.remove();
     }
   }, 120_000);

@@ -180,6 +180,9 @@ export function replicator(opts: ReplicatorOptions) {
       for (const s of todo) {
         const local = locals.get(s.doc.id);
         const state = known.get(s.doc.id);
+        // Older than a revision the server is known to hold (a live page read before our own push
+        // of the same request was recorded): nothing to learn from it, and it must not go back.
+        if (state?.rev && generation(s.rev) < generation(state.rev)) continue;
         if (local && sameRequest(local, s.doc)) {
           // Our own write coming back, or a state already here: recorded, unless it already is.
           if (!(state && state.rev === s.rev && state.h === height(local)))
@@ -429,6 +432,9 @@ export function replicator(opts: ReplicatorOptions) {
     close: () => writesSub.unsubscribe(),
   };
 }
+
+/** A CouchDB revision's generation: "3-abc" is the third write of its document. */
+const generation = (rev: string): number => Number.parseInt(rev, 10) || 0;
 
 /** Equal as requests (RxDB's fields and the deletion flag aside from the content). */
 function sameRequest(local: Local, server: Doc): boolean {
