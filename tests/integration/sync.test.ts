@@ -161,6 +161,13 @@ describe("offline-first sync between workstations and the server", () => {
         srv?.events.length,
         await a.status(),
         await b.status(),
+        // Every leaf on the server, with its events: a sibling left unmerged shows here.
+        JSON.stringify(
+          await couch.admin
+            .use(couch.dbName("main"))
+            .get(created.id, { open_revs: "all" } as never)
+            .catch((e: unknown) => String(e)),
+        ),
       );
       throw err;
     });
