@@ -2,10 +2,18 @@ import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } 
 import { deepEqual } from "rxdb/plugins/utils";
 import { mergeRequests } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
-import { type Rejection, rejectionRxSchema, requestRxSchema } from "./request-rx-schema";
+import {
+  type PendingMarker,
+  pendingRxSchema,
+  type Rejection,
+  rejectionRxSchema,
+  requestRxSchema,
+} from "./request-rx-schema";
 
 export type GuichetCollections = {
   requests: RxCollection<GuichetRequest>;
+  /** Local only: requests changed here and not yet accepted by the server. */
+  pending: RxCollection<PendingMarker>;
   /** Local only: documents the server refused, with its reason, kept until fixed. */
   rejections: RxCollection<Rejection>;
 };
@@ -48,6 +56,7 @@ export async function createGuichetDatabase(opts: {
       schema: requestRxSchema,
       conflictHandler: requestConflictHandler as never,
     },
+    pending: { schema: pendingRxSchema },
     rejections: { schema: rejectionRxSchema },
   });
   return db;

@@ -1,7 +1,6 @@
 import { BehaviorSubject, combineLatest, map, type Observable } from "rxjs";
 import type { LocalData } from "../db/local-database";
 import type { WorkstationConfig } from "../db/settings-store";
-import { syncLedger } from "../db/sync-ledger";
 import { saveStatusRows, statusRow, type WorkstationStatusRow } from "../db/workstation-statuses";
 import { type AttachmentUpload, startAttachmentUpload, type UploadStatus } from "./attachment-upload";
 import { type ContactLogReplication, startContactLogReplication } from "./contact-log-replication";
@@ -179,7 +178,11 @@ export function startWorkstationSync(opts: {
               lastError: v.lastError,
             })),
           ),
-          oldestPendingAt: async () => (await syncLedger(data.db)).oldestPendingAt(),
+          // A few markers at most: no index needed to find the oldest.
+          oldestPendingAt: async () => {
+            const ats = (await data.db.pending.find().exec()).map((m) => m.at).sort();
+            return ats[0];
+          },
         })
       : null;
   return {
