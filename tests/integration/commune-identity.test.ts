@@ -275,7 +275,8 @@ describe("the commune's identity and agents, administered and printed on the ema
     const unknown = await waitFor(
       "la règle de l'annuaire en vigueur sur le nœud",
       async () => {
-        const r = await putCounterRequest(seq++, `a${seq}@example.org`, "mdurand");
+        const n = seq++;
+        const r = await putCounterRequest(n, `a${n}@example.org`, "mdurand");
         return r.res.status === 403 ? r : null;
       },
       15_000,
