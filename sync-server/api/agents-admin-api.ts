@@ -205,6 +205,6 @@ async function saveDirectory(
     CONFLICT,
   );
   // The request databases refuse an assignment to someone outside the directory.
-  await refreshRequestRules(deps.admin, deps.commune);
+  await refreshRequestRules(deps.admin, deps.commune, sorted);
   return saved;
 }

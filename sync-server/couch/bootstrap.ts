@@ -1,5 +1,5 @@
 import { type Catalogue, catalogueProblems, catalogueSchema } from "../../domain/catalogue";
-import { type Commune, communeSchema, DEMO_COMMUNE } from "../../domain/commune";
+import { type AgentCard, type Commune, communeSchema, DEMO_COMMUNE } from "../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import { checkCommuneId } from "./commune-id";
 import { catalogueDocs, communeDoc, readCommuneConfig } from "./config-docs";
@@ -134,13 +134,18 @@ function parseCatalogue(catalogue: Catalogue): Catalogue {
 /**
  * Rewrites the request databases' validation after the agent directory changed: an assignment
  * names an active agent of the chosen service (validate_doc_update carries the directory).
+ * The caller hands the directory it just saved: on a cluster, reading it back through _all_docs
+ * may answer from a shard copy that does not hold it yet, and the rules would keep the old one.
  */
-export async function refreshRequestRules(couch: Couch, id: string): Promise<void> {
+export async function refreshRequestRules(
+  couch: Couch,
+  id: string,
+  agents: readonly AgentCard[],
+): Promise<void> {
   const stored = await readCommuneConfig(couch.admin.db(databaseNames(id).config));
   const catalogue = stored.catalogue ?? DEFAULT_CATALOGUE;
   const databases = databaseNames(id, catalogue);
   const sensitive = sensitiveServices(catalogue);
-  const agents = stored.commune?.agents;
   const targets: [string | undefined, string | null][] = [
     [databases.main, null],
     ...sensitive.map((s): [string | undefined, string] => [databases.sensitive[s], s]),
