@@ -110,7 +110,16 @@ describe("server jobs: deadline watcher (injected clock), SVA attestation, reten
         },
         20_000,
         `échéances du ${day}`,
-      );
+      ).catch(async (err: Error) => {
+        // What was done, and what each request holds: tells a query that missed it from a write.
+        const states = await Promise.all(
+          [sva, svr].map(async (id) => {
+            const d = await doc(id);
+            return { id, status: d.status, dueOn: d.dueOn, events: d.events.map((e) => e.kind) };
+          }),
+        );
+        throw new Error(`${err.message} ; fait ${JSON.stringify(done)} ; ${JSON.stringify(states)}`);
+      });
       return done;
     };
     expect(await run("2026-02-10")).toEqual({ flagged: 0, decided: 0 }); // 23 days left
