@@ -8,6 +8,7 @@ import { refuseMalformedAttachments } from "./attachment-guard";
 import { databaseGateway } from "./gateway/gateway";
 import { DEFAULT_LIMITS } from "./gateway/limits";
 import { type InProcessPouch, inProcessPouch } from "./in-process-db";
+import { answerUnknownLatestAsMissing } from "./latest-revision-guard";
 import {
   type ExpressPouchApp,
   hashAdminPasswords,
@@ -95,6 +96,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   const tracker = trackInstances(BasePouchDB, PouchDB);
   // After the tracker: its listener is removed on stop like express-pouchdb's.
   refuseMalformedAttachments(BasePouchDB, PouchDB);
+  answerUnknownLatestAsMissing(BasePouchDB, PouchDB);
 
   // Written before express-pouchdb reads it: the admin exists before the first request ("admin
   // party" never happens), and no config write of ours races with the one it does on load.

@@ -146,6 +146,42 @@ describe(`hostile input (${RUNS} cases per door, seed ${SEED})`, () => {
     expect((await call("POST", env.tc.dbUrl("main"), env.agent, after)).status).toBe(201);
   });
 
+  it("answers a revision unknown to the document's tree, asked with latest=true, as missing, and the server stays up", async () => {
+    // pouchdb-node threw inside its LevelDB callback on these, outside any request: the embedded
+    // server process died for one GET from any member.
+    const doc = buildRequest({ commune: env.tc.commune, by: env.agent.name });
+    const made = await call("POST", env.tc.dbUrl("main"), env.agent, doc);
+    expect(made.status).toBe(201);
+    const rev = (made.body as { rev: string }).rev;
+    const unknown = "2-0a9c9136edb7fa387b656b35a42564b7";
+    const docUrl = `${env.tc.dbUrl("main")}/${doc._id}`;
+    const revs = encodeURIComponent(JSON.stringify([unknown, rev]));
+    const both = await call("GET", `${docUrl}?open_revs=${revs}&latest=true`, env.agent);
+    expect(both.status).toBe(200);
+    expect(both.body).toEqual(
+      expect.arrayContaining([{ missing: unknown }, { ok: expect.objectContaining({ _rev: rev }) }]),
+    );
+    // CouchDB answers this one with the current revision, the embedded server with 404: no 5xx either way.
+    expect((await call("GET", `${docUrl}?rev=${unknown}&latest=true`, env.agent)).status).toBeLessThan(500);
+    const bulk = await call("POST", `${env.tc.dbUrl("main")}/_bulk_get?latest=true`, env.agent, {
+      docs: [{ id: doc._id, rev: unknown }],
+    });
+    expect(bulk.status).toBe(200);
+    expect(JSON.stringify(bulk.body)).not.toContain(`"ok"`);
+    // A revision the tree holds still leads to its latest leaf.
+    const next = await call("PUT", docUrl, env.agent, { ...doc, _rev: rev, events: [...doc.events] });
+    expect(next.status).toBe(201);
+    const latest = await call(
+      "GET",
+      `${docUrl}?open_revs=${encodeURIComponent(JSON.stringify([rev]))}&latest=true`,
+      env.agent,
+    );
+    expect(latest.body).toEqual([
+      { ok: expect.objectContaining({ _rev: (next.body as { rev: string }).rev }) },
+    ]);
+    expect((await fetch(`${env.tc.url}/_up`)).status).toBe(200);
+  });
+
   it("stores only valid requests and sends no mail with a header written by a citizen", async () => {
     const docs = await storedRequests(env);
     expect(docs.length).toBeGreaterThan(0);
