@@ -161,6 +161,14 @@ function couchDb(request: Requester, exchange: Exchanger, name: string, url: str
         throw e;
       }
     },
+    /**
+     * The leaf each of these revisions leads to now (`open_revs` with `latest`), or `missing` when
+     * none of the copies asked holds it (on a cluster, a revision still on its way between copies).
+     */
+    latestLeaves: <T = Doc>(id: string, revs: readonly string[]) =>
+      request<({ ok: T & Doc } | { missing: string })[]>(
+        `${docPath(id)}?${new URLSearchParams({ open_revs: JSON.stringify(revs), latest: "true" })}`,
+      ),
     /** Create (no _rev) or update (with _rev); a 409 CouchError means someone else wrote first. */
     put: (doc: Doc) =>
       request<{ ok: boolean; id: string; rev: string }>(docPath(doc._id), { method: "PUT", body: doc }),

@@ -31,17 +31,46 @@ function plain(doc: Stored): GuichetRequest {
 }
 
 /**
+ * The leaves a feed listed that a quorum read does not show yet: each revision's latest leaf is
+ * missing from the copies asked, or is live and absent from the leaves they listed. A deleted
+ * latest leaf is a branch already ended (merged before), and needs nothing more.
+ */
+export function notYetSeen(
+  latest: readonly ({ ok: { _rev?: string; _deleted?: boolean } } | { missing: string })[],
+  leaves: readonly string[],
+): string[] {
+  return latest.flatMap((r) => {
+    if ("missing" in r) return [r.missing];
+    return r.ok._deleted || leaves.includes(String(r.ok._rev)) ? [] : [String(r.ok._rev)];
+  });
+}
+
+/**
  * Merges the sibling revisions of one request, as the server account. Read the winner with its
  * conflicts and each losing leaf by revision (quorum reads on a cluster), write the merged
  * document on the winner, then delete the losers, in that order: deleting first and failing the
  * write would lose the losers' events. A 409 (the document moved meanwhile) reads again and
  * decides again. Returns true when something was written.
+ *
+ * `listed`: the leaves the feed's copy showed. On a cluster a sibling can sit on that copy alone
+ * for a while; a quorum read of the other two then shows no conflict, and the feed's copy will
+ * not report the document again. So the merge waits until the quorum shows every listed leaf.
  */
-export async function mergeSiblings(db: CouchDb, id: string): Promise<boolean> {
+export async function mergeSiblings(
+  db: CouchDb,
+  id: string,
+  listed: readonly string[] = [],
+): Promise<boolean> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const winner = await db.get<Stored>(id, { conflicts: "true" });
     if (winner?.type !== "request") return false;
     const revs = siblingsOf(winner);
+    const leaves = [winner._rev, ...revs];
+    const unseen = listed.filter((rev) => !leaves.includes(rev));
+    if (unseen.length > 0 && notYetSeen(await db.latestLeaves(id, unseen), leaves).length > 0) {
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      continue;
+    }
     if (revs.length === 0) return false;
     const read = await Promise.all(revs.map((rev) => db.get<Stored>(id, { rev })));
     // On a cluster a sibling held by one copy only is listed by the winner's read but not yet found
@@ -83,7 +112,7 @@ export type ConflictMerger = { stop(): Promise<void> };
  * change: the sibling's arrival on that copy (internal replication, read repair) is itself a
  * change, so every document that gains a leaf comes through. `style=all_docs` and `conflicts`
  * only pick out the candidates; the decision is made from quorum reads (GET with conflicts=true,
- * GET by rev), and a copy that did not hold a sibling yet will show it later as a new change.
+ * GET by rev), after they show every leaf the feed's copy listed (mergeSiblings).
  * The write on the winner uses its revision: a concurrent agent write gives 409 and the merge
  * reads again; with a copy down, the merger's own write can itself leave a sibling, which comes
  * back through the feed and is merged by the next pass. Deleting a leaf only ends a branch whose
@@ -120,9 +149,9 @@ export function conflictMerging(o: {
   onError: (err: unknown) => void;
 }): ConflictMerger & { reaction: FeedReaction<Stored> } {
   const controller = new AbortController();
-  async function mergeReported(db: CouchDb, id: string): Promise<void> {
+  async function mergeReported(db: CouchDb, id: string, listed?: readonly string[]): Promise<void> {
     try {
-      await mergeSiblings(db, id);
+      await mergeSiblings(db, id, listed);
     } catch (e) {
       // A refusal is reported, not retried forever; a network failure replays the batch.
       if (!(e instanceof CouchError && e.status >= 400 && e.status < 500)) throw e;
@@ -141,7 +170,8 @@ export function conflictMerging(o: {
       db: o.db,
       query: { style: "all_docs", conflicts: "true" },
       onDocs: async (name, docs) => {
-        for (const d of docs) if (siblingsOf(d).length > 0) await mergeReported(o.db(name), d._id);
+        for (const d of docs)
+          if (siblingsOf(d).length > 0) await mergeReported(o.db(name), d._id, [d._rev, ...siblingsOf(d)]);
       },
     },
     async stop() {

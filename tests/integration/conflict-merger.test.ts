@@ -88,6 +88,64 @@ describe("conflict merger: sibling revisions of a request are merged by the serv
     await tc?.stop();
   });
 
+  it("waits for the leaves the feed listed before deciding, when the copies it reads do not show them yet", async () => {
+    // On a cluster the feed may read the one copy holding a sibling while a quorum read of the two
+    // others shows none; the feed will not report the document again. Here the sibling revisions
+    // are listed before they exist, then written: the merge must wait for them, not end at "none".
+    await server?.stop();
+    server = undefined;
+    const mainUrl = tc.dbUrl("main");
+    const doc = buildRequest({ commune: tc.commune, by: agent.name });
+    const put = await fetch(docUrl(mainUrl, doc._id), {
+      method: "PUT",
+      headers: { authorization: basic(agent), "content-type": "application/json" },
+      body: JSON.stringify(doc),
+    });
+    expect(put.status).toBe(201);
+    const parentRev = ((await put.json()) as { rev: string }).rev;
+    const notes = [
+      event("note", agent.name, { text: "Appel du demandeur (poste A)" }),
+      event("note", other.name, { text: "Pièce déposée à l'accueil (poste B)" }),
+    ];
+    const children = notes.map((note) => {
+      const { _rev: _r, ...next } = withNewEvents({ ...doc, _rev: parentRev }, note);
+      const hash = createHash("md5").update(note.id).digest("hex");
+      return {
+        ...next,
+        _rev: `2-${hash}`,
+        _revisions: { start: 2, ids: [hash, parentRev.split("-")[1] as string] },
+      };
+    });
+    const sa = tc.bootstrapped.serviceAccounts.server;
+    const asServer = couchServer(tc.url, { username: sa.name, password: sa.password });
+    const merging = mergeSiblings(
+      asServer.db(tc.dbName("main")),
+      doc._id,
+      children.map((c) => c._rev),
+    );
+    await new Promise((r) => setTimeout(r, 700));
+    const res = await fetch(`${mainUrl}/_bulk_docs`, {
+      method: "POST",
+      headers: { authorization: adminAuth(), "content-type": "application/json" },
+      body: JSON.stringify({ docs: children, new_edits: false }),
+    });
+    expect(res.status).toBe(201);
+    expect(await merging).toBe(true);
+    const merged = await read(mainUrl, doc._id);
+    expect(siblingsOf(merged)).toEqual([]);
+    expect(merged.events.map((e) => e.id)).toEqual(expect.arrayContaining(notes.map((n) => n.id)));
+    // Listed leaves already ended by a merge: nothing to wait for, nothing to write.
+    const t0 = Date.now();
+    expect(
+      await mergeSiblings(
+        asServer.db(tc.dbName("main")),
+        doc._id,
+        children.map((c) => c._rev),
+      ),
+    ).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+  });
+
   it("merges both branches' events into the winner, deletes the losing leaf, and a second run changes nothing", async () => {
     const mainUrl = tc.dbUrl("main");
     const sensitiveUrl = tc.dbUrl("sensitive", "ccas");
