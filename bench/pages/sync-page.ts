@@ -7,6 +7,7 @@ import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import type { GuichetRequest } from "../../domain/request";
 import { createGuichetDatabase } from "../../renderer/db/database";
 import { requestsRepo } from "../../renderer/db/requests-repo";
+import { syncLedger } from "../../renderer/db/sync-ledger";
 import { couchClient } from "../../renderer/sync/couch-client";
 import { startRequestReplication } from "../../renderer/sync/request-replication";
 import { floorPull, floorPush, syncState } from "./replication-floor";
@@ -80,7 +81,7 @@ const bench = {
       await rep.awaitInSync();
       await rep.stop();
     });
-    const pending = await db.pending.count().exec();
+    const pending = (await (await syncLedger(db)).pendingIds()).length;
     await db.remove();
     return { ms: r.ms, pending, networkMs: busy(calls), calls };
   },

@@ -2,18 +2,10 @@ import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } 
 import { deepEqual } from "rxdb/plugins/utils";
 import { mergeRequests } from "../../domain/history";
 import type { GuichetRequest } from "../../domain/request";
-import {
-  type PendingMarker,
-  pendingRxSchema,
-  type Rejection,
-  rejectionRxSchema,
-  requestRxSchema,
-} from "./request-rx-schema";
+import { type Rejection, rejectionRxSchema, requestRxSchema } from "./request-rx-schema";
 
 export type GuichetCollections = {
   requests: RxCollection<GuichetRequest>;
-  /** Local only: requests changed here and not yet accepted by the server. */
-  pending: RxCollection<PendingMarker>;
   /** Local only: documents the server refused, with its reason, kept until fixed. */
   rejections: RxCollection<Rejection>;
 };
@@ -56,7 +48,6 @@ export async function createGuichetDatabase(opts: {
       schema: requestRxSchema,
       conflictHandler: requestConflictHandler as never,
     },
-    pending: { schema: pendingRxSchema },
     rejections: { schema: rejectionRxSchema },
   });
   return db;

@@ -1,11 +1,11 @@
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
-import type { RxStorage } from "rxdb";
+import { getChangedDocumentsSince, type RxStorage } from "rxdb";
 import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import { afterEach, describe, expect, it } from "vitest";
 import type { GuichetRequest } from "../../domain/request";
 import { buildRequest, ev } from "../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { answeredByIndex, getRxStorageDexieIndexPages } from "./index-page-storage";
+import { answeredByIndex, changedSince, getRxStorageDexieIndexPages } from "./index-page-storage";
 import { findIndexed, type IndexedQuery } from "./indexed-query";
 import { type LocalData, openLocalData } from "./local-database";
 import { planQueue } from "./queues";
@@ -103,4 +103,38 @@ describe("the Dexie storage reading a page in one getAll", () => {
     expect(shortcuts).toBe(QUERIES.length - 1);
     expect(got).toEqual(expected);
   }, 30_000);
+});
+
+describe("the replication's scan of what changed since a checkpoint", () => {
+  it("reads the same documents in the same order as RxDB's getChangedDocumentsSince, deletions included", async () => {
+    const d = await open(getRxStorageDexieIndexPages({ indexedDB, IDBKeyRange }));
+    const all = requests();
+    // Three writes, so that several documents share one time and ties are broken by id.
+    await d.db.requests.bulkInsert(all.slice(0, 40));
+    await d.db.requests.bulkInsert(all.slice(40));
+    await (await d.db.requests.findOne(all[3]!.id).exec())!.remove();
+    await (await d.db.requests.findOne(all[60]!.id).exec())!.incrementalPatch({ subject: "Objet modifié" });
+    const instance = d.db.requests.storageInstance;
+    for (const limit of [7, 40, 1000]) {
+      let ours: { id: string; lwt: number } | undefined;
+      let theirs: { id: string; lwt: number } | undefined;
+      const seenOurs: string[] = [];
+      const seenTheirs: string[] = [];
+      for (let page = 0; page < 50; page++) {
+        const a = await changedSince(instance, limit, ours);
+        const b = await getChangedDocumentsSince(instance, limit, theirs);
+        expect(a.documents).toEqual(b.documents);
+        expect(a.checkpoint).toEqual(b.checkpoint);
+        seenOurs.push(...a.documents.map((x) => x.id));
+        seenTheirs.push(...b.documents.map((x) => x.id));
+        ours = a.checkpoint;
+        theirs = b.checkpoint;
+        if (a.documents.length < limit) break;
+      }
+      expect(seenOurs).toEqual(seenTheirs);
+      expect(new Set(seenOurs).size).toBe(all.length);
+      // The deleted one and the modified one come last, in that order.
+      expect(seenOurs.slice(-2)).toEqual([all[3]!.id, all[60]!.id]);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { RxStorage, RxStorageInstance } from "rxdb";
+import { getChangedDocumentsSince, type RxDocumentData, type RxStorage, type RxStorageInstance } from "rxdb";
 import {
   DEXIE_DOCS_TABLE_NAME,
   dexieReplaceIfStartsWithPipe,
@@ -80,4 +80,47 @@ async function pageByIndex(instance: { internals: Promise<DexieState> }, prepare
   });
   const documents = raw.slice(skip).map((d) => fromDexieToStorage(state.booleanIndexes, d as never));
   return { documents } as never;
+}
+
+type Checkpoint = { id: string; lwt: number };
+
+/**
+ * RxDB's `getChangedDocumentsSince` (documents in write order after a checkpoint), read with one
+ * `getAll` on the `[_meta.lwt+id]` index that the Dexie storage keeps for it, where RxDB's query
+ * walks a cursor row by row through its `$or` selector: the replication scans every request it
+ * sends this way (bench:sync). Same rows, same order. Any other storage: RxDB's.
+ */
+export async function changedSince<T>(
+  instance: RxStorageInstance<T, unknown, unknown>,
+  limit: number,
+  checkpoint?: Checkpoint,
+): Promise<{ documents: RxDocumentData<T>[]; checkpoint: Checkpoint }> {
+  const state = (await instance.internals) as DexieState | undefined;
+  if (!state?.dexieDb || !state.dexieTable) return getChangedDocumentsSince(instance, limit, checkpoint);
+  const KeyRange = (state.dexieDb._options.IDBKeyRange ?? IDBKeyRange) as typeof IDBKeyRange;
+  const range = checkpoint
+    ? KeyRange.lowerBound([checkpoint.lwt, checkpoint.id], true)
+    : KeyRange.lowerBound([Number.NEGATIVE_INFINITY], false);
+  const primary = instance.schema.primaryKey as string;
+  let raw: unknown[] = [];
+  await state.dexieDb.transaction("r", state.dexieTable, async (tx: { idbtrans: IDBTransaction }) => {
+    const req = tx.idbtrans
+      .objectStore(DEXIE_DOCS_TABLE_NAME)
+      .index(`[_meta.lwt+${primary}]`)
+      .getAll(range, limit);
+    raw = await new Promise<unknown[]>((resolve, reject) => {
+      req.onsuccess = () => resolve(req.result);
+      req.onerror = () => reject(req.error);
+    });
+  });
+  const documents = raw.map((d) =>
+    fromDexieToStorage(state.booleanIndexes, d as never),
+  ) as RxDocumentData<T>[];
+  const last = documents.at(-1) as (RxDocumentData<T> & Record<string, unknown>) | undefined;
+  return {
+    documents,
+    checkpoint: last
+      ? { id: String(last[primary]), lwt: last._meta.lwt }
+      : (checkpoint ?? { id: "", lwt: 0 }),
+  };
 }

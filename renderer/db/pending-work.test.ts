@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { buildRequest } from "../../domain/test-fixtures";
 import { localDataPerTest } from "./local-data.test-support";
 import { PENDING_LISTED, pendingWork$ } from "./pending-work";
+import { syncLedger } from "./sync-ledger";
 
 const data = localDataPerTest();
 
@@ -20,7 +21,7 @@ describe("the work waiting on a workstation, as the sync screen lists it", () =>
     };
     const request = { ...base, subject: "Question sur le recensement", attachments: [meta] };
     await d.db.requests.insert(request);
-    await d.db.pending.insert({ id: request.id, at: "2026-12-06T09:00:00.000Z" });
+    await (await syncLedger(d.db)).markPending([request.id], "2026-12-06T09:00:00.000Z");
     await d.local.attachment_files.insert({
       id: meta.id,
       requestId: request.id,
@@ -43,11 +44,9 @@ describe("the work waiting on a workstation, as the sync screen lists it", () =>
   it("lists the first requests waiting and counts the rest (weeks offline must not freeze the screen)", async () => {
     const d = await data();
     const n = PENDING_LISTED + 5;
-    await d.db.pending.bulkInsert(
-      Array.from({ length: n }, (_, i) => ({
-        id: `K7M${String(i).padStart(5, "0")}`,
-        at: "2026-12-06T09:00:00.000Z",
-      })),
+    await (await syncLedger(d.db)).markPending(
+      Array.from({ length: n }, (_, i) => `K7M${String(i).padStart(5, "0")}`),
+      "2026-12-06T09:00:00.000Z",
     );
     const work = await firstValueFrom(pendingWork$(d).pipe(filter((w) => w.requests.length > 0)));
     expect(work.requests).toHaveLength(PENDING_LISTED);

@@ -1,6 +1,7 @@
 import { combineLatest, from, map, type Observable, switchMap } from "rxjs";
 import type { GuichetRequest } from "../../domain/request";
 import type { LocalData } from "./local-database";
+import { syncLedger } from "./sync-ledger";
 
 export type PendingRequestRow = { id: string; since: string; subject: string };
 export type PendingFileRow = { id: string; requestId: string; name: string };
@@ -19,11 +20,10 @@ export const PENDING_LISTED = 200;
  * pending markers) and the attachments not uploaded, named as the agent knows them, live.
  */
 export function pendingWork$(data: LocalData): Observable<PendingWork> {
-  const markers$ = data.db.pending.find({ sort: [{ id: "asc" }], limit: PENDING_LISTED }).$;
-  const total$ = data.db.pending.count().$;
+  const markers$ = from(syncLedger(data.db)).pipe(switchMap((ledger) => ledger.pending$(PENDING_LISTED)));
   const files$ = data.local.attachment_files.find({ sort: [{ id: "asc" }] }).$;
-  return combineLatest([markers$, total$, files$]).pipe(
-    switchMap(([markers, total, fileDocs]) => {
+  return combineLatest([markers$, files$]).pipe(
+    switchMap(([{ markers, total }, fileDocs]) => {
       const ids = [...new Set([...markers.map((m) => m.id), ...fileDocs.map((f) => f.requestId)])];
       return from(data.db.requests.findByIds(ids).exec()).pipe(
         map((found) => {

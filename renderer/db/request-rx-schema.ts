@@ -68,16 +68,6 @@ function build(): RxJsonSchema<GuichetRequest> {
 
 export const requestRxSchema = build();
 
-export type PendingMarker = { id: string; at: string };
-export const pendingRxSchema: RxJsonSchema<PendingMarker> = {
-  title: "pending",
-  version: 0,
-  primaryKey: "id",
-  type: "object",
-  properties: { id: { type: "string", maxLength: 8 }, at: { type: "string" } },
-  required: ["id", "at"],
-};
-
 export type Rejection = { id: string; reason: string; at: string };
 export const rejectionRxSchema: RxJsonSchema<Rejection> = {
   title: "rejections",

@@ -2,11 +2,12 @@ import type { Observable } from "rxjs";
 import { withEvents } from "../../domain/history";
 import { type GuichetRequest, type RequestEvent, requestSchema } from "../../domain/request";
 import { type GuichetDatabase, withoutRxFields } from "./database";
+import { syncLedger } from "./sync-ledger";
 
 /**
  * Every local write to a request goes through here: validated with the domain's zod schema
  * first (a document the server would refuse is caught before it is saved), then stored with
- * a pending marker that the replication removes once the server holds that exact state.
+ * a pending marker (sync-ledger.ts) that the replication removes once the server holds that exact state.
  */
 export class RequestValidationError extends Error {
   constructor(readonly issues: { field: string; message: string }[]) {
@@ -26,7 +27,7 @@ function validate(doc: GuichetRequest): GuichetRequest {
 
 export function requestsRepo(db: GuichetDatabase) {
   async function markPending(doc: GuichetRequest): Promise<void> {
-    await db.pending.upsert({ id: doc.id, at: new Date().toISOString() });
+    await (await syncLedger(db)).markPending([doc.id]);
   }
 
   return {
@@ -45,8 +46,7 @@ export function requestsRepo(db: GuichetDatabase) {
       const valid = docs.map(validate);
       const res = await db.requests.bulkInsert(valid);
       if (res.error.length > 0) throw new Error(`${res.error.length} demandes non enregistrées`);
-      const at = new Date().toISOString();
-      await db.pending.bulkUpsert(valid.map((d) => ({ id: d.id, at })));
+      await (await syncLedger(db)).markPending(valid.map((d) => d.id));
     },
 
     /** Appends history events; atomic against replication writes to the same document. */

@@ -1,33 +1,29 @@
-import { replicateRxCollection } from "rxdb/plugins/replication";
-import { debounceTime, filter, firstValueFrom, merge, Subject } from "rxjs";
+import { BehaviorSubject, debounceTime, filter, firstValueFrom, merge, Subject } from "rxjs";
 import type { GuichetRequest } from "../../domain/request";
 import type { GuichetDatabase } from "../db/database";
 import { type CouchClient, couchClient } from "./couch-client";
 import type { Credentials, FetchLike } from "./http";
-import { type Checkpoint, type Seq, withSeq } from "./requests/checkpoints";
-import type { Doc } from "./requests/couch-docs";
+import type { Seq } from "./requests/checkpoints";
 import { pendingFlags } from "./requests/flags";
+import { handOver as handOverDocs } from "./requests/hand-over";
 import { longPoll, wakeableSleep } from "./requests/long-poll";
-import { pullBatch } from "./requests/pull";
 import { purgeHandedOver } from "./requests/purge";
-import { handOver as handOverDocs, pushTo as pushToDb } from "./requests/push";
-import type { PushRow } from "./requests/push-plan";
 import { reconcileMarks } from "./requests/reconcile";
-import { groupBy, replicationSources, requestRouter } from "./requests/routing";
+import { PULL_WRITE, replicator } from "./requests/replicator";
+import { replicationSources, requestRouter } from "./requests/routing";
 import { syncStatusTracker } from "./requests/status";
-import { isReplicationWrapper } from "./sync-messages";
 
 export type { SyncStatus } from "./requests/status";
 
 /**
- * Replication of the requests collection with one CouchDB database, through RxDB's generic
- * replication and our own handlers rather than its CouchDB plugin (whose push checks `_all_docs`
- * before every batch and stalls the whole batch on one refused document):
- * - push writes new documents directly (no `_all_docs` check before each batch: they cannot
- *   conflict unless a previous push's answer was lost, which the `conflict` row tells us);
- * - a document the server refuses is flagged and kept, and never blocks the rest of the batch;
- * - pull skips design documents and turns deletion stubs into tombstones;
- * - one long-poll connection for live changes, with backoff while the line is down.
+ * Replication of the requests collection with one CouchDB database (and the sensitive ones held),
+ * by Guichet's own replicator (./requests/replicator.ts) rather than RxDB's generic replication:
+ * - push writes new documents directly, updates with the server revision they were based on; a
+ *   conflict is merged here and sent again; a document the server refuses is flagged and kept,
+ *   and never blocks the rest of the batch;
+ * - pull skips design documents, turns deletion stubs into tombstones, and merges rather than
+ *   overwrites a request changed here;
+ * - one long-poll connection per database for live changes, with backoff while the line is down.
  */
 export type RequestReplicationOptions = {
   db: GuichetDatabase;
@@ -35,11 +31,12 @@ export type RequestReplicationOptions = {
   auth: Credentials;
   fetch?: FetchLike;
   pullBatchSize?: number;
-  /** Documents per `_bulk_docs`; RxDB hands the push PUSH_CHUNKS times as many at once. */
+  /** Documents per `_bulk_docs`. */
   pushBatchSize?: number;
   live?: boolean;
   retryMs?: number;
   longpollMs?: number;
+  /** Kept for callers of the RxDB era; the replicator keeps its state in the replica itself. */
   identifier?: string;
   /** How often leftover pending/refused flags are checked against the server. */
   reconcileMs?: number;
@@ -54,14 +51,10 @@ export type RequestReplicationOptions = {
 };
 
 export const DEFAULT_BATCH = { pull: 500, push: 250 };
-/**
- * RxDB reads, checks and records (its meta data) what it pushes one batch at a time, and nothing
- * goes on the wire meanwhile: handing the push several `_bulk_docs` worth at once, sent one after
- * the other, spreads that local work over more documents (bench:sync, BENCH_PROFILE timeline).
- */
+/** Documents read from the replica at a time to find what to send, in `_bulk_docs` worth. */
 const PUSH_CHUNKS = 4;
 
-/** Starts the requests' replication: the steps live in ./requests/, this wires them to RxDB. */
+/** Starts the requests' replication: the steps live in ./requests/, this schedules them. */
 export function startRequestReplication(opts: RequestReplicationOptions) {
   const { db } = opts;
   const client: CouchClient = couchClient(opts.dbUrl, opts.auth, opts.fetch);
@@ -72,20 +65,41 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
   const flags = pendingFlags(db);
   const pullSize = opts.pullBatchSize ?? DEFAULT_BATCH.pull;
   const wireSize = opts.pushBatchSize ?? DEFAULT_BATCH.push;
-  // The newest position known per database, so a live change from one does not rewind the others.
-  let latest: Checkpoint | undefined;
+  const retryMs = opts.retryMs ?? 5000;
+  const live = opts.live ?? true;
   // Where a pull last reached the end of each database's feed: the live feed starts there.
   const pulledToEnd = new Map<string, Seq>();
   const pullReachedEnd = new Subject<void>();
   const stoppedNow = new Subject<void>();
-  const stream$ = new Subject<{ documents: Doc[]; checkpoint: Checkpoint } | "RESYNC">();
   let stopped = false;
   const abort = new AbortController();
+  const sleeper = wakeableSleep();
   // Clearing marks is off the push's critical path: the next batch goes on the wire meanwhile.
   let confirmations: Promise<void> = Promise.resolve();
   const confirm = (pushed: GuichetRequest[]) => {
-    confirmations = confirmations.then(() => flags.confirmPushed(pushed)).catch(() => {});
+    if (pushed.length === 0) return;
+    confirmations = confirmations.then(() => flags.sent(pushed.map((d) => d.id))).catch(() => {});
   };
+  const handOverAll = async (docs: GuichetRequest[]) => {
+    await flags.loaded;
+    return handOverDocs(docs, opts.handover, opts.auth, flags, opts.fetch);
+  };
+
+  const rep = replicator({
+    db,
+    sources,
+    targetOf,
+    handOver: handOverAll,
+    flags,
+    pullSize,
+    wireSize,
+    scanSize: wireSize * PUSH_CHUNKS,
+    pushed: confirm,
+    reachedEnd: (key, seq) => {
+      pulledToEnd.set(key, seq);
+      pullReachedEnd.next();
+    },
+  });
 
   async function guarded<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -98,50 +112,72 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     }
   }
 
-  async function pull(checkpoint: Checkpoint | undefined, batchSize: number) {
-    const out = await pullBatch(sources, checkpoint, batchSize, (key, seq) => {
-      pulledToEnd.set(key, seq);
-      pullReachedEnd.next();
-    });
-    latest = out.checkpoint;
-    return out;
+  // Work to do: a pull (catch-up), a push, or both; one runner does it, again until nothing is left.
+  let wantPull = true;
+  let wantPush = true;
+  let runner: Promise<void> | null = null;
+  const busy$ = new BehaviorSubject<boolean>(true);
+  let initialDone: () => void = () => {};
+  const initial = new Promise<void>((resolve) => {
+    initialDone = resolve;
+  });
+
+  function kick(what: { pull?: boolean; push?: boolean }): Promise<void> {
+    if (what.pull) wantPull = true;
+    if (what.push) wantPush = true;
+    if (!runner && !stopped) {
+      busy$.next(true);
+      runner = run().finally(() => {
+        runner = null;
+        busy$.next(false);
+      });
+    }
+    return runner ?? Promise.resolve();
   }
 
-  async function push(rows: PushRow[]): Promise<Doc[]> {
-    await flags.loaded;
-    const conflicts: Doc[] = [];
-    const pushed: GuichetRequest[] = [];
-    try {
-      for (const [target, group] of groupBy(rows, (r) => targetOf(r.newDocumentState))) {
-        if (target === "handover") pushed.push(...(await handOverAll(group.map((r) => r.newDocumentState))));
-        else conflicts.push(...(await pushTo(target.client, group, pushed)));
+  async function run(): Promise<void> {
+    while (!stopped && (wantPull || wantPush)) {
+      try {
+        if (wantPull) {
+          wantPull = false;
+          await guarded(() => rep.pullAll());
+        }
+        if (wantPush) {
+          wantPush = false;
+          // A conflict merged here is sent at the next pass; a few passes settle it.
+          for (let pass = 0; pass < 5 && !stopped; pass++) {
+            if (!(await guarded(() => rep.pushAll()))) break;
+          }
+        }
+        if (!wantPull && !wantPush) initialDone();
+      } catch {
+        if (stopped) break;
+        wantPull = true;
+        wantPush = true;
+        await sleeper.sleep(retryMs);
       }
-    } finally {
-      // One pass over the marks per call (not per `_bulk_docs`), even when a later batch failed.
-      confirm(pushed);
     }
-    return conflicts;
   }
+  void kick({ pull: true, push: true });
 
-  async function pushTo(target: CouchClient, rows: PushRow[], pushed: GuichetRequest[]): Promise<Doc[]> {
-    const conflicts: Doc[] = [];
-    for (let i = 0; i < rows.length; i += wireSize) {
-      const out = await pushToDb(target, rows.slice(i, i + wireSize), flags);
-      pushed.push(...out.pushed);
-      conflicts.push(...out.conflicts);
-    }
-    return conflicts;
-  }
-
-  const handOverAll = (docs: GuichetRequest[]) =>
-    handOverDocs(docs, opts.handover, opts.auth, flags, opts.fetch);
-
-  async function handOver(docs: GuichetRequest[]): Promise<void> {
-    confirm(await handOverAll(docs));
-  }
+  // An agent's write starts a push (the replication's own writes do not).
+  const localSub = db.requests.eventBulks$
+    .pipe(
+      filter((bulk) => bulk.context !== PULL_WRITE),
+      debounceTime(20),
+    )
+    .subscribe(() => {
+      if (live) void kick({ push: true });
+    });
 
   async function reconcilePending(): Promise<void> {
-    await reconcileMarks(db, flags, targetOf, handOver, () => active || stopped);
+    await reconcileMarks(
+      db,
+      flags,
+      targetOf,
+      async (docs) => confirm(await handOverAll(docs)),
+      () => active() || stopped,
+    );
     if (opts.handover) {
       await purgeHandedOver(db, {
         services: handoverServices,
@@ -151,40 +187,13 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     }
   }
 
-  const replication = replicateRxCollection<GuichetRequest, Checkpoint>({
-    collection: db.requests,
-    replicationIdentifier: opts.identifier ?? `guichet-couch-${client.url}`,
-    live: opts.live ?? true,
-    retryTime: opts.retryMs ?? 5000,
-    waitForLeadership: false,
-    autoStart: true,
-    pull: {
-      batchSize: pullSize,
-      handler: (checkpoint, batchSize) => guarded(() => pull(checkpoint, batchSize)),
-      stream$: stream$.asObservable(),
-    },
-    push: {
-      batchSize: wireSize * PUSH_CHUNKS,
-      handler: (rows) => guarded(() => push(rows as PushRow[])),
-    },
-  });
-  // A handler's failure is reported by its guard with the real error (RxDB's copy is a plain
-  // object without its class, which read "Failed to fetch" to agents): only the others here.
-  replication.error$.subscribe((err) => {
-    if (!isReplicationWrapper(err)) status.failed(err);
-  });
-
   // Markers left over are checked against the server, which is the truth: whenever the replication
-  // goes idle, and every few seconds while flags remain (the idle signal alone was seen to miss a burst).
-  // Never while it works: a push clears its own marks, and a pass reading every marked request back
-  // from the server beside it doubled the server's work (bench:sync, 5,000 requests).
-  let active = true;
-  const activeSub = replication.active$.subscribe((a) => {
-    active = a;
-  });
+  // goes idle, and every few seconds while flags remain. Never while it works: a push clears its
+  // own marks, and a pass reading every marked request back beside it doubled the server's work.
+  const active = () => busy$.getValue() || rep.active$.getValue();
   let reconciling = false;
   function reconcile(): void {
-    if (reconciling || stopped || active) return;
+    if (reconciling || stopped || active()) return;
     reconciling = true;
     void confirmations
       .then(reconcilePending)
@@ -194,16 +203,15 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       });
   }
   const periodic = setInterval(() => reconcile(), opts.reconcileMs ?? 5000);
-  const idleSub = replication.active$
+  const idleSub = busy$
     .pipe(
-      filter((active) => !active),
+      filter((b) => !b),
       debounceTime(300),
     )
     .subscribe(() => reconcile());
 
   // Live changes: one long-poll per database held (the main one, and each sensitive one).
-  const sleeper = wakeableSleep();
-  if (opts.live ?? true) {
+  if (live) {
     for (const source of sources) {
       void longPoll(source, {
         start: async () => {
@@ -220,14 +228,45 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
         sleep: sleeper.sleep,
         reachable: status.reachable,
         failed: status.failed,
-        resync: () => stream$.next("RESYNC"),
-        changes: (key, documents, lastSeq) => {
-          latest = withSeq(latest, key, lastSeq);
-          stream$.next({ documents, checkpoint: latest });
+        resync: () => void kick({ pull: true, push: true }),
+        changes: (key, rows, lastSeq) => {
+          void rep
+            .step(() => rep.applyPage(key, rows, lastSeq))
+            .then(() => status.succeeded())
+            .catch((err) => {
+              status.failed(err);
+              void kick({ pull: true });
+            });
         },
       });
     }
   }
+
+  const replication = {
+    active$: busy$.asObservable(),
+    error$: rep.error$.asObservable(),
+    /** The first pull and push are done (retried until they are). */
+    awaitInitialReplication: () => initial,
+    async awaitInSync(): Promise<void> {
+      await initial;
+      while (!stopped && (runner || rep.active$.getValue())) {
+        await runner;
+        await rep.idle();
+      }
+    },
+    reSync(): void {
+      sleeper.wake();
+      void kick({ pull: true, push: true });
+    },
+    async cancel(): Promise<void> {
+      stopped = true;
+      stoppedNow.next();
+      abort.abort();
+      sleeper.wake();
+      await runner;
+      await rep.idle();
+    },
+  };
 
   return {
     replication,
@@ -239,18 +278,14 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
     },
     /** The network is back (browser "online" event, a click on "Synchroniser"): retry now. */
     reSync() {
-      sleeper.wake();
       replication.reSync();
     },
     async stop(): Promise<void> {
-      stopped = true;
-      stoppedNow.next();
       idleSub.unsubscribe();
-      activeSub.unsubscribe();
+      localSub.unsubscribe();
       clearInterval(periodic);
-      abort.abort();
-      sleeper.wake();
       await replication.cancel();
+      rep.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { BehaviorSubject, combineLatest, map, type Observable } from "rxjs";
 import type { LocalData } from "../db/local-database";
 import type { WorkstationConfig } from "../db/settings-store";
+import { syncLedger } from "../db/sync-ledger";
 import { saveStatusRows, statusRow, type WorkstationStatusRow } from "../db/workstation-statuses";
 import { type AttachmentUpload, startAttachmentUpload, type UploadStatus } from "./attachment-upload";
 import { type ContactLogReplication, startContactLogReplication } from "./contact-log-replication";
@@ -178,11 +179,7 @@ export function startWorkstationSync(opts: {
               lastError: v.lastError,
             })),
           ),
-          // A few markers at most: no index needed to find the oldest.
-          oldestPendingAt: async () => {
-            const ats = (await data.db.pending.find().exec()).map((m) => m.at).sort();
-            return ats[0];
-          },
+          oldestPendingAt: async () => (await syncLedger(data.db)).oldestPendingAt(),
         })
       : null;
   return {

@@ -6,14 +6,21 @@ import { DEMO_COMMUNE } from "../../domain/commune";
 import { DEFAULT_CATALOGUE } from "../../domain/default-catalogue";
 import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest } from "../../domain/request";
+import { ev } from "../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../domain/tracking-number";
-import { createGuichetDatabase } from "../../renderer/db/database";
+import { createGuichetDatabase, type GuichetDatabase } from "../../renderer/db/database";
 import { requestsRepo } from "../../renderer/db/requests-repo";
+import { syncLedger } from "../../renderer/db/sync-ledger";
+import { couchClient } from "../../renderer/sync/couch-client";
 import type { FetchLike } from "../../renderer/sync/http";
 import { startRequestReplication } from "../../renderer/sync/request-replication";
+import { pendingFlags } from "../../renderer/sync/requests/flags";
+import { replicator } from "../../renderer/sync/requests/replicator";
+import { replicationSources, requestRouter } from "../../renderer/sync/requests/routing";
 import { startTestCouch, type TestCouch, type TestUser } from "./support/test-couch";
 
 const N = 600;
+const pendingCount = async (db: GuichetDatabase) => (await (await syncLedger(db)).pendingIds()).length;
 const BATCH = 100;
 
 function backlog(commune: string, by: string, workstation: string): GuichetRequest[] {
@@ -81,7 +88,7 @@ describe("a workstation pushing a backlog", () => {
       calls.push(new URL(url).pathname.split("/").pop()!);
       return fetch(url, init);
     });
-    expect(await db.pending.count().exec()).toBe(N);
+    expect(await pendingCount(db)).toBe(N);
     const rep = start();
     try {
       await rep.replication.awaitInitialReplication();
@@ -89,7 +96,7 @@ describe("a workstation pushing a backlog", () => {
       // A check of the marks reading the pushed requests back would show up as _all_docs.
       expect(calls.filter((c) => c === "_all_docs")).toEqual([]);
       expect(calls.filter((c) => c === "_bulk_docs")).toHaveLength(N / BATCH);
-      expect(await db.pending.count().exec()).toBe(0);
+      expect(await pendingCount(db)).toBe(0);
       const server = couch.admin.use(couch.dbName("main"));
       const designs = await server.list({ startkey: "_design/", endkey: "_design0" });
       expect((await server.info()).doc_count - designs.rows.length).toBe(N);
@@ -126,13 +133,164 @@ describe("a workstation pushing a backlog", () => {
       await rep.replication.awaitInitialReplication();
       await rep.awaitInSync();
       expect(bulkCalls).toBeGreaterThan(N / BATCH);
-      expect(await db.pending.count().exec()).toBe(0);
+      expect(await pendingCount(db)).toBe(0);
       // Every request written exactly once: the batches before the drop were not written again.
       expect(written).toHaveLength(N);
       expect(new Set(written).size).toBe(N);
       expect((await server.info()).doc_count - before).toBe(N);
     } finally {
       await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+
+  it("on a replica that RxDB's replication kept (requests, no markers, no state): sends only what the server lacks, listed as pending meanwhile", async () => {
+    // A first workstation puts the backlog on the server.
+    const first = await backlogReplica("upgrade-src", "R7K", fetch);
+    const pushed = first.start();
+    await pushed.awaitInSync();
+    await pushed.stop();
+    const onServer = (await first.db.requests.find().exec()).map((d) => d.toJSON() as GuichetRequest);
+    await first.db.remove();
+    // The upgraded workstation: the same requests, two more never sent, and nothing of ours beside them.
+    const db = await createGuichetDatabase({
+      name: `upgrade-${Date.now()}`,
+      storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
+    });
+    const extra = backlog(couch.commune, agent.name, "R8K").slice(0, 2);
+    await db.requests.bulkInsert([...onServer, ...extra]);
+    let lineUp = false;
+    const sent: string[] = [];
+    const rep = startRequestReplication({
+      db,
+      dbUrl: couch.dbUrl("main"),
+      auth: { username: agent.name, password: agent.password },
+      live: false,
+      pushBatchSize: BATCH,
+      retryMs: 100,
+      fetch: async (url, init) => {
+        const bulk = new URL(url).pathname.endsWith("_bulk_docs");
+        // The line drops after the catch-up pull: what is left to send must show meanwhile.
+        if (bulk && !lineUp) throw new TypeError("Failed to fetch");
+        const res = await fetch(url, init);
+        if (bulk) for (const row of (await res.clone().json()) as { id: string }[]) sent.push(row.id);
+        return res;
+      },
+    });
+    try {
+      const ledger = await syncLedger(db);
+      for (let i = 0; i < 100 && (await ledger.pendingIds()).length < 2; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect((await ledger.pendingIds()).sort()).toEqual(extra.map((r) => r.id).sort());
+      lineUp = true;
+      await rep.replication.awaitInitialReplication();
+      await rep.awaitInSync();
+      expect(sent.sort()).toEqual(extra.map((r) => r.id).sort());
+      expect(await ledger.pendingIds()).toEqual([]);
+      const server = couch.admin.use(couch.dbName("main"));
+      for (const r of extra)
+        expect(((await server.get(r.id)) as unknown as GuichetRequest).subject).toBe(r.subject);
+    } finally {
+      await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+
+  it("keeps the mark of a request changed while its push is on the wire, until that change reaches the server", async () => {
+    let watching = false;
+    let lineUp = true;
+    let bulkCalls = 0;
+    let edited: Promise<unknown> = Promise.resolve();
+    const who = { by: agent.name, workstation: "S3T" };
+    const first = ev.note("2026-11-02T09:00:00.000Z", "Rappel de la famille", who);
+    const second = ev.note("2026-11-02T09:05:00.000Z", "Pièce promise pour lundi", who);
+    let target = "";
+    const { db, start } = await backlogReplica(
+      "push-edit",
+      "S3T",
+      async (url, init) => {
+        if (watching && new URL(url).pathname.endsWith("_bulk_docs")) {
+          if (!lineUp) throw new TypeError("Failed to fetch");
+          if (++bulkCalls === 1) {
+            // While the first note travels, the agent adds a second one; then the line drops.
+            edited = requestsRepo(db).addEvents(target, [second]);
+            await edited;
+            lineUp = false;
+          }
+        }
+        return fetch(url, init);
+      },
+      100,
+    );
+    const ledger = await syncLedger(db);
+    const once = start();
+    await once.awaitInSync();
+    await once.stop();
+    target = (await db.requests.find().exec())[0]!.id;
+    await requestsRepo(db).addEvents(target, [first]);
+    watching = true;
+    const rep = start();
+    try {
+      for (let i = 0; i < 100 && bulkCalls === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await edited;
+      await new Promise((r) => setTimeout(r, 500));
+      // The first note reached the server, the second did not: still marked.
+      expect(bulkCalls).toBe(1);
+      expect(await ledger.isPending(target)).toBe(true);
+      lineUp = true;
+      await rep.awaitInSync();
+      expect(await ledger.pendingIds()).toEqual([]);
+      const onServer = (await couch.admin.use(couch.dbName("main")).get(target)) as unknown as GuichetRequest;
+      expect(onServer.events.map((e) => e.id)).toEqual(expect.arrayContaining([first.id, second.id]));
+    } finally {
+      await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+
+  it("does not take back an older state of a request from a live page read before its own push was recorded", async () => {
+    const { db, start } = await backlogReplica("stale-page", "V6W", fetch);
+    const server = couch.admin.use(couch.dbName("main"));
+    const first = start();
+    await first.awaitInSync();
+    await first.stop();
+    const id = (await db.requests.find().exec())[0]!.id;
+    // What a long-poll read at that moment carries: the server's revision before the note.
+    const stale = (await server.get(id)) as unknown as Record<string, unknown> & { _rev: string };
+    const note = ev.note("2026-11-02T09:00:00.000Z", "Rappel de la famille", {
+      by: agent.name,
+      workstation: "V6W",
+    });
+    await requestsRepo(db).addEvents(id, [note]);
+    const second = start();
+    await second.awaitInSync();
+    await second.stop();
+    const generation = (rev: string) => Number.parseInt(rev, 10);
+    expect(generation(((await server.get(id)) as { _rev: string })._rev)).toBeGreaterThan(
+      generation(stale._rev),
+    );
+
+    const auth = { username: agent.name, password: agent.password };
+    const sources = replicationSources(couchClient(couch.dbUrl("main"), auth), {}, auth);
+    const rep = replicator({
+      db,
+      sources,
+      targetOf: requestRouter(sources, new Set()),
+      handOver: async () => [],
+      flags: pendingFlags(db),
+      pullSize: 500,
+      wireSize: BATCH,
+      scanSize: BATCH * 4,
+      pushed: () => {},
+      reachedEnd: () => {},
+    });
+    try {
+      await rep.step(() => rep.applyPage("", [{ id, seq: "1-stale", doc: stale }], "1-stale"));
+      const local = (await db.requests.findOne(id).exec())!.toJSON() as GuichetRequest;
+      expect(local.events.map((e) => e.id)).toContain(note.id);
+      expect(await (await syncLedger(db)).isPending(id)).toBe(false);
+    } finally {
+      rep.close();
       await db.remove();
     }
   }, 120_000);

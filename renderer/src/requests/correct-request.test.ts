@@ -3,6 +3,7 @@ import { DEFAULT_CATALOGUE } from "../../../domain/default-catalogue";
 import { buildRequest, COMMUNE, ev, WS_A } from "../../../domain/test-fixtures";
 import { openTestData } from "../../db/local-data.test-support";
 import type { LocalData } from "../../db/local-database";
+import { syncLedger } from "../../db/sync-ledger";
 import type { Workstation } from "../shared/app-context";
 import { correctRequest } from "./correct-request";
 import { formFromRequest } from "./form-state";
@@ -19,7 +20,7 @@ describe("correcting a request the server refused", () => {
     const original = buildRequest("aide_restauration_scolaire");
     await data.repo.insert(original);
     await data.repo.addEvents(original.id, [ev.note("2026-03-12T10:00:00.000Z", "Appel de la famille")]);
-    await data.db.pending.bulkRemove([original.id]);
+    await (await syncLedger(data.db)).clearPending([original.id]);
     const stored = (await data.repo.get(original.id))!;
     const demarche = DEFAULT_CATALOGUE.demarches.find((d) => d.id === stored.demarche)!;
     const ws = {
@@ -54,6 +55,6 @@ describe("correcting a request the server refused", () => {
     expect(after.nameKey).toBe("martin roy lea");
     expect(after.events.map((e) => e.id)).toEqual(stored.events.map((e) => e.id));
     expect(after.tracking).toBe(stored.tracking);
-    expect(await data.db.pending.findOne(original.id).exec()).not.toBeNull();
+    expect(await (await syncLedger(data.db)).isPending(original.id)).toBe(true);
   });
 });

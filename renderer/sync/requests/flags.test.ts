@@ -3,6 +3,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import { buildRequest } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { localDataPerTest } from "../../db/local-data.test-support";
+import { syncLedger } from "../../db/sync-ledger";
 import { pendingFlags } from "./flags";
 
 const data = localDataPerTest();
@@ -14,33 +15,30 @@ function requests(n: number): GuichetRequest[] {
 }
 
 describe("the marks a push clears", () => {
-  it("clears the marks of the requests the server now holds, but not of one changed since it was sent", async () => {
+  it("clears the marks and refusal flags of the requests the server now holds, and only theirs", async () => {
     const d = await data();
     const [a, b, c] = requests(3) as [GuichetRequest, GuichetRequest, GuichetRequest];
     await d.repo.bulkInsert([a, b, c]);
     const flags = pendingFlags(d.db);
     await flags.loaded;
     await flags.reject(b, "refusée puis corrigée");
-    // c changes locally while its push is on the wire: the server holds the older state.
-    await d.repo.replace({ ...c, subject: "Objet corrigé pendant l'envoi" });
+    await flags.reject(c, "toujours refusée");
 
-    await flags.confirmPushed([a, b, c]);
+    await flags.sent([a.id, b.id]);
 
-    const marked = (await d.db.pending.find().exec()).map((m) => m.id);
-    expect(marked).toEqual([c.id]);
+    expect(await (await syncLedger(d.db)).pendingIds()).toEqual([c.id]);
     expect(flags.isRejected(b.id)).toBe(false);
-    expect(await d.db.rejections.count().exec()).toBe(0);
+    expect(flags.rejectedIds()).toEqual([c.id]);
+    expect((await d.db.rejections.find().exec()).map((r) => r.id)).toEqual([c.id]);
   });
 
-  it("keeps the mark of a request deleted locally meanwhile (nothing to compare with)", async () => {
+  it("knows the refusals recorded before a restart", async () => {
     const d = await data();
     const [a] = requests(1) as [GuichetRequest];
     await d.repo.bulkInsert([a]);
-    const flags = pendingFlags(d.db);
-    await (await d.db.requests.findOne(a.id).exec())!.remove();
-
-    await flags.confirmPushed([a]);
-
-    expect((await d.db.pending.find().exec()).map((m) => m.id)).toEqual([a.id]);
+    await pendingFlags(d.db).reject(a, "champ manquant");
+    const again = pendingFlags(d.db);
+    await again.loaded;
+    expect(again.isRejected(a.id)).toBe(true);
   });
 });

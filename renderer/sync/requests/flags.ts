@@ -1,5 +1,6 @@
 import type { GuichetRequest } from "../../../domain/request";
-import { type GuichetDatabase, requestConflictHandler } from "../../db/database";
+import type { GuichetDatabase } from "../../db/database";
+import { syncLedger } from "../../db/sync-ledger";
 
 /**
  * The two local marks of "the server does not hold this state": a pending marker per changed
@@ -18,7 +19,7 @@ export function pendingFlags(db: GuichetDatabase) {
   /** The server holds these requests' local state: both marks go. */
   async function onServer(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await db.pending.bulkRemove([...ids]);
+    await (await syncLedger(db)).clearPending(ids);
     const flagged = ids.filter((id) => rejectedIds.has(id));
     if (flagged.length > 0) {
       await db.rejections.bulkRemove(flagged);
@@ -35,21 +36,11 @@ export function pendingFlags(db: GuichetDatabase) {
       await db.rejections.upsert({ id: doc.id, reason, at: new Date().toISOString() });
     },
     onServer,
-    /** Clears the marks of each pushed request whose local state is still the one pushed. */
-    async confirmPushed(pushed: readonly GuichetRequest[]): Promise<void> {
-      if (pushed.length === 0) return;
-      // Storage rows, not RxDocuments: only compared, never handed out.
-      const local = await db.requests.storageInstance.findDocumentsById(
-        pushed.map((d) => d.id),
-        false,
-      );
-      const byId = new Map(local.map((d) => [d.id, d as GuichetRequest]));
-      const done = pushed.filter((d) => {
-        const cur = byId.get(d.id);
-        return cur && requestConflictHandler.isEqual(cur, d);
-      });
-      await onServer(done.map((d) => d.id));
-    },
+    /**
+     * The server holds these requests' local state (the caller knows they did not change since
+     * they were sent): their marks go.
+     */
+    sent: onServer,
   };
 }
 export type PendingFlags = ReturnType<typeof pendingFlags>;

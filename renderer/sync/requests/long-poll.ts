@@ -1,6 +1,5 @@
-import { CouchHttpError } from "../couch-client";
+import { type ChangeRow, CouchHttpError } from "../couch-client";
 import type { Seq } from "./checkpoints";
-import { type Doc, requestsIn } from "./couch-docs";
 import type { Source } from "./routing";
 
 /** Sleeps that a wake() cuts short (the network is back: retry now, not after the backoff). */
@@ -32,7 +31,7 @@ export function nextBackoff(err: unknown, backoff: number): number {
 /**
  * Live changes of one database: one long-poll at a time, from where this session's pull reached
  * the end of its feed (never "now": a change written between the catch-up pull's last answer and
- * a "now" long-poll would be in neither). After an outage, `resync` makes RxDB catch up.
+ * a "now" long-poll would be in neither). After an outage, `resync` makes the replication catch up.
  */
 export async function longPoll(
   { key, client }: Source,
@@ -47,7 +46,7 @@ export async function longPoll(
     reachable(): void;
     failed(err: unknown): void;
     resync(): void;
-    changes(key: string, documents: Doc[], lastSeq: Seq): void;
+    changes(key: string, rows: ChangeRow[], lastSeq: Seq): void;
   },
 ): Promise<void> {
   let since: unknown = await opts.start();
@@ -71,8 +70,7 @@ export async function longPoll(
       });
       since = res.last_seq;
       opts.reachable();
-      const documents = requestsIn(res.results);
-      if (documents.length > 0) opts.changes(key, documents, res.last_seq as Seq);
+      if (res.results.length > 0) opts.changes(key, res.results, res.last_seq as Seq);
     } catch (err) {
       if (opts.stopped()) break;
       opts.failed(err);

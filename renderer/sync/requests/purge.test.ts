@@ -3,6 +3,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import { buildRequest, WS_A } from "../../../domain/test-fixtures";
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { localDataPerTest } from "../../db/local-data.test-support";
+import { syncLedger } from "../../db/sync-ledger";
 import { purgeHandedOver } from "./purge";
 
 const data = localDataPerTest();
@@ -17,7 +18,7 @@ describe("purging handed-over sensitive requests from the workstation", () => {
     const recent = ccas(4, "2026-03-12T09:55:00.000Z");
     await d.repo.bulkInsert([...old, recent]);
     // The server took all but old[1] (still pending); old[2] was refused.
-    await d.db.pending.bulkRemove([old[0]!.id, old[2]!.id, recent.id]);
+    await (await syncLedger(d.db)).clearPending([old[0]!.id, old[2]!.id, recent.id]);
     const refused = new Set([old[2]!.id]);
 
     await purgeHandedOver(d.db, {

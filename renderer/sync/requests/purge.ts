@@ -1,6 +1,7 @@
 import type { GuichetRequest } from "../../../domain/request";
 import { anonymise } from "../../../domain/retention";
 import type { GuichetDatabase } from "../../db/database";
+import { syncLedger } from "../../db/sync-ledger";
 
 /**
  * Removes from this workstation the sensitive requests it handed over, once `keepMs` has passed
@@ -20,7 +21,7 @@ export async function purgeHandedOver(
       for (const doc of docs) {
         const r = doc.toJSON() as GuichetRequest;
         if (!r.sensitive || r.updatedAt > before || opts.isRejected(r.id)) continue;
-        if (await db.pending.findOne(r.id).exec()) continue;
+        if (await (await syncLedger(db)).isPending(r.id)) continue;
         const at = new Date().toISOString();
         const wiped = await doc.incrementalModify((d) => anonymise(d, at, r.createdBy, r.workstation));
         await wiped.remove();

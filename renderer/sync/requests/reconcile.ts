@@ -1,5 +1,6 @@
 import type { GuichetRequest } from "../../../domain/request";
 import { type GuichetDatabase, requestConflictHandler } from "../../db/database";
+import { syncLedger } from "../../db/sync-ledger";
 import { type CouchDoc, fromCouch } from "./couch-docs";
 import type { PendingFlags } from "./flags";
 import type { Source } from "./routing";
@@ -19,7 +20,7 @@ export async function reconcileMarks(
   handOver: (docs: GuichetRequest[]) => Promise<void>,
   interrupted: () => boolean = () => false,
 ): Promise<void> {
-  const markers = new Set((await db.pending.find().exec()).map((m) => m.id));
+  const markers = new Set(await (await syncLedger(db)).pendingIds());
   const ids = [...new Set([...markers, ...flags.rejectedIds()])];
   for (let i = 0; i < ids.length && !interrupted(); i += 200) {
     const local = await db.requests.findByIds(ids.slice(i, i + 200)).exec();

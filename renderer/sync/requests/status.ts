@@ -1,5 +1,6 @@
-import { BehaviorSubject, combineLatest, map, type Observable } from "rxjs";
+import { BehaviorSubject, combineLatest, from, map, type Observable, switchMap } from "rxjs";
 import type { GuichetDatabase } from "../../db/database";
+import { syncLedger } from "../../db/sync-ledger";
 import { isNetworkFailure, syncErrorMessage } from "../sync-messages";
 
 export type SyncStatus = {
@@ -18,8 +19,7 @@ export function syncStatusTracker(db: GuichetDatabase) {
   const lastError$ = new BehaviorSubject<string | null>(null);
   const status$: Observable<SyncStatus> = combineLatest([
     online$,
-    // find() rather than count(): count queries missed some bulk removals here (stale "2 en attente").
-    db.pending.find().$.pipe(map((d) => d.length)),
+    from(syncLedger(db)).pipe(switchMap((ledger) => ledger.pendingCount$())),
     db.rejections.find().$.pipe(map((d) => d.length)),
     lastSyncAt$,
     lastError$,
