@@ -144,9 +144,15 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
         }
         if (wantPush) {
           wantPush = false;
-          // A conflict merged here is sent at the next pass; a few passes settle it.
-          for (let pass = 0; pass < 5 && !stopped; pass++) {
-            if (!(await guarded(() => rep.pushAll()))) break;
+          // A conflict merged here is sent at the next pass; a few passes settle it. Still moving
+          // after five (a cluster copy behind the others answers with an older state): later.
+          let settled = false;
+          for (let pass = 0; pass < 5 && !stopped && !settled; pass++) {
+            settled = !(await guarded(() => rep.pushAll()));
+          }
+          if (!settled && !stopped) {
+            wantPush = true;
+            await sleeper.sleep(retryMs);
           }
         }
         if (!wantPull && !wantPush) initialDone();

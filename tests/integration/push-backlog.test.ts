@@ -266,6 +266,44 @@ describe("a workstation pushing a backlog", () => {
     }
   }, 120_000);
 
+  it("sends a change again when its push meets a server copy that moved on yet holds nothing new (conflict, merge equal to ours)", async () => {
+    // A cluster copy behind the others, or a rewrite of the same content, answers a push with a
+    // conflict whose server copy adds nothing: the change must still reach the server.
+    const server = couch.admin.use(couch.dbName("main"));
+    let target = "";
+    let rewritten = false;
+    const { db, start } = await backlogReplica("push-same", "X8Y", async (url, init) => {
+      if (target && !rewritten && new URL(url).pathname.endsWith("_bulk_docs")) {
+        rewritten = true;
+        const current = await server.get(target);
+        await server.insert(current);
+      }
+      return fetch(url, init);
+    });
+    const first = start();
+    await first.awaitInSync();
+    await first.stop();
+    target = (await db.requests.find().exec())[0]!.id;
+    const note = ev.note("2026-11-02T09:00:00.000Z", "Pièce promise pour lundi", {
+      by: agent.name,
+      workstation: "X8Y",
+    });
+    await requestsRepo(db).addEvents(target, [note]);
+    const rep = start();
+    try {
+      await rep.awaitInSync();
+      expect(rewritten).toBe(true);
+      await waitFor("la note sur le serveur", async () => {
+        const onServer = (await server.get(target)) as unknown as GuichetRequest;
+        return onServer.events.some((e) => e.id === note.id);
+      });
+      await waitFor("plus rien en attente", async () => (await pendingCount(db)) === 0);
+    } finally {
+      await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+
   it("does not take back an older state of a request from a live page read before its own push was recorded", async () => {
     const { db, start } = await backlogReplica("stale-page", "V6W", fetch);
     const server = couch.admin.use(couch.dbName("main"));

@@ -164,6 +164,12 @@ export function replicator(opts: ReplicatorOptions) {
     incoming: readonly ServerDoc[],
     /** More rows for the same write (checkpoints), given what was written, all equal to the server or null. */
     extra?: (inSync: Local[] | null) => Promise<SyncState[]>,
+    /**
+     * The server's copies of a push's conflicts: a change here that the copy lacks is written
+     * again even when the merge adds nothing, so that the next pass, which reads past the
+     * checkpoint, finds it and sends it on the copy's revision.
+     */
+    resend = false,
   ): Promise<void> {
     let allInSync: Local[] | null = [];
     const known: StateRows = new Map();
@@ -196,7 +202,7 @@ export function replicator(opts: ReplicatorOptions) {
           continue;
         }
         const merged = requestConflictHandler.resolve({ newDocumentState: local, realMasterState: s.doc });
-        if (requestConflictHandler.isEqual(merged, local)) {
+        if (!resend && requestConflictHandler.isEqual(merged, local)) {
           stateRows.set(s.doc.id, { id: s.doc.id, rev: s.rev, h: state?.h ?? 0 });
         } else writes.push({ previous: local, document: merged, inSync: false, rev: s.rev });
       }
@@ -368,7 +374,7 @@ export function replicator(opts: ReplicatorOptions) {
     await recorded();
     // The server moved on: its copy merged here, sent at the next pass with its revision. Already
     // equal (an earlier answer lost on the way): recorded as such, nothing more to send.
-    await applyServerDocs(merges);
+    await applyServerDocs(merges, undefined, true);
     const after = await readStates(merges.map((m) => m.doc.id));
     const sent = new Map(docs.map((d) => [d.id, d]));
     opts.pushed(
