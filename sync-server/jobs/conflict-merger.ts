@@ -31,19 +31,19 @@ function plain(doc: Stored): GuichetRequest {
 }
 
 /**
- * The leaves a feed listed that a quorum read does not show yet: each revision's latest leaf is
- * missing from the copies asked, or is live and absent from the leaves they listed. A deleted
- * latest leaf is a branch already ended (merged before), and needs nothing more.
+ * Whether a quorum read shows the leaves a feed listed: each revision's latest leaf is among the
+ * leaves it listed, or deleted (a branch already ended by a merge). A revision missing from the
+ * copies asked, or leading to a live leaf they do not list, is still on its way between copies.
  */
-export function notYetSeen(
+function quorumShows(
   latest: readonly ({ ok: { _rev?: string; _deleted?: boolean } } | { missing: string })[],
   leaves: readonly string[],
-): string[] {
-  return latest.flatMap((r) => {
-    if ("missing" in r) return [r.missing];
-    return r.ok._deleted || leaves.includes(String(r.ok._rev)) ? [] : [String(r.ok._rev)];
-  });
+): boolean {
+  return latest.every((r) => !("missing" in r) && (r.ok._deleted || leaves.includes(String(r.ok._rev))));
 }
+
+/** The wait before another try, longer at each attempt: copies of a cluster catching up. */
+const pause = (attempt: number) => new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
 
 /**
  * Merges the sibling revisions of one request, as the server account. Read the winner with its
@@ -67,8 +67,8 @@ export async function mergeSiblings(
     const revs = siblingsOf(winner);
     const leaves = [winner._rev, ...revs];
     const unseen = listed.filter((rev) => !leaves.includes(rev));
-    if (unseen.length > 0 && notYetSeen(await db.latestLeaves(id, unseen), leaves).length > 0) {
-      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+    if (unseen.length > 0 && !quorumShows(await db.latestLeaves(id, unseen), leaves)) {
+      await pause(attempt);
       continue;
     }
     if (revs.length === 0) return false;
@@ -76,7 +76,7 @@ export async function mergeSiblings(
     // On a cluster a sibling held by one copy only is listed by the winner's read but not yet found
     // by a quorum read of its revision (404, seen in sync.test): wait for it, never merge without it.
     if (read.some((l) => l === null)) {
-      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      await pause(attempt);
       continue;
     }
     const losers = read.filter((l): l is Stored => l?.type === "request");
@@ -170,8 +170,10 @@ export function conflictMerging(o: {
       db: o.db,
       query: { style: "all_docs", conflicts: "true" },
       onDocs: async (name, docs) => {
-        for (const d of docs)
-          if (siblingsOf(d).length > 0) await mergeReported(o.db(name), d._id, [d._rev, ...siblingsOf(d)]);
+        for (const d of docs) {
+          const siblings = siblingsOf(d);
+          if (siblings.length > 0) await mergeReported(o.db(name), d._id, [d._rev, ...siblings]);
+        }
       },
     },
     async stop() {
