@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
+import type { Page } from "playwright-core";
 import type { GuichetRequest } from "../domain/request";
 import { bootstrap } from "../sync-server/couch/bootstrap";
 import { randomPassword } from "../sync-server/couch/secrets";
@@ -58,9 +59,22 @@ async function main() {
   await new Promise<void>((r) => server.listen(port, "localhost", r));
 
   const browser = await launchChromium();
-  const page = await browser.newPage();
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => document.title === "ready");
+  /**
+   * Each measured method gets a page of its own, in a fresh browser context: an empty IndexedDB,
+   * as a workstation has. Chromium keeps one store per context for all of an origin's databases,
+   * and what earlier methods wrote there (even removed) slowed every later write, by several times
+   * in one run: the order of the methods, not the methods, made the figures.
+   */
+  const freshPage = async (): Promise<Page> => {
+    const p = await browser.newPage();
+    await p.exposeFunction("benchCpuMark", (at: "start" | "end") => {
+      marks[at] = cpuAt();
+    });
+    await p.goto(`${origin}/`);
+    await p.waitForFunction(() => document.title === "ready");
+    return p;
+  };
+  let page: Page;
 
   /** A fresh commune (databases, VDU, agent) per measured push: every method writes into an empty database. */
   let k = 0;
@@ -96,10 +110,12 @@ async function main() {
   type CpuAt = { tree: number; parts: Record<CpuPart, number> };
   const cpuAt = (): CpuAt => ({ tree: treeCpuMs(roots), parts: cpuByPart(roots) });
   let marks: { start?: CpuAt; end?: CpuAt } = {};
-  await page.exposeFunction("benchCpuMark", (at: "start" | "end") => {
-    marks[at] = cpuAt();
-  });
+  // Pages are closed only at the end: a renderer process that exits between two marks would take
+  // its CPU time out of the sum.
+  const pages: Page[] = [];
   const withCpu = async (k: string, fn: () => Promise<void>) => {
+    page = await freshPage();
+    pages.push(page);
     marks = {};
     await fn();
     const { start, end } = marks;
@@ -119,6 +135,10 @@ async function main() {
         if (o.pending !== 0) throw new Error(`guichet push left ${o.pending} pending`);
         add("guichet push", o.ms);
         add("guichet push, time with a request in flight", o.networkMs);
+        const bulk = o.calls.filter((c) => c.path === "_bulk_docs");
+        console.log(
+          `  (${o.calls.length} calls: ${o.calls[0]?.path} ${o.calls[0]?.t0.toFixed(0)}→${o.calls[0]?.t1.toFixed(0)}, _bulk_docs ${bulk[0]?.t0.toFixed(0)}→${bulk.at(-1)?.t1.toFixed(0)}, end ${o.ms.toFixed(0)})`,
+        );
       },
       async () => {
         const o = await page.evaluate(([t, b]) => window.bench.pouchPush(t.docs, t.dbUrl, t.auth, b), [
@@ -208,6 +228,7 @@ async function main() {
   }
   // BENCH_PROFILE=1: one more Guichet push and pull under Chromium's CPU profiler, self time per function.
   if (process.env.BENCH_PROFILE) {
+    page = await freshPage();
     const t = await target("D5P");
     const push = await profiled(page, () =>
       page.evaluate(([t, b]) => window.bench.guichetPush(t.docs, t.dbUrl, t.auth, b), [t, BATCH] as const),
@@ -220,6 +241,7 @@ async function main() {
     console.log(`profile, guichet pull (${pull.value.ms.toFixed(0)} ms):\n${pull.top.join("\n")}`);
   }
   const version = browser.version();
+  for (const p of pages) await p.close();
   await browser.close();
   server.close();
   await couch.stop();
