@@ -43,15 +43,48 @@ describe("the sync ledger beside the replica", () => {
     await fresh.db.remove();
   });
 
-  it("marks only what is not marked yet, keeping the first time, and tells its counts live", async () => {
+  it("tells whether any request's state is recorded, checkpoints aside", async () => {
+    const d = await openLocalData(`ledger${Date.now().toString(36)}d`, storage());
+    const ledger = await syncLedger(d.db);
+    expect(await ledger.holdsStates()).toBe(false);
+    await ledger.writeState([
+      { id: "#down", rev: "{}", h: 0 },
+      { id: "#up", rev: "{}", h: 0 },
+    ]);
+    expect(await ledger.holdsStates()).toBe(false);
+    await ledger.writeState([{ id: "K7M00001", rev: "1-abc", h: 1 }]);
+    expect(await ledger.holdsStates()).toBe(true);
+    await d.db.remove();
+  });
+
+  it("clears only the markers asked for, in a row or with others between them", async () => {
+    const d = await openLocalData(`ledger${Date.now().toString(36)}e`, storage());
+    const ledger = await syncLedger(d.db);
+    const ids = Array.from({ length: 9 }, (_, i) => `K7M0000${i + 1}`);
+    await ledger.markPending(ids);
+    // K7M00003 lies between those cleared and stays marked.
+    await ledger.clearPending(["K7M00005", "K7M00001", "K7M00002", "K7M00004"]);
+    expect((await ledger.pendingIds()).sort()).toEqual([
+      "K7M00003",
+      "K7M00006",
+      "K7M00007",
+      "K7M00008",
+      "K7M00009",
+    ]);
+    // In a row: K7M00009 after them stays.
+    await ledger.clearPending(["K7M00006", "K7M00007", "K7M00008"]);
+    expect((await ledger.pendingIds()).sort()).toEqual(["K7M00003", "K7M00009"]);
+    await ledger.clearPending(["K7M00003", "K7M00010"]);
+    expect(await ledger.pendingIds()).toEqual(["K7M00009"]);
+    await d.db.remove();
+  });
+
+  it("marks requests with the time of their change, and tells its counts live", async () => {
     const d = await openLocalData(`ledger${Date.now().toString(36)}c`, storage());
     const ledger = await syncLedger(d.db);
     const counts = firstValueFrom(ledger.pendingCount$().pipe(take(4), toArray()));
     await ledger.markPending(["K7M00001"], "2026-12-06T09:00:00.000Z");
-    await ledger.markPendingIfAbsent([
-      ["K7M00001", Date.parse("2026-12-06T10:00:00.000Z")],
-      ["K7M00002", Date.parse("2026-12-06T11:00:00.000Z")],
-    ]);
+    await ledger.markPendingAt([["K7M00002", Date.parse("2026-12-06T11:00:00.000Z")]]);
     expect((await firstValueFrom(ledger.pending$(10))).markers).toEqual([
       { id: "K7M00001", at: "2026-12-06T09:00:00.000Z" },
       { id: "K7M00002", at: "2026-12-06T11:00:00.000Z" },

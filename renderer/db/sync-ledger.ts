@@ -64,16 +64,34 @@ async function openLedger(db: GuichetDatabase) {
     /** Marks requests changed here. */
     markPending: (ids: readonly string[], at = new Date().toISOString()) =>
       changing(pending.bulkPut(ids.map((id) => ({ id, at })))).then(() => undefined),
-    /** Marks requests not marked yet, with the time of their change ([id, epoch ms]). */
-    async markPendingIfAbsent(changes: readonly (readonly [string, number])[]): Promise<void> {
-      const have = await pending.bulkGet(changes.map(([id]) => id));
-      const missing = changes.filter((_, i) => !have[i]);
-      if (missing.length > 0)
-        await changing(pending.bulkPut(missing.map(([id, ms]) => ({ id, at: new Date(ms).toISOString() }))));
-    },
-    /** The server holds these requests' local state. */
+    /** Marks requests changed here, each since the time of its change ([id, epoch ms]). */
+    markPendingAt: (changes: readonly (readonly [string, number])[]) =>
+      changes.length === 0
+        ? Promise.resolve()
+        : changing(pending.bulkPut(changes.map(([id, ms]) => ({ id, at: new Date(ms).toISOString() })))).then(
+            () => undefined,
+          ),
+    /**
+     * The server holds these requests' local state. A backlog sent in order clears markers that
+     * follow one another (a workstation's tracking numbers): one range deleted rather than one
+     * request per marker, when nothing else is marked in between.
+     */
     clearPending: (ids: readonly string[]) =>
-      ids.length === 0 ? Promise.resolve() : changing(pending.bulkDelete([...ids])),
+      ids.length === 0
+        ? Promise.resolve()
+        : changing(
+            dexie.transaction("rw", pending, async () => {
+              const sorted = [...ids].sort();
+              const range = pending.where("id").between(sorted[0]!, sorted.at(-1)!, true, true);
+              const cleared = new Set(sorted);
+              const inRange = (await range
+                .clone()
+                .limit(sorted.length + 1)
+                .primaryKeys()) as string[];
+              if (inRange.length > 1 && inRange.every((id) => cleared.has(id))) await range.delete();
+              else await pending.bulkDelete(sorted);
+            }),
+          ),
     isPending: async (id: string) => (await pending.get(id)) !== undefined,
     pendingIds: () => pending.toCollection().primaryKeys() as Promise<string[]>,
     oldestPendingAt: async () => (await pending.orderBy("at").first())?.at,
@@ -93,6 +111,10 @@ async function openLedger(db: GuichetDatabase) {
       if (ids.length === 0) return new Map();
       const rows = await state.bulkGet([...ids]);
       return new Map(rows.flatMap((r) => (r ? [[r.id, r] as const] : [])));
+    },
+    /** Whether any request's state is recorded (the checkpoints, "#…", aside): none on a replica never synced. */
+    async holdsStates(): Promise<boolean> {
+      return (await state.filter((r) => !r.id.startsWith("#")).first()) !== undefined;
     },
     /** Only the replication writes these, one step at a time: plain puts are enough. */
     async writeState(rows: readonly SyncState[]): Promise<void> {

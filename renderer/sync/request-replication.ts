@@ -140,6 +140,8 @@ export function startRequestReplication(opts: RequestReplicationOptions) {
       try {
         if (wantPull) {
           wantPull = false;
+          // The push's first reads go on while the catch-up pull travels.
+          if (wantPush) rep.readAheadOfPush();
           await guarded(() => rep.pullAll());
         }
         if (wantPush) {

@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import { syncLedger } from "../../renderer/db/sync-ledger";
 import { couchClient } from "../../renderer/sync/couch-client";
 import type { FetchLike } from "../../renderer/sync/http";
 import { startRequestReplication } from "../../renderer/sync/request-replication";
+import { toCouch } from "../../renderer/sync/requests/couch-docs";
 import { pendingFlags } from "../../renderer/sync/requests/flags";
 import { replicator } from "../../renderer/sync/requests/replicator";
 import { replicationSources, requestRouter } from "../../renderer/sync/requests/routing";
@@ -80,7 +82,13 @@ describe("a workstation pushing a backlog", () => {
   });
 
   /** A workstation holding a backlog of N requests never pushed, and its replication through `fetch`. */
-  async function backlogReplica(name: string, code: string, fetchImpl: FetchLike, retryMs?: number) {
+  async function backlogReplica(
+    name: string,
+    code: string,
+    fetchImpl: FetchLike,
+    retryMs?: number,
+    pushBatchSize = BATCH,
+  ) {
     const db = await createGuichetDatabase({
       name: `${name}-${Date.now()}`,
       storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
@@ -92,7 +100,7 @@ describe("a workstation pushing a backlog", () => {
         dbUrl: couch.dbUrl("main"),
         auth: { username: agent.name, password: agent.password },
         live: false,
-        pushBatchSize: BATCH,
+        pushBatchSize,
         identifier: name,
         fetch: fetchImpl,
         ...(retryMs === undefined ? {} : { retryMs }),
@@ -298,6 +306,66 @@ describe("a workstation pushing a backlog", () => {
         return onServer.events.some((e) => e.id === note.id);
       });
       await waitFor("plus rien en attente", async () => (await pendingCount(db)) === 0);
+    } finally {
+      await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+
+  it("on a replica never synced, merges a request the server got meanwhile and sends the merge on the server's revision", async () => {
+    // The first push of a replica that holds no server state skips reading it. A request written on
+    // the server after the catch-up pull meets a conflict and is merged here; a later page of the
+    // same push finds the merge and must send it on the server's revision (recorded by the merge,
+    // not among that push's own records), not as new again.
+    const server = couch.admin.use(couch.dbName("main"));
+    let planted: GuichetRequest | undefined;
+    const sentPlanted: { rev?: string }[] = [];
+    const note = ev.note("2026-11-02T09:30:00.000Z", "Complété par téléphone", {
+      by: agent.name,
+      workstation: "Z2Q",
+    });
+    let db: GuichetDatabase | undefined;
+    const replica = await backlogReplica(
+      "push-unsynced",
+      "H7N",
+      async (url, init) => {
+        if (new URL(url).pathname.endsWith("_bulk_docs")) {
+          if (!planted && db) {
+            planted = (await db.requests.find().exec())[0]!.toMutableJSON() as GuichetRequest;
+            // Written by the same agent on another workstation (the server's rules check the author).
+            const other = couchClient(couch.dbUrl("main"), {
+              username: agent.name,
+              password: agent.password,
+            });
+            const [res] = await other.bulkDocs([toCouch({ ...planted, events: [...planted.events, note] })]);
+            if (!res?.ok) throw new Error(`copie du serveur refusée : ${JSON.stringify(res)}`);
+          }
+          const raw = init?.body;
+          const json = typeof raw === "string" ? raw : gunzipSync(Buffer.from(raw as ArrayBuffer)).toString();
+          const docs = (JSON.parse(json) as { docs: { _id: string; _rev?: string }[] }).docs;
+          for (const d of docs) if (d._id === planted?.id) sentPlanted.push({ rev: d._rev });
+        }
+        return fetch(url, init);
+      },
+      undefined,
+      // Pages of 200: the merge made during the first page is found by the fourth, in the same push.
+      50,
+    );
+    db = replica.db;
+    expect(await (await syncLedger(db)).holdsStates()).toBe(false);
+    const rep = replica.start();
+    try {
+      await rep.awaitInSync();
+      const onServer = (await server.get(planted!.id)) as unknown as GuichetRequest;
+      expect(onServer.events.map((e) => e.id).sort()).toEqual(
+        [...planted!.events.map((e) => e.id), note.id].sort(),
+      );
+      // Sent as new once (the conflict), then only ever on a server revision.
+      expect(sentPlanted.length).toBeGreaterThanOrEqual(2);
+      expect(sentPlanted[0]!.rev).toBeUndefined();
+      expect(sentPlanted.slice(1).every((s) => typeof s.rev === "string")).toBe(true);
+      await waitFor("plus rien en attente", async () => (await pendingCount(db!)) === 0);
+      expect(await settledCount(() => server.info(), N)).toBeGreaterThanOrEqual(N);
     } finally {
       await rep.stop();
       await db.remove();

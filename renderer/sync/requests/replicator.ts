@@ -87,6 +87,9 @@ export function replicator(opts: ReplicatorOptions) {
     writeNo++;
     for (const e of bulk.events) lastWrite.set(e.documentId, writeNo);
   });
+  // The replication's own writes to the replica and to the states (the pull's position aside): a
+  // push's first reads, made beside a pull, hold only if none came in between.
+  let ownWrites = 0;
   const unchangedSince = (readAt: number) => (d: GuichetRequest) => (lastWrite.get(d.id) ?? 0) <= readAt;
 
   /** Runs one step after the others; the queue goes on after a failure. */
@@ -112,6 +115,7 @@ export function replicator(opts: ReplicatorOptions) {
   /** Records state rows; `known` (the step's view of them) follows. */
   async function writeStates(rows: readonly SyncState[], known: StateRows): Promise<void> {
     if (rows.length === 0) return;
+    if (rows.some((r) => r.id !== DOWN)) ownWrites++;
     await (await ledger).writeState(rows);
     for (const r of rows) (r.id.startsWith("#") ? checkpointRows : known).set(r.id, r);
   }
@@ -135,6 +139,7 @@ export function replicator(opts: ReplicatorOptions) {
     rows: { previous?: Local; document: GuichetRequest }[],
   ): Promise<Map<string, Local>> {
     if (rows.length === 0) return new Map();
+    ownWrites++;
     const writes = rows.map(({ previous, document }) => {
       const doc = {
         ...document,
@@ -275,41 +280,91 @@ export function replicator(opts: ReplicatorOptions) {
    * The next page is read from the replica while the current one travels, and what the server
    * now holds is recorded while the next `_bulk_docs` is on the wire.
    */
+  type Scan = { page: { documents: Local[]; checkpoint: UpCheckpoint }; readAt: number; known: StateRows };
+  /** One page of what changed here since `since`, and what is known of it (`noStates`: nothing to read). */
+  async function scan(since: UpCheckpoint | undefined, noStates?: StateRows): Promise<Scan> {
+    const readAt = writeNo;
+    const page = await changedSince(requests, opts.scanSize, since);
+    return { page, readAt, known: noStates ?? (await readStates(page.documents.map((d) => d.id))) };
+  }
+
+  /** What a push starts from: its checkpoint, the markers (first push), and its first page. */
+  async function opening() {
+    const l = await ledger;
+    const from = await checkpointOf<UpCheckpoint>(UP);
+    // No checkpoint: the replica's first push, or a replica that RxDB's replication kept until
+    // now, whose markers stayed in its own collection. What is found to send is marked here,
+    // unless marked already (read once: one IndexedDB request, not one per request).
+    const firstPush = from === undefined;
+    const [marked, holdsStates] = firstPush
+      ? await Promise.all([l.pendingIds().then((ids) => new Set(ids)), l.holdsStates()])
+      : [undefined, true];
+    // A replica never synced (requests entered before its first connection) has no state to
+    // read: what this push records is all there is to know, and the reads are skipped.
+    const recordedHere: StateRows | undefined = holdsStates ? undefined : new Map();
+    return { from, marked, recordedHere, first: await scan(from, recordedHere) };
+  }
+
+  // A push's opening read while the catch-up pull before it travels (reads only, outside the queue).
+  let ahead: { at: number; opening: Promise<Awaited<ReturnType<typeof opening>> | undefined> } | undefined;
+  /** Reads what the next push starts from now, beside the pull that comes first. */
+  function readAheadOfPush(): void {
+    ahead = { at: ownWrites, opening: opening().catch(() => undefined) };
+  }
+
+  /**
+   * Sends what changed here since the last checkpoint, in one step; true when something was sent.
+   * The next page is read from the replica while the current one travels, and what the server
+   * now holds is recorded while the next `_bulk_docs` is on the wire.
+   */
   function pushAll(): Promise<boolean> {
     return step(async () => {
       let didWork = false;
-      const scan = async (since: UpCheckpoint | undefined) => {
-        const readAt = writeNo;
-        const page = await changedSince(requests, opts.scanSize, since);
-        return { page, readAt, known: await readStates(page.documents.map((d) => d.id)) };
-      };
-      const from = await checkpointOf<UpCheckpoint>(UP);
-      // No checkpoint: the replica's first push, or a replica that RxDB's replication kept until
-      // now, whose markers stayed in its own collection. What is found to send is marked here.
-      const firstPush = from === undefined;
+      const l = await ledger;
+      const read = ahead;
+      ahead = undefined;
+      const early = read && (await read.opening);
+      // Read beside the pull: good if the pull wrote nothing meanwhile (what agents wrote comes later
+      // in the replica's order, found by the next pages as always).
+      const { marked, recordedHere, first } = early && read.at === ownWrites ? early : await opening();
+      // A merge records states apart (applyServerDocs): the reads come back from then on.
+      let unsynced = recordedHere !== undefined;
+      const nextScan = (since: UpCheckpoint | undefined) => scan(since, unsynced ? recordedHere : undefined);
       // What the server took is recorded, then the checkpoint moves, in this order, while the next
       // documents travel; all of it is written before the step ends, the line dropped or not.
       let recorded: Promise<unknown> = Promise.resolve();
       const later = (fn: () => unknown) => {
         recorded = recorded.then(fn);
       };
-      let next = scan(from);
+      let next = Promise.resolve(first);
       try {
         for (;;) {
           const { page, readAt, known } = await next;
           if (page.documents.length === 0) break;
           const full = page.documents.length === opts.scanSize;
-          if (full) next = scan(page.checkpoint);
+          if (full) next = nextScan(page.checkpoint);
           const changed = page.documents.filter((d) => {
             const s = known.get(d.id);
             return !(s && (s.h === height(d) || s.rejectedH === height(d)));
           });
           if (changed.length > 0) {
             didWork = true;
-            // Before the records of this page in the same queue: a mark never comes after its clearing.
-            if (firstPush)
-              later(async () => (await ledger).markPendingIfAbsent(changed.map((d) => [d.id, d._meta.lwt])));
-            await send(changed, known, unchangedSince(readAt), later, () => recorded);
+            if (marked) {
+              const unmarked = changed.filter((d) => !marked.has(d.id));
+              for (const d of unmarked) marked.add(d.id);
+              // Before the records of this page in the same queue: a mark never comes after its clearing.
+              if (unmarked.length > 0) later(() => l.markPendingAt(unmarked.map((d) => [d.id, d._meta.lwt])));
+            }
+            await send(
+              changed,
+              known,
+              unchangedSince(readAt),
+              later,
+              () => recorded,
+              () => {
+                unsynced = false;
+              },
+            );
           }
           const checkpoint = page.checkpoint;
           later(() => saveCheckpoint(UP, checkpoint));
@@ -328,6 +383,8 @@ export function replicator(opts: ReplicatorOptions) {
     unchanged: (d: GuichetRequest) => boolean,
     later: (fn: () => unknown) => void,
     recorded: () => Promise<unknown>,
+    /** Called before conflicts are merged here: their states are recorded apart from `known`. */
+    merging: () => void,
   ): Promise<void> {
     const bySource = new Map<Source, Local[]>();
     const toHandOver: Local[] = [];
@@ -371,6 +428,7 @@ export function replicator(opts: ReplicatorOptions) {
       later(() => opts.pushed(pushed.filter(unchanged)));
     }
     if (merges.length === 0) return;
+    merging();
     await recorded();
     // The server moved on: its copy merged here, sent at the next pass with its revision. Already
     // equal (an earlier answer lost on the way): recorded as such, nothing more to send.
@@ -433,6 +491,7 @@ export function replicator(opts: ReplicatorOptions) {
     step,
     pullAll,
     pushAll,
+    readAheadOfPush,
     applyPage,
     idle: () => queue,
     close: () => writesSub.unsubscribe(),
