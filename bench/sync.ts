@@ -271,6 +271,8 @@ async function main() {
       "raw _changes + IndexedDB",
     ),
     "",
+    `Guichet rapporté à la réplication nue du même tour (médiane des tours) : envoi ${ratio("guichet push", "bare replication push")}×, réception ${ratio("guichet pull", "bare replication pull")}× ; en temps CPU : envoi ${ratio("guichet push CPU", "bare replication push CPU")}×, réception ${ratio("guichet pull CPU", "bare replication pull CPU")}×.`,
+    "",
     "Où va le temps CPU (médianes, ms) : le processus Node du banc (le banc lui-même et le serveur embarqué), le processus principal de Chromium (le moteur d'IndexedDB y tourne), la page (JavaScript, RxDB, Dexie, côté client d'IndexedDB), les autres processus.",
     "",
     "| méthode | Node (serveur) | Chromium (IndexedDB) | page | autres |",

@@ -115,7 +115,7 @@ const bench = {
     const state = syncState(`${name}-state`);
     await state.markPending(docs.map((d) => d.id));
     const r = await timed(() => floorPush(db, couchClient(dbUrl, auth), batch.push, state));
-    const pending = await state.state.where("rev").equals("").count();
+    const pending = await state.state.filter((r) => r.rev === "").count();
     await state.remove();
     await db.remove();
     return { ms: r.ms, sent: r.value, pending };
