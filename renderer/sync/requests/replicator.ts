@@ -275,11 +275,6 @@ export function replicator(opts: ReplicatorOptions) {
     }
   }
 
-  /**
-   * Sends what changed here since the last checkpoint, in one step; true when something was sent.
-   * The next page is read from the replica while the current one travels, and what the server
-   * now holds is recorded while the next `_bulk_docs` is on the wire.
-   */
   type Scan = { page: { documents: Local[]; checkpoint: UpCheckpoint }; readAt: number; known: StateRows };
   /** One page of what changed here since `since`, and what is known of it (`noStates`: nothing to read). */
   async function scan(since: UpCheckpoint | undefined, noStates?: StateRows): Promise<Scan> {
