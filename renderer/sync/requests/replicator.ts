@@ -297,7 +297,7 @@ export function replicator(opts: ReplicatorOptions) {
     // A replica never synced (requests entered before its first connection) has no state to
     // read: what this push records is all there is to know, and the reads are skipped.
     const recordedHere: StateRows | undefined = holdsStates ? undefined : new Map();
-    return { from, marked, recordedHere, first: await scan(from, recordedHere) };
+    return { marked, recordedHere, first: await scan(from, recordedHere) };
   }
 
   // A push's opening read while the catch-up pull before it travels (reads only, outside the queue).
@@ -321,10 +321,9 @@ export function replicator(opts: ReplicatorOptions) {
       const early = read && (await read.opening);
       // Read beside the pull: good if the pull wrote nothing meanwhile (what agents wrote comes later
       // in the replica's order, found by the next pages as always).
-      const { marked, recordedHere, first } = early && read.at === ownWrites ? early : await opening();
+      const { marked, first, ...opened } = early && read.at === ownWrites ? early : await opening();
       // A merge records states apart (applyServerDocs): the reads come back from then on.
-      let unsynced = recordedHere !== undefined;
-      const nextScan = (since: UpCheckpoint | undefined) => scan(since, unsynced ? recordedHere : undefined);
+      let recordedHere = opened.recordedHere;
       // What the server took is recorded, then the checkpoint moves, in this order, while the next
       // documents travel; all of it is written before the step ends, the line dropped or not.
       let recorded: Promise<unknown> = Promise.resolve();
@@ -337,7 +336,7 @@ export function replicator(opts: ReplicatorOptions) {
           const { page, readAt, known } = await next;
           if (page.documents.length === 0) break;
           const full = page.documents.length === opts.scanSize;
-          if (full) next = nextScan(page.checkpoint);
+          if (full) next = scan(page.checkpoint, recordedHere);
           const changed = page.documents.filter((d) => {
             const s = known.get(d.id);
             return !(s && (s.h === height(d) || s.rejectedH === height(d)));
@@ -350,16 +349,8 @@ export function replicator(opts: ReplicatorOptions) {
               // Before the records of this page in the same queue: a mark never comes after its clearing.
               if (unmarked.length > 0) later(() => l.markPendingAt(unmarked.map((d) => [d.id, d._meta.lwt])));
             }
-            await send(
-              changed,
-              known,
-              unchangedSince(readAt),
-              later,
-              () => recorded,
-              () => {
-                unsynced = false;
-              },
-            );
+            if (await send(changed, known, unchangedSince(readAt), later, () => recorded))
+              recordedHere = undefined;
           }
           const checkpoint = page.checkpoint;
           later(() => saveCheckpoint(UP, checkpoint));
@@ -372,15 +363,14 @@ export function replicator(opts: ReplicatorOptions) {
     });
   }
 
+  /** Sends a page's changes; true when conflicts were merged here (their states recorded apart from `known`). */
   async function send(
     docs: readonly Local[],
     known: StateRows,
     unchanged: (d: GuichetRequest) => boolean,
     later: (fn: () => unknown) => void,
     recorded: () => Promise<unknown>,
-    /** Called before conflicts are merged here: their states are recorded apart from `known`. */
-    merging: () => void,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const bySource = new Map<Source, Local[]>();
     const toHandOver: Local[] = [];
     for (const d of docs) {
@@ -422,8 +412,7 @@ export function replicator(opts: ReplicatorOptions) {
     } finally {
       later(() => opts.pushed(pushed.filter(unchanged)));
     }
-    if (merges.length === 0) return;
-    merging();
+    if (merges.length === 0) return false;
     await recorded();
     // The server moved on: its copy merged here, sent at the next pass with its revision. Already
     // equal (an earlier answer lost on the way): recorded as such, nothing more to send.
@@ -436,6 +425,7 @@ export function replicator(opts: ReplicatorOptions) {
         .map((m) => m.doc)
         .filter(unchanged),
     );
+    return true;
   }
 
   /** The `_bulk_docs` body of these documents, each update with the server revision it rests on. */
