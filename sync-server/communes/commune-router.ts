@@ -50,12 +50,16 @@ export class CommuneRouter<S extends Site> {
     return site;
   }
 
-  /** Starts the communes new in `entries`, stops the ones gone, and takes their host names. */
+  /**
+   * Starts the communes new in `entries`, stops the ones gone, and takes their host names; false
+   * when a commune could not be started (to be tried again).
+   */
   async reconcile(
     entries: CommuneEntry[],
     start: (entry: CommuneEntry) => Promise<S>,
     setupOf: (entry: CommuneEntry) => string = () => "",
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let allStarted = true;
     const wanted = new Map(entries.filter((e) => e.id !== this.main.id).map((e) => [e.id, e]));
     for (const [id, site] of [...this.sites]) {
       const entry = wanted.get(id);
@@ -72,13 +76,15 @@ export class CommuneRouter<S extends Site> {
         this.setups.set(id, setupOf(entry));
       } catch (e) {
         this.onError(e);
-        // Started after all, too late: stop it; the next registry change tries again.
+        allStarted = false;
+        // Started after all, too late: stop it; the registry's watch tries again.
         starting.then((site) => site.stop()).catch(() => undefined);
       }
     }
     const hosts = new Map<string, string>();
     for (const e of entries) for (const h of e.hosts) hosts.set(normalizeHost(h), e.id);
     this.hosts = hosts;
+    return allStarted;
   }
 
   async stopAll(): Promise<void> {

@@ -1,36 +1,80 @@
 import type { Couch } from "../couch/couch";
 import { couchServer } from "../couch/couch-db";
-import { type CommuneEntry, ensureRegistry, listCommunes, REGISTRY_DB } from "./registry";
+import { type CommuneEntry, communeEntrySchema, ensureRegistry, listCommunes, REGISTRY_DB } from "./registry";
 
 export type RegistryWatch = { reload(): Promise<void>; stop(): Promise<void> };
 
+/** Between two tries while a commune does not start (its database unreachable for a while). */
+const RETRY_MS = { first: 2_000, max: 60_000 };
+
 /**
  * Hands the registry's entries to `onEntries` now and after each change of the registry database
- * (long-poll `_changes`, deletions included): adding a commune needs no restart.
+ * (long-poll `_changes`, deletions included): adding a commune needs no restart. `onEntries`
+ * answers false when a commune could not be started: the same entries are handed again later.
  */
 export async function watchRegistry(
   couch: Couch,
-  o: { onEntries: (entries: CommuneEntry[]) => Promise<void>; onError: (e: unknown) => void },
+  o: {
+    onEntries: (entries: CommuneEntry[]) => Promise<boolean | void>;
+    onError: (e: unknown) => void;
+    retryMs?: { first: number; max: number };
+  },
 ): Promise<RegistryWatch> {
   await ensureRegistry(couch);
   const db = couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword }).db(
     REGISTRY_DB,
   );
+  const retryMs = o.retryMs ?? RETRY_MS;
+  // What the feed said last of each entry it reported (null: deleted). On a cluster `_all_docs`
+  // may answer from a shard copy that lacks the change the feed just reported; the feed's word
+  // (the document read from the copy that reported it) wins for those entries.
+  const reported = new Map<string, CommuneEntry | null>();
+  const entries = async (): Promise<CommuneEntry[]> => {
+    const listed = new Map((await listCommunes(couch)).map((e) => [e._id, e]));
+    for (const [id, entry] of reported) {
+      if (entry) listed.set(id, entry);
+      else listed.delete(id);
+    }
+    return [...listed.values()];
+  };
+
+  let stopped = false;
   let queue = Promise.resolve();
+  let retry: NodeJS.Timeout | undefined;
+  let nextRetryMs = retryMs.first;
   // One reload at a time, in order: a commune is never started twice.
   const reload = () => {
-    queue = queue.then(async () => o.onEntries(await listCommunes(couch))).catch(o.onError);
+    queue = queue
+      .then(async () => {
+        clearTimeout(retry);
+        retry = undefined;
+        if ((await o.onEntries(await entries())) !== false) {
+          nextRetryMs = retryMs.first;
+          return;
+        }
+        if (stopped) return;
+        retry = setTimeout(() => void reload(), nextRetryMs);
+        retry.unref?.();
+        nextRetryMs = Math.min(nextRetryMs * 2, retryMs.max);
+      })
+      .catch(o.onError);
     return queue;
   };
   await reload();
   const controller = new AbortController();
-  let stopped = false;
   const loop = (async () => {
     let since = "now";
     while (!stopped) {
       try {
-        const res = await db.changes({ feed: "longpoll", since, timeout: "25000" }, controller.signal);
+        const res = await db.changes(
+          { feed: "longpoll", since, timeout: "25000", include_docs: "true" },
+          controller.signal,
+        );
         since = typeof res.last_seq === "string" ? res.last_seq : JSON.stringify(res.last_seq);
+        for (const row of res.results) {
+          const parsed = row.deleted ? undefined : communeEntrySchema.safeParse(row.doc);
+          reported.set(row.id, parsed?.success ? parsed.data : null);
+        }
         if (res.results.length > 0) await reload();
       } catch (e) {
         if (stopped) break;
@@ -43,9 +87,11 @@ export async function watchRegistry(
     reload,
     async stop() {
       stopped = true;
+      clearTimeout(retry);
       controller.abort();
       await loop;
       await queue;
+      clearTimeout(retry);
     },
   };
 }

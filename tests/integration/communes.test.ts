@@ -366,6 +366,30 @@ describe("communes on one server", () => {
     );
   }, 60_000);
 
+  it("start a commune registered before its databases were ready once they are, with no registry change", async () => {
+    const G = `${A}-g`;
+    // The host registers the commune first (or its databases are unreachable for a while): its
+    // start fails, and the server tries again on its own.
+    await registerCommune(t.couch, G);
+    try {
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect((await fetch(`${server.url}/c/${G}/`)).status).toBe(404);
+      await bootstrap(t.couch, { ...DEMO_COMMUNE, id: G, name: "Mairie de Gé" });
+      // Served once ready, under its own name (a start caught halfway through the bootstrap
+      // takes the name when it is written).
+      await waitFor(
+        "la commune prête",
+        async () => {
+          const res = await fetch(`${server.url}/c/${G}/`);
+          return res.status === 200 && (await res.text()).includes("Mairie de Gé");
+        },
+        45_000,
+      );
+    } finally {
+      await deleteCommune(t.couch, G);
+    }
+  }, 90_000);
+
   it("add a commune with one command: its portal address, its administrator, its listing", async () => {
     const F = `${A}-f`;
     try {
