@@ -15,16 +15,14 @@ const RETRY_MS = { first: 2_000, max: 60_000 };
 export async function watchRegistry(
   couch: Couch,
   o: {
-    onEntries: (entries: CommuneEntry[]) => Promise<boolean | void>;
+    onEntries: (entries: CommuneEntry[]) => Promise<boolean>;
     onError: (e: unknown) => void;
-    retryMs?: { first: number; max: number };
   },
 ): Promise<RegistryWatch> {
   await ensureRegistry(couch);
   const db = couchServer(couch.url, { username: couch.adminUser, password: couch.adminPassword }).db(
     REGISTRY_DB,
   );
-  const retryMs = o.retryMs ?? RETRY_MS;
   // What the feed said last of each entry it reported (null: deleted). On a cluster `_all_docs`
   // may answer from a shard copy that lacks the change the feed just reported; the feed's word
   // (the document read from the copy that reported it) wins for those entries.
@@ -41,21 +39,21 @@ export async function watchRegistry(
   let stopped = false;
   let queue = Promise.resolve();
   let retry: NodeJS.Timeout | undefined;
-  let nextRetryMs = retryMs.first;
+  let nextRetryMs = RETRY_MS.first;
   // One reload at a time, in order: a commune is never started twice.
   const reload = () => {
     queue = queue
       .then(async () => {
         clearTimeout(retry);
         retry = undefined;
-        if ((await o.onEntries(await entries())) !== false) {
-          nextRetryMs = retryMs.first;
+        if (await o.onEntries(await entries())) {
+          nextRetryMs = RETRY_MS.first;
           return;
         }
         if (stopped) return;
         retry = setTimeout(() => void reload(), nextRetryMs);
         retry.unref?.();
-        nextRetryMs = Math.min(nextRetryMs * 2, retryMs.max);
+        nextRetryMs = Math.min(nextRetryMs * 2, RETRY_MS.max);
       })
       .catch(o.onError);
     return queue;
