@@ -5,6 +5,8 @@ import { addCommune, listCommuneDetails } from "../../sync-server/communes/commu
 import { deleteCommune } from "../../sync-server/communes/delete-commune";
 import { registerCommune } from "../../sync-server/communes/registry";
 import { type BootstrapResult, bootstrap } from "../../sync-server/couch/bootstrap";
+import { COMMUNE_DOC_ID } from "../../sync-server/couch/config-docs";
+import { databaseNames } from "../../sync-server/couch/database-names";
 import { randomPassword } from "../../sync-server/couch/secrets";
 import { canLogIn } from "../../sync-server/couch/user-docs";
 import { addUser } from "../../sync-server/couch/users";
@@ -366,23 +368,21 @@ describe("communes on one server", () => {
     );
   }, 60_000);
 
-  it("start a commune registered before its databases were ready once they are, with no registry change", async () => {
+  it("start a commune that could not start once the host mends it, with no registry change", async () => {
     const G = `${A}-g`;
-    // The host registers the commune first (or its databases are unreachable for a while): its
-    // start fails, and the server tries again on its own.
+    // A settings document the server cannot read: the commune's start fails.
+    const config = databaseNames(G).config;
+    await t.admin.db.create(config);
+    const broken = await t.admin.use(config).insert({ _id: COMMUNE_DOC_ID, name: 42 } as never);
     await registerCommune(t.couch, G);
     try {
-      await new Promise((r) => setTimeout(r, 1_500));
+      await new Promise((r) => setTimeout(r, 3_000));
       expect((await fetch(`${server.url}/c/${G}/`)).status).toBe(404);
-      await bootstrap(t.couch, { ...DEMO_COMMUNE, id: G, name: "Mairie de Gé" });
-      // Served once ready, under its own name (a start caught halfway through the bootstrap
-      // takes the name when it is written).
+      // Mended: the server tries again on its own.
+      await t.admin.use(config).destroy(COMMUNE_DOC_ID, broken.rev);
       await waitFor(
-        "la commune prête",
-        async () => {
-          const res = await fetch(`${server.url}/c/${G}/`);
-          return res.status === 200 && (await res.text()).includes("Mairie de Gé");
-        },
+        "la commune réparée",
+        async () => (await fetch(`${server.url}/c/${G}/`)).status === 200,
         45_000,
       );
     } finally {
