@@ -10,6 +10,7 @@ import type { AttachmentMeta, GuichetRequest, RequestEvent } from "../../../doma
 import { makeTrackingNumber } from "../../../domain/tracking-number";
 import { createGuichetDatabase, type GuichetDatabase } from "../../../renderer/db/database";
 import { requestsRepo } from "../../../renderer/db/requests-repo";
+import { syncLedger } from "../../../renderer/db/sync-ledger";
 import type { Credentials } from "../../../renderer/sync/http";
 import {
   type RequestReplication,
@@ -124,6 +125,35 @@ export async function openWorkstation(opts: {
     } as RequestEvent;
   }
 
+  /** What a settle that timed out waited for: each marker's request here, in the ledger, on the server. */
+  async function whyPending(): Promise<string> {
+    try {
+      const ledger = await syncLedger(db);
+      const ids = (await ledger.pendingIds()).slice(0, 10);
+      const states = await ledger.readState(["#up", "#down", ...ids]);
+      const busy = await firstValueFrom(replication.replication.active$);
+      const lines = [
+        `status ${JSON.stringify(await firstValueFrom(replication.status$))}, réplication occupée : ${busy}`,
+      ];
+      lines.push(`checkpoints ${JSON.stringify([states.get("#up"), states.get("#down")])}`);
+      const auth = `Basic ${Buffer.from(`${opts.auth.username}:${opts.auth.password}`).toString("base64")}`;
+      for (const id of ids) {
+        const local = await db.requests.findOne(id).exec();
+        const res = await fetch(`${opts.dbUrl}/${encodeURIComponent(id)}`, {
+          headers: { authorization: auth },
+        });
+        const server = res.ok ? ((await res.json()) as { _rev: string; events: unknown[] }) : undefined;
+        lines.push(
+          `${id}: local ${local ? `${local.toJSON().events.length} événements, rev ${local.revision}, lwt ${local.toMutableJSON(true)._meta?.lwt}` : "absente"}` +
+            ` ; état ${JSON.stringify(states.get(id) ?? null)} ; serveur ${server ? `${server._rev}, ${server.events.length} événements` : res.status}`,
+        );
+      }
+      return lines.join("\n");
+    } catch (e) {
+      return `(diagnostic impossible : ${String(e)})`;
+    }
+  }
+
   return {
     code: opts.code,
     db,
@@ -145,12 +175,19 @@ export async function openWorkstation(opts: {
     /** Waits until nothing is pending and the replication reports being in sync. */
     async settle(timeoutMs = 30_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         firstValueFrom(replication.status$.pipe(filter((s) => s.pending === 0))),
-        new Promise((_, rej) =>
-          setTimeout(() => rej(new Error(`${opts.code}: still pending after ${timeoutMs} ms`)), timeoutMs),
-        ),
-      ]);
+        new Promise((_, rej) => {
+          timer = setTimeout(
+            () =>
+              void whyPending().then((why) =>
+                rej(new Error(`${opts.code}: still pending after ${timeoutMs} ms\n${why}`)),
+              ),
+            timeoutMs,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
       await replication.awaitInSync();
       if (Date.now() > deadline) throw new Error("timeout");
     },
