@@ -1,6 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { IDBKeyRange, indexedDB } from "fake-indexeddb";
 import { getRxStorageDexie } from "rxdb/plugins/storage-dexie";
+import { firstValueFrom } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findDemarche } from "../../domain/catalogue";
 import { DEMO_COMMUNE } from "../../domain/commune";
@@ -88,17 +89,18 @@ describe("a workstation pushing a backlog", () => {
     fetchImpl: FetchLike,
     retryMs?: number,
     pushBatchSize = BATCH,
+    on: { couch: TestCouch; agent: TestUser } = { couch, agent },
   ) {
     const db = await createGuichetDatabase({
       name: `${name}-${Date.now()}`,
       storage: getRxStorageDexie({ indexedDB, IDBKeyRange }),
     });
-    await requestsRepo(db).bulkInsert(backlog(couch.commune, agent.name, code));
+    await requestsRepo(db).bulkInsert(backlog(on.couch.commune, on.agent.name, code));
     const start = () =>
       startRequestReplication({
         db,
-        dbUrl: couch.dbUrl("main"),
-        auth: { username: agent.name, password: agent.password },
+        dbUrl: on.couch.dbUrl("main"),
+        auth: { username: on.agent.name, password: on.agent.password },
         live: false,
         pushBatchSize,
         identifier: name,
@@ -312,16 +314,63 @@ describe("a workstation pushing a backlog", () => {
     }
   }, 120_000);
 
+  it("sends again, never flags as refused, a request the server failed to write (CouchDB's validation process timed out)", async () => {
+    let failed = "";
+    const { db, start } = await backlogReplica(
+      "push-server-failure",
+      "F2W",
+      async (url, init) => {
+        if (failed || !new URL(url).pathname.endsWith("_bulk_docs")) return fetch(url, init);
+        // What CouchDB answers for a document whose validate_doc_update timed out under load: it
+        // is not written, the others are.
+        const raw = init?.body;
+        const json = typeof raw === "string" ? raw : gunzipSync(Buffer.from(raw as ArrayBuffer)).toString();
+        const body = JSON.parse(json) as { docs: { _id: string }[] };
+        const [victim, ...rest] = body.docs;
+        failed = victim!._id;
+        const headers = new Headers(init?.headers);
+        headers.delete("content-encoding");
+        const res = await fetch(url, { ...init, headers, body: JSON.stringify({ ...body, docs: rest }) });
+        const rows = (await res.json()) as unknown[];
+        const timedOut = { id: failed, error: "os_process_error", reason: "OS process timed out." };
+        return new Response(JSON.stringify([timedOut, ...rows]), {
+          status: res.status,
+          headers: res.headers,
+        });
+      },
+      50,
+    );
+    const rep = start();
+    try {
+      await rep.replication.awaitInitialReplication();
+      await rep.awaitInSync();
+      expect(failed).not.toBe("");
+      expect(await pendingCount(db)).toBe(0);
+      expect(await db.rejections.count().exec()).toBe(0);
+      const status = await firstValueFrom(rep.status$);
+      expect(status).toMatchObject({ pending: 0, rejected: 0, lastError: null });
+      const server = couch.admin.use(couch.dbName("main"));
+      expect(((await server.get(failed)) as unknown as GuichetRequest).id).toBe(failed);
+    } finally {
+      await rep.stop();
+      await db.remove();
+    }
+  }, 120_000);
+
   it("on a replica never synced, merges a request the server got meanwhile and sends the merge on the server's revision", async () => {
     // The first push of a replica that holds no server state skips reading it. A request written on
     // the server after the catch-up pull meets a conflict and is merged here; a later page of the
     // same push finds the merge and must send it on the server's revision (recorded by the merge,
     // not among that push's own records), not as new again.
-    const server = couch.admin.use(couch.dbName("main"));
+    // A commune of its own: the catch-up pull must bring nothing (the other tests' requests would
+    // give the replica server states).
+    const fresh = await startTestCouch();
+    const freshAgent = await fresh.createUser("agent-p", ["agent"], []);
+    const server = fresh.admin.use(fresh.dbName("main"));
     let planted: GuichetRequest | undefined;
     const sentPlanted: { rev?: string }[] = [];
     const note = ev.note("2026-11-02T09:30:00.000Z", "Complété par téléphone", {
-      by: agent.name,
+      by: freshAgent.name,
       workstation: "Z2Q",
     });
     let db: GuichetDatabase | undefined;
@@ -333,9 +382,9 @@ describe("a workstation pushing a backlog", () => {
           if (!planted && db) {
             planted = (await db.requests.find().exec())[0]!.toMutableJSON() as GuichetRequest;
             // Written by the same agent on another workstation (the server's rules check the author).
-            const other = couchClient(couch.dbUrl("main"), {
-              username: agent.name,
-              password: agent.password,
+            const other = couchClient(fresh.dbUrl("main"), {
+              username: freshAgent.name,
+              password: freshAgent.password,
             });
             const [res] = await other.bulkDocs([toCouch({ ...planted, events: [...planted.events, note] })]);
             if (!res?.ok) throw new Error(`copie du serveur refusée : ${JSON.stringify(res)}`);
@@ -350,6 +399,7 @@ describe("a workstation pushing a backlog", () => {
       undefined,
       // Pages of 200: the merge made during the first page is found by the fourth, in the same push.
       50,
+      { couch: fresh, agent: freshAgent },
     );
     db = replica.db;
     expect(await (await syncLedger(db)).holdsStates()).toBe(false);
@@ -369,6 +419,7 @@ describe("a workstation pushing a backlog", () => {
     } finally {
       await rep.stop();
       await db.remove();
+      await fresh.stop();
     }
   }, 120_000);
 

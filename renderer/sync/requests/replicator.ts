@@ -9,7 +9,7 @@ import type { GuichetRequest } from "../../../domain/request";
 import { type GuichetDatabase, requestConflictHandler } from "../../db/database";
 import { changedSince } from "../../db/index-page-storage";
 import { type SyncState, syncLedger } from "../../db/sync-ledger";
-import type { BulkBody, ChangeRow } from "../couch-client";
+import { type BulkBody, type ChangeRow, CouchHttpError } from "../couch-client";
 import { type Checkpoint, type Seq, seqOf, withSeq } from "./checkpoints";
 import { type CouchDoc, type Doc, fromCouch, toCouch } from "./couch-docs";
 import type { PendingFlags } from "./flags";
@@ -25,6 +25,12 @@ export type ServerDoc = { doc: Doc; rev: string };
 export const PULL_WRITE = "guichet-sync-pull";
 const UP = "#up";
 const DOWN = "#down";
+/**
+ * `_bulk_docs` errors of one document that say nothing of the document: the server failed (CouchDB
+ * answers "os_process_error" when its validation process timed out, under load). Such a document
+ * is sent again, never flagged as refused (a flag stays until an agent edits the request).
+ */
+const SERVER_FAILURES = new Set(["os_process_error", "timeout", "unknown_error", "internal_server_error"]);
 const height = (doc: Local): number => getHeightOfRevision(doc._rev);
 
 /** The server documents of one page of `_changes` (design documents skipped), with their revisions. */
@@ -380,6 +386,7 @@ export function replicator(opts: ReplicatorOptions) {
     }
     const pushed: GuichetRequest[] = [];
     const merges: ServerDoc[] = [];
+    let failure: CouchHttpError | undefined;
     const record = (rows: SyncState[]) => later(() => writeStates(rows, known));
     try {
       for (const [source, list] of bySource) {
@@ -394,6 +401,7 @@ export function replicator(opts: ReplicatorOptions) {
           record(out.rows);
           pushed.push(...out.pushed);
           merges.push(...out.merges);
+          failure ??= out.failure;
         }
       }
       if (toHandOver.length > 0) {
@@ -412,7 +420,20 @@ export function replicator(opts: ReplicatorOptions) {
     } finally {
       later(() => opts.pushed(pushed.filter(unchanged)));
     }
-    if (merges.length === 0) return false;
+    if (merges.length > 0) await mergeConflicts(merges, docs, unchanged, recorded);
+    // What the server failed to write: the push ends here, before its checkpoint passes them, and
+    // is tried again after the usual pause (the agent sees the server's error meanwhile).
+    if (failure) throw failure;
+    return merges.length > 0;
+  }
+
+  /** The server moved on for these: its copy merged here (states recorded apart), sent at the next pass. */
+  async function mergeConflicts(
+    merges: ServerDoc[],
+    docs: readonly Local[],
+    unchanged: (d: GuichetRequest) => boolean,
+    recorded: () => Promise<unknown>,
+  ): Promise<void> {
     await recorded();
     // The server moved on: its copy merged here, sent at the next pass with its revision. Already
     // equal (an earlier answer lost on the way): recorded as such, nothing more to send.
@@ -425,7 +446,6 @@ export function replicator(opts: ReplicatorOptions) {
         .map((m) => m.doc)
         .filter(unchanged),
     );
-    return true;
   }
 
   /** The `_bulk_docs` body of these documents, each update with the server revision it rests on. */
@@ -438,7 +458,7 @@ export function replicator(opts: ReplicatorOptions) {
     docs: readonly Local[],
     known: StateRows,
     body: BulkBody,
-  ): Promise<{ rows: SyncState[]; pushed: GuichetRequest[]; merges: ServerDoc[] }> {
+  ): Promise<{ rows: SyncState[]; pushed: GuichetRequest[]; merges: ServerDoc[]; failure?: CouchHttpError }> {
     const baseOf = (id: string) => known.get(id)?.rev || undefined;
     const results = await source.client.bulkDocs(body);
     const byId = new Map(results.map((r) => [r.id, r]));
@@ -456,18 +476,23 @@ export function replicator(opts: ReplicatorOptions) {
     if (again.length === 0) return { rows, pushed, merges };
     const server = await source.client.allDocs(again.map((d) => d.id));
     const current = new Map(server.rows.map((r) => [r.key, r.doc as CouchDoc | null | undefined]));
+    let failure: CouchHttpError | undefined;
     for (const d of again) {
       const r = byId.get(d.id);
       const copy = current.get(d.id);
-      // PouchDB Server validates a stale revision against the current document and answers
-      // "forbidden" where CouchDB answers "conflict": a refusal only counts if our base was current.
-      if (r && r.error !== "conflict" && (!copy || copy._rev === baseOf(d.id))) {
+      const baseCurrent = !copy || copy._rev === baseOf(d.id);
+      if (baseCurrent && (!r || SERVER_FAILURES.has(r.error ?? ""))) {
+        // Not written, and nothing said of the document: sent again.
+        failure ??= new CouchHttpError(503, r?.error ?? "no_answer", r?.reason ?? `${d.id} sans réponse`);
+      } else if (r && r.error !== "conflict" && baseCurrent) {
+        // PouchDB Server validates a stale revision against the current document and answers
+        // "forbidden" where CouchDB answers "conflict": a refusal only counts if our base was current.
         await opts.flags.reject(d, r.reason ?? r.error ?? "refus sans motif");
         rows.push({ id: d.id, rev: baseOf(d.id) ?? "", h: known.get(d.id)?.h ?? 0, rejectedH: height(d) });
       } else if (copy) merges.push({ doc: fromCouch(copy), rev: String(copy._rev) });
       // Neither: deleted on the server meanwhile, sent again as new at the next pass.
     }
-    return { rows, pushed, merges };
+    return { rows, pushed, merges, ...(failure ? { failure } : {}) };
   }
 
   return {
