@@ -4,7 +4,7 @@ import { type CommuneEntry, communeEntrySchema, ensureRegistry, listCommunes, RE
 
 export type RegistryWatch = { reload(): Promise<void>; stop(): Promise<void> };
 
-/** Between two tries while a commune does not start (its database unreachable for a while). */
+/** Between two tries while a commune does not start or the registry cannot be read (a database unreachable for a while). */
 const RETRY_MS = { first: 2_000, max: 60_000 };
 
 /**
@@ -40,22 +40,26 @@ export async function watchRegistry(
   let queue = Promise.resolve();
   let retry: NodeJS.Timeout | undefined;
   let nextRetryMs = RETRY_MS.first;
-  // One reload at a time, in order: a commune is never started twice.
+  const tryAgainLater = () => {
+    if (stopped) return;
+    retry = setTimeout(() => void reload(), nextRetryMs);
+    retry.unref?.();
+    nextRetryMs = Math.min(nextRetryMs * 2, RETRY_MS.max);
+  };
+  // One reload at a time, in order: a commune is never started twice. A commune that did not
+  // start, or a registry that could not be read, is tried again on its own.
   const reload = () => {
     queue = queue
       .then(async () => {
         clearTimeout(retry);
         retry = undefined;
-        if (await o.onEntries(await entries())) {
-          nextRetryMs = RETRY_MS.first;
-          return;
-        }
-        if (stopped) return;
-        retry = setTimeout(() => void reload(), nextRetryMs);
-        retry.unref?.();
-        nextRetryMs = Math.min(nextRetryMs * 2, RETRY_MS.max);
+        if (!(await o.onEntries(await entries()))) return tryAgainLater();
+        nextRetryMs = RETRY_MS.first;
       })
-      .catch(o.onError);
+      .catch((e) => {
+        o.onError(e);
+        tryAgainLater();
+      });
     return queue;
   };
   await reload();
