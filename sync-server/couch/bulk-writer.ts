@@ -76,7 +76,7 @@ export class BulkWriter {
 
   private flushNow(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.nextBatch();
       this.inFlight += 1;
       this.docsInFlight += batch.length;
       void this.flush(batch).finally(() => {
@@ -86,6 +86,25 @@ export class BulkWriter {
         if (this.queue.length === 0 && this.inFlight === 0) for (const r of this.idle.splice(0)) r();
       });
     }
+  }
+
+  /**
+   * Up to `maxBatch` writes, one per document: answers are matched by id, so a second write of the
+   * same document waits for the next batch (in one batch both were told the loser's conflict, the
+   * winner included, which then read its own change back and reported nothing done).
+   */
+  private nextBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const ids = new Set<string>();
+    const later: Pending[] = [];
+    for (const p of this.queue) {
+      if (batch.length < this.maxBatch && !ids.has(p.doc._id)) {
+        ids.add(p.doc._id);
+        batch.push(p);
+      } else later.push(p);
+    }
+    this.queue = later;
+    return batch;
   }
 
   private async flush(batch: Pending[]): Promise<void> {
