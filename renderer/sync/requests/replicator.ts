@@ -427,7 +427,7 @@ export function replicator(opts: ReplicatorOptions) {
     return merges.length > 0;
   }
 
-  /** The server moved on for these: its copy merged here (states recorded apart), sent at the next pass. */
+  /** A page's conflicts, merged here (their states recorded apart from the page's). */
   async function mergeConflicts(
     merges: ServerDoc[],
     docs: readonly Local[],
