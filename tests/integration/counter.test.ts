@@ -4,6 +4,7 @@ import { type CouchDb, couchServer } from "../../sync-server/couch/couch-db";
 import { BlockCounter, claimId, reserveBlock } from "../../sync-server/services/counter";
 import { ensureServerDatabase } from "../../sync-server/services/server-db";
 import { startTestCouch, type TestCouch } from "./support/test-couch";
+import { waitFor } from "./support/wait";
 
 /**
  * The counters behind tracking numbers and workstation codes, on the commune's server database
@@ -89,7 +90,12 @@ describe("block counters (tracking numbers, workstation codes)", () => {
       body: { docs: siblings, new_edits: false },
     });
     expect(await reserveBlock(db, id, 5)).toBe(500);
-    const after = await admin.get<{ next: number; _conflicts?: string[] }>(id, { conflicts: "true" });
+    // The fold deletes the losing siblings: on a 3-node cluster a read right after it can come
+    // from copies without those deletions yet; read until it shows them (fails if it never does).
+    const after = await waitFor("les révisions sœurs repliées", async () => {
+      const d = await admin.get<{ next: number; _conflicts?: string[] }>(id, { conflicts: "true" });
+      return (d?._conflicts ?? []).length === 0 && d;
+    }).catch(async () => admin.get<{ next: number; _conflicts?: string[] }>(id, { conflicts: "true" }));
     expect(after?.next).toBe(505);
     expect(after?._conflicts ?? []).toEqual([]);
   });
