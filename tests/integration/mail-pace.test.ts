@@ -7,6 +7,7 @@ import { newRequest } from "../../domain/new-request";
 import type { GuichetRequest } from "../../domain/request";
 import { makeTrackingNumber } from "../../domain/tracking-number";
 import { type CouchDb, couchServer } from "../../sync-server/couch/couch-db";
+import { type ConflictMerger, startConflictMerger } from "../../sync-server/jobs/conflict-merger";
 import { createMailer, type Mailer } from "../../sync-server/mail/mailer";
 import { type Composer, Outbox } from "../../sync-server/mail/outbox";
 import { type SmtpSink, startSmtpSink } from "../../sync-server/mail/smtp-sink";
@@ -53,6 +54,7 @@ describe("accusés at the portal's pace (outbox on a real database and a real SM
   let stateDb: CouchDb;
   let mainDb: CouchDb;
   let portalDb: CouchDb;
+  let merger: ConflictMerger | undefined;
   let seq = 0;
 
   beforeAll(async () => {
@@ -68,8 +70,18 @@ describe("accusés at the portal's pace (outbox on a real database and a real SM
     portalDb = couchServer(tc.url, { username: portal.name, password: portal.password }).db(
       tc.dbName("main"),
     );
+    // The server's conflict merger runs beside the outbox, as in production: on a cluster a write
+    // made on a stale copy can be taken as a sibling revision (append-events.ts), which it merges.
+    merger = startConflictMerger({
+      databases: [tc.dbName("main")],
+      db: (name) => asServer.db(name),
+      checkpoints: stateDb,
+      instanceId: "mail-pace-test",
+      onError: (e) => console.error("fusion", e),
+    });
   });
   afterAll(async () => {
+    await merger?.stop();
     mailer?.close();
     await sink?.stop();
     await tc?.stop();
