@@ -93,7 +93,6 @@ export async function watchRegistry(
       controller.abort();
       await loop;
       await queue;
-      clearTimeout(retry);
     },
   };
 }
